@@ -1,0 +1,20 @@
+# Third-party libraries, found the way notes/deps-debian12.md §1 shows.
+# Each is linked PRIVATE into the one adapter that uses it.
+find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
+find_package(spdlog 1.10 CONFIG REQUIRED)
+find_package(tomlplusplus 3.3 CONFIG REQUIRED)
+find_package(libssh 0.10 CONFIG REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(doctest 2.4 CONFIG REQUIRED)
+find_package(nlohmann_json 3.11 CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(date CONFIG REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2>=1.5)
+
+if(NOT TARGET libssh::ssh)
+  add_library(libssh::ssh ALIAS ssh)
+endif()
+if(NOT TARGET libgit2::libgit2)
+  add_library(libgit2::libgit2 ALIAS PkgConfig::LIBGIT2)
+endif()

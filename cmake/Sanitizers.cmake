@@ -1,0 +1,8 @@
+# DAYBOOK_SANITIZE="address;undefined" (or thread) instruments daybook's targets.
+add_library(daybook_sanitize INTERFACE)
+if(DAYBOOK_SANITIZE)
+  list(JOIN DAYBOOK_SANITIZE "," _daybook_sanitizers)
+  target_compile_options(daybook_sanitize INTERFACE
+    -fsanitize=${_daybook_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(daybook_sanitize INTERFACE -fsanitize=${_daybook_sanitizers})
+endif()

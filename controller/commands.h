@@ -1,0 +1,19 @@
+// The controller's subcommands, one file each (cmd_<name>.cc). Each Add*
+// function registers its subcommand, flags and help on `app`; when the
+// subcommand runs, it stores its exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "controller/env.h"
+
+namespace daybook::controller {
+
+void AddInitCommand(CLI::App& app, Env& env, int& exit_code);
+void AddValidateCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
+void AddInventoryCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
+
+// Adds --output text|json to `command`, parsed into `format`.
+void AddOutputOption(CLI::App& command, OutputFormat& format);
+
+}  // namespace daybook::controller

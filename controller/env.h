@@ -1,0 +1,36 @@
+// What every controller command is given: the seams to the OS and the
+// streams it writes to. main() builds the real ones; tests build fakes.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+
+#include "core/base/clock.h"
+#include "core/base/filesystem.h"
+#include "core/repo/git.h"
+
+namespace daybook::controller {
+
+// Exit codes, a contract with scripts (DESIGN.md §6).
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;   // a failed intervention or verification
+constexpr int kExitUsage = 2;    // bad usage or bad input
+
+struct Env {
+  Filesystem& fs;
+  repo::Git& git;
+  const Clock& clock;
+  std::ostream& out;   // data and summaries
+  std::ostream& err;   // diagnostics and errors
+  std::filesystem::path cwd;
+  bool out_is_terminal = false;
+};
+
+enum class OutputFormat { kText, kJson };
+
+// Options every command shares.
+struct GlobalOptions {
+  std::string fleet;  // --fleet DIR; empty = the git repository containing cwd
+};
+
+}  // namespace daybook::controller

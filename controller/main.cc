@@ -1,0 +1,29 @@
+// daybook: the controller CLI. Builds the real adapters and hands over to
+// the command line (controller/cli.cc).
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <system_error>
+
+#include "controller/cli.h"
+#include "core/base/clock.h"
+#include "core/base/filesystem.h"
+#include "core/repo/git.h"
+
+int main(int argc, char** argv) {
+  std::unique_ptr<daybook::Filesystem> fs = daybook::MakePosixFilesystem();
+  std::unique_ptr<daybook::repo::Git> git = daybook::repo::MakeLibgit2();
+  std::unique_ptr<daybook::Clock> clock = daybook::MakeSystemClock();
+  std::error_code ec;
+  std::filesystem::path cwd = std::filesystem::current_path(ec);
+  if (ec) {
+    std::cerr << "daybook: error: cannot read the current directory: " << ec.message() << '\n';
+    return daybook::controller::kExitUsage;
+  }
+  daybook::controller::Env env{*fs, *git, *clock, std::cout, std::cerr, cwd, ::isatty(STDOUT_FILENO) == 1};
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int code = daybook::controller::RunCli(args, env);
+  std::cout.flush();
+  return code;
+}

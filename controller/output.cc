@@ -1,0 +1,65 @@
+#include "controller/output.h"
+
+#include <algorithm>
+#include <ostream>
+
+namespace daybook::controller {
+
+int ExitCodeFor(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kFailed:
+    case ErrorCode::kInternal:
+      return kExitFailed;
+    case ErrorCode::kInvalidInput:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kIo:
+      return kExitUsage;
+  }
+  return kExitFailed;
+}
+
+int ReportError(std::ostream& err, const Error& error) {
+  if (error.diagnostics.empty()) {
+    err << "daybook: error: " << error.message << '\n';
+  } else {
+    for (const Diagnostic& d : error.diagnostics) err << d.ToString() << '\n';
+  }
+  return ExitCodeFor(error);
+}
+
+nlohmann::json ToJson(const Diagnostic& d) {
+  return {{"path", d.path},
+          {"line", d.pos.line},
+          {"column", d.pos.column},
+          {"severity", d.severity == Severity::kError ? "error" : "warning"},
+          {"message", d.message}};
+}
+
+nlohmann::json ToJson(const std::vector<Diagnostic>& diagnostics) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Diagnostic& d : diagnostics) list.push_back(ToJson(d));
+  return list;
+}
+
+void PrintJson(std::ostream& out, const nlohmann::json& doc) {
+  // Replace invalid UTF-8 instead of throwing: file contents are untrusted.
+  out << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+void Table::Print(std::ostream& out) const {
+  std::vector<size_t> widths;
+  for (const auto& row : rows_) {
+    if (widths.size() < row.size()) widths.resize(row.size());
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows_) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out << line << '\n';
+  }
+}
+
+}  // namespace daybook::controller

@@ -1,0 +1,40 @@
+// What the user reads: errors, diagnostics, aligned tables, JSON documents.
+// Commands print through these so every command looks and fails alike.
+#pragma once
+
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "controller/env.h"
+#include "core/base/result.h"
+
+namespace daybook::controller {
+
+// The exit code an error maps to: kFailed/kInternal → 1, bad input or I/O → 2.
+int ExitCodeFor(const Error& error);
+
+// Prints the error's diagnostics, one "path:line:col: error: message" line
+// each, or "daybook: error: message" when it has none. Returns ExitCodeFor.
+int ReportError(std::ostream& err, const Error& error);
+
+nlohmann::json ToJson(const Diagnostic& diagnostic);
+nlohmann::json ToJson(const std::vector<Diagnostic>& diagnostics);
+
+// Writes `doc` as one line of JSON (stable key order) and a newline.
+void PrintJson(std::ostream& out, const nlohmann::json& doc);
+
+// A plain text table: columns padded to their widest cell, two spaces apart,
+// no trailing spaces. Stable when piped (no colours, no terminal width).
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
+  void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void Print(std::ostream& out) const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace daybook::controller

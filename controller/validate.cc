@@ -1,0 +1,129 @@
+#include "controller/validate.h"
+
+#include <algorithm>
+#include <set>
+
+#include "controller/fleet.h"
+#include "core/inventory/parser.h"
+#include "core/manifest/parser.h"
+
+namespace daybook::controller {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Plural(size_t n, const std::string& word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+// Records a failed load: its diagnostics, or a whole-file one from the message.
+void AddFailure(ValidationReport& report, const std::string& path, const Error& error) {
+  if (error.diagnostics.empty()) {
+    report.diagnostics.push_back({path, {}, Severity::kError, error.message});
+  } else {
+    report.diagnostics.insert(report.diagnostics.end(), error.diagnostics.begin(), error.diagnostics.end());
+  }
+}
+
+std::optional<inventory::Inventory> CheckInventory(Filesystem& fs, const fs::path& root, ValidationReport& report) {
+  Result<std::vector<fs::path>> paths = ListFilesWithSuffix(fs, root / kInventoryDir, ".toml");
+  std::vector<std::string> names;
+  if (paths) {
+    for (const fs::path& p : *paths) names.push_back(DisplayPath(root, p));
+  }
+  Result<inventory::Inventory> inventory = LoadInventory(fs, root);
+  if (!inventory) {
+    std::set<std::string> bad;
+    for (const Diagnostic& d : inventory.error().diagnostics) bad.insert(d.path);
+    if (names.empty() || bad.empty()) {
+      std::string path = DisplayPath(root, root / kInventoryDir);
+      AddFailure(report, path, inventory.error());
+      report.files.push_back({path, "inventory", false, inventory.error().message});
+      return std::nullopt;
+    }
+    AddFailure(report, "", inventory.error());
+    for (const std::string& name : names) {
+      bool valid = bad.count(name) == 0;
+      report.files.push_back({name, "inventory", valid, valid ? "no errors in this file" : "invalid"});
+    }
+    return std::nullopt;
+  }
+  for (const std::string& name : names) {
+    report.files.push_back({name, "inventory", true,
+                            Plural(inventory->hosts.size(), "host") + ", " + Plural(inventory->groups.size(), "group") +
+                                " in the fleet"});
+  }
+  return std::move(*inventory);
+}
+
+void CheckManifest(Filesystem& fs, const fs::path& path, const std::string& display,
+                   const std::optional<inventory::Inventory>& inventory, ValidationReport& report) {
+  Result<SourceFile> file = ReadSource(fs, path, display);
+  if (!file) {
+    AddFailure(report, display, file.error());
+    report.files.push_back({display, "manifest", false, "unreadable"});
+    return;
+  }
+  Result<manifest::Manifest> parsed = manifest::ParseManifest(*file);
+  if (!parsed) {
+    AddFailure(report, display, parsed.error());
+    report.files.push_back({display, "manifest", false, "invalid"});
+    return;
+  }
+  if (!inventory) {
+    report.files.push_back({display, "manifest", true, "targets not checked: the inventory is invalid"});
+    return;
+  }
+  Result<std::vector<std::string>> hosts = manifest::ResolveManifestTargets(*parsed, *inventory);
+  if (!hosts) {
+    AddFailure(report, display, hosts.error());
+    report.files.push_back({display, "manifest", false, "invalid targets"});
+    return;
+  }
+  report.files.push_back({display, "manifest", true, "targets " + Plural(hosts->size(), "host")});
+}
+
+}  // namespace
+
+bool ValidationReport::valid() const { return error_count() == 0; }
+
+size_t ValidationReport::error_count() const {
+  return static_cast<size_t>(std::count_if(diagnostics.begin(), diagnostics.end(),
+                                           [](const Diagnostic& d) { return d.severity == Severity::kError; }));
+}
+
+ValidationReport ValidateFleet(Filesystem& fs, const fs::path& root, const fs::path& cwd,
+                               const std::vector<std::string>& manifests) {
+  ValidationReport report;
+  Result<FleetConfig> config = LoadFleetConfig(fs, root);
+  report.files.push_back({kConfigFile, "config", config.ok(), config ? "ok" : "invalid"});
+  if (!config) AddFailure(report, kConfigFile, config.error());
+
+  std::optional<inventory::Inventory> inventory = CheckInventory(fs, root, report);
+
+  std::vector<fs::path> paths;
+  if (manifests.empty()) {
+    Result<std::vector<fs::path>> listed = ListManifests(fs, root);
+    if (listed) {
+      paths = std::move(*listed);
+    } else {
+      AddFailure(report, kManifestDir, listed.error());
+    }
+  } else {
+    for (const std::string& name : manifests) {
+      fs::path p(name);
+      paths.push_back(p.is_absolute() ? p : (cwd / p).lexically_normal());
+    }
+  }
+  for (const fs::path& path : paths) {
+    std::string display = DisplayPath(root, path);
+    // A named inventory file: already checked above, with the whole inventory.
+    if (display.rfind(std::string(kInventoryDir) + "/", 0) == 0) continue;
+    CheckManifest(fs, path, display, inventory, report);
+  }
+
+  SortDiagnostics(report.diagnostics);
+  return report;
+}
+
+}  // namespace daybook::controller

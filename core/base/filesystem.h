@@ -1,0 +1,46 @@
+// Filesystem seam: every file read or write of the libraries goes through
+// this interface, so logic is tested on an in-memory fake
+// (tests/fakes/fake_filesystem.h) and crash safety by fault injection.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+
+namespace daybook {
+
+class Filesystem {
+ public:
+  virtual ~Filesystem() = default;
+
+  // Whole file contents. kNotFound when it does not exist.
+  virtual Result<std::string> ReadFile(const std::filesystem::path& path) = 0;
+
+  // Names (not paths) of the entries of `dir`, sorted. kNotFound when `dir`
+  // does not exist.
+  virtual Result<std::vector<std::string>> ListDirectory(const std::filesystem::path& dir) = 0;
+
+  virtual bool Exists(const std::filesystem::path& path) = 0;
+
+  // mkdir -p.
+  virtual Status CreateDirectories(const std::filesystem::path& dir) = 0;
+
+  // Replaces `path` atomically and durably (temp file, fsync, rename, fsync
+  // of the directory) with permission bits `mode`: after a crash the file
+  // holds either the old or the new contents.
+  virtual Status WriteFileAtomic(const std::filesystem::path& path, const std::string& contents,
+                                 unsigned mode) = 0;
+};
+
+// The real filesystem (POSIX). Thread-compatible: no state of its own.
+std::unique_ptr<Filesystem> MakePosixFilesystem();
+
+// The entries of `dir` whose names end in `suffix`, as full paths, sorted.
+Result<std::vector<std::filesystem::path>> ListFilesWithSuffix(Filesystem& fs,
+                                                               const std::filesystem::path& dir,
+                                                               std::string_view suffix);
+
+}  // namespace daybook

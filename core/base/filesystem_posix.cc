@@ -1,0 +1,123 @@
+// The real Filesystem: std::filesystem for reads and listings, POSIX calls
+// for the durable atomic write (std::filesystem has no fsync).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "core/base/filesystem.h"
+
+namespace daybook {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error IoError(const std::string& what, const fs::path& path, int err) {
+  return MakeError(err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                   what + " " + path.string() + ": " + std::strerror(err));
+}
+
+// Writes all of `data` to `fd`, retrying on short writes and EINTR.
+bool WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+Status FsyncDirectory(const fs::path& dir) {
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("open directory", dir, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return IoError("fsync directory", dir, err);
+  return OkStatus();
+}
+
+class PosixFilesystem final : public Filesystem {
+ public:
+  Result<std::string> ReadFile(const fs::path& path) override {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return IoError("cannot read", path, errno ? errno : ENOENT);
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    if (in.bad()) return IoError("cannot read", path, EIO);
+    return contents.str();
+  }
+
+  Result<std::vector<std::string>> ListDirectory(const fs::path& dir) override {
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      names.push_back(it->path().filename().string());
+    }
+    if (ec) return IoError("cannot list", dir, ec.value());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  bool Exists(const fs::path& path) override {
+    std::error_code ec;
+    return fs::exists(fs::symlink_status(path, ec));
+  }
+
+  Status CreateDirectories(const fs::path& dir) override {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return IoError("cannot create directory", dir, ec.value());
+    return OkStatus();
+  }
+
+  Status WriteFileAtomic(const fs::path& path, const std::string& contents,
+                         unsigned mode) override {
+    fs::path temp = path;
+    temp += ".tmp." + std::to_string(::getpid());
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) return IoError("cannot create", temp, errno);
+    // fchmod: open() applied the umask, and a key file must be exactly `mode`.
+    bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, contents) && ::fsync(fd) == 0;
+    int err = errno;
+    ok = (::close(fd) == 0) && ok;
+    if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
+      ok = false;
+      err = errno;
+    }
+    if (!ok) {
+      ::unlink(temp.c_str());
+      return IoError("cannot write", path, err);
+    }
+    return FsyncDirectory(path.parent_path());
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Filesystem> MakePosixFilesystem() { return std::make_unique<PosixFilesystem>(); }
+
+Result<std::vector<fs::path>> ListFilesWithSuffix(Filesystem& fs, const fs::path& dir,
+                                                  std::string_view suffix) {
+  Result<std::vector<std::string>> names = fs.ListDirectory(dir);
+  if (!names) return std::move(names).error();
+  std::vector<fs::path> paths;
+  for (const std::string& name : *names) {
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      paths.push_back(dir / name);
+    }
+  }
+  return paths;
+}
+
+}  // namespace daybook
