@@ -41,6 +41,9 @@ Result<Duration> ParseDuration(std::string_view text) {
       ++i;
     }
     if (i == digits_start) return BadDuration(text, "a number must come before each unit");
+    size_t space_start = i;
+    while (i < text.size() && text[i] == ' ') ++i;
+    bool spaced = i > space_start;
     size_t unit_start = i;
     while (i < text.size() && text[i] >= 'a' && text[i] <= 'z') ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);
@@ -52,6 +55,7 @@ Result<Duration> ParseDuration(std::string_view text) {
     if (found == kUnits.size()) {
       return BadDuration(text, "unknown unit " + Quoted(unit));
     }
+    if (spaced) return BadDuration(text, "no space between a number and its unit");
     if (found < next_unit) return BadDuration(text, "units must go from largest to smallest, once each");
     next_unit = found + 1;
     total += number * kUnits[found].millis;

@@ -24,8 +24,8 @@ struct RawGroup {
   std::vector<Field<std::string>> hosts;
 };
 struct RawFile {
+  std::optional<SourceLoc> defaults_loc;  // set when the file has [defaults]
   std::optional<Field<int64_t>> default_port;
-  SourceLoc defaults_loc;
   std::vector<RawHost> hosts;
   std::vector<RawGroup> groups;
 };
@@ -112,7 +112,7 @@ RawFile ReadFile(const SourceFile& file, Diagnostics& diags) {
   if (const toml::table* defaults = root.Table("defaults")) {
     TableReader reader(*defaults, "[defaults]", diags);
     raw.default_port = reader.Integer("port");
-    raw.defaults_loc = {file.path, schema::PosOf(*defaults)};
+    raw.defaults_loc = SourceLoc{file.path, schema::PosOf(*defaults)};
     if (raw.default_port && (raw.default_port->value < 1 || raw.default_port->value > 65535)) {
       diags.Error(raw.default_port->pos, "port " + std::to_string(raw.default_port->value) + " out of range 1-65535");
       raw.default_port.reset();
@@ -145,13 +145,13 @@ Inventory Merge(std::vector<RawFile>& files, std::map<std::string, Diagnostics>&
   std::map<std::string, RawHost*> hosts;
   std::map<std::string, RawGroup*> groups;
   for (RawFile& file : files) {
-    if (file.default_port) {
+    if (file.defaults_loc) {
       if (defaults_at != nullptr) {
-        diags.at(file.defaults_loc.path).Error(file.defaults_loc.pos,
+        diags.at(file.defaults_loc->path).Error(file.defaults_loc->pos,
             "[defaults] defined twice (first at " + defaults_at->ToString() + ")");
       } else {
-        defaults_at = &file.defaults_loc;
-        port = static_cast<int>(file.default_port->value);
+        defaults_at = &*file.defaults_loc;
+        if (file.default_port) port = static_cast<int>(file.default_port->value);
       }
     }
     for (RawHost& host : file.hosts) {

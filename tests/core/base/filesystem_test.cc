@@ -1,0 +1,53 @@
+// Contract tests of the real filesystem adapter, in a temp dir.
+#include "core/base/filesystem.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace fs = std::filesystem;
+using namespace daybook;
+
+namespace {
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "daybook-fs-XXXXXX").string();
+    path = ::mkdtemp(templ.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+}  // namespace
+
+TEST_CASE("posix filesystem: atomic write, exact mode, read back, list") {
+  TempDir tmp;
+  auto fsys = MakePosixFilesystem();
+  ::umask(022);
+  REQUIRE(fsys->CreateDirectories(tmp.path / "a/b").ok());
+  REQUIRE(fsys->WriteFileAtomic(tmp.path / "a/b/key", "secret", 0600).ok());
+  struct stat st{};
+  REQUIRE(::stat((tmp.path / "a/b/key").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(*fsys->ReadFile(tmp.path / "a/b/key") == "secret");
+  REQUIRE(fsys->WriteFileAtomic(tmp.path / "a/b/key", "replaced", 0600).ok());
+  CHECK(*fsys->ReadFile(tmp.path / "a/b/key") == "replaced");
+  REQUIRE(fsys->WriteFileAtomic(tmp.path / "a/b/x.toml", "", 0644).ok());
+  CHECK(*fsys->ListDirectory(tmp.path / "a/b") == std::vector<std::string>{"key", "x.toml"});  // no temp left
+  auto tomls = ListFilesWithSuffix(*fsys, tmp.path / "a/b", ".toml");
+  REQUIRE(tomls.ok());
+  CHECK(tomls->size() == 1);
+}
+
+TEST_CASE("posix filesystem: missing files are kNotFound, with the path") {
+  TempDir tmp;
+  auto fsys = MakePosixFilesystem();
+  Result<std::string> missing = fsys->ReadFile(tmp.path / "nope");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == ErrorCode::kNotFound);
+  CHECK(missing.error().message.find("nope") != std::string::npos);
+  CHECK_FALSE(fsys->ListDirectory(tmp.path / "nodir").ok());
+  CHECK_FALSE(fsys->Exists(tmp.path / "nope"));
+  CHECK_FALSE(fsys->WriteFileAtomic(tmp.path / "nodir/f", "x", 0644).ok());
+}

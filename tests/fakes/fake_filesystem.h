@@ -1,0 +1,75 @@
+// In-memory Filesystem that records what it was asked, for unit tests.
+// Directories exist implicitly as prefixes of files, or when created.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/base/filesystem.h"
+
+namespace daybook::testing {
+
+class FakeFilesystem final : public Filesystem {
+ public:
+  void AddFile(const std::filesystem::path& path, std::string contents) {
+    files_[path.lexically_normal().string()] = std::move(contents);
+  }
+
+  Result<std::string> ReadFile(const std::filesystem::path& path) override {
+    auto it = files_.find(path.lexically_normal().string());
+    if (it == files_.end()) return MakeError(ErrorCode::kNotFound, "cannot read " + path.string() + ": No such file or directory");
+    return it->second;
+  }
+
+  Result<std::vector<std::string>> ListDirectory(const std::filesystem::path& dir) override {
+    std::string prefix = dir.lexically_normal().string() + "/";
+    std::set<std::string> names;
+    for (const auto& [path, contents] : files_) {
+      if (path.rfind(prefix, 0) != 0) continue;
+      std::string rest = path.substr(prefix.size());
+      names.insert(rest.substr(0, rest.find('/')));
+    }
+    for (const std::string& d : dirs_) {
+      if (d.rfind(prefix, 0) == 0) {
+        std::string rest = d.substr(prefix.size());
+        names.insert(rest.substr(0, rest.find('/')));
+      }
+    }
+    if (names.empty() && !Exists(dir)) return MakeError(ErrorCode::kNotFound, "cannot list " + dir.string());
+    return std::vector<std::string>(names.begin(), names.end());
+  }
+
+  bool Exists(const std::filesystem::path& path) override {
+    std::string p = path.lexically_normal().string();
+    if (files_.count(p) || dirs_.count(p)) return true;
+    for (const auto& entry : files_) {
+      if (entry.first.rfind(p + "/", 0) == 0) return true;
+    }
+    return false;
+  }
+
+  Status CreateDirectories(const std::filesystem::path& dir) override {
+    dirs_.insert(dir.lexically_normal().string());
+    return OkStatus();
+  }
+
+  Status WriteFileAtomic(const std::filesystem::path& path, const std::string& contents, unsigned mode) override {
+    writes.push_back({path.lexically_normal().string(), mode});
+    files_[path.lexically_normal().string()] = contents;
+    return OkStatus();
+  }
+
+  struct Write {
+    std::string path;
+    unsigned mode;
+  };
+  std::vector<Write> writes;  // every WriteFileAtomic, in order
+
+ private:
+  std::map<std::string, std::string> files_;
+  std::set<std::string> dirs_;
+};
+
+}  // namespace daybook::testing
