@@ -64,23 +64,20 @@ void CheckManifest(Filesystem& fs, const fs::path& path, const std::string& disp
     report.files.push_back({display, "manifest", false, "unreadable"});
     return;
   }
-  Result<manifest::Manifest> parsed = manifest::ParseManifest(*file);
-  if (!parsed) {
-    AddFailure(report, display, parsed.error());
+  if (!inventory) {
+    Result<manifest::Manifest> parsed = manifest::ParseManifest(*file);
+    if (!parsed) AddFailure(report, display, parsed.error());
+    report.files.push_back({display, "manifest", parsed.ok(),
+                            parsed ? "targets not checked: the inventory is invalid" : "invalid"});
+    return;
+  }
+  Result<manifest::ResolvedManifest> resolved = manifest::ParseAndResolveManifest(*file, *inventory);
+  if (!resolved) {
+    AddFailure(report, display, resolved.error());
     report.files.push_back({display, "manifest", false, "invalid"});
     return;
   }
-  if (!inventory) {
-    report.files.push_back({display, "manifest", true, "targets not checked: the inventory is invalid"});
-    return;
-  }
-  Result<std::vector<std::string>> hosts = manifest::ResolveManifestTargets(*parsed, *inventory);
-  if (!hosts) {
-    AddFailure(report, display, hosts.error());
-    report.files.push_back({display, "manifest", false, "invalid targets"});
-    return;
-  }
-  report.files.push_back({display, "manifest", true, "targets " + Plural(hosts->size(), "host")});
+  report.files.push_back({display, "manifest", true, "targets " + Plural(resolved->hosts.size(), "host")});
 }
 
 }  // namespace

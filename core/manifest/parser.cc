@@ -74,9 +74,11 @@ std::optional<Quantity> ReadQuantity(TableReader& reader, std::string_view key, 
   return std::nullopt;
 }
 
-void ReadManifestTable(TableReader& root, Manifest& m) {
+// Returns whether the targets expression parsed.
+bool ReadManifestTable(TableReader& root, Manifest& m) {
   const toml::table* table = root.Table("manifest", Presence::kRequired);
-  if (table == nullptr) return;
+  if (table == nullptr) return false;
+  bool targets_parsed = false;
   TableReader reader(*table, "[manifest]", root.diags());
   Diagnostics& diags = root.diags();
   if (auto name = reader.String("name", Presence::kRequired)) {
@@ -95,9 +97,13 @@ void ReadManifestTable(TableReader& root, Manifest& m) {
   if (auto targets = reader.String("targets", Presence::kRequired)) {
     m.targets = targets->value;
     m.targets_pos = TextPos(targets->pos);
-    if (auto expr = inventory::ParseTarget(m.targets, m.targets_pos, diags)) m.target_expr = std::move(*expr);
+    if (auto expr = inventory::ParseTarget(m.targets, m.targets_pos, diags)) {
+      m.target_expr = std::move(*expr);
+      targets_parsed = true;
+    }
   }
   reader.RejectUnknownKeys();
+  return targets_parsed;
 }
 
 void ReadPatch(TableReader& root, Manifest& m) {
@@ -228,28 +234,55 @@ void ReadRollout(TableReader& root, Manifest& m) {
 
 }  // namespace
 
+namespace {
+
+// Reads the whole document into `m`, reporting into `diags`. Returns whether
+// the targets expression parsed (so it can be resolved even when other
+// parts of the file are wrong).
+bool ParseInto(const SourceFile& file, Diagnostics& diags, Manifest& m) {
+  m.path = file.path;
+  std::optional<toml::table> doc = schema::ParseDocument(file.text, diags);
+  if (!doc) return false;
+  TableReader root(*doc, "the manifest", diags);
+  bool targets_parsed = ReadManifestTable(root, m);
+  ReadPatch(root, m);
+  ReadDeploys(root, m);
+  ReadRollout(root, m);
+  root.RejectUnknownKeys();
+  bool patches = m.patch && m.patch->policy != PatchPolicy::kNone;
+  if (!diags.has_errors() && !patches && m.deploys.empty()) {
+    diags.Error({1, 1}, "manifest does nothing: add a [patch] policy other than \"none\" or a [[deploy]]");
+  }
+  return targets_parsed;
+}
+
+Error InvalidManifest(const std::string& path, Diagnostics& diags) {
+  std::vector<Diagnostic> all = diags.Take();
+  SortDiagnostics(all);
+  return Error{ErrorCode::kInvalidInput, "invalid manifest " + path, std::move(all)};
+}
+
+}  // namespace
+
 Result<Manifest> ParseManifest(const SourceFile& file) {
   Diagnostics diags(file.path);
   Manifest m;
-  m.path = file.path;
-  if (std::optional<toml::table> doc = schema::ParseDocument(file.text, diags)) {
-    TableReader root(*doc, "the manifest", diags);
-    ReadManifestTable(root, m);
-    ReadPatch(root, m);
-    ReadDeploys(root, m);
-    ReadRollout(root, m);
-    root.RejectUnknownKeys();
-    bool patches = m.patch && m.patch->policy != PatchPolicy::kNone;
-    if (!diags.has_errors() && !patches && m.deploys.empty()) {
-      diags.Error({1, 1}, "manifest does nothing: add a [patch] policy other than \"none\" or a [[deploy]]");
-    }
-  }
-  if (diags.has_errors()) {
-    std::vector<Diagnostic> all = diags.Take();
-    SortDiagnostics(all);
-    return Error{ErrorCode::kInvalidInput, "invalid manifest " + file.path, std::move(all)};
-  }
+  ParseInto(file, diags, m);
+  if (diags.has_errors()) return InvalidManifest(file.path, diags);
   return m;
+}
+
+Result<ResolvedManifest> ParseAndResolveManifest(const SourceFile& file, const inventory::Inventory& inventory) {
+  Diagnostics diags(file.path);
+  ResolvedManifest resolved;
+  Manifest& m = resolved.manifest;
+  if (ParseInto(file, diags, m)) {
+    std::optional<std::vector<std::string>> hosts =
+        inventory::ResolveTarget(m.target_expr, m.targets, inventory, m.targets_pos, diags);
+    if (hosts) resolved.hosts = std::move(*hosts);
+  }
+  if (diags.has_errors()) return InvalidManifest(file.path, diags);
+  return resolved;
 }
 
 Result<std::vector<std::string>> ResolveManifestTargets(const Manifest& manifest,

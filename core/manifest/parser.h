@@ -14,6 +14,15 @@ namespace daybook::manifest {
 // any problem: kInvalidInput with every problem as a positioned diagnostic.
 Result<Manifest> ParseManifest(const SourceFile& file);
 
+struct ResolvedManifest {
+  Manifest manifest;
+  std::vector<std::string> hosts;  // the targets, in inventory order
+};
+
+// ParseManifest and ResolveManifestTargets in one run, so that an unknown
+// group is reported together with the file's other problems.
+Result<ResolvedManifest> ParseAndResolveManifest(const SourceFile& file, const inventory::Inventory& inventory);
+
 // The hosts `manifest` targets in `inventory`; unknown hosts or groups, and
 // targets that select nothing, are positioned errors in the manifest.
 Result<std::vector<std::string>> ResolveManifestTargets(const Manifest& manifest,

@@ -1,0 +1,31 @@
+# daybook: the only commands a newcomer needs are `make demo` and `make test`.
+# Both install missing Debian packages (scripts/install-deps) and build first.
+
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test unit demo clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Every test: unit, integration and end-to-end, as CI runs them.
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The fast subset, for the edit-compile-test loop.
+unit: build
+	cd $(BUILD_DIR) && ctest -L unit -j $(JOBS)
+
+demo: build
+	scripts/demo $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)
