@@ -1,5 +1,6 @@
 // daybook inventory [--target EXPR]: the hosts of the fleet (or those a
 // target expression selects) with address, port, groups and window.
+#include <algorithm>
 #include <ostream>
 
 #include "controller/commands.h"
@@ -20,7 +21,7 @@ struct InventoryOptions {
 // a caret under the offending character.
 int ReportTargetErrors(Env& env, const std::string& target, const std::vector<Diagnostic>& diagnostics) {
   for (const Diagnostic& d : diagnostics) {
-    env.err << d.ToString() << "\n  " << target << "\n  " << std::string(static_cast<size_t>(d.pos.column - 1), ' ')
+    env.err << d.ToString() << "\n  " << target << "\n  " << std::string(static_cast<size_t>(std::max(d.pos.column - 1, 0)), ' ')
             << "^\n";
   }
   return kExitUsage;

@@ -25,7 +25,7 @@ struct RawGroup {
 };
 struct RawFile {
   std::optional<SourceLoc> defaults_loc;  // set when the file has [defaults]
-  std::optional<Field<int64_t>> default_port;
+  std::optional<int> default_port;
   std::vector<RawHost> hosts;
   std::vector<RawGroup> groups;
 };
@@ -36,23 +36,43 @@ std::optional<Window> ReadWindow(TableReader& reader) {
   return ParseWindow(text->value, text->pos.Shifted(1), reader.diags());
 }
 
-bool CheckName(const toml::key& key, std::string_view what, Diagnostics& diags) {
+// "port", checked to be 1-65535; nullopt when absent or bad (bad is reported).
+std::optional<int> ReadPort(TableReader& reader) {
+  std::optional<Field<int64_t>> port = reader.Integer("port");
+  if (!port) return std::nullopt;
+  if (port->value < 1 || port->value > 65535) {
+    reader.diags().Error(port->pos, "port " + std::to_string(port->value) + " out of range 1-65535");
+    return std::nullopt;
+  }
+  return static_cast<int>(port->value);
+}
+
+bool CheckName(const toml::key& key, const std::string& what, Diagnostics& diags) {
   if (IsValidName(key.str())) return true;
-  diags.Error(schema::PosOf(key), "bad " + std::string(what) + " name " + Quoted(key.str()) +
+  diags.Error(schema::PosOf(key), "bad " + what + " name " + Quoted(key.str()) +
                                       ": use letters, digits, '.', '_' and '-', starting with a letter or digit");
   return false;
 }
 
-void ReadGroups(const toml::table& groups, RawFile& raw, Diagnostics& diags) {
-  for (const auto& [key, node] : groups) {
-    if (!CheckName(key, "group", diags)) continue;
+// Calls read(key, table) for each [<what>s.<name>] table with a valid name;
+// reports bad names and entries that are not tables.
+template <typename ReadFn>
+void ForEachNamedTable(const toml::table& section, const std::string& what, Diagnostics& diags, ReadFn read) {
+  for (const auto& [key, node] : section) {
+    if (!CheckName(key, what, diags)) continue;
     const toml::table* table = node.as_table();
     if (table == nullptr) {
-      diags.Error(schema::PosOf(node), "group " + Quoted(key.str()) + " must be a table ([groups." +
+      diags.Error(schema::PosOf(node), what + " " + Quoted(key.str()) + " must be a table ([" + what + "s." +
                                            std::string(key.str()) + "])");
       continue;
     }
-    TableReader reader(*table, "[groups." + std::string(key.str()) + "]", diags);
+    read(key, *table);
+  }
+}
+
+void ReadGroups(const toml::table& groups, RawFile& raw, Diagnostics& diags) {
+  ForEachNamedTable(groups, "group", diags, [&](const toml::key& key, const toml::table& table) {
+    TableReader reader(table, "[groups." + std::string(key.str()) + "]", diags);
     RawGroup group;
     group.group.name = std::string(key.str());
     group.group.loc = {diags.path(), schema::PosOf(key)};
@@ -61,19 +81,12 @@ void ReadGroups(const toml::table& groups, RawFile& raw, Diagnostics& diags) {
     group.group.window = ReadWindow(reader);
     reader.RejectUnknownKeys();
     raw.groups.push_back(std::move(group));
-  }
+  });
 }
 
 void ReadHosts(const toml::table& hosts, RawFile& raw, Diagnostics& diags) {
-  for (const auto& [key, node] : hosts) {
-    if (!CheckName(key, "host", diags)) continue;
-    const toml::table* table = node.as_table();
-    if (table == nullptr) {
-      diags.Error(schema::PosOf(node), "host " + Quoted(key.str()) + " must be a table ([hosts." +
-                                           std::string(key.str()) + "])");
-      continue;
-    }
-    TableReader reader(*table, "[hosts." + std::string(key.str()) + "]", diags);
+  ForEachNamedTable(hosts, "host", diags, [&](const toml::key& key, const toml::table& table) {
+    TableReader reader(table, "[hosts." + std::string(key.str()) + "]", diags);
     RawHost host;
     host.host.name = std::string(key.str());
     host.host.loc = {diags.path(), schema::PosOf(key)};
@@ -88,12 +101,8 @@ void ReadHosts(const toml::table& hosts, RawFile& raw, Diagnostics& diags) {
         diags.Error(address->pos, "bad address " + Quoted(address->value) + " for host " + Quoted(key.str()));
       }
     }
-    if (auto port = reader.Integer("port")) {
-      if (port->value < 1 || port->value > 65535) {
-        diags.Error(port->pos, "port " + std::to_string(port->value) + " out of range 1-65535");
-      } else {
-        host.host.port = static_cast<int>(port->value);
-      }
+    if (std::optional<int> port = ReadPort(reader)) {
+      host.host.port = *port;
       host.has_port = true;
     }
     if (auto groups = reader.StringArray("groups")) host.groups = std::move(*groups);
@@ -101,7 +110,7 @@ void ReadHosts(const toml::table& hosts, RawFile& raw, Diagnostics& diags) {
     if ((host.host.window = ReadWindow(reader))) host.host.window_from = "host";
     reader.RejectUnknownKeys();
     raw.hosts.push_back(std::move(host));
-  }
+  });
 }
 
 RawFile ReadFile(const SourceFile& file, Diagnostics& diags) {
@@ -111,12 +120,8 @@ RawFile ReadFile(const SourceFile& file, Diagnostics& diags) {
   TableReader root(*doc, "the inventory", diags);
   if (const toml::table* defaults = root.Table("defaults")) {
     TableReader reader(*defaults, "[defaults]", diags);
-    raw.default_port = reader.Integer("port");
+    raw.default_port = ReadPort(reader);
     raw.defaults_loc = SourceLoc{file.path, schema::PosOf(*defaults)};
-    if (raw.default_port && (raw.default_port->value < 1 || raw.default_port->value > 65535)) {
-      diags.Error(raw.default_port->pos, "port " + std::to_string(raw.default_port->value) + " out of range 1-65535");
-      raw.default_port.reset();
-    }
     reader.RejectUnknownKeys();
   }
   if (const toml::table* groups = root.Table("groups")) ReadGroups(*groups, raw, diags);
@@ -151,7 +156,7 @@ Inventory Merge(std::vector<RawFile>& files, std::map<std::string, Diagnostics>&
             "[defaults] defined twice (first at " + defaults_at->ToString() + ")");
       } else {
         defaults_at = &*file.defaults_loc;
-        if (file.default_port) port = static_cast<int>(file.default_port->value);
+        if (file.default_port) port = *file.default_port;
       }
     }
     for (RawHost& host : file.hosts) {
