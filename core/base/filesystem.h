@@ -3,6 +3,7 @@
 // (tests/fakes/fake_filesystem.h) and crash safety by fault injection.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -33,6 +34,22 @@ class Filesystem {
   // holds either the old or the new contents.
   virtual Status WriteFileAtomic(const std::filesystem::path& path, const std::string& contents,
                                  unsigned mode) = 0;
+
+  // Appends `data` to `path` (created with `mode` if missing) and makes it
+  // durable (fdatasync) before returning. On failure part of `data` may have
+  // been written: callers that need all-or-nothing truncate back.
+  virtual Status AppendFile(const std::filesystem::path& path, const std::string& data, unsigned mode) = 0;
+
+  // Cuts `path` to `size` bytes, durably.
+  virtual Status TruncateFile(const std::filesystem::path& path, uint64_t size) = 0;
+
+  // An exclusive advisory lock on `path` (created if missing), held until the
+  // returned object is destroyed. kFailed at once when another process holds it.
+  class Lock {
+   public:
+    virtual ~Lock() = default;
+  };
+  virtual Result<std::unique_ptr<Lock>> LockFile(const std::filesystem::path& path) = 0;
 };
 
 // The real filesystem (POSIX). Thread-compatible: no state of its own.

@@ -1,6 +1,7 @@
 // The real Filesystem: std::filesystem for reads and listings, POSIX calls
 // for the durable atomic write (std::filesystem has no fsync).
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +102,55 @@ class PosixFilesystem final : public Filesystem {
     }
     return FsyncDirectory(path.parent_path());
   }
+
+  Status AppendFile(const fs::path& path, const std::string& data, unsigned mode) override {
+    bool existed = Exists(path);
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode);
+    if (fd < 0) return IoError("cannot open", path, errno);
+    bool ok = WriteAll(fd, data) && ::fdatasync(fd) == 0;
+    int err = errno;
+    ok = (::close(fd) == 0) && ok;
+    if (!ok) return IoError("cannot append to", path, err);
+    // A new file's directory entry must be durable too.
+    if (!existed) return FsyncDirectory(path.parent_path());
+    return OkStatus();
+  }
+
+  Status TruncateFile(const fs::path& path, uint64_t size) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return IoError("cannot open", path, errno);
+    bool ok = ::ftruncate(fd, static_cast<off_t>(size)) == 0 && ::fsync(fd) == 0;
+    int err = errno;
+    ::close(fd);
+    if (!ok) return IoError("cannot truncate", path, err);
+    return OkStatus();
+  }
+
+  Result<std::unique_ptr<Lock>> LockFile(const fs::path& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return IoError("cannot open lock", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        return MakeError(ErrorCode::kFailed, path.string() + " is locked by another process");
+      }
+      return IoError("cannot lock", path, err);
+    }
+    return std::unique_ptr<Lock>(new FdLock(fd));
+  }
+
+ private:
+  class FdLock final : public Lock {
+   public:
+    explicit FdLock(int fd) : fd_(fd) {}
+    ~FdLock() override { ::close(fd_); }  // closing releases the flock
+    FdLock(const FdLock&) = delete;
+    FdLock& operator=(const FdLock&) = delete;
+
+   private:
+    int fd_;
+  };
 };
 
 }  // namespace

@@ -61,6 +61,26 @@ class FakeFilesystem final : public Filesystem {
     return OkStatus();
   }
 
+  Status AppendFile(const std::filesystem::path& path, const std::string& data, unsigned mode) override {
+    writes.push_back({path.lexically_normal().string(), mode});
+    files_[path.lexically_normal().string()] += data;
+    return OkStatus();
+  }
+
+  Status TruncateFile(const std::filesystem::path& path, uint64_t size) override {
+    auto it = files_.find(path.lexically_normal().string());
+    if (it == files_.end()) return MakeError(ErrorCode::kNotFound, "cannot truncate " + path.string());
+    it->second.resize(size);
+    return OkStatus();
+  }
+
+  Result<std::unique_ptr<Lock>> LockFile(const std::filesystem::path& path) override {
+    std::string key = path.lexically_normal().string();
+    if (locked_.count(key)) return MakeError(ErrorCode::kFailed, key + " is locked by another process");
+    locked_.insert(key);
+    return std::unique_ptr<Lock>(new FakeLock(locked_, key));
+  }
+
   struct Write {
     std::string path;
     unsigned mode;
@@ -70,6 +90,17 @@ class FakeFilesystem final : public Filesystem {
  private:
   std::map<std::string, std::string> files_;
   std::set<std::string> dirs_;
+  std::set<std::string> locked_;
+
+  class FakeLock final : public Lock {
+   public:
+    FakeLock(std::set<std::string>& set, std::string key) : set_(set), key_(std::move(key)) {}
+    ~FakeLock() override { set_.erase(key_); }
+
+   private:
+    std::set<std::string>& set_;
+    std::string key_;
+  };
 };
 
 }  // namespace daybook::testing

@@ -1,0 +1,94 @@
+#include "core/journal/record.h"
+
+#include <date/date.h>
+
+#include <set>
+
+namespace daybook::journal {
+namespace {
+
+Error Bad(const std::string& why) { return MakeError(ErrorCode::kFailed, why); }
+
+bool IsString(const Json& r, const char* key) { return r.contains(key) && r[key].is_string() && !r[key].get<std::string>().empty(); }
+bool IsInt(const Json& r, const char* key) { return r.contains(key) && r[key].is_number_integer(); }
+
+bool IsHex(const std::string& s, size_t size) {
+  return s.size() == size && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+Status Require(bool ok, const std::string& what) { return ok ? OkStatus() : Status(Bad(what)); }
+
+}  // namespace
+
+std::string FormatTimestamp(TimePoint t) {
+  return date::format("%Y-%m-%dT%H:%M:%SZ", date::floor<std::chrono::milliseconds>(t));
+}
+
+std::optional<TimePoint> ParseTimestamp(std::string_view text) {
+  // Exactly YYYY-MM-DDTHH:MM:SS.mmmZ: one spelling per instant.
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd.dddZ";
+  if (text.size() != kShape.size()) return std::nullopt;
+  for (size_t i = 0; i < kShape.size(); ++i) {
+    bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : text[i] != kShape[i]) return std::nullopt;
+  }
+  auto num = [&](size_t pos, size_t len) {
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) v = v * 10 + (text[i] - '0');
+    return v;
+  };
+  date::year_month_day ymd{date::year{num(0, 4)}, date::month{static_cast<unsigned>(num(5, 2))},
+                           date::day{static_cast<unsigned>(num(8, 2))}};
+  if (!ymd.ok()) return std::nullopt;
+  TimePoint t = date::sys_days{ymd} + std::chrono::hours{num(11, 2)} + std::chrono::minutes{num(14, 2)} +
+                std::chrono::seconds{num(17, 2)} + std::chrono::milliseconds{num(20, 3)};
+  if (FormatTimestamp(t) != text) return std::nullopt;  // 25:00, 23:60 ...
+  return t;
+}
+
+Status CheckRecordSchema(const Json& r) {
+  if (!r.is_object()) return Bad("a record must be an object");
+  if (!IsInt(r, "v") || r["v"] != kRecordVersion) return Bad("unsupported record version");
+  if (!IsInt(r, "seq") || r["seq"].get<int64_t>() < 0) return Bad("missing or bad seq");
+  if (!IsString(r, "ts") || !ParseTimestamp(r["ts"].get<std::string>())) return Bad("missing or bad ts");
+  if (!IsString(r, "type")) return Bad("missing type");
+  if (!IsString(r, "nonce") || !IsHex(r["nonce"].get<std::string>(), 32)) return Bad("missing or bad nonce");
+  const std::string type = r["type"];
+  if (type == kInterventionBegin) {
+    if (Status s = Require(IsString(r, "intervention"), "begin: missing intervention id"); !s) return s;
+    if (Status s = Require(IsString(r, "operator"), "begin: missing operator"); !s) return s;
+    if (Status s = Require(IsString(r, "op_sig"), "begin: missing op_sig"); !s) return s;
+    bool manifest = r.contains("manifest") && r["manifest"].is_object() && IsString(r["manifest"], "commit") &&
+                    IsString(r["manifest"], "path");
+    if (Status s = Require(manifest, "begin: missing manifest {commit, path}"); !s) return s;
+    return Require(r.contains("targets") && r["targets"].is_array(), "begin: missing targets");
+  }
+  if (type == kHostResult) {
+    static const std::set<std::string> kStatus{"ok", "failed", "skipped", "unreachable"};
+    if (Status s = Require(IsString(r, "intervention") && IsString(r, "host"), "host.result: missing intervention or host"); !s) return s;
+    return Require(IsString(r, "status") && kStatus.count(r["status"]), "host.result: bad status");
+  }
+  if (type == kInterventionEnd) {
+    static const std::set<std::string> kOutcome{"completed", "halted", "interrupted", "failed"};
+    if (Status s = Require(IsString(r, "intervention"), "end: missing intervention id"); !s) return s;
+    return Require(IsString(r, "outcome") && kOutcome.count(r["outcome"]), "end: bad outcome");
+  }
+  if (type == kKeyRotation) return Require(IsString(r, "vkey"), "key_rotation: missing vkey");
+  if (type == kRetentionPrune) {
+    bool ok = IsString(r, "cutoff") && ParseTimestamp(r["cutoff"].get<std::string>()) && IsInt(r, "upto_seq") &&
+              IsInt(r, "window_days");
+    return Require(ok, "retention_prune: needs cutoff, upto_seq, window_days");
+  }
+  return Bad("unknown record type " + type);
+}
+
+bool IsTombstone(const Json& record) {
+  return record.is_object() && record.contains("pruned") && record["pruned"] == true;
+}
+
+Json MakeTombstone(const Json& record, const std::string& leaf_hash_hex) {
+  return Json{{"v", kRecordVersion}, {"seq", record["seq"]}, {"ts", record["ts"]}, {"type", record["type"]},
+              {"pruned", true}, {"leaf_hash", leaf_hash_hex}};
+}
+
+}  // namespace daybook::journal

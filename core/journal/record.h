@@ -1,0 +1,48 @@
+// Journal records (v1): one canonical JSON object per leaf. Common fields:
+// v, seq (= leaf index), type, ts (RFC 3339 UTC, milliseconds), nonce (128
+// random bits, so a pruned payload cannot be guessed back from its hash).
+// Per type:
+//   intervention.begin      intervention, operator (SHA256 fingerprint), op_sig
+//                           (SSHSIG over the record without op_sig), manifest
+//                           {commit, path}, targets [hosts]; ticket optional
+//   host.result             intervention, host, status ok|failed|skipped|unreachable
+//   intervention.end        intervention, outcome completed|halted|interrupted|failed
+//   journal.key_rotation    vkey (the new checkpoint verifier key)
+//   journal.retention_prune cutoff (ts), upto_seq, window_days
+// Other fields are free (changes, errors, agent signatures...) and covered by the hash.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/base/clock.h"
+#include "core/base/result.h"
+#include "core/journal/canonical.h"
+
+namespace daybook::journal {
+
+constexpr int kRecordVersion = 1;
+constexpr std::string_view kOperatorNamespace = "daybook-journal@v1";
+
+constexpr std::string_view kInterventionBegin = "intervention.begin";
+constexpr std::string_view kHostResult = "host.result";
+constexpr std::string_view kInterventionEnd = "intervention.end";
+constexpr std::string_view kKeyRotation = "journal.key_rotation";
+constexpr std::string_view kRetentionPrune = "journal.retention_prune";
+
+// "2026-11-28T05:10:00.123Z"
+std::string FormatTimestamp(TimePoint t);
+std::optional<TimePoint> ParseTimestamp(std::string_view text);
+
+// Checks the common and per-type fields of a parsed record. kFailed with
+// the first problem.
+Status CheckRecordSchema(const Json& record);
+
+// A pruned record's stored line: the original leaf hash stands in for the
+// payload, with seq, ts and type kept for reading. Not canonical-checked
+// against its leaf (the leaf is the original record).
+bool IsTombstone(const Json& record);
+Json MakeTombstone(const Json& record, const std::string& leaf_hash_hex);
+
+}  // namespace daybook::journal

@@ -1,0 +1,223 @@
+#include "core/journal/store.h"
+
+#include "core/crypto/encoding.h"
+#include "core/crypto/ssh_key.h"
+#include "core/journal/lines.h"
+#include "core/journal/record.h"
+
+namespace daybook::journal {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr unsigned kFileMode = 0644;
+
+Error Damaged(const std::string& what) {
+  return MakeError(ErrorCode::kFailed, "journal damaged: " + what + "; run `daybook journal verify` for details");
+}
+
+std::string Nonce() {
+  uint8_t bytes[16];
+  if (!crypto::RandomBytes(bytes, sizeof bytes)) std::abort();  // no randomness: nothing safe to do
+  return crypto::HexEncode(bytes, sizeof bytes);
+}
+
+Result<std::string> ReadOptional(Filesystem& fs, const fs::path& path) {
+  Result<std::string> text = fs.ReadFile(path);
+  if (!text && text.error().code == ErrorCode::kNotFound) return std::string();
+  return text;
+}
+
+}  // namespace
+
+JournalPaths::JournalPaths(fs::path d)
+    : dir(d), records(d / "records.jsonl"), hashes(d / "hashes"), checkpoint(d / "checkpoint"), lock(d / "lock") {}
+
+Result<JournalFiles> ReadJournalFiles(Filesystem& fs, const fs::path& dir) {
+  if (!fs.Exists(dir)) return MakeError(ErrorCode::kNotFound, "no journal at " + dir.string());
+  JournalPaths paths(dir);
+  JournalFiles files;
+  for (auto [path, into] : {std::pair{&paths.records, &files.records}, std::pair{&paths.hashes, &files.hashes},
+                            std::pair{&paths.checkpoint, &files.checkpoint}}) {
+    Result<std::string> text = ReadOptional(fs, *path);
+    if (!text) return std::move(text).error();
+    *into = std::move(*text);
+  }
+  return files;
+}
+
+JournalWriter::JournalWriter(Filesystem& fs, const Clock& clock, WriterOptions options,
+                             std::unique_ptr<Filesystem::Lock> lock)
+    : fs_(fs), clock_(clock), options_(std::move(options)), paths_(options_.dir), lock_(std::move(lock)) {}
+
+Result<std::unique_ptr<JournalWriter>> JournalWriter::Open(Filesystem& fs, const Clock& clock, WriterOptions options) {
+  if (Status made = fs.CreateDirectories(options.dir); !made) return std::move(made).error();
+  Result<std::unique_ptr<Filesystem::Lock>> lock = fs.LockFile(JournalPaths(options.dir).lock);
+  if (!lock) return std::move(lock).error().WithContext("journal");
+  std::unique_ptr<JournalWriter> writer(new JournalWriter(fs, clock, std::move(options), std::move(*lock)));
+  if (Status recovered = writer->Recover(); !recovered) return std::move(recovered).error();
+  return writer;
+}
+
+Status JournalWriter::Recover() {
+  Result<std::string> records = ReadOptional(fs_, paths_.records);
+  Result<std::string> stored = ReadOptional(fs_, paths_.hashes);
+  Result<std::string> note = ReadOptional(fs_, paths_.checkpoint);
+  if (!records) return std::move(records).error();
+  if (!stored) return std::move(stored).error();
+  if (!note) return std::move(note).error();
+
+  // 1. The checkpoint, if any, must be ours and well formed.
+  Checkpoint sealed{options_.origin, 0, EmptyTreeHash()};
+  if (!note->empty()) {
+    NoteVerifier self{options_.signer.name, options_.signer.key_id, options_.signer.key.public_key()};
+    Result<std::string> text = OpenNote(*note, {self});
+    if (!text) return Damaged("checkpoint: " + text.error().message);
+    Result<Checkpoint> parsed = ParseCheckpoint(*text);
+    if (!parsed) return Damaged(parsed.error().message);
+    sealed = *parsed;
+  }
+
+  // 2. A torn last line is cut unless the checkpoint covers it.
+  SplitRecords split = SplitRecordLines(*records);
+  int64_t n = static_cast<int64_t>(split.lines.size());
+  if (n < sealed.size) return Damaged("the checkpoint covers " + std::to_string(sealed.size) + " records, " +
+                                      std::to_string(n) + " are complete");
+  if (split.torn) {
+    if (Status cut = fs_.TruncateFile(paths_.records, split.complete_bytes); !cut) return cut;
+  }
+  records_bytes_ = split.complete_bytes;
+
+  // 3. Stored hashes: keep the prefix that belongs to complete records,
+  //    recompute the rest from their lines.
+  hashes_.Load(*stored);
+  int64_t have = 0;
+  while (have < n && StoredHashCount(have + 1) <= static_cast<int64_t>(hashes_.all().size())) ++have;
+  size_t keep = static_cast<size_t>(StoredHashCount(have));
+  bool rewrite = keep != stored->size() / 32 || stored->size() % 32 != 0;
+  hashes_.Truncate(keep);
+  for (int64_t i = have; i < n; ++i) {
+    Result<Hash> leaf = StoredLeafHash(split.lines[static_cast<size_t>(i)].text);
+    if (!leaf) return Damaged("record " + std::to_string(i) + ": " + leaf.error().message);
+    if (Status s = hashes_.AppendRecord(i, *leaf); !s) return s;
+    rewrite = true;
+  }
+  if (rewrite) {
+    if (Status s = fs_.WriteFileAtomic(paths_.hashes, hashes_.Bytes(0), kFileMode); !s) return s;
+  }
+  size_ = n;
+
+  // 4. What the checkpoint sealed must still hash to its root.
+  Result<Hash> root = TreeHash(sealed.size, hashes_);
+  if (!root) return std::move(root).error();
+  if (*root != sealed.root) return Damaged("the records no longer hash to the checkpoint's root");
+  checkpoint_ = *note;
+
+  // 5. Complete records after the checkpoint were durable: seal them.
+  if (note->empty() || sealed.size < n) return Seal();
+  return OkStatus();
+}
+
+Status JournalWriter::Seal() {
+  Result<Hash> root = TreeHash(size_, hashes_);
+  if (!root) return std::move(root).error();
+  std::string note = SignNote(FormatCheckpoint({options_.origin, size_, *root}), options_.signer);
+  if (Status s = fs_.WriteFileAtomic(paths_.checkpoint, note, kFileMode); !s) return s;
+  checkpoint_ = std::move(note);
+  return OkStatus();
+}
+
+Status JournalWriter::AddRecordLine(const std::string& line) {
+  Hash leaf = LeafHash(line);
+  Result<std::vector<Hash>> add = StoredHashesForRecord(size_, leaf, hashes_);
+  if (!add) return std::move(add).error();
+  std::string hash_bytes;
+  for (const Hash& h : *add) hash_bytes.append(reinterpret_cast<const char*>(h.data()), h.size());
+
+  uint64_t hashes_bytes = hashes_.all().size() * 32;
+  if (Status s = fs_.AppendFile(paths_.records, line + "\n", kFileMode); !s) {
+    (void)fs_.TruncateFile(paths_.records, records_bytes_);  // best effort; Open cuts a torn line anyway
+    return s;
+  }
+  if (Status s = fs_.AppendFile(paths_.hashes, hash_bytes, kFileMode); !s) {
+    (void)fs_.TruncateFile(paths_.hashes, hashes_bytes);
+    (void)fs_.TruncateFile(paths_.records, records_bytes_);
+    return s;
+  }
+  records_bytes_ += line.size() + 1;
+  if (Status s = hashes_.AppendRecord(size_, leaf); !s) return s;
+  ++size_;
+  return OkStatus();
+}
+
+Result<Appended> JournalWriter::Append(std::string_view type, Json fields, OperatorSigner* signer) {
+  if (!fields.is_object()) return MakeError(ErrorCode::kInvalidInput, "record fields must be an object");
+  Json record = std::move(fields);
+  record["v"] = kRecordVersion;
+  record["seq"] = size_;
+  record["type"] = std::string(type);
+  record["ts"] = FormatTimestamp(clock_.Now());
+  record["nonce"] = Nonce();
+  record.erase("op_sig");
+  if (type == kInterventionBegin) {
+    if (signer == nullptr) return MakeError(ErrorCode::kInvalidInput, "an intervention must be signed by its operator");
+    TimePoint now = clock_.Now();
+    if (!crypto::FindAllowedPrincipal(options_.allowed_signers, signer->public_key(), std::string(kOperatorNamespace), now)) {
+      return MakeError(ErrorCode::kFailed, "operator key " + crypto::SshFingerprint(signer->public_key()) +
+                                               " is not in allowed_signers: it cannot open an intervention");
+    }
+    record["operator"] = crypto::SshFingerprint(signer->public_key());
+    Result<std::string> sig = signer->Sign(Canonical(record));
+    if (!sig) return std::move(sig).error().WithContext("operator signature");
+    record["op_sig"] = *sig;
+  }
+  if (Status schema = CheckRecordSchema(record); !schema) {
+    return MakeError(ErrorCode::kInvalidInput, "refusing a malformed record: " + schema.error().message);
+  }
+  std::string line = Canonical(record);
+  if (Status s = AddRecordLine(line); !s) return std::move(s).error().WithContext("journal append");
+  if (Status s = Seal(); !s) return std::move(s).error().WithContext("journal record written but not sealed");
+  return Appended{size_ - 1, LeafHash(line), line, checkpoint_};
+}
+
+Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days) {
+  TimePoint limit = clock_.Now() - std::chrono::days(window_days);
+  if (cutoff > limit) {
+    return MakeError(ErrorCode::kInvalidInput, "cutoff " + FormatTimestamp(cutoff) + " is inside the retention window (" +
+                                                   std::to_string(window_days) + " days): nothing before " +
+                                                   FormatTimestamp(limit) + " may be pruned");
+  }
+  // Which prefix expired: records are in time order, so it is a prefix.
+  Result<std::string> records = fs_.ReadFile(paths_.records);
+  if (!records) return std::move(records).error();
+  SplitRecords split = SplitRecordLines(*records);
+  int64_t upto = -1;
+  for (const LineRef& ref : split.lines) {
+    Result<Json> record = ParseCanonical(ref.text);
+    if (!record) return Damaged("record at byte " + std::to_string(ref.offset) + ": " + record.error().message);
+    std::optional<TimePoint> ts = ParseTimestamp((*record)["ts"].get<std::string>());
+    if (!ts || *ts >= cutoff) break;
+    upto = (*record)["seq"];
+  }
+  // The prune is journaled first: a crash before the payloads are replaced
+  // leaves a journal that is merely not pruned yet.
+  Result<Appended> appended = Append(kRetentionPrune, {{"cutoff", FormatTimestamp(cutoff)}, {"upto_seq", upto},
+                                                       {"window_days", window_days}});
+  if (!appended) return appended;
+  std::string rewritten;
+  for (const LineRef& ref : split.lines) {
+    Result<Json> record = ParseCanonical(ref.text);
+    if (record->at("seq").get<int64_t>() <= upto && !IsTombstone(*record)) {
+      Hash leaf = LeafHash(ref.text);
+      rewritten += Canonical(MakeTombstone(*record, crypto::HexEncode(leaf.data(), leaf.size()))) + "\n";
+    } else {
+      rewritten += std::string(ref.text) + "\n";
+    }
+  }
+  rewritten += appended->line + "\n";
+  if (Status s = fs_.WriteFileAtomic(paths_.records, rewritten, kFileMode); !s) return std::move(s).error();
+  records_bytes_ = rewritten.size();
+  return appended;
+}
+
+}  // namespace daybook::journal

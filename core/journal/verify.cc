@@ -1,0 +1,275 @@
+#include "core/journal/verify.h"
+
+#include <map>
+
+#include "core/crypto/encoding.h"
+#include "core/crypto/ssh_key.h"
+#include "core/crypto/sshsig.h"
+#include "core/journal/canonical.h"
+#include "core/journal/lines.h"
+#include "core/journal/record.h"
+
+namespace daybook::journal {
+namespace {
+
+struct Failure {
+  VerifyCode code;
+  int64_t seq;
+  int64_t offset;
+  std::string message;
+};
+
+struct PruneRecord {
+  int64_t seq;
+  TimePoint cutoff;
+  int64_t upto_seq;
+};
+
+// Checks one record's signatures (operator SSHSIG, agent Ed25519).
+std::optional<Failure> CheckSignatures(const Json& record, int64_t seq, int64_t offset, const VerifyOptions& options,
+                                       VerifyReport& report) {
+  const std::string& type = record["type"].get_ref<const std::string&>();
+  if (type == kInterventionBegin) {
+    Json unsigned_record = record;
+    unsigned_record.erase("op_sig");
+    Result<crypto::SshsigVerified> sig = crypto::SshsigVerify(record["op_sig"].get<std::string>(),
+                                                              kOperatorNamespace, Canonical(unsigned_record));
+    if (!sig) return Failure{VerifyCode::kBadOperatorSig, seq, offset, sig.error().message};
+    if (sig->fingerprint != record["operator"]) {
+      return Failure{VerifyCode::kBadOperatorSig, seq, offset, "signed by " + sig->fingerprint + ", not by the operator named"};
+    }
+    if (options.allowed_signers) {
+      TimePoint at = *ParseTimestamp(record["ts"].get<std::string>());
+      if (!crypto::FindAllowedPrincipal(*options.allowed_signers, sig->key, std::string(kOperatorNamespace), at)) {
+        return Failure{VerifyCode::kBadOperatorSig, seq, offset, sig->fingerprint + " is not in allowed_signers"};
+      }
+    }
+    ++report.operator_signatures;
+  }
+  if (type == kHostResult && record.contains("agent") && record["agent"].contains("sig")) {
+    const Json& agent = record["agent"];
+    bool shaped = agent.is_object() && agent.contains("key") && agent["key"].is_string() && agent["sig"].is_string() &&
+                  agent.contains("response") && agent["response"].is_object();
+    if (!shaped) return Failure{VerifyCode::kBadAgentSig, seq, offset, "agent signature needs key, sig, response"};
+    Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(agent["key"].get<std::string>());
+    std::optional<crypto::Bytes> sig = crypto::Base64Decode(agent["sig"].get<std::string>());
+    if (!key || !sig || !crypto::Ed25519Verify(*key, Canonical(agent["response"]), *sig)) {
+      return Failure{VerifyCode::kBadAgentSig, seq, offset, "the agent's signature does not verify"};
+    }
+    ++report.agent_signatures;
+  }
+  return std::nullopt;
+}
+
+// Pass 1: every line, in order. Fills `hashes` and the prune bookkeeping.
+std::optional<Failure> CheckRecords(const SplitRecords& split, const VerifyOptions& options, MemoryHashes& hashes,
+                                    std::vector<PruneRecord>& prunes, std::map<int64_t, TimePoint>& tombstones,
+                                    VerifyReport& report) {
+  std::optional<TimePoint> last_ts;
+  for (size_t i = 0; i < split.lines.size(); ++i) {
+    const LineRef& ref = split.lines[i];
+    auto seq = static_cast<int64_t>(i);
+    auto offset = static_cast<int64_t>(ref.offset);
+    Result<Json> record = ParseCanonical(ref.text);
+    if (!record) return Failure{VerifyCode::kBadCanonical, seq, offset, record.error().message};
+    if (!record->contains("seq") || !(*record)["seq"].is_number_integer() || (*record)["seq"] != seq) {
+      return Failure{VerifyCode::kSeqGap, seq, offset, "seq does not match the record's position"};
+    }
+    bool tombstone = IsTombstone(*record);
+    if (!tombstone) {
+      if (Status schema = CheckRecordSchema(*record); !schema) {
+        return Failure{VerifyCode::kBadRecord, seq, offset, schema.error().message};
+      }
+    }
+    std::optional<TimePoint> ts = record->contains("ts") && (*record)["ts"].is_string()
+                                      ? ParseTimestamp((*record)["ts"].get<std::string>())
+                                      : std::nullopt;
+    if (!ts) return Failure{VerifyCode::kBadRecord, seq, offset, "missing or bad ts"};
+    if (last_ts && *ts < *last_ts) return Failure{VerifyCode::kTimeOrder, seq, offset, "ts goes backwards"};
+    last_ts = ts;
+    Result<Hash> leaf = StoredLeafHash(ref.text);
+    if (!leaf) return Failure{VerifyCode::kBadRecord, seq, offset, leaf.error().message};
+    if (Status s = hashes.AppendRecord(seq, *leaf); !s) return Failure{VerifyCode::kBadRecord, seq, offset, s.error().message};
+    if (tombstone) {
+      tombstones[seq] = *ts;
+      continue;
+    }
+    if (auto failure = CheckSignatures(*record, seq, offset, options, report)) return failure;
+    if ((*record)["type"] == kRetentionPrune) {
+      TimePoint cutoff = *ParseTimestamp((*record)["cutoff"].get<std::string>());
+      if (cutoff > *ts - std::chrono::days((*record)["window_days"].get<int64_t>())) {
+        return Failure{VerifyCode::kPrunedOutsidePolicy, seq, offset, "prune cutoff inside its retention window"};
+      }
+      prunes.push_back({seq, cutoff, (*record)["upto_seq"].get<int64_t>()});
+    }
+  }
+  return std::nullopt;
+}
+
+// Every tombstone must be older than the cutoff of a later prune record that covers it.
+std::optional<Failure> CheckTombstones(const std::map<int64_t, TimePoint>& tombstones,
+                                       const std::vector<PruneRecord>& prunes, const SplitRecords& split) {
+  for (const auto& [seq, ts] : tombstones) {
+    bool covered = false;
+    for (const PruneRecord& p : prunes) covered = covered || (p.seq > seq && seq <= p.upto_seq && ts < p.cutoff);
+    if (!covered) {
+      return Failure{VerifyCode::kPrunedOutsidePolicy, seq, static_cast<int64_t>(split.lines[static_cast<size_t>(seq)].offset),
+                     "payload pruned without a covering retention_prune record"};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> CheckStoredHashes(const MemoryHashes& hashes, const std::string& stored) {
+  const std::vector<Hash>& expected = hashes.all();
+  size_t count = std::min(expected.size(), stored.size() / 32);
+  for (size_t j = 0; j <= count; ++j) {
+    bool same = j < count && std::equal(expected[j].begin(), expected[j].end(), stored.data() + j * 32);
+    if (same) continue;
+    if (j == count && stored.size() == expected.size() * 32) return std::nullopt;
+    int64_t seq = 0;
+    while (StoredHashCount(seq + 1) <= static_cast<int64_t>(j)) ++seq;
+    return Failure{VerifyCode::kLeafMismatch, seq, -1,
+                   "stored hash " + std::to_string(j) + " differs from the records (hashes file " +
+                       std::to_string(stored.size()) + " bytes, expected " + std::to_string(expected.size() * 32) + ")"};
+  }
+  return std::nullopt;
+}
+
+void Fail(VerifyReport& report, const Failure& f) {
+  report.code = f.code;
+  report.seq = f.seq;
+  report.offset = f.offset;
+  report.message = f.message;
+}
+
+// Compares with the auditor's last verified checkpoint.
+void CheckState(const VerifierState& state, const MemoryHashes& hashes, VerifyReport& report) {
+  report.previous_checkpoint = state.checkpoint;
+  if (state.size > report.sealed) {
+    report.code = VerifyCode::kRollback;
+    report.message = "the journal is sealed at " + std::to_string(report.sealed) + " records; it was verified at " +
+                     std::to_string(state.size) + " before";
+    return;
+  }
+  Result<Hash> then = TreeHash(state.size, hashes);
+  if (!then || *then != state.root) {
+    report.code = VerifyCode::kFork;
+    report.message = "the first " + std::to_string(state.size) +
+                     " records no longer hash to the root verified before: history was rewritten";
+  }
+  if (state.size > 0 && state.size <= report.sealed) {
+    if (Result<Proof> proof = ConsistencyProof(state.size, report.sealed, hashes)) report.consistency = *proof;
+  }
+}
+
+}  // namespace
+
+std::string_view CodeName(VerifyCode code) {
+  switch (code) {
+    case VerifyCode::kOk: return "OK";
+    case VerifyCode::kBadCanonical: return "BAD_CANONICAL";
+    case VerifyCode::kBadRecord: return "BAD_RECORD";
+    case VerifyCode::kSeqGap: return "SEQ_GAP";
+    case VerifyCode::kTimeOrder: return "TIME_ORDER";
+    case VerifyCode::kLeafMismatch: return "LEAF_MISMATCH";
+    case VerifyCode::kRootMismatch: return "ROOT_MISMATCH";
+    case VerifyCode::kBadCheckpointSig: return "BAD_CHECKPOINT_SIG";
+    case VerifyCode::kBadCheckpoint: return "BAD_CHECKPOINT";
+    case VerifyCode::kUnsealedTail: return "UNSEALED_TAIL";
+    case VerifyCode::kBadOperatorSig: return "BAD_OPERATOR_SIG";
+    case VerifyCode::kBadAgentSig: return "BAD_AGENT_SIG";
+    case VerifyCode::kPrunedOutsidePolicy: return "PRUNED_OUTSIDE_POLICY";
+    case VerifyCode::kRollback: return "ROLLBACK";
+    case VerifyCode::kFork: return "FORK";
+  }
+  return "UNKNOWN";
+}
+
+int VerifyReport::ExitCode() const {
+  if (code == VerifyCode::kOk) return 0;
+  if (code == VerifyCode::kFork || code == VerifyCode::kRollback) return 3;
+  return 1;
+}
+
+std::string FormatState(const VerifierState& state) {
+  return Canonical(Json{{"origin", state.origin}, {"size", state.size},
+                        {"root", crypto::Base64Encode(state.root.data(), state.root.size())},
+                        {"checkpoint", state.checkpoint}}) + "\n";
+}
+
+Result<VerifierState> ParseState(std::string_view text) {
+  try {
+    Json doc = Json::parse(text);
+    VerifierState state{doc.at("origin").get<std::string>(), doc.at("size").get<int64_t>(), {},
+                        doc.at("checkpoint").get<std::string>()};
+    std::optional<crypto::Bytes> root = crypto::Base64Decode(doc.at("root").get<std::string>());
+    if (!root || root->size() != 32 || state.size < 0) throw std::runtime_error("bad root or size");
+    std::copy(root->begin(), root->end(), state.root.begin());
+    return state;
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInvalidInput, std::string("malformed state file: ") + e.what());
+  }
+}
+
+VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& options) {
+  VerifyReport report;
+  SplitRecords split = SplitRecordLines(files.records);
+  report.records = static_cast<int64_t>(split.lines.size());
+
+  // 1. Records: canonical, seq, schema, time order, signatures, leaf hashes.
+  MemoryHashes hashes;
+  std::vector<PruneRecord> prunes;
+  std::map<int64_t, TimePoint> tombstones;
+  if (auto f = CheckRecords(split, options, hashes, prunes, tombstones, report)) return Fail(report, *f), report;
+  report.tombstones = static_cast<int64_t>(tombstones.size());
+  if (auto f = CheckTombstones(tombstones, prunes, split)) return Fail(report, *f), report;
+
+  // 2. The stored hashes must be exactly the ones the records give.
+  if (auto f = CheckStoredHashes(hashes, files.hashes)) return Fail(report, *f), report;
+
+  // 3. The checkpoint: signature, then the root at its size.
+  if (files.checkpoint.empty()) {
+    if (report.records > 0 || split.torn) {
+      Fail(report, {VerifyCode::kUnsealedTail, 0, 0, std::to_string(report.records) + " records and no checkpoint"});
+    }
+    return report;
+  }
+  Result<std::string> text = OpenNote(files.checkpoint, options.vkeys);
+  if (!text) return Fail(report, {VerifyCode::kBadCheckpointSig, -1, -1, text.error().message}), report;
+  Result<Checkpoint> checkpoint = ParseCheckpoint(*text);
+  if (!checkpoint) return Fail(report, {VerifyCode::kBadCheckpoint, -1, -1, checkpoint.error().message}), report;
+  if (checkpoint->size > report.records) {
+    Fail(report, {VerifyCode::kRootMismatch, report.records, static_cast<int64_t>(split.complete_bytes),
+                  "the checkpoint covers " + std::to_string(checkpoint->size) + " records, the journal has " +
+                      std::to_string(report.records) + ": records were removed"});
+    return report;
+  }
+  Result<Hash> root = TreeHash(checkpoint->size, hashes);
+  if (!root || *root != checkpoint->root) {
+    Fail(report, {VerifyCode::kRootMismatch, -1, -1,
+                  "the first " + std::to_string(checkpoint->size) + " records do not hash to the checkpoint's root"});
+    return report;
+  }
+  report.sealed = checkpoint->size;
+  report.root = checkpoint->root;
+  report.checkpoint = files.checkpoint;
+
+  // 4. Against what this auditor verified before.
+  if (options.state) {
+    CheckState(*options.state, hashes, report);
+    if (!report.ok()) return report;
+  }
+
+  // 5. Records after the checkpoint are unsealed (a crash, or a tail added without the key).
+  if ((report.records > report.sealed || split.torn) && options.require_sealed) {
+    int64_t seq = report.sealed;
+    int64_t offset = seq < report.records ? static_cast<int64_t>(split.lines[static_cast<size_t>(seq)].offset)
+                                          : static_cast<int64_t>(split.complete_bytes);
+    Fail(report, {VerifyCode::kUnsealedTail, seq, offset,
+                  std::to_string(report.records - report.sealed) + " record(s) after the last checkpoint"});
+  }
+  return report;
+}
+
+}  // namespace daybook::journal
