@@ -33,10 +33,13 @@ std::string HexId(uint32_t id) {
   return crypto::HexEncode(b, 4);
 }
 
-// Splits "a+b+c" into exactly `parts` parts, else empty.
-std::vector<std::string> SplitKey(std::string_view text, size_t parts) {
-  std::vector<std::string> out = Split(text, '+');
-  return out.size() == parts ? out : std::vector<std::string>{};
+// Splits "name+id+key" at its first two '+' (base64 keys may hold '+').
+std::vector<std::string> SplitKey(std::string_view text) {
+  size_t first = text.find('+');
+  size_t second = first == std::string_view::npos ? first : text.find('+', first + 1);
+  if (second == std::string_view::npos) return {};
+  return {std::string(text.substr(0, first)), std::string(text.substr(first + 1, second - first - 1)),
+          std::string(text.substr(second + 1))};
 }
 
 // name, hex id, base64(0x01 || 32 bytes) → the 32 bytes, after checks.
@@ -75,7 +78,7 @@ std::string FormatVerifierKey(const NoteSigner& signer) {
 Result<NoteSigner> ParseSignerKey(std::string_view text) {
   text = Trim(text);
   if (!StartsWith(text, "PRIVATE+KEY+")) return Bad("malformed signer key (expected PRIVATE+KEY+...)");
-  std::vector<std::string> p = SplitKey(text.substr(12), 3);
+  std::vector<std::string> p = SplitKey(text.substr(12));
   if (p.empty()) return Bad("malformed signer key");
   Result<crypto::Ed25519Public> seed_bytes = KeyMaterial(p, "signer key");
   if (!seed_bytes) return std::move(seed_bytes).error();
@@ -89,7 +92,7 @@ Result<NoteSigner> ParseSignerKey(std::string_view text) {
 }
 
 Result<NoteVerifier> ParseVerifierKey(std::string_view text) {
-  std::vector<std::string> p = SplitKey(Trim(text), 3);
+  std::vector<std::string> p = SplitKey(Trim(text));
   if (p.empty()) return Bad("malformed verifier key (expected name+hexid+base64)");
   Result<crypto::Ed25519Public> key = KeyMaterial(p, "verifier key");
   if (!key) return std::move(key).error();

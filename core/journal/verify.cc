@@ -124,7 +124,8 @@ std::optional<Failure> CheckStoredHashes(const MemoryHashes& hashes, const std::
   const std::vector<Hash>& expected = hashes.all();
   size_t count = std::min(expected.size(), stored.size() / 32);
   for (size_t j = 0; j <= count; ++j) {
-    bool same = j < count && std::equal(expected[j].begin(), expected[j].end(), stored.data() + j * 32);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(stored.data()) + j * 32;
+    bool same = j < count && std::equal(expected[j].begin(), expected[j].end(), bytes);
     if (same) continue;
     if (j == count && stored.size() == expected.size() * 32) return std::nullopt;
     int64_t seq = 0;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tests/fakes/fake_filesystem.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_git.h"
 
 using namespace daybook;

@@ -29,11 +29,4 @@ class FakeGit final : public repo::Git {
   std::vector<std::string> inits;
 };
 
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(TimePoint t) : now(t) {}
-  TimePoint Now() const override { return now; }
-  TimePoint now;
-};
-
 }  // namespace daybook::testing

@@ -1,0 +1,157 @@
+// The journal writer against the real filesystem adapter in a temp dir, and
+// through a fault-injecting one (a full disk at every write of an append).
+#include "core/journal/store.h"
+
+#include <doctest/doctest.h>
+
+#include "core/journal/lines.h"
+#include "tests/core/journal/fixture.h"
+#include "tests/fakes/faulty_filesystem.h"
+#include "tests/testing.h"
+
+using namespace daybook;
+using namespace daybook::journal;
+using daybook::testing::JournalFixture;
+using daybook::testing::ReadAll;
+using daybook::testing::TempDir;
+using daybook::testing::WriteAll;
+
+namespace {
+
+VerifyReport Verify(Filesystem& fs, const JournalFixture& f) {
+  return VerifyJournal(*ReadJournalFiles(fs, f.dir), f.VerifyWith());
+}
+
+}  // namespace
+
+TEST_CASE("journal: append, seal, reopen, verify") {
+  TempDir tmp;
+  auto fs = MakePosixFilesystem();
+  JournalFixture f(tmp.path / "journal");
+  {
+    auto w = f.Open(*fs);
+    CHECK(w->size() == 0);
+    f.Intervention(*w, "i-1", {"web-01", "web-02"});
+    CHECK(w->size() == 4);
+  }
+  auto w = f.Open(*fs);
+  CHECK(w->size() == 4);
+  f.Intervention(*w, "i-2", {"db-01"});
+  VerifyReport report = Verify(*fs, f);
+  CHECK_MESSAGE(report.ok(), report.message);
+  CHECK(report.records == 7);
+  CHECK(report.sealed == 7);
+  CHECK(report.operator_signatures == 2);
+  CHECK(report.agent_signatures == 3);
+  std::string records = ReadAll(f.dir / "records.jsonl");
+  CHECK(records.find("\"seq\":6") != std::string::npos);
+  CHECK(ReadAll(f.dir / "checkpoint").rfind("example.org/daybook/test\n7\n", 0) == 0);
+}
+
+TEST_CASE("journal: one writer at a time") {
+  TempDir tmp;
+  auto fs = MakePosixFilesystem();
+  JournalFixture f(tmp.path / "journal");
+  auto first = f.Open(*fs);
+  auto second = JournalWriter::Open(*fs, f.clock, f.Options());
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().message.find("locked by another process") != std::string::npos);
+}
+
+TEST_CASE("journal: interventions need an allowed operator's signature; refusals write nothing") {
+  TempDir tmp;
+  auto fs = MakePosixFilesystem();
+  JournalFixture f(tmp.path / "journal");
+  auto w = f.Open(*fs);
+  Json begin = {{"intervention", "i"}, {"manifest", {{"commit", "c"}, {"path", "p"}}}, {"targets", {"h"}}};
+  Result<Appended> unsigned_begin = w->Append(kInterventionBegin, begin);
+  REQUIRE_FALSE(unsigned_begin.ok());
+  KeyOperatorSigner stranger(*crypto::Ed25519Key::Generate());
+  Result<Appended> refused = w->Append(kInterventionBegin, begin, &stranger);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("is not in allowed_signers") != std::string::npos);
+  CHECK_FALSE(w->Append(kHostResult, {{"intervention", "i"}, {"host", "h"}, {"status", "maybe"}}).ok());
+  CHECK_FALSE(w->Append("made.up", Json::object()).ok());
+  CHECK(w->size() == 0);
+  CHECK(ReadAll(f.dir / "records.jsonl").empty());
+}
+
+TEST_CASE("journal: a torn last line is cut on open, unless the checkpoint covers it") {
+  TempDir tmp;
+  auto fs = MakePosixFilesystem();
+  JournalFixture f(tmp.path / "journal");
+  { f.Intervention(*f.Open(*fs), "i-1", {"web-01"}); }
+  std::string good = ReadAll(f.dir / "records.jsonl");
+  WriteAll(f.dir / "records.jsonl", good + "{\"half\":");
+  {
+    auto w = f.Open(*fs);
+    CHECK(w->size() == 3);
+  }
+  CHECK(ReadAll(f.dir / "records.jsonl") == good);
+  CHECK(Verify(*fs, f).ok());
+
+  // Cutting the last newline of a sealed record is damage, not a crash.
+  WriteAll(f.dir / "records.jsonl", good.substr(0, good.size() - 1));
+  auto reopened = JournalWriter::Open(*fs, f.clock, f.Options());
+  REQUIRE_FALSE(reopened.ok());
+  CHECK(reopened.error().message.find("journal damaged") == 0);
+}
+
+TEST_CASE("journal: a full disk at any write of an append leaves a consistent journal") {
+  for (int fail_at = 1; fail_at <= 3; ++fail_at) {
+    CAPTURE(fail_at);
+    TempDir tmp;
+    auto real = MakePosixFilesystem();
+    JournalFixture f(tmp.path / "journal");
+    { f.Intervention(*f.Open(*real), "i-1", {"web-01"}); }
+    testing::FaultyFilesystem faulty(*real);
+    auto w = f.Open(faulty);
+    faulty.writes = 0;
+    faulty.fail_at = fail_at;  // 1: the record, 2: its hashes, 3: the checkpoint
+    Result<Appended> appended = w->Append(kInterventionEnd, {{"intervention", "i-1"}, {"outcome", "failed"}});
+    CHECK_FALSE(appended.ok());
+    w.reset();
+    // Nothing half-written: every line is whole; reopening (with a working
+    // disk) gives a journal that verifies.
+    std::string records = ReadAll(f.dir / "records.jsonl");
+    CHECK(records.back() == '\n');
+    auto reopened = f.Open(*real);
+    int64_t expected = fail_at == 3 ? 4 : 3;  // a durable record whose seal failed is sealed on open
+    CHECK(reopened->size() == expected);
+    reopened.reset();
+    VerifyReport report = Verify(*real, f);
+    CHECK_MESSAGE(report.ok(), report.message);
+    CHECK(report.sealed == expected);
+  }
+}
+
+TEST_CASE("journal: retention replaces old payloads by tombstones and stays verifiable") {
+  TempDir tmp;
+  auto fs = MakePosixFilesystem();
+  JournalFixture f(tmp.path / "journal");
+  auto w = f.Open(*fs);
+  f.Intervention(*w, "old", {"web-01"});
+  f.clock.now += std::chrono::days(400);
+  f.Intervention(*w, "new", {"web-01"});
+  TimePoint inside = f.clock.now - std::chrono::days(100);
+  Result<Appended> refused = w->Prune(inside, 365);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("inside the retention window") != std::string::npos);
+
+  TimePoint cutoff = f.clock.now - std::chrono::days(366);
+  Result<Appended> pruned = w->Prune(cutoff, 365);
+  REQUIRE(pruned.ok());
+  CHECK(pruned->seq == 6);
+  std::string records = ReadAll(f.dir / "records.jsonl");
+  CHECK(records.find("\"old\"") == std::string::npos);  // payloads gone
+  CHECK(records.find("\"new\"") != std::string::npos);
+  VerifyReport report = Verify(*fs, f);
+  CHECK_MESSAGE(report.ok(), report.message);
+  CHECK(report.tombstones == 3);
+  // Appending after a prune still works, and reopening reads tombstones.
+  f.Tick();
+  CHECK(w->Append(kInterventionEnd, {{"intervention", "new"}, {"outcome", "completed"}}).ok());
+  w.reset();
+  CHECK(f.Open(*fs)->size() == 8);
+  CHECK(Verify(*fs, f).ok());
+}
