@@ -61,10 +61,11 @@ std::optional<Failure> CheckSignatures(const Json& record, int64_t seq, int64_t 
   return std::nullopt;
 }
 
-// Pass 1: every line, in order. Fills `hashes` and the prune bookkeeping.
-std::optional<Failure> CheckRecords(const SplitRecords& split, const VerifyOptions& options, MemoryHashes& hashes,
-                                    std::vector<PruneRecord>& prunes, std::map<int64_t, TimePoint>& tombstones,
-                                    VerifyReport& report) {
+// Pass 1, cheap: every line in order (canonical form, seq, schema, time
+// order, leaf hashes). Fills `hashes`, the prune bookkeeping and the list of
+// records whose signatures pass 4 checks.
+std::optional<Failure> CheckRecords(const SplitRecords& split, MemoryHashes& hashes, std::vector<PruneRecord>& prunes,
+                                    std::map<int64_t, TimePoint>& tombstones, std::vector<size_t>& signed_records) {
   std::optional<TimePoint> last_ts;
   for (size_t i = 0; i < split.lines.size(); ++i) {
     const LineRef& ref = split.lines[i];
@@ -94,8 +95,9 @@ std::optional<Failure> CheckRecords(const SplitRecords& split, const VerifyOptio
       tombstones[seq] = *ts;
       continue;
     }
-    if (auto failure = CheckSignatures(*record, seq, offset, options, report)) return failure;
-    if ((*record)["type"] == kRetentionPrune) {
+    const std::string& type = (*record)["type"].get_ref<const std::string&>();
+    if (type == kInterventionBegin || (type == kHostResult && record->contains("agent"))) signed_records.push_back(i);
+    if (type == kRetentionPrune) {
       TimePoint cutoff = *ParseTimestamp((*record)["cutoff"].get<std::string>());
       if (cutoff > *ts - std::chrono::days((*record)["window_days"].get<int64_t>())) {
         return Failure{VerifyCode::kPrunedOutsidePolicy, seq, offset, "prune cutoff inside its retention window"};
@@ -133,6 +135,19 @@ std::optional<Failure> CheckStoredHashes(const MemoryHashes& hashes, const std::
     return Failure{VerifyCode::kLeafMismatch, seq, -1,
                    "stored hash " + std::to_string(j) + " differs from the records (hashes file " +
                        std::to_string(stored.size()) + " bytes, expected " + std::to_string(expected.size() * 32) + ")"};
+  }
+  return std::nullopt;
+}
+
+// Pass 4, costly: operator and agent signatures.
+std::optional<Failure> CheckAllSignatures(const SplitRecords& split, const std::vector<size_t>& signed_records,
+                                          const VerifyOptions& options, VerifyReport& report) {
+  for (size_t i : signed_records) {
+    const LineRef& ref = split.lines[i];
+    Json record = *ParseCanonical(ref.text);  // parsed fine in pass 1
+    if (auto f = CheckSignatures(record, static_cast<int64_t>(i), static_cast<int64_t>(ref.offset), options, report)) {
+      return f;
+    }
   }
   return std::nullopt;
 }
@@ -218,11 +233,14 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
   SplitRecords split = SplitRecordLines(files.records);
   report.records = static_cast<int64_t>(split.lines.size());
 
-  // 1. Records: canonical, seq, schema, time order, signatures, leaf hashes.
+  // Cheap integrity first (every tampered byte is caught here or at the
+  // checkpoint), signatures last: same verdicts, much faster to refuse.
+  // 1. Records: canonical, seq, schema, time order, leaf hashes.
   MemoryHashes hashes;
   std::vector<PruneRecord> prunes;
   std::map<int64_t, TimePoint> tombstones;
-  if (auto f = CheckRecords(split, options, hashes, prunes, tombstones, report)) return Fail(report, *f), report;
+  std::vector<size_t> signed_records;
+  if (auto f = CheckRecords(split, hashes, prunes, tombstones, signed_records)) return Fail(report, *f), report;
   report.tombstones = static_cast<int64_t>(tombstones.size());
   if (auto f = CheckTombstones(tombstones, prunes, split)) return Fail(report, *f), report;
 
@@ -234,7 +252,7 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
     if (report.records > 0 || split.torn) {
       Fail(report, {VerifyCode::kUnsealedTail, 0, 0, std::to_string(report.records) + " records and no checkpoint"});
     }
-    return report;
+    return report;  // an empty journal: nothing to sign
   }
   Result<std::string> text = OpenNote(files.checkpoint, options.vkeys);
   if (!text) return Fail(report, {VerifyCode::kBadCheckpointSig, -1, -1, text.error().message}), report;
@@ -262,7 +280,10 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
     if (!report.ok()) return report;
   }
 
-  // 5. Records after the checkpoint are unsealed (a crash, or a tail added without the key).
+  // 5. Who signed what.
+  if (auto f = CheckAllSignatures(split, signed_records, options, report)) return Fail(report, *f), report;
+
+  // 6. Records after the checkpoint are unsealed (a crash, or a tail added without the key).
   if ((report.records > report.sealed || split.torn) && options.require_sealed) {
     int64_t seq = report.sealed;
     int64_t offset = seq < report.records ? static_cast<int64_t>(split.lines[static_cast<size_t>(seq)].offset)
