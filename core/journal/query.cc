@@ -1,0 +1,81 @@
+#include "core/journal/query.h"
+
+#include <algorithm>
+
+#include "core/journal/lines.h"
+#include "core/journal/record.h"
+
+namespace daybook::journal {
+namespace {
+
+std::string Field(const Json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string JournalFilter::Describe() const {
+  std::vector<std::string> parts;
+  if (!host.empty()) parts.push_back("host=" + host);
+  if (!operator_fp.empty()) parts.push_back("operator=" + operator_fp);
+  if (!ticket.empty()) parts.push_back("ticket=" + ticket);
+  if (!type.empty()) parts.push_back("type=" + type);
+  if (since) parts.push_back("since=" + FormatTimestamp(*since));
+  if (until) parts.push_back("until=" + FormatTimestamp(*until));
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : " ") + p;
+  return out.empty() ? "none" : out;
+}
+
+Json JournalFilter::ToJson() const {
+  Json j = Json::object();
+  if (!host.empty()) j["host"] = host;
+  if (!operator_fp.empty()) j["operator"] = operator_fp;
+  if (!ticket.empty()) j["ticket"] = ticket;
+  if (!type.empty()) j["type"] = type;
+  if (since) j["since"] = FormatTimestamp(*since);
+  if (until) j["until"] = FormatTimestamp(*until);
+  return j;
+}
+
+Result<std::vector<JournalEntry>> ReadEntries(const JournalFiles& files) {
+  std::vector<JournalEntry> entries;
+  std::map<std::string, size_t> begins;  // intervention id -> index in entries
+  for (const LineRef& ref : SplitRecordLines(files.records).lines) {
+    Result<Json> record = ParseCanonical(ref.text);
+    if (!record) {
+      return MakeError(ErrorCode::kFailed, "record at byte " + std::to_string(ref.offset) + ": " +
+                                               record.error().message + "; run `daybook journal verify`");
+    }
+    Result<Hash> leaf = StoredLeafHash(ref.text);
+    if (!leaf) return std::move(leaf).error();
+    JournalEntry entry{static_cast<int64_t>(entries.size()), std::string(ref.text), std::move(*record), nullptr, *leaf};
+    std::string id = Field(entry.record, "intervention");
+    if (Field(entry.record, "type") == kInterventionBegin && !id.empty()) {
+      begins[id] = entries.size();
+      entry.intervention = entry.record;
+    } else if (auto it = begins.find(id); it != begins.end()) {
+      entry.intervention = entries[it->second].record;
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+bool Matches(const JournalFilter& f, const JournalEntry& e) {
+  const Json& r = e.record;
+  if (!f.type.empty() && Field(r, "type") != f.type) return false;
+  std::optional<TimePoint> ts = ParseTimestamp(Field(r, "ts"));
+  if (f.since && (!ts || *ts < *f.since)) return false;
+  if (f.until && (!ts || *ts >= *f.until)) return false;
+  if (!f.operator_fp.empty() && Field(e.intervention, "operator") != f.operator_fp) return false;
+  if (!f.ticket.empty() && Field(e.intervention, "ticket") != f.ticket) return false;
+  if (!f.host.empty()) {
+    if (Field(r, "type") == kHostResult) return Field(r, "host") == f.host;
+    const Json& targets = r.contains("targets") ? r["targets"] : Json::array();
+    return std::find(targets.begin(), targets.end(), f.host) != targets.end();
+  }
+  return true;
+}
+
+}  // namespace daybook::journal

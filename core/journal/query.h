@@ -1,0 +1,43 @@
+// Reading a journal for people: records joined with their intervention
+// (operator, ticket, manifest come from its begin record) and filtered by
+// host, operator, ticket, time range and record type.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/journal/canonical.h"
+#include "core/journal/store.h"
+
+namespace daybook::journal {
+
+struct JournalFilter {
+  std::string host;
+  std::string operator_fp;
+  std::string ticket;
+  std::string type;
+  std::optional<TimePoint> since;  // inclusive
+  std::optional<TimePoint> until;  // exclusive
+
+  // "host=web-01 since=2026-01-01T00:00:00.000Z", or "none".
+  std::string Describe() const;
+  Json ToJson() const;
+};
+
+struct JournalEntry {
+  int64_t seq = 0;
+  std::string line;    // the leaf bytes
+  Json record;         // parsed line (a tombstone for pruned records)
+  Json intervention;   // the begin record of its intervention, or null
+  Hash leaf_hash{};
+};
+
+// Every record, in order; fails on a line that does not parse (run verify).
+Result<std::vector<JournalEntry>> ReadEntries(const JournalFiles& files);
+
+bool Matches(const JournalFilter& filter, const JournalEntry& entry);
+
+}  // namespace daybook::journal
