@@ -5,6 +5,7 @@
 
 #include "controller/commands.h"
 #include "controller/fleet.h"
+#include "controller/journal_context.h"
 #include "controller/output.h"
 
 namespace daybook::controller {
@@ -26,7 +27,8 @@ key = "~/.ssh/id_ed25519"        # used when no ssh-agent offers an allowed key
 
 [journal]
 dir = "journal"                   # the intervention journal, relative to this repository
-signing_key = ".daybook/journal.key"   # created by daybook, 0600, git-ignored
+signing_key = ".daybook/journal.key"   # created by daybook init, 0600, git-ignored
+origin = "@ORIGIN@"               # checkpoint origin line; journal.vkey verifies it
 
 [defaults]
 parallel = 100                    # hosts contacted at once
@@ -84,14 +86,20 @@ int RunInit(Env& env, const std::string& dir_arg) {
   // Order: git first, so a failure leaves at most an empty repository.
   if (Status made = env.fs.CreateDirectories(dir); !made) return ReportError(env.err, made.error());
   if (Status git = env.git.Init(dir); !git) return ReportError(env.err, git.error());
+  const std::string origin = DefaultOrigin(dir);
   for (const TemplateFile& file : kTemplate) {
     fs::path path = dir / file.path;
+    std::string contents = file.contents;
+    if (size_t at = contents.find("@ORIGIN@"); at != std::string::npos) contents.replace(at, 8, origin);
     Status status = env.fs.CreateDirectories(path.parent_path());
-    if (status) status = env.fs.WriteFileAtomic(path, file.contents, 0644);
+    if (status) status = env.fs.WriteFileAtomic(path, contents, 0644);
     if (!status) return ReportError(env.err, status.error());
   }
+  if (Status keys = CreateJournalKeys(env.fs, dir, origin); !keys) return ReportError(env.err, keys.error());
   env.out << "Created fleet repository " << dir_arg << "\n";
   for (const TemplateFile& file : kTemplate) env.out << "  " << file.path << "\n";
+  env.out << "  " << kVerifierKeyFile << "          (publish it: auditors verify the journal with it)\n"
+          << "  .daybook/journal.key  (the journal signing key, 0600, never committed)\n";
   env.out << "Next: edit inventory/ and manifests/, run `daybook validate`, then commit.\n";
   return kExitOk;
 }

@@ -26,6 +26,9 @@ class Filesystem {
 
   virtual bool Exists(const std::filesystem::path& path) = 0;
 
+  // Permission bits of `path` (as in st_mode & 07777). kNotFound when missing.
+  virtual Result<unsigned> FileMode(const std::filesystem::path& path) = 0;
+
   // mkdir -p.
   virtual Status CreateDirectories(const std::filesystem::path& dir) = 0;
 

@@ -75,6 +75,12 @@ class PosixFilesystem final : public Filesystem {
     return fs::exists(fs::symlink_status(path, ec));
   }
 
+  Result<unsigned> FileMode(const fs::path& path) override {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return IoError("cannot stat", path, errno);
+    return static_cast<unsigned>(st.st_mode & 07777);
+  }
+
   Status CreateDirectories(const fs::path& dir) override {
     std::error_code ec;
     fs::create_directories(dir, ec);

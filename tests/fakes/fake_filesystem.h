@@ -50,6 +50,14 @@ class FakeFilesystem final : public Filesystem {
     return false;
   }
 
+  Result<unsigned> FileMode(const std::filesystem::path& path) override {
+    for (auto it = writes.rbegin(); it != writes.rend(); ++it) {
+      if (it->path == path.lexically_normal().string()) return it->mode;
+    }
+    if (Exists(path)) return 0644u;
+    return MakeError(ErrorCode::kNotFound, "cannot stat " + path.string());
+  }
+
   Status CreateDirectories(const std::filesystem::path& dir) override {
     dirs_.insert(dir.lexically_normal().string());
     return OkStatus();

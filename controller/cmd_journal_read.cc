@@ -1,0 +1,170 @@
+// daybook journal show | export: the journal as a table, JSON, JSONL or CSV,
+// filtered by host, operator, ticket, time range and record type.
+#include <ostream>
+
+#include "controller/commands.h"
+#include "controller/journal_commands.h"
+#include "controller/output.h"
+#include "core/base/strings.h"
+#include "core/journal/export.h"
+#include "core/journal/record.h"
+
+namespace daybook::controller {
+namespace {
+
+std::string Str(const journal::Json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+// "2026-11-28" or a full "2026-11-28T05:10:00.000Z" / "...:00Z".
+std::optional<TimePoint> ParseTimeArg(const std::string& text) {
+  if (auto t = journal::ParseTimestamp(text)) return t;
+  if (text.size() == 20 && text.back() == 'Z') return journal::ParseTimestamp(text.substr(0, 19) + ".000Z");
+  if (text.size() == 10) return journal::ParseTimestamp(text + "T00:00:00.000Z");
+  return std::nullopt;
+}
+
+// One line of detail per record type, for the table.
+std::string Detail(const journal::JournalEntry& e) {
+  const journal::Json& r = e.record;
+  std::string type = Str(r, "type");
+  if (journal::IsTombstone(r)) return "(payload pruned, leaf hash kept)";
+  if (type == journal::kInterventionBegin) {
+    std::string commit = r.contains("manifest") ? Str(r["manifest"], "commit").substr(0, 12) : "";
+    std::string path = r.contains("manifest") ? Str(r["manifest"], "path") : "";
+    std::string out = "operator=" + Str(r, "operator") + " manifest=" + path + "@" + commit +
+                      " targets=" + std::to_string(r.value("targets", journal::Json::array()).size());
+    if (!Str(r, "ticket").empty()) out += " ticket=" + Str(r, "ticket");
+    return out;
+  }
+  if (type == journal::kHostResult) return Str(r, "error");
+  if (type == journal::kInterventionEnd) return "outcome=" + Str(r, "outcome") + (Str(r, "reason").empty() ? "" : " reason=" + Str(r, "reason"));
+  if (type == journal::kRetentionPrune) return "cutoff=" + Str(r, "cutoff") + " upto_seq=" + r["upto_seq"].dump();
+  return "";
+}
+
+struct ShowOptions {
+  FilterFlags filter;
+  JournalLocation where;
+  OutputFormat format = OutputFormat::kText;
+};
+
+struct ExportFlags {
+  FilterFlags filter;
+  JournalLocation where;
+  std::string format = "jsonl";
+  std::string delimiter = ",";
+};
+
+Result<std::vector<journal::JournalEntry>> Load(Env& env, const GlobalOptions& global, const JournalLocation& where,
+                                                journal::JournalFiles& files) {
+  Result<JournalContext> context = ResolveJournal(env, global, where, {true, false});
+  if (!context) return std::move(context).error();
+  Result<journal::JournalFiles> read = journal::ReadJournalFiles(env.fs, context->dir);
+  if (!read) return std::move(read).error();
+  files = std::move(*read);
+  return journal::ReadEntries(files);
+}
+
+int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
+  Result<journal::JournalFilter> filter = MakeFilter(options.filter);
+  if (!filter) return ReportError(env.err, filter.error());
+  journal::JournalFiles files;
+  Result<std::vector<journal::JournalEntry>> entries = Load(env, global, options.where, files);
+  if (!entries) return ReportError(env.err, entries.error());
+  if (options.format == OutputFormat::kJson) {
+    nlohmann::json records = nlohmann::json::array();
+    for (const journal::JournalEntry& e : *entries) {
+      if (journal::Matches(*filter, e)) records.push_back(e.record);
+    }
+    PrintJson(env.out, {{"filters", filter->ToJson()}, {"records", records}});
+    return kExitOk;
+  }
+  Table table({"SEQ", "TIME (UTC)", "TYPE", "INTERVENTION", "HOST", "STATUS", "DETAIL"});
+  size_t shown = 0;
+  for (const journal::JournalEntry& e : *entries) {
+    if (!journal::Matches(*filter, e)) continue;
+    std::string status = Str(e.record, "status").empty() ? "-" : Str(e.record, "status");
+    std::string host = Str(e.record, "host").empty() ? "-" : Str(e.record, "host");
+    std::string detail = Detail(e);
+    table.AddRow({std::to_string(e.seq), Str(e.record, "ts"), Str(e.record, "type"), Str(e.record, "intervention"),
+                  host, status, detail.empty() ? "-" : detail});
+    ++shown;
+  }
+  table.Print(env.out);
+  env.out << shown << " of " << entries->size() << " records (filters: " << filter->Describe() << ")\n";
+  return kExitOk;
+}
+
+int RunExport(Env& env, const GlobalOptions& global, const ExportFlags& flags) {
+  Result<journal::JournalFilter> filter = MakeFilter(flags.filter);
+  if (!filter) return ReportError(env.err, filter.error());
+  if (flags.delimiter.size() != 1 || flags.delimiter == "\"" || flags.delimiter == "\n") {
+    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--delimiter must be one character, like ',' or ';'"));
+  }
+  journal::JournalFiles files;
+  Result<std::vector<journal::JournalEntry>> entries = Load(env, global, flags.where, files);
+  if (!entries) return ReportError(env.err, entries.error());
+  journal::ExportOptions options{*filter, flags.delimiter[0]};
+  Result<std::string> out = flags.format == "csv" ? journal::ExportCsv(files, options) : journal::ExportJsonl(files, options);
+  if (!out) return ReportError(env.err, out.error());
+  env.out << *out;
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddFilterFlags(CLI::App& command, FilterFlags& flags) {
+  command.add_option("--host", flags.host, "Only records about this host")->option_text("HOST");
+  command.add_option("--operator", flags.operator_fp, "Only interventions by this operator key (SHA256:...)")->option_text("FP");
+  command.add_option("--ticket", flags.ticket, "Only interventions with this ticket")->option_text("ID");
+  command.add_option("--since", flags.since, "From this UTC time (2026-11-01 or 2026-11-01T08:00:00Z)")->option_text("TIME");
+  command.add_option("--until", flags.until, "Before this UTC time")->option_text("TIME");
+  command.add_option("--type", flags.type, "Only this record type (intervention.begin, host.result, ...)")->option_text("TYPE");
+}
+
+Result<journal::JournalFilter> MakeFilter(const FilterFlags& flags) {
+  journal::JournalFilter filter{flags.host, flags.operator_fp, flags.ticket, flags.type, {}, {}};
+  for (auto [text, into, name] : {std::tuple{&flags.since, &filter.since, "--since"}, std::tuple{&flags.until, &filter.until, "--until"}}) {
+    if (text->empty()) continue;
+    *into = ParseTimeArg(*text);
+    if (!*into) {
+      return MakeError(ErrorCode::kInvalidInput, std::string(name) + " " + Quoted(*text) +
+                                                     ": expected 2026-11-01 or 2026-11-01T08:00:00Z (UTC)");
+    }
+  }
+  return filter;
+}
+
+void AddLocationFlags(CLI::App& command, JournalLocation& where, bool with_signers) {
+  command.add_option("--journal", where.journal_dir, "Journal directory (default: the fleet's, from daybook.toml)")
+      ->option_text("DIR");
+  command.add_option("--vkey", where.vkeys, "Checkpoint verifier key, or a file holding one (default: journal.vkey)")
+      ->option_text("KEY");
+  if (with_signers) {
+    command.add_option("--allowed-signers", where.allowed_signers, "Operators allowed to act (default: the fleet's)")
+        ->option_text("FILE");
+  }
+}
+
+void AddJournalReadCommands(CLI::App& journal, Env& env, const GlobalOptions& global, int& exit_code) {
+  CLI::App* show = journal.add_subcommand("show", "Show journal records as a table or JSON");
+  auto show_options = std::make_shared<ShowOptions>();
+  AddFilterFlags(*show, show_options->filter);
+  AddLocationFlags(*show, show_options->where, false);
+  AddOutputOption(*show, show_options->format);
+  show->callback([&env, &global, &exit_code, show_options] { exit_code = RunShow(env, global, *show_options); });
+
+  CLI::App* exp = journal.add_subcommand("export", "Export records for auditors (JSONL or CSV), checkable offline");
+  auto flags = std::make_shared<ExportFlags>();
+  exp->add_option("--format", flags->format, "jsonl (the leaf lines) or csv (one row per host result)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  exp->add_option("--delimiter", flags->delimiter, "CSV delimiter (default ','; ';' for French spreadsheets)");
+  AddFilterFlags(*exp, flags->filter);
+  AddLocationFlags(*exp, flags->where, false);
+  exp->footer("The export states its filters, carries the signed checkpoint and lists every leaf hash,\n"
+              "so `daybook journal verify-export FILE` catches a removed or altered row.");
+  exp->callback([&env, &global, &exit_code, flags] { exit_code = RunExport(env, global, *flags); });
+}
+
+}  // namespace daybook::controller

@@ -1,0 +1,74 @@
+// Test tool: appends interventions to a journal with real keys, so CLI and
+// crash tests have real journals before the rollout engine writes them.
+//   journal_writer DIR JOURNAL_KEY_FILE OPERATOR_KEY_FILE ALLOWED_SIGNERS ORIGIN COUNT
+// COUNT 0 = append until killed (the crash test's kill -9 target). Exit 0 on
+// success, 1 on any failure (printed). Not installed; tests only.
+#include <chrono>
+#include <iostream>
+#include <string>
+
+#include "core/base/clock.h"
+#include "core/base/filesystem.h"
+#include "core/crypto/encoding.h"
+#include "core/crypto/ssh_key.h"
+#include "core/journal/key_signer.h"
+#include "core/journal/store.h"
+
+using namespace daybook;
+
+int main(int argc, char** argv) {
+  if (argc != 7) {
+    std::cerr << "usage: journal_writer DIR JOURNAL_KEY OPERATOR_KEY ALLOWED_SIGNERS ORIGIN COUNT\n";
+    return 2;
+  }
+  auto fs = MakePosixFilesystem();
+  auto clock = MakeSystemClock();
+  auto fail = [](const std::string& what, const Error& e) {
+    std::cerr << "journal_writer: " << what << ": " << e.message << "\n";
+    return 1;
+  };
+  Result<std::string> key_text = fs->ReadFile(argv[2]);
+  if (!key_text) return fail("journal key", key_text.error());
+  Result<journal::NoteSigner> signer = journal::ParseSignerKey(*key_text);
+  if (!signer) return fail("journal key", signer.error());
+  Result<std::string> op_text = fs->ReadFile(argv[3]);
+  if (!op_text) return fail("operator key", op_text.error());
+  Result<crypto::Ed25519Key> op = crypto::ParseOpenSshPrivateKey(*op_text);
+  if (!op) return fail("operator key", op.error());
+  Result<std::string> allowed_text = fs->ReadFile(argv[4]);
+  if (!allowed_text) return fail("allowed_signers", allowed_text.error());
+  Result<crypto::AllowedSigners> allowed = crypto::ParseAllowedSigners({argv[4], *allowed_text});
+  if (!allowed) return fail("allowed_signers", allowed.error());
+
+  auto writer = journal::JournalWriter::Open(*fs, *clock, {argv[1], *signer, argv[5], *allowed});
+  if (!writer) return fail("open", writer.error());
+  journal::KeyOperatorSigner op_signer(*op);
+  crypto::Ed25519Key agent = *crypto::Ed25519Key::Generate();
+  long count = std::stol(argv[6]);
+  const char* hosts[] = {"web-01", "web-02", "db-01"};
+  for (long i = 0; count == 0 || i < count; ++i) {
+    std::string id = "i-" + std::to_string((*writer)->size());
+    Result<journal::Appended> begin = (*writer)->Append(
+        journal::kInterventionBegin,
+        {{"intervention", id}, {"ticket", "INC-" + std::to_string(100 + i % 3)},
+         {"manifest", {{"commit", std::string(40, 'c')}, {"path", "manifests/2026-11-security.toml"}}},
+         {"targets", {hosts[0], hosts[1], hosts[2]}}},
+        &op_signer);
+    if (!begin) return fail("append", begin.error());
+    for (const char* host : hosts) {
+      journal::Json response = {{"host", host}, {"status", i % 5 == 4 && host == hosts[2] ? "failed" : "ok"}};
+      crypto::Ed25519Signature sig = agent.Sign(journal::Canonical(response));
+      Result<journal::Appended> result = (*writer)->Append(
+          journal::kHostResult,
+          {{"intervention", id}, {"host", host}, {"status", response["status"]},
+           {"agent", {{"key", crypto::FormatSshPublicKey(agent.public_key())},
+                      {"sig", crypto::Base64Encode(sig.data(), sig.size())}, {"response", response}}}});
+      if (!result) return fail("append", result.error());
+    }
+    Result<journal::Appended> end =
+        (*writer)->Append(journal::kInterventionEnd, {{"intervention", id}, {"outcome", "completed"}});
+    if (!end) return fail("append", end.error());
+  }
+  std::cout << (*writer)->size() << "\n";
+  return 0;
+}
