@@ -122,19 +122,23 @@ std::optional<Failure> CheckTombstones(const std::map<int64_t, TimePoint>& tombs
   return std::nullopt;
 }
 
-std::optional<Failure> CheckStoredHashes(const MemoryHashes& hashes, const std::string& stored) {
+// The stored hashes must be a prefix of the ones the records give: a crash
+// between a record's append and its hashes' append leaves them short (or a
+// hash torn), which is allowed beyond the checkpoint only (checked later).
+std::optional<Failure> CheckStoredHashes(const MemoryHashes& hashes, const std::string& stored, size_t& stored_count) {
   const std::vector<Hash>& expected = hashes.all();
-  size_t count = std::min(expected.size(), stored.size() / 32);
-  for (size_t j = 0; j <= count; ++j) {
+  stored_count = stored.size() / 32;
+  if (stored_count > expected.size()) {
+    return Failure{VerifyCode::kLeafMismatch, -1, -1,
+                   "the hashes file holds " + std::to_string(stored_count) + " hashes, the records give " +
+                       std::to_string(expected.size())};
+  }
+  for (size_t j = 0; j < stored_count; ++j) {
     const auto* bytes = reinterpret_cast<const uint8_t*>(stored.data()) + j * 32;
-    bool same = j < count && std::equal(expected[j].begin(), expected[j].end(), bytes);
-    if (same) continue;
-    if (j == count && stored.size() == expected.size() * 32) return std::nullopt;
+    if (std::equal(expected[j].begin(), expected[j].end(), bytes)) continue;
     int64_t seq = 0;
     while (StoredHashCount(seq + 1) <= static_cast<int64_t>(j)) ++seq;
-    return Failure{VerifyCode::kLeafMismatch, seq, -1,
-                   "stored hash " + std::to_string(j) + " differs from the records (hashes file " +
-                       std::to_string(stored.size()) + " bytes, expected " + std::to_string(expected.size() * 32) + ")"};
+    return Failure{VerifyCode::kLeafMismatch, seq, -1, "stored hash " + std::to_string(j) + " differs from the records"};
   }
   return std::nullopt;
 }
@@ -244,8 +248,9 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
   report.tombstones = static_cast<int64_t>(tombstones.size());
   if (auto f = CheckTombstones(tombstones, prunes, split)) return Fail(report, *f), report;
 
-  // 2. The stored hashes must be exactly the ones the records give.
-  if (auto f = CheckStoredHashes(hashes, files.hashes)) return Fail(report, *f), report;
+  // 2. The stored hashes must agree with the records.
+  size_t stored_count = 0;
+  if (auto f = CheckStoredHashes(hashes, files.hashes, stored_count)) return Fail(report, *f), report;
 
   // 3. The checkpoint: signature, then the root at its size.
   if (files.checkpoint.empty()) {
@@ -264,6 +269,12 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
                       std::to_string(report.records) + ": records were removed"});
     return report;
   }
+  if (static_cast<int64_t>(stored_count) < StoredHashCount(checkpoint->size)) {
+    Fail(report, {VerifyCode::kLeafMismatch, -1, -1, "the hashes file does not cover the sealed records"});
+    return report;
+  }
+  bool hashes_complete = static_cast<int64_t>(stored_count) == StoredHashCount(report.records) &&
+                         files.hashes.size() % 32 == 0;
   Result<Hash> root = TreeHash(checkpoint->size, hashes);
   if (!root || *root != checkpoint->root) {
     Fail(report, {VerifyCode::kRootMismatch, -1, -1,
@@ -284,7 +295,7 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
   if (auto f = CheckAllSignatures(split, signed_records, options, report)) return Fail(report, *f), report;
 
   // 6. Records after the checkpoint are unsealed (a crash, or a tail added without the key).
-  if ((report.records > report.sealed || split.torn) && options.require_sealed) {
+  if ((report.records > report.sealed || split.torn || !hashes_complete) && options.require_sealed) {
     int64_t seq = report.sealed;
     int64_t offset = seq < report.records ? static_cast<int64_t>(split.lines[static_cast<size_t>(seq)].offset)
                                           : static_cast<int64_t>(split.complete_bytes);

@@ -66,6 +66,13 @@ echo "x" >> "$WORK/cp.txt"
 openssl pkeyutl -verify -pubin -inkey "$WORK/pub.der" -keyform DER -rawin -in "$WORK/cp.txt" -sigfile "$WORK/cp.sig" \
   > /dev/null 2>&1 && fail "openssl accepts an altered checkpoint"
 
+# An operator signature, re-checked by stock OpenSSH as docs/journal.md shows.
+line=$(sed -n 1p journal/records.jsonl)
+(cd "$WORK" && python3 -c 'import json,sys; r=json.loads(sys.argv[1]); open("sig","w").write(r.pop("op_sig"));
+sys.stdout.write(json.dumps(r, sort_keys=True, separators=(",",":"), ensure_ascii=False))' "$line" > msg) || fail "extract op_sig"
+ssh-keygen -Y verify -f allowed_signers -I ops@example -n daybook-journal@v1 -s "$WORK/sig" < "$WORK/msg" \
+  > "$WORK/sshsig.out" 2>&1 || fail "ssh-keygen rejects an operator signature: $(cat "$WORK/sshsig.out")"
+
 # Tampering: an edited record is caught (exit 1) with its code and seq.
 cp -a journal "$WORK/journal.bak"
 sed -i '12s/"status":"ok"/"status":"failed"/' journal/records.jsonl
