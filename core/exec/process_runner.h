@@ -1,0 +1,53 @@
+// ProcessRunner seam: the one way daybook runs other programs. No shell:
+// argv is passed as is. The Boost.Process implementation lives in
+// process_runner_boost.cc; tests use tests/fakes/fake_process_runner.h.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+
+namespace daybook::exec {
+
+struct ProcessSpec {
+  std::vector<std::string> argv;            // argv[0] is looked up in PATH when it has no '/'
+  std::map<std::string, std::string> env;   // added to (or replacing in) the inherited environment
+  std::vector<std::string> unset_env;       // removed from the inherited environment
+  std::string cwd;                          // empty = inherit; a missing directory is an error
+  std::string stdin_data;                   // fed to the child, then closed
+  std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+
+  static ProcessSpec Of(std::vector<std::string> argv) {
+    ProcessSpec spec;
+    spec.argv = std::move(argv);
+    return spec;
+  }
+};
+
+struct ProcessResult {
+  int exit_code = -1;      // when exited normally
+  int signal = 0;          // when killed by a signal
+  bool timed_out = false;  // killed (with its process group) after the timeout
+  std::string out;
+  std::string err;
+  bool ok() const { return !timed_out && signal == 0 && exit_code == 0; }
+  // "exit 3", "killed by signal 9", "timed out after 10s".
+  std::string Describe() const;
+};
+
+class ProcessRunner {
+ public:
+  virtual ~ProcessRunner() = default;
+  // Runs to completion (or timeout). An error only when it could not start
+  // (not found, not executable, bad cwd); a non-zero exit is a result.
+  virtual Result<ProcessResult> Run(const ProcessSpec& spec) = 0;
+};
+
+std::unique_ptr<ProcessRunner> MakeBoostProcessRunner();
+
+}  // namespace daybook::exec

@@ -1,0 +1,66 @@
+// Contract tests of the Boost.Process adapter against real programs.
+#include "core/exec/process_runner.h"
+
+#include <doctest/doctest.h>
+
+#include "tests/testing.h"
+
+using namespace daybook;
+using namespace daybook::exec;
+using namespace std::chrono_literals;
+
+TEST_CASE("process runner: output, exit codes, stdin, env, cwd") {
+  auto runner = MakeBoostProcessRunner();
+  Result<ProcessResult> r = runner->Run(ProcessSpec::Of({"sh", "-c", "echo out; echo err >&2; exit 3"}));
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 3);
+  CHECK(r->out == "out\n");
+  CHECK(r->err == "err\n");
+  CHECK_FALSE(r->ok());
+  CHECK(r->Describe() == "exit 3");
+
+  ProcessSpec cat = ProcessSpec::Of({"cat"});
+  cat.stdin_data = std::string(300'000, 'x');  // larger than a pipe buffer
+  r = runner->Run(cat);
+  REQUIRE(r.ok());
+  CHECK(r->out.size() == 300'000);
+
+  ProcessSpec big = ProcessSpec::Of({"sh", "-c", "seq 1 200000; seq 1 200000 >&2"});
+  r = runner->Run(big);
+  REQUIRE(r.ok());
+  CHECK(r->out.size() == r->err.size());
+  CHECK(r->out.size() > 1'000'000);
+
+  testing::TempDir tmp;
+  ProcessSpec env = ProcessSpec::Of({"sh", "-c", "echo $DAYBOOK_X-$HOME; pwd"});
+  env.env["DAYBOOK_X"] = "set";
+  env.unset_env = {"HOME"};
+  env.cwd = tmp.path.string();
+  r = runner->Run(env);
+  REQUIRE(r.ok());
+  CHECK(r->out == "set-\n" + std::filesystem::canonical(tmp.path).string() + "\n");
+}
+
+TEST_CASE("process runner: what cannot start is an error, not a result") {
+  auto runner = MakeBoostProcessRunner();
+  Result<ProcessResult> missing = runner->Run(ProcessSpec::Of({"daybook-no-such-program"}));
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message.find("command not found") != std::string::npos);
+  ProcessSpec bad_cwd = ProcessSpec::Of({"true"});
+  bad_cwd.cwd = "/nonexistent/dir";
+  CHECK_FALSE(runner->Run(bad_cwd).ok());
+  CHECK_FALSE(runner->Run(ProcessSpec::Of({})).ok());
+}
+
+TEST_CASE("process runner: a timeout kills the whole process group") {
+  auto runner = MakeBoostProcessRunner();
+  ProcessSpec slow = ProcessSpec::Of({"sh", "-c", "sleep 30 & sleep 30"});
+  slow.timeout = 300ms;
+  auto start = std::chrono::steady_clock::now();
+  Result<ProcessResult> r = runner->Run(slow);
+  auto took = std::chrono::steady_clock::now() - start;
+  REQUIRE(r.ok());
+  CHECK(r->timed_out);
+  CHECK(r->Describe() == "timed out");
+  CHECK(took < 10s);  // bounded by the timeout, not by the grandchild's 30 s
+}
