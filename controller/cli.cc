@@ -9,9 +9,9 @@
 namespace daybook::controller {
 
 void AddOutputOption(CLI::App& command, OutputFormat& format) {
-  static const std::map<std::string, OutputFormat> kFormats{{"text", OutputFormat::kText},
-                                                            {"json", OutputFormat::kJson}};
-  command.add_option("--output,-o", format, "Output format: text (default) or json")
+  static const std::map<std::string, OutputFormat> kFormats{
+      {"text", OutputFormat::kText}, {"table", OutputFormat::kText}, {"json", OutputFormat::kJson}};
+  command.add_option("--output,-o", format, "Output format: text (default; also \"table\") or json")
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case))
       ->option_text("text|json");
 }

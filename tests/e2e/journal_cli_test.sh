@@ -15,7 +15,7 @@ echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
 origin=$(sed -n 's/^origin = "\(.*\)".*/\1/p' daybook.toml)
 "$WRITER" journal .daybook/journal.key "$WORK/op" allowed_signers "$origin" 5 > /dev/null || fail "journal_writer"
 
-expect_exit 0 "$DAYBOOK" journal show
+expect_exit 0 "$DAYBOOK" journal show --output table
 expect_in "$WORK/out" "25 of 25 records (filters: none)"
 expect_exit 0 "$DAYBOOK" journal show --host db-01 --type host.result --ticket INC-101
 expect_in "$WORK/out" "2 of 25 records (filters: host=db-01 ticket=INC-101 type=host.result)"
