@@ -1,8 +1,15 @@
 // daybook-agent: the resident agent on every VM. It serves the `daybook`
 // SSH subsystem to the controller (DESIGN.md §4-5).
+#include <sys/utsname.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
+#include "agent/config.h"
+#include "agent/daemon.h"
+#include "core/base/filesystem.h"
 #include "core/base/version.h"
 
 int main(int argc, char** argv) {
@@ -11,12 +18,39 @@ int main(int argc, char** argv) {
       "code deployments that committed manifests name, when the controller pushes them over SSH.",
       "daybook-agent"};
   app.set_version_flag("--version", std::string("daybook-agent ") + daybook::kVersion);
-  app.footer("Exit codes: 0 success, 2 bad usage or configuration.");
+  std::string config_path = "/etc/daybook/agent.toml";
+  bool check_only = false;
+  app.add_option("--config", config_path, "Configuration file (default /etc/daybook/agent.toml)")->option_text("FILE");
+  app.add_flag("--check-config", check_only, "Validate the configuration and exit (0 valid, 2 invalid)");
+  app.footer(
+      "Serves the daybook SSH subsystem on the configured address; prints \"listening on ADDR:PORT\"\n"
+      "once ready. SIGTERM stops it after sessions in flight finish; SIGHUP reloads the operators.\n"
+      "Exit codes: 0 success, 2 bad usage or configuration.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  std::cerr << "daybook-agent: error: no configuration given\nRun with --help for usage.\n";
-  return 2;
+
+  auto fs = daybook::MakePosixFilesystem();
+  daybook::Result<std::string> text = fs->ReadFile(config_path);
+  if (!text) {
+    std::cerr << "daybook-agent: error: " << text.error().message << "\n";
+    return 2;
+  }
+  daybook::Result<daybook::agent::AgentConfig> config = daybook::agent::ParseAgentConfig({config_path, *text});
+  if (!config) {
+    for (const daybook::Diagnostic& d : config.error().diagnostics) std::cerr << d.ToString() << "\n";
+    return 2;
+  }
+  if (check_only) {
+    std::cout << config_path << ": configuration ok\n";
+    return 0;
+  }
+
+  auto log = spdlog::stderr_color_mt("agent");
+  log->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %n %v", spdlog::pattern_time_type::utc);
+  utsname un{};
+  ::uname(&un);
+  return daybook::agent::RunDaemon(*config, *fs, {un.nodename, un.release}, std::cout, log);
 }

@@ -36,6 +36,7 @@ int RunCli(const std::vector<std::string>& args, Env& env) {
   AddInitCommand(app, env, exit_code);
   AddValidateCommand(app, env, global, exit_code);
   AddInventoryCommand(app, env, global, exit_code);
+  AddPingCommand(app, env, global, exit_code);
   AddJournalCommand(app, env, global, exit_code);
 
   // CLI11 wants argv order reversed for its vector overload.

@@ -24,6 +24,9 @@ struct Env {
   std::ostream& err;   // diagnostics and errors
   std::filesystem::path cwd;
   bool out_is_terminal = false;
+  bool err_is_terminal = false;  // progress lines go to stderr on a terminal only
+  std::string ssh_auth_sock;     // $SSH_AUTH_SOCK
+  std::string home;              // $HOME
 };
 
 enum class OutputFormat { kText, kJson };

@@ -2,6 +2,7 @@
 // the command line (controller/cli.cc).
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <system_error>
@@ -21,7 +22,10 @@ int main(int argc, char** argv) {
     std::cerr << "daybook: error: cannot read the current directory: " << ec.message() << '\n';
     return daybook::controller::kExitUsage;
   }
-  daybook::controller::Env env{*fs, *git, *clock, std::cout, std::cerr, cwd, ::isatty(STDOUT_FILENO) == 1};
+  const char* sock = std::getenv("SSH_AUTH_SOCK");
+  const char* home = std::getenv("HOME");
+  daybook::controller::Env env{*fs,  *git, *clock, std::cout, std::cerr, cwd, ::isatty(STDOUT_FILENO) == 1,
+                               ::isatty(STDERR_FILENO) == 1, sock ? sock : "", home ? home : ""};
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = daybook::controller::RunCli(args, env);
   std::cout.flush();

@@ -1,6 +1,7 @@
 #include "core/crypto/hash.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <cassert>
 #include <cstdlib>
@@ -25,6 +26,17 @@ Sha256Digest Sha256(std::string_view data) {
 }
 Sha256Digest Sha256(const Bytes& data) { return Sha256(data.data(), data.size()); }
 Sha512Digest Sha512(const uint8_t* data, size_t size) { return Digest<64>(EVP_sha512(), data, size); }
+
+Bytes HmacSha1(const Bytes& key, std::string_view data) {
+  Bytes out(20);
+  unsigned int len = 0;
+  if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), out.data(), &len) == nullptr) {
+    std::abort();
+  }
+  out.resize(len);
+  return out;
+}
 
 Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
   if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) std::abort();

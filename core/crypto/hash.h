@@ -16,6 +16,8 @@ Sha256Digest Sha256(const uint8_t* data, size_t size);
 Sha256Digest Sha256(std::string_view data);
 Sha256Digest Sha256(const Bytes& data);
 Sha512Digest Sha512(const uint8_t* data, size_t size);
+// HMAC-SHA1, as OpenSSH's hashed known_hosts entries use it.
+Bytes HmacSha1(const Bytes& key, std::string_view data);
 
 // Incremental SHA-256 for large inputs and prefixed hashes (Merkle leaves).
 class Sha256Hasher {

@@ -39,8 +39,9 @@ struct ServerOptions {
   std::chrono::milliseconds login_grace{std::chrono::seconds(20)};
   // Is this public key allowed? Called for every authentication attempt.
   std::function<bool(const crypto::Ed25519Public&)> authorize;
-  // Runs the protocol on an established session (on its own thread).
-  std::function<void(const SessionInfo&, Stream&)> serve;
+  // Runs the protocol on an established session (on its own thread) and
+  // returns a summary of what was asked and answered, for the session log.
+  std::function<std::string(const SessionInfo&, Stream&)> serve;
   // One line per session for the log: peer, operator, outcome.
   std::function<void(const SessionInfo&, const std::string& outcome, std::chrono::milliseconds)> log;
 };

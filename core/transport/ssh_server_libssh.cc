@@ -245,8 +245,7 @@ class LibsshServer final : public SshServer {
     }
     if (outcome.empty()) {
       ChannelStream stream(st.channel);
-      options_.serve(st.info, stream);
-      outcome = "served";
+      outcome = "requests: " + options_.serve(st.info, stream);
       Close(session, st);
     }
     if (options_.log) {

@@ -27,7 +27,7 @@ struct Harness {
   int Run(std::vector<std::string> args, std::string cwd = "/work") {
     out.str("");
     err.str("");
-    Env env{fs, git, clock, out, err, cwd, false};
+    Env env{fs, git, clock, out, err, cwd, false, false, "", "/home/op"};
     return RunCli(args, env);
   }
 };

@@ -1,0 +1,101 @@
+#include "agent/config.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include "core/base/duration.h"
+#include "core/base/strings.h"
+#include "core/schema/toml_reader.h"
+
+namespace daybook::agent {
+namespace {
+
+using schema::TableReader;
+
+bool IsAbsoluteClean(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  if (path == "/") return true;
+  if (path.back() == '/') return false;
+  for (const std::string& part : Split(path.substr(1), '/')) {
+    if (part.empty() || part == "." || part == "..") return false;
+  }
+  return true;
+}
+
+// "127.0.0.1:7022", "[::1]:7022", "0.0.0.0:0".
+bool ParseListen(const std::string& text, std::string& address, int& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  address = text.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  std::string digits = text.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  port = std::stoi(digits);
+  unsigned char buf[16];
+  bool ip = ::inet_pton(AF_INET, address.c_str(), buf) == 1 || ::inet_pton(AF_INET6, address.c_str(), buf) == 1;
+  return ip && port <= 65535;
+}
+
+}  // namespace
+
+Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
+  Diagnostics diags(file.path);
+  AgentConfig config;
+  if (std::optional<toml::table> doc = schema::ParseDocument(file.text, diags)) {
+    TableReader reader(*doc, file.path, diags);
+    if (auto listen = reader.String("listen")) {
+      if (!ParseListen(listen->value, config.listen_address, config.listen_port)) {
+        diags.Error(listen->pos, "bad listen address " + Quoted(listen->value) +
+                                     ": expected IP:PORT, like \"127.0.0.1:7022\" or \"[::1]:7022\" (port 0 = any)");
+      }
+    }
+    for (auto [key, into] : {std::pair{"state_dir", &config.state_dir},
+                             std::pair{"authorized_operators", &config.authorized_operators},
+                             std::pair{"root", &config.root}}) {
+      if (auto value = reader.String(key)) {
+        if (!IsAbsoluteClean(value->value)) {
+          diags.Error(value->pos, std::string(key) + " " + Quoted(value->value) + " must be an absolute, normalised path");
+        }
+        *into = value->value;
+      }
+    }
+    if (auto roots = reader.StringArray("deploy_roots")) {
+      config.deploy_roots.clear();
+      for (const auto& root : *roots) {
+        if (!IsAbsoluteClean(root.value) || root.value == "/") {
+          diags.Error(root.pos, "deploy root " + Quoted(root.value) + " must be an absolute, normalised path other than /");
+        }
+        config.deploy_roots.push_back(root.value);
+      }
+    }
+    if (auto backend = reader.String("package_backend")) {
+      const std::vector<std::string> kBackends{"apt", "dnf", "none", "auto"};
+      if (std::find(kBackends.begin(), kBackends.end(), backend->value) == kBackends.end()) {
+        diags.Error(backend->pos, "bad package_backend " + Quoted(backend->value) + ": expected apt, dnf, none or auto");
+      }
+      config.package_backend = backend->value;
+    }
+    if (auto max = reader.Integer("max_sessions")) {
+      if (max->value < 1 || max->value > 10000) diags.Error(max->pos, "max_sessions out of range 1-10000");
+      config.max_sessions = static_cast<int>(max->value);
+    }
+    if (auto frame = reader.Integer("max_frame")) {
+      if (frame->value < 1024 || frame->value > (int64_t{1} << 30)) diags.Error(frame->pos, "max_frame out of range 1024-1073741824 bytes");
+      config.max_frame = static_cast<uint32_t>(frame->value);
+    }
+    if (auto grace = reader.String("login_grace")) {
+      Result<Duration> d = ParseDuration(grace->value);
+      if (!d || d->count() <= 0) {
+        diags.Error(grace->pos, d ? "login_grace must be longer than 0s" : d.error().message);
+      } else {
+        config.login_grace = *d;
+      }
+    }
+    reader.RejectUnknownKeys();
+  }
+  if (diags.has_errors()) return Error{ErrorCode::kInvalidInput, "invalid " + file.path, diags.Take()};
+  return config;
+}
+
+}  // namespace daybook::agent

@@ -1,0 +1,28 @@
+// The agent's configuration (/etc/daybook/agent.toml), parsed strictly.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+
+namespace daybook::agent {
+
+struct AgentConfig {
+  std::string listen_address = "127.0.0.1";
+  int listen_port = 7022;                     // 0 = pick one and print it
+  std::string state_dir = "/var/lib/daybook";
+  std::string authorized_operators = "/etc/daybook/authorized_operators";
+  std::string root = "/";                     // every path a manifest names is taken under it
+  std::vector<std::string> deploy_roots = {"/srv"};
+  std::string package_backend = "auto";       // apt | dnf | none | auto
+  int max_sessions = 64;
+  std::chrono::milliseconds login_grace{std::chrono::seconds(20)};
+  uint32_t max_frame = 64u << 20;
+};
+
+// kInvalidInput with every problem positioned.
+Result<AgentConfig> ParseAgentConfig(const SourceFile& file);
+
+}  // namespace daybook::agent

@@ -1,0 +1,96 @@
+#include "agent/daemon.h"
+
+#include <signal.h>
+
+#include <ostream>
+#include <thread>
+
+#include "agent/operators.h"
+#include "agent/session.h"
+#include "core/crypto/ssh_key.h"
+#include "core/transport/host_key.h"
+#include "core/transport/ssh_server.h"
+
+namespace daybook::agent {
+namespace {
+
+// Waits for signals on a dedicated thread (they are blocked everywhere else).
+void HandleSignals(sigset_t set, transport::SshServer& server, AuthorizedOperators& operators, spdlog::logger& log) {
+  for (;;) {
+    int sig = 0;
+    if (::sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      Result<OperatorKeys> keys = operators.Load();
+      if (keys) {
+        log.info("reload authorized_operators keys={} skipped={}", keys->keys.size(), keys->skipped.size());
+      } else {
+        log.warn("reload authorized_operators failed: {}", keys.error().message);
+      }
+      continue;
+    }
+    log.info("stop signal={} sessions_in_flight={}", sig, server.active_sessions());
+    server.Stop(std::chrono::seconds(10));
+    return;
+  }
+}
+
+}  // namespace
+
+int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std::ostream& out,
+              std::shared_ptr<spdlog::logger> log) {
+  // Signals are blocked before any thread starts, so every thread inherits the mask.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  bool created = false;
+  Result<transport::HostKey> host_key = transport::LoadOrCreateHostKey(fs, std::filesystem::path(config.state_dir) / "host_key", created);
+  if (!host_key) {
+    log->error("host key: {}", host_key.error().message);
+    return 2;
+  }
+  log->info("host key {} fingerprint={}", created ? "created" : "loaded", crypto::SshFingerprint(host_key->key.public_key()));
+
+  AuthorizedOperators operators(fs, config.authorized_operators);
+  if (Result<OperatorKeys> keys = operators.Load(); keys) {
+    log->info("authorized_operators path={} keys={}", config.authorized_operators, keys->keys.size());
+    for (const std::string& skipped : keys->skipped) log->warn("authorized_operators skipped {}", skipped);
+  } else {
+    log->warn("authorized_operators: {}: no operator can connect until it exists", keys.error().message);
+  }
+
+  SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
+                         [&] { return CollectFacts(fs, config, uname); }};
+  transport::ServerOptions options;
+  options.address = config.listen_address;
+  options.port = config.listen_port;
+  options.max_sessions = config.max_sessions;
+  options.login_grace = config.login_grace;
+  options.authorize = [&](const crypto::Ed25519Public& key) { return operators.IsAuthorized(key); };
+  options.serve = [&](const transport::SessionInfo&, transport::Stream& stream) {
+    return ServeSession(context, stream);
+  };
+  options.log = [&](const transport::SessionInfo& info, const std::string& outcome, std::chrono::milliseconds took) {
+    log->info("session peer={} operator={} {} duration_ms={}", info.peer,
+              info.operator_fingerprint.empty() ? "-" : info.operator_fingerprint, outcome, took.count());
+  };
+
+  Result<std::unique_ptr<transport::SshServer>> server = transport::SshServer::Listen(*host_key, options);
+  if (!server) {
+    log->error("{}", server.error().message);
+    return 2;
+  }
+  bool v6 = config.listen_address.find(':') != std::string::npos;
+  out << "listening on " << (v6 ? "[" + config.listen_address + "]" : config.listen_address) << ":" << (*server)->port()
+      << std::endl;
+  log->info("listening address={} port={} max_sessions={}", config.listen_address, (*server)->port(), config.max_sessions);
+
+  std::thread signals(HandleSignals, set, std::ref(**server), std::ref(operators), std::ref(*log));
+  (*server)->Run();
+  signals.join();
+  log->info("stopped");
+  return 0;
+}
+
+}  // namespace daybook::agent

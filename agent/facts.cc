@@ -1,0 +1,63 @@
+#include "agent/facts.h"
+
+#include "core/base/strings.h"
+#include "core/base/version.h"
+
+namespace daybook::agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path UnderRoot(const AgentConfig& config, std::string_view path) {
+  return fs::path(config.root) / std::string(path.substr(1));
+}
+
+}  // namespace
+
+std::string OsReleaseField(std::string_view os_release, std::string_view key) {
+  for (const std::string& line : Split(os_release, '\n')) {
+    if (!StartsWith(line, std::string(key) + "=")) continue;
+    std::string value = line.substr(key.size() + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    return value;
+  }
+  return "";
+}
+
+std::string ResolveBackend(Filesystem& fs, const AgentConfig& config) {
+  if (config.package_backend != "auto") return config.package_backend;
+  if (fs.Exists(UnderRoot(config, "/usr/bin/apt-get"))) return "apt";
+  if (fs.Exists(UnderRoot(config, "/usr/bin/dnf"))) return "dnf";
+  return "none";
+}
+
+protocol::Json CollectFacts(Filesystem& fs, const AgentConfig& config, const Uname& uname) {
+  // The OS of the managed root when it has one (a sandbox root), else the host's.
+  Result<std::string> os = fs.ReadFile(UnderRoot(config, "/etc/os-release"));
+  if (!os) os = fs.ReadFile("/etc/os-release");
+  std::string os_release = os ? *os : "";
+  Result<std::string> boot = fs.ReadFile("/proc/sys/kernel/random/boot_id");
+  Result<std::string> uptime = fs.ReadFile("/proc/uptime");
+  int64_t uptime_s = 0;
+  if (uptime) {
+    try {
+      uptime_s = static_cast<int64_t>(std::stod(*uptime));
+    } catch (const std::exception&) {
+    }
+  }
+  return {{"agent_version", std::string(kVersion)},
+          {"hostname", uname.hostname},
+          {"os_id", OsReleaseField(os_release, "ID")},
+          {"os_version", OsReleaseField(os_release, "VERSION_ID")},
+          {"os_name", OsReleaseField(os_release, "PRETTY_NAME")},
+          {"kernel", uname.kernel},
+          {"boot_id", boot ? std::string(Trim(*boot)) : ""},
+          {"uptime_s", uptime_s},
+          {"package_backend", ResolveBackend(fs, config)},
+          {"reboot_required", fs.Exists(UnderRoot(config, "/var/run/reboot-required"))}};
+}
+
+}  // namespace daybook::agent

@@ -1,0 +1,28 @@
+// What an agent tells about its host (the `facts` response): versions, OS,
+// kernel, boot id, uptime, package backend, whether a reboot is required.
+// Files are read through the Filesystem seam; uname comes from the caller.
+#pragma once
+
+#include <string>
+
+#include "agent/config.h"
+#include "core/base/filesystem.h"
+#include "core/protocol/frame.h"
+
+namespace daybook::agent {
+
+struct Uname {
+  std::string hostname;
+  std::string kernel;  // release, e.g. "6.1.0-28-amd64"
+};
+
+// The package backend in use: the configured one, or for "auto" the one
+// whose tool exists under the root (apt-get, then dnf), else "none".
+std::string ResolveBackend(Filesystem& fs, const AgentConfig& config);
+
+protocol::Json CollectFacts(Filesystem& fs, const AgentConfig& config, const Uname& uname);
+
+// KEY=value lines of os-release, unquoted.
+std::string OsReleaseField(std::string_view os_release, std::string_view key);
+
+}  // namespace daybook::agent

@@ -1,0 +1,57 @@
+#include "controller/agent_client.h"
+
+#include "core/crypto/ssh_key.h"
+#include "core/protocol/messages.h"
+
+namespace daybook::controller {
+
+Status AgentClient::CheckHostKey(const std::string& token, const crypto::Ed25519Public& key) {
+  HostKeyLookup lookup = known_.Find(token, key);
+  switch (lookup.match) {
+    case HostKeyMatch::kKnown:
+      return OkStatus();
+    case HostKeyMatch::kRevoked:
+      return MakeError(ErrorCode::kFailed, "the host key " + crypto::SshFingerprint(key) + " of " + token +
+                                               " is revoked (" + path_.string() + ":" + std::to_string(lookup.line) + ")");
+    case HostKeyMatch::kChanged:
+      return MakeError(ErrorCode::kFailed, KnownHosts::ChangedKeyMessage(token, key, path_.string(), lookup.line));
+    case HostKeyMatch::kUnknown:
+      break;
+  }
+  if (!settings_.accept_new_host_keys) {
+    return MakeError(ErrorCode::kFailed, "unknown host key " + crypto::SshFingerprint(key) + " for " + token +
+                                             "; check it out of band, then run with --accept-new-host-keys");
+  }
+  std::lock_guard lock(append_mu_);
+  if (Status s = fs_.AppendFile(path_, token + " " + crypto::FormatSshPublicKey(key) + "\n", 0644); !s) return s;
+  known_.Add(token, key);
+  ++accepted_;
+  return OkStatus();
+}
+
+Result<std::unique_ptr<transport::Connection>> AgentClient::Connect(const inventory::Host& host) {
+  transport::ClientOptions options;
+  options.host = host.address;
+  options.port = host.port;
+  options.connect_timeout = settings_.connect_timeout;
+  options.request_timeout = settings_.request_timeout;
+  options.use_agent = settings_.use_agent;
+  options.key_pem = settings_.key_pem;
+  std::string token = HostToken(host.address, host.port);
+  options.check_host_key = [this, token](const crypto::Ed25519Public& key) { return CheckHostKey(token, key); };
+  return transport::Connection::Open(options);
+}
+
+Result<protocol::Json> AgentClient::Call(transport::Connection& connection, const protocol::Json& request) {
+  Result<protocol::Json> frame = connection.Request(request);
+  if (!frame) return frame;
+  Result<protocol::Json> body = protocol::OpenResponse(*frame, connection.host_key());
+  if (!body) return body;
+  if (body->value("type", "") == "error") {
+    return MakeError(ErrorCode::kFailed, "agent error " + body->value("code", std::string("?")) + ": " +
+                                             body->value("message", std::string()));
+  }
+  return body;
+}
+
+}  // namespace daybook::controller

@@ -1,0 +1,54 @@
+// Talking to the agents of the fleet: the operator's credentials, host key
+// pinning against inventory/known_hosts (accepting new keys only when told
+// to), and signed requests. Used by ping today, by plan/push/status later.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "controller/known_hosts.h"
+#include "core/base/filesystem.h"
+#include "core/inventory/model.h"
+#include "core/protocol/frame.h"
+#include "core/transport/ssh_client.h"
+
+namespace daybook::controller {
+
+struct AgentClientSettings {
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
+  bool accept_new_host_keys = false;
+  bool use_agent = true;   // $SSH_AUTH_SOCK is set
+  std::string key_pem;     // the operator key file, when readable and unencrypted
+};
+
+// Shared by the fan-out threads of one command.
+class AgentClient {
+ public:
+  AgentClient(Filesystem& fs, std::filesystem::path known_hosts_path, KnownHosts known, AgentClientSettings settings)
+      : fs_(fs), path_(std::move(known_hosts_path)), known_(std::move(known)), settings_(std::move(settings)) {}
+
+  // An established, pinned connection to `host`.
+  Result<std::unique_ptr<transport::Connection>> Connect(const inventory::Host& host);
+
+  // Sends `request` and checks the response's signature against the pinned
+  // key; an "error" response becomes an error.
+  static Result<protocol::Json> Call(transport::Connection& connection, const protocol::Json& request);
+
+  int accepted_keys() const { return accepted_; }
+
+ private:
+  Status CheckHostKey(const std::string& token, const crypto::Ed25519Public& key);
+
+  Filesystem& fs_;
+  std::filesystem::path path_;
+  KnownHosts known_;
+  AgentClientSettings settings_;
+  std::mutex append_mu_;
+  int accepted_ = 0;
+};
+
+}  // namespace daybook::controller

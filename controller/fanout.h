@@ -1,0 +1,15 @@
+// The fan-out engine every command that talks to hosts uses: `work(i)` for
+// i in [0, count) on at most `parallel` threads. Each call carries its own
+// timeouts, so one slow or dead host never holds up the others; `done(i)`
+// runs as each finishes (serialized), so results and progress stream.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+namespace daybook::controller {
+
+void FanOut(size_t count, int parallel, const std::function<void(size_t)>& work,
+            const std::function<void(size_t)>& done);
+
+}  // namespace daybook::controller
