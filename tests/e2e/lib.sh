@@ -6,7 +6,8 @@ DAYBOOK=$1
 AGENT=$2
 SOURCE_DIR=$3
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/daybook-e2e.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+PIDS=()  # background processes a scenario starts; killed on exit
+trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 cd "$WORK"
 failures=0
 
@@ -31,6 +32,31 @@ expect_exit() {
 # expect_in FILE TEXT: FILE holds TEXT as a fixed string.
 expect_in() {
   grep -qF -- "$2" "$1" || { fail "$(basename "$1") lacks: $2"; sed 's/^/  | /' "$1" >&2; }
+}
+
+# start_agent NAME [EXTRA_TOML]: an agent on 127.0.0.1, port 0, own state and
+# root under $WORK/NAME; sets AGENT_PORT and AGENT_PID once it listens.
+start_agent() {
+  local name=$1 dir="$WORK/$1"
+  mkdir -p "$dir/root"
+  cat > "$dir/agent.toml" <<TOML
+listen = "127.0.0.1:0"
+state_dir = "$dir/state"
+authorized_operators = "$WORK/authorized_operators"
+root = "$dir/root"
+deploy_roots = ["/srv"]
+login_grace = "3s"
+${2:-}
+TOML
+  "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
+  AGENT_PID=$!
+  PIDS+=("$AGENT_PID")
+  for _ in $(seq 1 100); do
+    grep -q '^listening on ' "$dir/out" 2>/dev/null && break
+    sleep 0.05
+  done
+  AGENT_PORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
+  [[ -n "$AGENT_PORT" ]] || { fail "agent $name did not start"; cat "$dir/log" >&2; }
 }
 
 finish() {

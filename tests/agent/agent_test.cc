@@ -1,0 +1,125 @@
+#include <doctest/doctest.h>
+
+#include "agent/config.h"
+#include "agent/facts.h"
+#include "agent/operators.h"
+#include "agent/session.h"
+#include "core/crypto/ssh_key.h"
+#include "core/protocol/messages.h"
+#include "tests/fakes/fake_filesystem.h"
+
+using namespace daybook;
+using namespace daybook::agent;
+
+namespace {
+
+// A Stream that replays scripted input and records what was written.
+class ScriptedStream final : public transport::Stream {
+ public:
+  explicit ScriptedStream(std::vector<std::string> input) : input_(std::move(input)) {}
+  Result<std::string> Read(size_t, std::chrono::milliseconds) override {
+    if (next_ == input_.size()) return std::string();
+    return input_[next_++];
+  }
+  Status Write(std::string_view data) override {
+    decoder.Feed(data);
+    return OkStatus();
+  }
+  protocol::FrameDecoder decoder;
+
+ private:
+  std::vector<std::string> input_;
+  size_t next_ = 0;
+};
+
+std::vector<protocol::Json> Responses(ScriptedStream& s, const crypto::Ed25519Key& key) {
+  std::vector<protocol::Json> out;
+  while (auto frame = s.decoder.Next()) out.push_back(*protocol::OpenResponse(**frame, key.public_key()));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("agent config: defaults, values, every error positioned") {
+  Result<AgentConfig> empty = ParseAgentConfig({"agent.toml", ""});
+  REQUIRE(empty.ok());
+  CHECK(empty->listen_port == 7022);
+  Result<AgentConfig> set = ParseAgentConfig({"agent.toml", "listen = \"[::1]:0\"\nroot = \"/tmp/r\"\nmax_sessions = 8\nlogin_grace = \"5s\"\n"});
+  REQUIRE(set.ok());
+  CHECK(set->listen_address == "::1");
+  CHECK(set->listen_port == 0);
+  CHECK(set->login_grace == std::chrono::seconds(5));
+  Result<AgentConfig> bad = ParseAgentConfig({"agent.toml",
+      "listen = \"localhost:7022\"\nroot = \"relative\"\ndeploy_roots = [\"/\"]\npackage_backend = \"yum\"\nmax_sesions = 3\n"});
+  REQUIRE_FALSE(bad.ok());
+  std::vector<std::string> lines;
+  for (const Diagnostic& d : bad.error().diagnostics) lines.push_back(d.ToString());
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0].find("agent.toml:1:10: error: bad listen address \"localhost:7022\"") == 0);
+  CHECK(lines[1] == "agent.toml:2:8: error: root \"relative\" must be an absolute, normalised path");
+  CHECK(lines[2].find("agent.toml:3:17: error: deploy root \"/\"") == 0);
+  CHECK(lines[3] == "agent.toml:4:19: error: bad package_backend \"yum\": expected apt, dnf, none or auto");
+  CHECK(lines[4] == "agent.toml:5:1: error: unknown key \"max_sesions\" in agent.toml; did you mean \"max_sessions\"?");
+}
+
+TEST_CASE("agent operators: plain ed25519 lines only, re-read on every check") {
+  crypto::Ed25519Key a = *crypto::Ed25519Key::Generate(), b = *crypto::Ed25519Key::Generate();
+  OperatorKeys keys = ParseAuthorizedKeys("# ops\n" + crypto::FormatSshPublicKey(a.public_key(), "alice") +
+                                          "\nfrom=\"10.0.0.1\" " + crypto::FormatSshPublicKey(b.public_key()) +
+                                          "\nssh-rsa AAAAB3NzaC1yc2E bob\n");
+  CHECK(keys.keys.size() == 1);
+  CHECK(keys.skipped.size() == 2);
+  testing::FakeFilesystem fs;
+  AuthorizedOperators operators(fs, "/etc/daybook/ops");
+  CHECK_FALSE(operators.IsAuthorized(a.public_key()));  // no file: nobody
+  fs.AddFile("/etc/daybook/ops", crypto::FormatSshPublicKey(a.public_key()) + "\n");
+  CHECK(operators.IsAuthorized(a.public_key()));
+  CHECK_FALSE(operators.IsAuthorized(b.public_key()));
+  fs.AddFile("/etc/daybook/ops", crypto::FormatSshPublicKey(b.public_key()) + "\n");  // a removed, b added
+  CHECK_FALSE(operators.IsAuthorized(a.public_key()));
+  CHECK(operators.IsAuthorized(b.public_key()));
+}
+
+TEST_CASE("agent facts: from the root's os-release, reboot flag, backend detection") {
+  testing::FakeFilesystem fs;
+  fs.AddFile("/sandbox/etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
+  fs.AddFile("/sandbox/var/run/reboot-required", "");
+  fs.AddFile("/sandbox/usr/bin/apt-get", "");
+  fs.AddFile("/proc/sys/kernel/random/boot_id", "8c092c08-ad7f\n");
+  fs.AddFile("/proc/uptime", "3527.41 7000.1\n");
+  AgentConfig config;
+  config.root = "/sandbox";
+  protocol::Json facts = CollectFacts(fs, config, {"vm-1", "6.1.0-28-amd64"});
+  CHECK(facts["os_id"] == "debian");
+  CHECK(facts["os_version"] == "12");
+  CHECK(facts["boot_id"] == "8c092c08-ad7f");
+  CHECK(facts["uptime_s"] == 3527);
+  CHECK(facts["reboot_required"] == true);
+  CHECK(facts["package_backend"] == "apt");
+  CHECK(facts["kernel"] == "6.1.0-28-amd64");
+}
+
+TEST_CASE("agent session: answers in order, unknown types get an error, bad frames end the session") {
+  crypto::Ed25519Key key = *crypto::Ed25519Key::Generate();
+  SessionContext context{&key, 1024, std::chrono::seconds(1), [] { return protocol::Json{{"kernel", "k"}}; }};
+  std::string hello = protocol::EncodeFrame(protocol::HelloRequest("t"));
+  ScriptedStream ok({hello.substr(0, 3), hello.substr(3) + protocol::EncodeFrame({{"type", "rm -rf"}}),
+                     protocol::EncodeFrame(protocol::FactsRequest())});
+  CHECK(ServeSession(context, ok) == "hello,rm -rf,facts");
+  std::vector<protocol::Json> responses = Responses(ok, key);
+  REQUIRE(responses.size() == 3);
+  CHECK(responses[0]["protocol"] == 1);
+  CHECK(responses[1]["type"] == "error");
+  CHECK(responses[1]["code"] == "unknown_type");
+  CHECK(responses[2]["facts"]["kernel"] == "k");
+
+  ScriptedStream oversize({std::string("\0\0\x10\0", 4), protocol::EncodeFrame(protocol::FactsRequest())});
+  CHECK(ServeSession(context, oversize).find("error: frame of 4096 bytes exceeds the limit of 1024") == 0);
+  responses = Responses(oversize, key);
+  REQUIRE(responses.size() == 1);  // the error, and nothing after it
+  CHECK(responses[0]["code"] == "bad_frame");
+
+  ScriptedStream malformed({std::string("\0\0\0\x04{bad", 8)});
+  CHECK(ServeSession(context, malformed).find("error: malformed frame") == 0);
+  CHECK(Responses(malformed, key)[0]["code"] == "bad_frame");
+}

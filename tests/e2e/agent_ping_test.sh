@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Agents on loopback and the controller's ping, over real SSH: pinning,
+# operator keys, refusals (also with OpenSSH's own client), malformed
+# frames, half-open connections, a killed agent, signals.
+source "$(dirname "$0")/lib.sh" "$@"
+ssh_opts=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR)
+unset SSH_AUTH_SOCK
+
+ssh-keygen -q -t ed25519 -N '' -C operator -f "$WORK/op"
+ssh-keygen -q -t ed25519 -N '' -C stranger -f "$WORK/stranger"
+cp "$WORK/op.pub" "$WORK/authorized_operators"
+
+# Configuration is checked strictly.
+printf 'listen = "localhost:7022"\nroot = "relative"\n' > "$WORK/bad.toml"
+expect_exit 2 "$AGENT" --config "$WORK/bad.toml" --check-config
+expect_in "$WORK/err" "bad.toml:1:10: error: bad listen address"
+expect_in "$WORK/err" "bad.toml:2:8: error: root \"relative\" must be an absolute"
+
+ports=()
+for n in 1 2 3; do
+  start_agent "agent-$n"
+  ports+=("$AGENT_PORT")
+  pids[$n]=$AGENT_PID
+done
+[[ $(stat -c %a "$WORK/agent-1/state/host_key") == 600 ]] || fail "host key is not 0600"
+expect_in "$WORK/agent-1/log" "host key created fingerprint=SHA256:"
+
+expect_exit 0 "$DAYBOOK" init fleet
+cd fleet
+sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
+{ echo '[defaults]'; echo 'port = 7022'
+  for n in 1 2 3; do printf '[hosts.agent-%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "${ports[$((n-1))]}"; done
+} > inventory/hosts.toml
+expect_exit 0 "$DAYBOOK" validate
+
+# Unknown host keys are refused, then pinned on request, then known.
+expect_exit 1 "$DAYBOOK" ping
+expect_in "$WORK/out" "unknown host key SHA256:"
+expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
+expect_in "$WORK/out" "3 of 3 hosts reachable; 3 new host key(s) pinned"
+ssh-keygen -F "[127.0.0.1]:${ports[0]}" -f inventory/known_hosts > /dev/null || fail "ssh-keygen -F cannot find the pinned key"
+expect_exit 0 "$DAYBOOK" ping --output json
+python3 - "$WORK/out" <<'PY' || fail "ping json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["reachable"] == 3 and d["total"] == 3, d
+for h in d["hosts"]:
+    f = h["facts"]
+    assert h["reachable"] and h["latency_ms"] >= 0 and f["agent_version"] and f["kernel"] and f["boot_id"], h
+    assert f["reboot_required"] is False and f["package_backend"] == "none", f
+PY
+expect_in "$WORK/agent-1/log" "requests: hello,facts"
+
+# A changed host key is always refused, even with --accept-new-host-keys.
+cp inventory/known_hosts "$WORK/known_hosts.good"
+sed -i "s|^\[127.0.0.1\]:${ports[0]} .*|[127.0.0.1]:${ports[0]} $(cut -d' ' -f1,2 "$WORK/stranger.pub")|" inventory/known_hosts
+expect_exit 1 "$DAYBOOK" ping --accept-new-host-keys --target agent-1
+expect_in "$WORK/out" "REMOTE HOST IDENTIFICATION HAS CHANGED for [127.0.0.1]:${ports[0]}"
+cp "$WORK/known_hosts.good" inventory/known_hosts
+
+# An operator key the agents do not list is refused.
+sed -i "s|key = \"$WORK/op\"|key = \"$WORK/stranger\"|" daybook.toml
+expect_exit 1 "$DAYBOOK" ping --target agent-1
+expect_in "$WORK/out" "permission denied (publickey)"
+expect_in "$WORK/agent-1/log" "refused: key not authorized"
+# Keys are read again at every login: adding one takes effect at once.
+cat "$WORK/stranger.pub" >> "$WORK/authorized_operators"
+expect_exit 0 "$DAYBOOK" ping --target agent-1
+kill -HUP "${pids[1]}"
+sed -i "s|key = \"$WORK/stranger\"|key = \"$WORK/op\"|" daybook.toml
+cp "$WORK/op.pub" "$WORK/authorized_operators"
+
+# OpenSSH's own client: no exec, no shell, no password, no none.
+p=${ports[0]}
+expect_exit 255 ssh "${ssh_opts[@]}" -i "$WORK/op" -p "$p" 127.0.0.1 id
+expect_in "$WORK/err" "exec request failed"
+expect_exit 255 ssh "${ssh_opts[@]}" -i "$WORK/op" -p "$p" -tt 127.0.0.1
+expect_in "$WORK/err" "PTY allocation request failed"
+expect_exit 255 ssh "${ssh_opts[@]}" -o PreferredAuthentications=password -p "$p" 127.0.0.1 true
+expect_in "$WORK/err" "Permission denied (publickey)"
+expect_exit 255 ssh "${ssh_opts[@]}" -o PreferredAuthentications=none -p "$p" 127.0.0.1 true
+expect_exit 255 ssh "${ssh_opts[@]}" -i "$WORK/op" -p "$p" -N -L 127.0.0.1:0:127.0.0.1:22 -o ExitOnForwardFailure=yes 127.0.0.1
+expect_in "$WORK/agent-1/log" "refused: exec"
+
+# Oversize and malformed frames get a signed error frame; the agent serves on.
+frames() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$1"; }
+frames 7fffffff | ssh "${ssh_opts[@]}" -i "$WORK/op" -p "$p" -s 127.0.0.1 daybook > "$WORK/resp1" 2>/dev/null
+frames 000000047b626164 | ssh "${ssh_opts[@]}" -i "$WORK/op" -p "$p" -s 127.0.0.1 daybook > "$WORK/resp2" 2>/dev/null
+for r in resp1 resp2; do
+  python3 -c 'import json,sys; d=open(sys.argv[1],"rb").read(); b=json.loads(d[4:])["body"]; assert b["code"]=="bad_frame", b; print(b["message"])' "$WORK/$r" \
+    > "$WORK/$r.msg" || fail "no error frame in $r"
+done
+expect_in "$WORK/resp1.msg" "exceeds the limit"
+expect_in "$WORK/resp2.msg" "malformed frame"
+expect_exit 0 "$DAYBOOK" ping
+
+# 60 half-open TCP connections do not keep a ping out.
+python3 - "$p" > /dev/null 2>&1 <<'PY' &
+import socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(60)]
+time.sleep(8)
+PY
+PIDS+=($!)
+sleep 0.5
+expect_exit 0 "$DAYBOOK" ping --target agent-1 --timeout 5s
+expect_in "$WORK/out" "1 of 1 hosts reachable"
+
+# One agent killed: it is unreachable within the timeout, the others answer.
+kill -9 "${pids[3]}"
+start=$(date +%s)
+expect_exit 1 "$DAYBOOK" ping --connect-timeout 2s
+(( $(date +%s) - start < 10 )) || fail "a dead agent stalled the ping"
+expect_in "$WORK/out" "2 of 3 hosts reachable"
+grep -q '^agent-3  *NO ' "$WORK/out" || fail "agent-3 not reported unreachable"
+
+# SIGTERM: stop accepting, exit 0.
+kill -TERM "${pids[2]}"
+rc=0; wait "${pids[2]}" || rc=$?
+[[ $rc -eq 0 ]] || fail "agent exited $rc on SIGTERM"
+expect_in "$WORK/agent-2/log" "stopped"
+
+finish
