@@ -5,7 +5,8 @@
 
 namespace daybook::controller {
 
-Status AgentClient::CheckHostKey(const std::string& token, const crypto::Ed25519Public& key) {
+Status AgentClient::CheckHostKey(const inventory::Host& host, const crypto::Ed25519Public& key) {
+  std::string token = HostToken(host.address, host.port);
   HostKeyLookup lookup = known_.Find(token, key);
   switch (lookup.match) {
     case HostKeyMatch::kKnown:
@@ -23,6 +24,9 @@ Status AgentClient::CheckHostKey(const std::string& token, const crypto::Ed25519
                                              "; check it out of band, then run with --accept-new-host-keys");
   }
   std::lock_guard lock(append_mu_);
+  if (before_pin_) {
+    if (Status s = before_pin_(host, key); !s) return std::move(s).error().WithContext("not pinned");
+  }
   if (Status s = fs_.AppendFile(path_, token + " " + crypto::FormatSshPublicKey(key) + "\n", 0644); !s) return s;
   known_.Add(token, key);
   ++accepted_;
@@ -37,8 +41,7 @@ Result<std::unique_ptr<transport::Connection>> AgentClient::Connect(const invent
   options.request_timeout = settings_.request_timeout;
   options.use_agent = settings_.use_agent;
   options.key_pem = settings_.key_pem;
-  std::string token = HostToken(host.address, host.port);
-  options.check_host_key = [this, token](const crypto::Ed25519Public& key) { return CheckHostKey(token, key); };
+  options.check_host_key = [this, &host](const crypto::Ed25519Public& key) { return CheckHostKey(host, key); };
   return transport::Connection::Open(options);
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,8 +41,14 @@ class AgentClient {
 
   int accepted_keys() const { return accepted_; }
 
+  // Called before a new host key is pinned (with --accept-new-host-keys);
+  // an error keeps it unpinned. Ping journals the acceptance here.
+  void set_before_pin(std::function<Status(const inventory::Host&, const crypto::Ed25519Public&)> hook) {
+    before_pin_ = std::move(hook);
+  }
+
  private:
-  Status CheckHostKey(const std::string& token, const crypto::Ed25519Public& key);
+  Status CheckHostKey(const inventory::Host& host, const crypto::Ed25519Public& key);
 
   Filesystem& fs_;
   std::filesystem::path path_;
@@ -49,6 +56,7 @@ class AgentClient {
   AgentClientSettings settings_;
   std::mutex append_mu_;
   int accepted_ = 0;
+  std::function<Status(const inventory::Host&, const crypto::Ed25519Public&)> before_pin_;
 };
 
 }  // namespace daybook::controller

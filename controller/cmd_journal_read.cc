@@ -39,6 +39,9 @@ std::string Detail(const journal::JournalEntry& e) {
   }
   if (type == journal::kHostResult) return Str(r, "error");
   if (type == journal::kInterventionEnd) return "outcome=" + Str(r, "outcome") + (Str(r, "reason").empty() ? "" : " reason=" + Str(r, "reason"));
+  if (type == journal::kHostKeyPinned) {
+    return "pinned " + Str(r, "fingerprint") + " for " + Str(r, "address") + ":" + r.value("port", journal::Json(0)).dump();
+  }
   if (type == journal::kRetentionPrune) return "cutoff=" + Str(r, "cutoff") + " upto_seq=" + r["upto_seq"].dump();
   return "";
 }

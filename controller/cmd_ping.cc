@@ -7,6 +7,8 @@
 #include "controller/commands.h"
 #include "controller/fanout.h"
 #include "controller/fleet.h"
+#include "controller/journal_context.h"
+#include "core/journal/record.h"
 #include "controller/output.h"
 #include "core/base/strings.h"
 #include "core/crypto/ssh_key.h"
@@ -99,6 +101,27 @@ int RunPing(Env& env, const GlobalOptions& global, const PingOptions& options) {
   Result<KnownHosts> known = KnownHosts::Parse({DisplayPath(*root, known_path), *known_text});
   if (!known) return ReportError(env.err, known.error());
   AgentClient client(env.fs, known_path, *known, settings);
+  // Trusting a key on first contact is an intervention of its own: it is
+  // journaled before the key is pinned, and not pinned if that fails.
+  std::unique_ptr<journal::JournalWriter> journal_writer;
+  client.set_before_pin([&](const inventory::Host& host, const crypto::Ed25519Public& key) -> Status {
+    if (!journal_writer) {
+      Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
+      if (!context) return std::move(context).error();
+      Result<journal::NoteSigner> signer = LoadSigningKey(env, *context);
+      if (!signer) return std::move(signer).error();
+      journal::WriterOptions writer_options{context->dir, *signer, context->origin,
+                                            context->allowed_signers.value_or(crypto::AllowedSigners{})};
+      Result<std::unique_ptr<journal::JournalWriter>> opened = journal::JournalWriter::Open(env.fs, env.clock, writer_options);
+      if (!opened) return std::move(opened).error();
+      journal_writer = std::move(opened).value();
+    }
+    Result<journal::Appended> appended = journal_writer->Append(
+        journal::kHostKeyPinned, {{"host", host.name}, {"address", host.address}, {"port", host.port},
+                                  {"key", crypto::FormatSshPublicKey(key)}, {"fingerprint", crypto::SshFingerprint(key)}});
+    if (!appended) return std::move(appended).error();
+    return OkStatus();
+  });
 
   std::vector<PingResult> results(names->size());
   size_t finished = 0, failed = 0;

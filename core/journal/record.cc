@@ -73,6 +73,10 @@ Status CheckRecordSchema(const Json& r) {
     if (Status s = Require(IsString(r, "intervention"), "end: missing intervention id"); !s) return s;
     return Require(IsString(r, "outcome") && kOutcome.count(r["outcome"]), "end: bad outcome");
   }
+  if (type == kHostKeyPinned) {
+    return Require(IsString(r, "host") && IsString(r, "key") && IsString(r, "fingerprint"),
+                   "host.key_pinned: needs host, key, fingerprint");
+  }
   if (type == kKeyRotation) return Require(IsString(r, "vkey"), "key_rotation: missing vkey");
   if (type == kRetentionPrune) {
     bool ok = IsString(r, "cutoff") && ParseTimestamp(r["cutoff"].get<std::string>()) && IsInt(r, "upto_seq") &&

@@ -7,6 +7,8 @@
 //                           {commit, path}, targets [hosts]; ticket optional
 //   host.result             intervention, host, status ok|failed|skipped|unreachable
 //   intervention.end        intervention, outcome completed|halted|interrupted|failed
+//   host.key_pinned         host, address, port, key (an agent host key trusted on
+//                           first contact with --accept-new-host-keys), fingerprint
 //   journal.key_rotation    vkey (the new checkpoint verifier key)
 //   journal.retention_prune cutoff (ts), upto_seq, window_days
 // Other fields are free (changes, errors, agent signatures...) and covered by the hash.
@@ -28,6 +30,7 @@ constexpr std::string_view kOperatorNamespace = "daybook-journal@v1";
 constexpr std::string_view kInterventionBegin = "intervention.begin";
 constexpr std::string_view kHostResult = "host.result";
 constexpr std::string_view kInterventionEnd = "intervention.end";
+constexpr std::string_view kHostKeyPinned = "host.key_pinned";
 constexpr std::string_view kKeyRotation = "journal.key_rotation";
 constexpr std::string_view kRetentionPrune = "journal.retention_prune";
 

@@ -39,6 +39,10 @@ expect_in "$WORK/out" "unknown host key SHA256:"
 expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
 expect_in "$WORK/out" "3 of 3 hosts reachable; 3 new host key(s) pinned"
 ssh-keygen -F "[127.0.0.1]:${ports[0]}" -f inventory/known_hosts > /dev/null || fail "ssh-keygen -F cannot find the pinned key"
+# Each acceptance was journaled first, and the journal verifies.
+expect_exit 0 "$DAYBOOK" journal show --type host.key_pinned
+expect_in "$WORK/out" "3 of 3 records"
+expect_exit 0 "$DAYBOOK" journal verify --require-sealed
 expect_exit 0 "$DAYBOOK" ping --output json
 python3 - "$WORK/out" <<'PY' || fail "ping json"
 import json, sys
