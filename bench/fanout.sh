@@ -59,7 +59,7 @@ PidFile $work/sshd.pid
 StrictModes no
 CFG
 /usr/sbin/sshd -f "$work/sshd_config" -D -E "$work/sshd.log" &
-pids+=($!)
+pids+=($!); disown
 sleep 0.5
 
 printf "%-6s %-28s %10s %12s\n" N tool "median s" "peak RSS KB"
@@ -74,7 +74,7 @@ for n in "${sizes[@]}"; do
     d="$work/a$n-$i"; mkdir -p "$d/root"
     printf 'listen = "127.0.0.1:0"\nstate_dir = "%s/state"\nauthorized_operators = "%s/authorized_operators"\nroot = "%s/root"\n' "$d" "$work" "$d" > "$d/agent.toml"
     "$agent" --config "$d/agent.toml" > "$d/out" 2> "$d/log" &
-    pids+=($!); agent_pids+=($!)
+    pids+=($!); agent_pids+=($!); disown
   done
   for i in $(seq 1 "$n"); do
     d="$work/a$n-$i"
