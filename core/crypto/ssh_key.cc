@@ -9,8 +9,7 @@
 namespace daybook::crypto {
 namespace {
 
-constexpr std::string_view kPemBegin = "-----BEGIN OPENSSH PRIVATE KEY-----";
-constexpr std::string_view kPemEnd = "-----END OPENSSH PRIVATE KEY-----";
+constexpr std::string_view kPemLabel = "OPENSSH PRIVATE KEY";
 constexpr std::string_view kMagic{"openssh-key-v1\0", 15};
 
 Error BadKey(const std::string& why) { return MakeError(ErrorCode::kInvalidInput, why); }
@@ -57,17 +56,8 @@ Result<Ed25519Public> ParseSshPublicKey(std::string_view line) {
 }
 
 Result<Ed25519Key> ParseOpenSshPrivateKey(std::string_view pem) {
-  size_t begin = pem.find(kPemBegin);
-  size_t end = pem.find(kPemEnd);
-  if (begin == std::string_view::npos || end == std::string_view::npos || end < begin) {
-    return BadKey("not an OpenSSH private key (no BEGIN/END OPENSSH PRIVATE KEY lines)");
-  }
-  std::string body;
-  for (char c : pem.substr(begin + kPemBegin.size(), end - begin - kPemBegin.size())) {
-    if (c != '\n' && c != '\r') body += c;
-  }
-  std::optional<Bytes> data = Base64Decode(body);
-  if (!data) return BadKey("OpenSSH private key: bad base64");
+  std::optional<Bytes> data = Unarmor(pem, kPemLabel);
+  if (!data) return BadKey("not an OpenSSH private key (no BEGIN/END OPENSSH PRIVATE KEY lines, or bad base64)");
   SshReader reader(*data);
   if (!reader.Expect(kMagic)) return BadKey("OpenSSH private key: not openssh-key-v1");
   std::optional<Bytes> cipher = reader.String(), kdf = reader.String(), kdf_options = reader.String();
@@ -111,10 +101,7 @@ std::string FormatOpenSshPrivateKey(const Ed25519Key& key, std::string_view comm
   for (uint8_t pad = 1; padded.size() % 8 != 0; ++pad) padded.push_back(pad);
   SshWriter file;
   file.Raw(kMagic).String("none").String("none").String("").U32(1).String(SshPublicBlob(pub)).String(padded);
-  std::string b64 = Base64Encode(file.bytes());
-  std::string out = std::string(kPemBegin) + "\n";
-  for (size_t i = 0; i < b64.size(); i += 70) out += b64.substr(i, 70) + "\n";
-  return out + std::string(kPemEnd) + "\n";
+  return Armor(kPemLabel, file.bytes());
 }
 
 }  // namespace daybook::crypto

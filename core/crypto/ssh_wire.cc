@@ -44,4 +44,24 @@ bool SshReader::Expect(std::string_view text) {
   return true;
 }
 
+std::string Armor(std::string_view label, const Bytes& data) {
+  std::string b64 = Base64Encode(data);
+  std::string out = "-----BEGIN " + std::string(label) + "-----\n";
+  for (size_t i = 0; i < b64.size(); i += 70) out += b64.substr(i, 70) + "\n";
+  return out + "-----END " + std::string(label) + "-----\n";
+}
+
+std::optional<Bytes> Unarmor(std::string_view text, std::string_view label) {
+  std::string begin_line = "-----BEGIN " + std::string(label) + "-----";
+  std::string end_line = "-----END " + std::string(label) + "-----";
+  size_t begin = text.find(begin_line);
+  size_t end = text.find(end_line);
+  if (begin == std::string_view::npos || end == std::string_view::npos || end < begin) return std::nullopt;
+  std::string body;
+  for (char c : text.substr(begin + begin_line.size(), end - begin - begin_line.size())) {
+    if (c != '\n' && c != '\r') body += c;
+  }
+  return Base64Decode(body);
+}
+
 }  // namespace daybook::crypto

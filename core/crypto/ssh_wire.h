@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/crypto/encoding.h"
@@ -38,5 +39,12 @@ class SshReader {
   const Bytes& data_;
   size_t pos_ = 0;
 };
+
+// "-----BEGIN <label>-----" armor around base64 at 70 columns, as OpenSSH
+// writes private keys and signatures.
+std::string Armor(std::string_view label, const Bytes& data);
+// The bytes between the BEGIN and END lines of `label`; nullopt when the
+// lines are missing or the base64 is bad.
+std::optional<Bytes> Unarmor(std::string_view text, std::string_view label);
 
 }  // namespace daybook::crypto

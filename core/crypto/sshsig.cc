@@ -8,8 +8,7 @@ namespace daybook::crypto {
 namespace {
 
 constexpr std::string_view kMagic = "SSHSIG";
-constexpr std::string_view kBegin = "-----BEGIN SSH SIGNATURE-----";
-constexpr std::string_view kEnd = "-----END SSH SIGNATURE-----";
+constexpr std::string_view kArmorLabel = "SSH SIGNATURE";
 
 Bytes HashMessage(std::string_view algorithm, std::string_view message) {
   const auto* data = reinterpret_cast<const uint8_t*>(message.data());
@@ -37,22 +36,12 @@ std::string SshsigSign(const Ed25519Key& key, std::string_view name_space, std::
   Bytes sig_blob = SshWriter().String(kSshEd25519).String(sig.data(), sig.size()).bytes();
   Bytes envelope = SshWriter().Raw(kMagic).U32(1).String(SshPublicBlob(key.public_key())).String(name_space)
                        .String("").String("sha512").String(sig_blob).bytes();
-  std::string b64 = Base64Encode(envelope);
-  std::string out = std::string(kBegin) + "\n";
-  for (size_t i = 0; i < b64.size(); i += 70) out += b64.substr(i, 70) + "\n";
-  return out + std::string(kEnd) + "\n";
+  return Armor(kArmorLabel, envelope);
 }
 
 Result<SshsigVerified> SshsigVerify(std::string_view armored, std::string_view name_space, std::string_view message) {
-  size_t begin = armored.find(kBegin);
-  size_t end = armored.find(kEnd);
-  if (begin == std::string_view::npos || end == std::string_view::npos || end < begin) return Bad("no armor");
-  std::string body;
-  for (char c : armored.substr(begin + kBegin.size(), end - begin - kBegin.size())) {
-    if (c != '\n' && c != '\r') body += c;
-  }
-  std::optional<Bytes> envelope = Base64Decode(body);
-  if (!envelope) return Bad("not base64");
+  std::optional<Bytes> envelope = Unarmor(armored, kArmorLabel);
+  if (!envelope) return Bad("no SSH SIGNATURE armor, or bad base64");
   SshReader reader(*envelope);
   if (!reader.Expect(kMagic)) return Bad("no SSHSIG magic");
   std::optional<uint32_t> version = reader.U32();
