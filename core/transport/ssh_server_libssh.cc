@@ -70,6 +70,9 @@ struct SessionState {
   bool peer_closed = false;
   std::string refused;  // the last refused request, for the log
   SessionInfo info;
+  // Both stay registered with libssh for the whole session: they live here,
+  // not on the stack of the function that registers them.
+  ssh_server_callbacks_struct server_callbacks{};
   ssh_channel_callbacks_struct channel_callbacks{};
 };
 
@@ -263,7 +266,7 @@ class LibsshServer final : public SshServer {
   // Key exchange, authentication, channel, subsystem. "" when established,
   // else what went wrong.
   std::string Establish(ssh_session session, SessionState& st, Steady::time_point start) {
-    ssh_server_callbacks_struct callbacks{};
+    ssh_server_callbacks_struct& callbacks = st.server_callbacks;
     callbacks.userdata = &st;
     callbacks.auth_pubkey_function = OnAuthPubkey;
     callbacks.channel_open_request_session_function = OnChannelOpen;
