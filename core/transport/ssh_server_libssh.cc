@@ -273,7 +273,10 @@ class LibsshServer final : public SshServer {
     ssh_callbacks_init(&callbacks);
     ssh_set_server_callbacks(session, &callbacks);
     ssh_set_auth_methods(session, SSH_AUTH_METHOD_PUBLICKEY);
-    if (ssh_handle_key_exchange(session) != SSH_OK) return std::string("key exchange failed: ") + ssh_get_error(session);
+    if (ssh_handle_key_exchange(session) != SSH_OK) {
+      if (Steady::now() >= start + options_.login_grace) return "login grace time expired during key exchange";
+      return std::string("key exchange failed: ") + ssh_get_error(session);
+    }
     ssh_event event = ssh_event_new();
     ssh_event_add_session(event, session);
     auto deadline = start + options_.login_grace;

@@ -109,10 +109,29 @@ sleep 0.5
 expect_exit 0 "$DAYBOOK" ping --target agent-1 --timeout 5s
 expect_in "$WORK/out" "1 of 1 hosts reachable"
 
+# max_sessions and the login grace: two idle connections fill an agent
+# capped at 2, a third is turned away at once; the grace time cuts the idle
+# ones and the agent serves again.
+start_agent capped $'max_sessions = 2\nlogin_grace = "1s"'
+capped_port=$AGENT_PORT
+printf '[hosts.capped]\naddress = "127.0.0.1"\nport = %s\n' "$capped_port" >> inventory/hosts.toml
+expect_exit 0 "$DAYBOOK" ping --target capped --accept-new-host-keys
+python3 - "$capped_port" > /dev/null 2>&1 <<'PY' &
+import socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(2)]
+time.sleep(6)
+PY
+PIDS+=($!)
+sleep 0.3
+expect_exit 1 "$DAYBOOK" ping --target capped --connect-timeout 2s
+sleep 1.5
+expect_exit 0 "$DAYBOOK" ping --target capped
+expect_in "$WORK/capped/log" "login grace time expired"
+
 # One agent killed: it is unreachable within the timeout, the others answer.
 kill -9 "${pids[3]}"
 start=$(date +%s)
-expect_exit 1 "$DAYBOOK" ping --connect-timeout 2s
+expect_exit 1 "$DAYBOOK" ping --connect-timeout 2s --target 'agent-*'
 (( $(date +%s) - start < 10 )) || fail "a dead agent stalled the ping"
 expect_in "$WORK/out" "2 of 3 hosts reachable"
 grep -q '^agent-3  *NO ' "$WORK/out" || fail "agent-3 not reported unreachable"

@@ -37,7 +37,8 @@ expect_in() {
 # start_agent NAME [EXTRA_TOML]: an agent on 127.0.0.1, port 0, own state and
 # root under $WORK/NAME; sets AGENT_PORT and AGENT_PID once it listens.
 start_agent() {
-  local name=$1 dir="$WORK/$1"
+  local name=$1 dir="$WORK/$1" grace='login_grace = "3s"'
+  [[ "${2:-}" == *login_grace* ]] && grace=''
   mkdir -p "$dir/root"
   cat > "$dir/agent.toml" <<TOML
 listen = "127.0.0.1:0"
@@ -45,7 +46,7 @@ state_dir = "$dir/state"
 authorized_operators = "$WORK/authorized_operators"
 root = "$dir/root"
 deploy_roots = ["/srv"]
-login_grace = "3s"
+$grace
 ${2:-}
 TOML
   "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
