@@ -156,11 +156,12 @@ int RunPrune(Env& env, const GlobalOptions& global, const PruneFlags& flags) {
   if (!signer) return ReportError(env.err, signer.error());
   TimePoint cutoff = env.clock.Now() - std::chrono::days(flags.window_days);
   if (!flags.before.empty()) {
-    FilterFlags parse;
-    parse.until = flags.before;
-    Result<journal::JournalFilter> f = MakeFilter(parse);
-    if (!f) return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--before: expected 2026-01-31 or a UTC time"));
-    cutoff = *f->until;
+    std::optional<TimePoint> before = ParseTimeArg(flags.before);
+    if (!before) {
+      return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--before " + Quoted(flags.before) +
+                                                                          ": expected 2026-01-31 or 2026-01-31T08:00:00Z (UTC)"));
+    }
+    cutoff = *before;
   }
   journal::WriterOptions options{context->dir, *signer, context->origin,
                                  context->allowed_signers.value_or(crypto::AllowedSigners{})};

@@ -16,14 +16,6 @@ std::string Str(const journal::Json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
 
-// "2026-11-28" or a full "2026-11-28T05:10:00.000Z" / "...:00Z".
-std::optional<TimePoint> ParseTimeArg(const std::string& text) {
-  if (auto t = journal::ParseTimestamp(text)) return t;
-  if (text.size() == 20 && text.back() == 'Z') return journal::ParseTimestamp(text.substr(0, 19) + ".000Z");
-  if (text.size() == 10) return journal::ParseTimestamp(text + "T00:00:00.000Z");
-  return std::nullopt;
-}
-
 // One line of detail per record type, for the table.
 std::string Detail(const journal::JournalEntry& e) {
   const journal::Json& r = e.record;
@@ -116,6 +108,13 @@ int RunExport(Env& env, const GlobalOptions& global, const ExportFlags& flags) {
 }
 
 }  // namespace
+
+std::optional<TimePoint> ParseTimeArg(const std::string& text) {
+  if (auto t = journal::ParseTimestamp(text)) return t;
+  if (text.size() == 20 && text.back() == 'Z') return journal::ParseTimestamp(text.substr(0, 19) + ".000Z");
+  if (text.size() == 10) return journal::ParseTimestamp(text + "T00:00:00.000Z");
+  return std::nullopt;
+}
 
 void AddFilterFlags(CLI::App& command, FilterFlags& flags) {
   command.add_option("--host", flags.host, "Only records about this host")->option_text("HOST");

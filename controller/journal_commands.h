@@ -18,6 +18,10 @@ struct FilterFlags {
 void AddFilterFlags(CLI::App& command, FilterFlags& flags);
 Result<journal::JournalFilter> MakeFilter(const FilterFlags& flags);
 
+// A UTC time given on the command line: "2026-11-01", "2026-11-01T08:00:00Z"
+// or the journal's own "2026-11-01T08:00:00.000Z".
+std::optional<TimePoint> ParseTimeArg(const std::string& text);
+
 // --journal, --vkey, --allowed-signers.
 void AddLocationFlags(CLI::App& command, JournalLocation& where, bool with_signers);
 
