@@ -34,7 +34,9 @@ std::string Detail(const journal::JournalEntry& e) {
   if (type == journal::kHostKeyPinned) {
     return "pinned " + Str(r, "fingerprint") + " for " + Str(r, "address") + ":" + r.value("port", journal::Json(0)).dump();
   }
-  if (type == journal::kRetentionPrune) return "cutoff=" + Str(r, "cutoff") + " upto_seq=" + r["upto_seq"].dump();
+  if (type == journal::kRetentionPrune) {
+    return "cutoff=" + Str(r, "cutoff") + " upto_seq=" + r.value("upto_seq", journal::Json(nullptr)).dump();
+  }
   return "";
 }
 

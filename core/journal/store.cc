@@ -195,9 +195,9 @@ Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days) {
   for (const LineRef& ref : split.lines) {
     Result<Json> record = ParseCanonical(ref.text);
     if (!record) return Damaged("record at byte " + std::to_string(ref.offset) + ": " + record.error().message);
-    std::optional<TimePoint> ts = ParseTimestamp((*record)["ts"].get<std::string>());
+    std::optional<TimePoint> ts = ParseTimestamp(record->value("ts", std::string()));
     if (!ts || *ts >= cutoff) break;
-    upto = (*record)["seq"];
+    upto = record->value("seq", upto);
   }
   // The prune is journaled first: a crash before the payloads are replaced
   // leaves a journal that is merely not pruned yet.
@@ -207,7 +207,8 @@ Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days) {
   std::string rewritten;
   for (const LineRef& ref : split.lines) {
     Result<Json> record = ParseCanonical(ref.text);
-    if (record->at("seq").get<int64_t>() <= upto && !IsTombstone(*record)) {
+    bool expired = record && record->value("seq", upto + 1) <= upto;
+    if (expired && !IsTombstone(*record)) {
       Hash leaf = LeafHash(ref.text);
       rewritten += Canonical(MakeTombstone(*record, crypto::HexEncode(leaf.data(), leaf.size()))) + "\n";
     } else {
