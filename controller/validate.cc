@@ -1,9 +1,14 @@
 #include "controller/validate.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "controller/fleet.h"
+#include "controller/journal_context.h"
+#include "controller/known_hosts.h"
+#include "core/crypto/allowed_signers.h"
+#include "core/journal/note.h"
 #include "core/inventory/parser.h"
 #include "core/manifest/parser.h"
 
@@ -80,6 +85,46 @@ void CheckManifest(Filesystem& fs, const fs::path& path, const std::string& disp
   report.files.push_back({display, "manifest", true, "targets " + Plural(resolved->hosts.size(), "host")});
 }
 
+// The fleet's trust files, when present: operators, pinned host keys, the
+// journal's verifier key. A typo there must surface here, not at verify time.
+void CheckTrustFiles(Filesystem& fs, const fs::path& root, ValidationReport& report) {
+  struct TrustFile {
+    fs::path path;
+    std::function<std::optional<Error>(const SourceFile&, std::string&)> check;
+  };
+  const std::vector<TrustFile> files = {
+      {root / kAllowedSignersFile,
+       [](const SourceFile& f, std::string& summary) -> std::optional<Error> {
+         Result<crypto::AllowedSigners> parsed = crypto::ParseAllowedSigners(f);
+         if (!parsed) return parsed.error();
+         summary = Plural(parsed->signers.size(), "operator key");
+         return std::nullopt;
+       }},
+      {root / kInventoryDir / "known_hosts",
+       [](const SourceFile& f, std::string& summary) -> std::optional<Error> {
+         Result<KnownHosts> parsed = KnownHosts::Parse(f);
+         if (!parsed) return parsed.error();
+         summary = "ok";
+         return std::nullopt;
+       }},
+      {root / kVerifierKeyFile,
+       [](const SourceFile& f, std::string& summary) -> std::optional<Error> {
+         Result<journal::NoteVerifier> key = journal::ParseVerifierKey(f.text);
+         if (!key) return Error{ErrorCode::kInvalidInput, "", {{f.path, {1, 1}, Severity::kError, key.error().message}}};
+         summary = "journal verifier key " + key->name;
+         return std::nullopt;
+       }},
+  };
+  for (const TrustFile& file : files) {
+    if (!fs.Exists(file.path)) continue;
+    std::string display = DisplayPath(root, file.path), summary;
+    Result<SourceFile> source = ReadSource(fs, file.path, display);
+    std::optional<Error> error = source ? file.check(*source, summary) : std::optional<Error>(source.error());
+    if (error) AddFailure(report, display, *error);
+    report.files.push_back({display, "trust", !error, error ? "invalid" : summary});
+  }
+}
+
 }  // namespace
 
 bool ValidationReport::valid() const { return error_count() == 0; }
@@ -97,6 +142,7 @@ ValidationReport ValidateFleet(Filesystem& fs, const fs::path& root, const fs::p
   if (!config) AddFailure(report, kConfigFile, config.error());
 
   std::optional<inventory::Inventory> inventory = CheckInventory(fs, root, report);
+  CheckTrustFiles(fs, root, report);
 
   std::vector<fs::path> paths;
   if (manifests.empty()) {

@@ -1,4 +1,5 @@
-// Validation of a fleet repository: daybook.toml, the whole inventory, and
+// Validation of a fleet repository: daybook.toml, the whole inventory, the
+// trust files (allowed_signers, inventory/known_hosts, journal.vkey), and
 // manifests (all of manifests/*.toml, or the ones named), each manifest's
 // targets resolved against the inventory. Every problem of every file is
 // collected in one run.
@@ -15,7 +16,7 @@ namespace daybook::controller {
 
 struct FileVerdict {
   std::string path;     // display path
-  std::string kind;     // "config", "inventory", "manifest"
+  std::string kind;     // "config", "inventory", "trust", "manifest"
   bool valid = false;
   std::string summary;  // "8 hosts, 5 groups", "targets 4 hosts", or why it was not checked
 };

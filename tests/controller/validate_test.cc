@@ -85,3 +85,19 @@ TEST_CASE("validate: a fleet without inventory files") {
   REQUIRE(report.diagnostics.size() == 1);
   CHECK(report.diagnostics[0].ToString() == "inventory: error: no inventory: inventory holds no .toml file");
 }
+
+TEST_CASE("validate: trust files are checked when present") {
+  FakeFilesystem fs = SmallFleet();
+  fs.AddFile("/fleet/allowed_signers", "ops@example ssh-ed25519 not-base64!\n");
+  fs.AddFile("/fleet/inventory/known_hosts", "[h]:1 ssh-ed25519\n");
+  fs.AddFile("/fleet/journal.vkey", "nonsense\n");
+  ValidationReport report = ValidateFleet(fs, "/fleet", "/fleet", {});
+  CHECK_FALSE(report.valid());
+  std::vector<std::string> lines;
+  for (const Diagnostic& d : report.diagnostics) lines.push_back(d.ToString());
+  CHECK(lines == std::vector<std::string>{
+                     "allowed_signers:1:25: error: the key is not valid base64",
+                     "inventory/known_hosts:1:1: error: expected \"HOSTS KEYTYPE KEY [COMMENT]\"",
+                     "journal.vkey:1:1: error: malformed verifier key (expected name+hexid+base64)",
+                 });
+}

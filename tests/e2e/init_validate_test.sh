@@ -21,7 +21,8 @@ expect_in "$WORK/err" "fleet is not empty"
 
 cd fleet
 expect_exit 0 "$DAYBOOK" validate
-expect_in "$WORK/out" "3 files checked: 3 valid, 0 invalid, 0 errors"
+expect_in "$WORK/out" "6 files checked: 6 valid, 0 invalid, 0 errors"
+expect_in "$WORK/out" "journal verifier key daybook.local/fleet"
 git add -A && git -c user.name=t -c user.email=t@example.org commit -qm "fleet" || fail "cannot commit the fleet"
 
 # From a subdirectory, the fleet is found through git.
