@@ -99,13 +99,14 @@ expect_in "$WORK/resp2.msg" "malformed frame"
 expect_exit 0 "$DAYBOOK" ping
 
 # 60 half-open TCP connections do not keep a ping out.
-python3 - "$p" > /dev/null 2>&1 <<'PY' &
+python3 - "$p" "$WORK/halfopen.ready" > /dev/null 2>&1 <<'PY' &
 import socket, sys, time
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(60)]
+open(sys.argv[2], "w").close()
 time.sleep(8)
 PY
 PIDS+=($!)
-sleep 0.5
+wait_for_file "$WORK/halfopen.ready"
 expect_exit 0 "$DAYBOOK" ping --target agent-1 --timeout 5s
 expect_in "$WORK/out" "1 of 1 hosts reachable"
 
@@ -116,13 +117,15 @@ start_agent capped $'max_sessions = 2\nlogin_grace = "1s"'
 capped_port=$AGENT_PORT
 printf '[hosts.capped]\naddress = "127.0.0.1"\nport = %s\n' "$capped_port" >> inventory/hosts.toml
 expect_exit 0 "$DAYBOOK" ping --target capped --accept-new-host-keys
-python3 - "$capped_port" > /dev/null 2>&1 <<'PY' &
+python3 - "$capped_port" "$WORK/idle.ready" > /dev/null 2>&1 <<'PY' &
 import socket, sys, time
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(2)]
+time.sleep(0.3)  # let the agent accept both before the file says so
+open(sys.argv[2], "w").close()
 time.sleep(6)
 PY
 PIDS+=($!)
-sleep 0.3
+wait_for_file "$WORK/idle.ready"
 expect_exit 1 "$DAYBOOK" ping --target capped --connect-timeout 2s
 sleep 1.5
 expect_exit 0 "$DAYBOOK" ping --target capped

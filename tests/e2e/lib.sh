@@ -60,6 +60,12 @@ TOML
   [[ -n "$AGENT_PORT" ]] || { fail "agent $name did not start"; cat "$dir/log" >&2; }
 }
 
+# wait_for_file PATH: up to 20 s (a hang guard, not a timing assertion).
+wait_for_file() {
+  for _ in $(seq 1 400); do [[ -e "$1" ]] && return 0; sleep 0.05; done
+  fail "timed out waiting for $1"
+}
+
 finish() {
   if [[ $failures -gt 0 ]]; then
     echo "$failures check(s) failed"
