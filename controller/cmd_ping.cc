@@ -57,14 +57,21 @@ PingResult PingOne(AgentClient& client, const inventory::Host& host) {
   return result;
 }
 
-// The operator's credentials: ssh-agent, and the key file when it is usable.
-AgentClientSettings Credentials(Env& env, const FleetConfig& config) {
+// The operator's credentials: ssh-agent, and the key file when it is
+// usable. With no agent, a key file that is missing, encrypted or not an
+// Ed25519 OpenSSH key is one clear error, not a failure per host.
+Result<AgentClientSettings> Credentials(Env& env, const FleetConfig& config) {
   AgentClientSettings settings;
   settings.use_agent = !env.ssh_auth_sock.empty();
   std::string path = config.operator_key;
   if (StartsWith(path, "~/") && !env.home.empty()) path = env.home + path.substr(1);
-  if (Result<std::string> pem = env.fs.ReadFile(path); pem && pem->find("OPENSSH PRIVATE KEY") != std::string::npos) {
+  Result<std::string> pem = env.fs.ReadFile(path);
+  Result<crypto::Ed25519Key> key = pem ? crypto::ParseOpenSshPrivateKey(*pem) : Result<crypto::Ed25519Key>(pem.error());
+  if (key) {
     settings.key_pem = *pem;
+  } else if (!settings.use_agent) {
+    return MakeError(ErrorCode::kInvalidInput, "no operator key: $SSH_AUTH_SOCK is not set, and the [operator] key " +
+                                                   path + " cannot be used: " + key.error().message);
   }
   return settings;
 }
@@ -82,11 +89,9 @@ int RunPing(Env& env, const GlobalOptions& global, const PingOptions& options) {
   std::optional<std::vector<std::string>> names = inventory::SelectHosts(options.target, fleet->inventory, {1, 1}, diags);
   if (!names) return ReportError(env.err, Error{ErrorCode::kInvalidInput, "bad target", diags.Take()});
 
-  AgentClientSettings settings = Credentials(env, fleet->config);
-  if (!settings.use_agent && settings.key_pem.empty()) {
-    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "no operator key: start ssh-agent with your key, or set "
-                                                                    "[operator] key in daybook.toml to an unencrypted key file"));
-  }
+  Result<AgentClientSettings> credentials = Credentials(env, fleet->config);
+  if (!credentials) return ReportError(env.err, credentials.error());
+  AgentClientSettings settings = std::move(*credentials);
   settings.accept_new_host_keys = options.accept_new_host_keys;
   settings.connect_timeout = fleet->config.connect_timeout;
   for (auto [text, into] : {std::pair{&options.connect_timeout, &settings.connect_timeout}, std::pair{&options.timeout, &settings.request_timeout}}) {

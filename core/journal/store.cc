@@ -34,7 +34,10 @@ JournalPaths::JournalPaths(fs::path d)
     : dir(d), records(d / "records.jsonl"), hashes(d / "hashes"), checkpoint(d / "checkpoint"), lock(d / "lock") {}
 
 Result<JournalFiles> ReadJournalFiles(Filesystem& fs, const fs::path& dir) {
-  if (!fs.Exists(dir)) return MakeError(ErrorCode::kNotFound, "no journal at " + dir.string());
+  if (!fs.Exists(dir)) {
+    return MakeError(ErrorCode::kNotFound, "no journal at " + dir.string() +
+                                               " (nothing has been recorded yet, or --journal points elsewhere)");
+  }
   JournalPaths paths(dir);
   JournalFiles files;
   for (auto [path, into] : {std::pair{&paths.records, &files.records}, std::pair{&paths.hashes, &files.hashes},

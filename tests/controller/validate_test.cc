@@ -18,6 +18,12 @@ FakeFilesystem SmallFleet() {
   return fs;
 }
 
+std::vector<std::string> Lines(const ValidationReport& report) {
+  std::vector<std::string> lines;
+  for (const Diagnostic& d : report.diagnostics) lines.push_back(d.ToString());
+  return lines;
+}
+
 }  // namespace
 
 TEST_CASE("validate: a valid fleet") {
@@ -39,9 +45,7 @@ TEST_CASE("validate: problems of every file in one run, sorted") {
   fs.AddFile("/fleet/manifests/worse.toml", "[manifest]\nname = \"w\"\ntargets = \"web-02\"\n[patch]\n");
   ValidationReport report = ValidateFleet(fs, "/fleet", "/fleet", {});
   CHECK_FALSE(report.valid());
-  std::vector<std::string> lines;
-  for (const Diagnostic& d : report.diagnostics) lines.push_back(d.ToString());
-  CHECK(lines == std::vector<std::string>{
+  CHECK(Lines(report) == std::vector<std::string>{
                      "daybook.toml:2:1: error: unknown key \"paralel\" in [defaults]; did you mean \"parallel\"?",
                      "manifests/bad.toml:3:12: error: unknown group \"wbe\"; did you mean \"web\"?",
                      "manifests/bad.toml:5:10: error: bad reboot \"no\": expected one of never, if-required, always",
@@ -93,9 +97,7 @@ TEST_CASE("validate: trust files are checked when present") {
   fs.AddFile("/fleet/journal.vkey", "nonsense\n");
   ValidationReport report = ValidateFleet(fs, "/fleet", "/fleet", {});
   CHECK_FALSE(report.valid());
-  std::vector<std::string> lines;
-  for (const Diagnostic& d : report.diagnostics) lines.push_back(d.ToString());
-  CHECK(lines == std::vector<std::string>{
+  CHECK(Lines(report) == std::vector<std::string>{
                      "allowed_signers:1:25: error: the key is not valid base64",
                      "inventory/known_hosts:1:1: error: expected \"HOSTS KEYTYPE KEY [COMMENT]\"",
                      "journal.vkey:1:1: error: malformed verifier key (expected name+hexid+base64)",

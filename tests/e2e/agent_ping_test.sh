@@ -74,6 +74,13 @@ kill -HUP "${pids[1]}"
 sed -i "s|key = \"$WORK/stranger\"|key = \"$WORK/op\"|" daybook.toml
 cp "$WORK/op.pub" "$WORK/authorized_operators"
 
+# An unusable operator key file (encrypted, no agent) is one clear error.
+ssh-keygen -q -t ed25519 -N secret -f "$WORK/locked"
+sed -i "s|key = \"$WORK/op\"|key = \"$WORK/locked\"|" daybook.toml
+expect_exit 2 "$DAYBOOK" ping
+expect_in "$WORK/err" "cannot be used: the private key is encrypted; load it into ssh-agent"
+sed -i "s|key = \"$WORK/locked\"|key = \"$WORK/op\"|" daybook.toml
+
 # OpenSSH's own client: no exec, no shell, no password, no none.
 p=${ports[0]}
 expect_exit 255 ssh "${ssh_opts[@]}" -i "$WORK/op" -p "$p" 127.0.0.1 id
