@@ -1,26 +1,18 @@
 // Git seam over libgit2 1.5 (see notes/deps-debian12.md §3).
-#include <git2.h>
-
 #include "core/repo/git.h"
+#include "core/repo/libgit2_util.h"
 
 namespace daybook::repo {
+
+using namespace internal;
+
+// In pack.cc.
+Result<Pack> BuildPackIn(const std::filesystem::path& repo, const std::string& want, const std::vector<std::string>& haves);
+Result<ChangeCount> CountChangesIn(const std::filesystem::path& repo, const std::string& from, const std::string& to);
+
 namespace {
 
 namespace fs = std::filesystem;
-
-Error GitError(ErrorCode code, const std::string& what) {
-  const git_error* e = git_error_last();
-  return MakeError(code, what + ": " + (e != nullptr && e->message != nullptr ? e->message : "unknown libgit2 error"));
-}
-
-// Frees a libgit2 object at scope exit.
-template <typename T, void (*Free)(T*)>
-struct Owned {
-  T* ptr = nullptr;
-  ~Owned() {
-    if (ptr != nullptr) Free(ptr);
-  }
-};
 
 class Libgit2 final : public Git {
  public:
@@ -30,14 +22,14 @@ class Libgit2 final : public Git {
   Libgit2& operator=(const Libgit2&) = delete;
 
   Status Init(const fs::path& dir) override {
-    Owned<git_repository, git_repository_free> existing;
+    RepoPtr existing;
     if (git_repository_open_ext(&existing.ptr, dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0) {
       return MakeError(ErrorCode::kInvalidInput, dir.string() + " is already a git repository");
     }
     git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
     options.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
     options.initial_head = "main";
-    Owned<git_repository, git_repository_free> repo;
+    RepoPtr repo;
     if (git_repository_init_ext(&repo.ptr, dir.c_str(), &options) != 0) {
       return GitError(ErrorCode::kIo, "git init " + dir.string());
     }
@@ -52,7 +44,7 @@ class Libgit2 final : public Git {
     }
     std::string git_dir(found.ptr, found.size);
     git_buf_dispose(&found);
-    Owned<git_repository, git_repository_free> repo;
+    RepoPtr repo;
     if (git_repository_open(&repo.ptr, git_dir.c_str()) != 0) {
       return GitError(ErrorCode::kIo, "open repository " + git_dir);
     }
@@ -62,6 +54,52 @@ class Libgit2 final : public Git {
     }
     fs::path top(workdir);
     return top.has_filename() ? top : top.parent_path();  // libgit2 ends it with '/'
+  }
+
+  Result<CommitRef> Resolve(const fs::path& path, const std::string& ref) override {
+    Result<RepoPtr> repo = OpenRepository(path);
+    if (!repo) return repo.error();
+    Result<CommitPtr> commit = RevisionCommit(repo->ptr, ref, path.string());
+    if (!commit) return commit.error();
+    return CommitRef{Hex(*git_commit_id(commit->ptr)), Hex(*git_commit_tree_id(commit->ptr))};
+  }
+
+  Result<Pack> BuildPack(const fs::path& repo, const std::string& want, const std::vector<std::string>& haves) override {
+    return BuildPackIn(repo, want, haves);
+  }
+
+  Result<ChangeCount> CountChanges(const fs::path& repo, const std::string& from, const std::string& to) override {
+    return CountChangesIn(repo, from, to);
+  }
+
+  Result<FileAtRevision> ReadFileAt(const fs::path& workdir, const std::string& rev, const std::string& file) override {
+    Result<RepoPtr> repo = OpenRepository(workdir);
+    if (!repo) return repo.error();
+    Result<CommitPtr> commit = RevisionCommit(repo->ptr, rev, workdir.string());
+    if (!commit) return commit.error();
+    std::string id = Hex(*git_commit_id(commit->ptr));
+    TreePtr tree;
+    Owned<git_tree_entry, git_tree_entry_free> entry;
+    if (git_commit_tree(&tree.ptr, commit->ptr) != 0 || git_tree_entry_bypath(&entry.ptr, tree.ptr, file.c_str()) != 0) {
+      return MakeError(ErrorCode::kNotFound, file + " is not committed at " + rev + " (" + id.substr(0, 12) + ")");
+    }
+    Owned<git_blob, git_blob_free> blob;
+    if (git_tree_entry_type(entry.ptr) != GIT_OBJECT_BLOB ||
+        git_blob_lookup(&blob.ptr, repo->ptr, git_tree_entry_id(entry.ptr)) != 0) {
+      return MakeError(ErrorCode::kInvalidInput, file + " at " + rev + " is not a file");
+    }
+    const char* data = static_cast<const char*>(git_blob_rawcontent(blob.ptr));
+    return FileAtRevision{id, std::string(data, static_cast<size_t>(git_blob_rawsize(blob.ptr)))};
+  }
+
+  Result<bool> HasLocalChanges(const fs::path& workdir, const std::string& file) override {
+    Result<RepoPtr> repo = OpenRepository(workdir);
+    if (!repo) return repo.error();
+    unsigned int flags = 0;
+    int rc = git_status_file(&flags, repo->ptr, file.c_str());
+    if (rc == GIT_ENOTFOUND) return false;  // neither tracked nor present
+    if (rc != 0) return GitError(ErrorCode::kIo, "git status " + file);
+    return flags != GIT_STATUS_CURRENT;
   }
 };
 

@@ -1,0 +1,70 @@
+// Internal to core/repo: RAII and error helpers over libgit2 1.5. Only the
+// files of this module include it (and so libgit2).
+#pragma once
+
+#include <git2.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <utility>
+
+#include "core/base/result.h"
+
+namespace daybook::repo::internal {
+
+// Frees a libgit2 object at scope exit.
+template <typename T, void (*Free)(T*)>
+struct Owned {
+  T* ptr = nullptr;
+  Owned() = default;
+  explicit Owned(T* p) : ptr(p) {}
+  Owned(Owned&& other) noexcept : ptr(other.ptr) { other.ptr = nullptr; }
+  Owned& operator=(Owned&& other) noexcept {
+    std::swap(ptr, other.ptr);
+    return *this;
+  }
+  Owned(const Owned&) = delete;
+  Owned& operator=(const Owned&) = delete;
+  ~Owned() {
+    if (ptr != nullptr) Free(ptr);
+  }
+};
+
+using RepoPtr = Owned<git_repository, git_repository_free>;
+using CommitPtr = Owned<git_commit, git_commit_free>;
+using TreePtr = Owned<git_tree, git_tree_free>;
+using ObjectPtr = Owned<git_object, git_object_free>;
+using OdbPtr = Owned<git_odb, git_odb_free>;
+
+// `what: <libgit2's last message>`.
+inline Error GitError(ErrorCode code, const std::string& what) {
+  const git_error* e = git_error_last();
+  return MakeError(code, what + ": " + (e != nullptr && e->message != nullptr ? e->message : "unknown libgit2 error"));
+}
+
+inline std::string Hex(const git_oid& oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, &oid);
+  return buf;
+}
+
+// A full 40-hex object id, or nullopt.
+inline bool ParseOid(const std::string& hex, git_oid& out) {
+  return hex.size() == GIT_OID_HEXSZ && git_oid_fromstr(&out, hex.c_str()) == 0;
+}
+
+// The repository at exactly `path` (bare or not, no search upwards).
+Result<RepoPtr> OpenRepository(const std::filesystem::path& path);
+
+// The commit `rev` (any revspec) peeled to a commit; kNotFound otherwise.
+Result<CommitPtr> RevisionCommit(git_repository* repo, const std::string& rev, const std::string& where);
+
+// The commit with the full id `hex`, and its tree; kNotFound otherwise.
+Result<CommitPtr> LookupCommit(git_repository* repo, const std::string& hex);
+Result<TreePtr> CommitTree(git_repository* repo, const std::string& hex);
+
+// Every blob and symlink of `tree`, recursively: "dir/file" → "<mode> <oid>".
+Status FlattenTree(git_tree* tree, std::map<std::string, std::string>& out);
+
+}  // namespace daybook::repo::internal

@@ -1,0 +1,167 @@
+// ObjectStore over a bare libgit2 repository (notes/deps-debian12.md §3).
+// Packs go through git_indexer with verification against the store's odb,
+// so a pack that leaves an object missing is refused before it lands.
+#include "core/repo/object_store.h"
+
+#include <map>
+
+#include "core/repo/libgit2_util.h"
+
+namespace daybook::repo {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace internal;
+
+constexpr const char* kKeptPrefix = "refs/daybook/";
+
+class IndexerSink final : public PackSink {
+ public:
+  IndexerSink(git_indexer* indexer, git_odb* odb) : indexer_(indexer), odb_(odb) {}
+  ~IndexerSink() override { git_indexer_free(indexer_); }
+  IndexerSink(const IndexerSink&) = delete;
+  IndexerSink& operator=(const IndexerSink&) = delete;
+
+  Status Append(std::string_view bytes) override {
+    if (git_indexer_append(indexer_, bytes.data(), bytes.size(), &stats_) != 0) {
+      return GitError(ErrorCode::kInvalidInput, "pack refused");
+    }
+    return OkStatus();
+  }
+
+  Result<size_t> Commit() override {
+    if (git_indexer_commit(indexer_, &stats_) != 0) return GitError(ErrorCode::kInvalidInput, "pack refused");
+    if (git_odb_refresh(odb_) != 0) return GitError(ErrorCode::kIo, "refresh object store");
+    return static_cast<size_t>(stats_.indexed_objects);
+  }
+
+ private:
+  git_indexer* indexer_;
+  git_odb* odb_;
+  git_indexer_progress stats_{};
+};
+
+class Libgit2ObjectStore final : public ObjectStore {
+ public:
+  Libgit2ObjectStore(RepoPtr repo, OdbPtr odb, fs::path dir)
+      : repo_(std::move(repo)), odb_(std::move(odb)), dir_(std::move(dir)) {}
+  ~Libgit2ObjectStore() override {
+    odb_ = OdbPtr();
+    repo_ = RepoPtr();
+    git_libgit2_shutdown();
+  }
+  Libgit2ObjectStore(const Libgit2ObjectStore&) = delete;
+  Libgit2ObjectStore& operator=(const Libgit2ObjectStore&) = delete;
+
+  bool HasCommit(const std::string& commit) override { return static_cast<bool>(LookupCommit(repo_.ptr, commit)); }
+
+  Result<std::vector<std::string>> KeptCommits() override {
+    std::vector<std::string> commits;
+    auto add = [](const char* name, void* payload) -> int {
+      std::string ref(name);
+      static_cast<std::vector<std::string>*>(payload)->push_back(ref.substr(std::string(kKeptPrefix).size()));
+      return 0;
+    };
+    if (git_reference_foreach_glob(repo_.ptr, "refs/daybook/*", add, &commits) != 0) {
+      return GitError(ErrorCode::kIo, "list kept commits");
+    }
+    return commits;
+  }
+
+  Status Keep(const std::string& commit) override {
+    git_oid oid;
+    if (!ParseOid(commit, oid)) return MakeError(ErrorCode::kInvalidInput, "bad commit id " + commit);
+    Owned<git_reference, git_reference_free> ref;
+    if (git_reference_create(&ref.ptr, repo_.ptr, (kKeptPrefix + commit).c_str(), &oid, 1, "daybook keep") != 0) {
+      return GitError(ErrorCode::kIo, "keep " + commit);
+    }
+    return OkStatus();
+  }
+
+  Status Forget(const std::string& commit) override {
+    int rc = git_reference_remove(repo_.ptr, (kKeptPrefix + commit).c_str());
+    if (rc != 0 && rc != GIT_ENOTFOUND) return GitError(ErrorCode::kIo, "forget " + commit);
+    return OkStatus();
+  }
+
+  Result<std::unique_ptr<PackSink>> ReceivePack() override {
+    git_indexer_options options = GIT_INDEXER_OPTIONS_INIT;
+    options.verify = 1;
+    git_indexer* indexer = nullptr;
+    fs::path pack_dir = dir_ / "objects" / "pack";
+    if (git_indexer_new(&indexer, pack_dir.c_str(), 0, odb_.ptr, &options) != 0) {
+      return GitError(ErrorCode::kIo, "start receiving a pack");
+    }
+    return std::unique_ptr<PackSink>(std::make_unique<IndexerSink>(indexer, odb_.ptr));
+  }
+
+  Result<std::string> TreeOf(const std::string& commit) override {
+    Result<CommitPtr> found = LookupCommit(repo_.ptr, commit);
+    if (!found) return found.error();
+    return Hex(*git_commit_tree_id(found->ptr));
+  }
+
+  Status Checkout(const std::string& commit, const fs::path& dir) override {
+    Result<TreePtr> tree = CommitTree(repo_.ptr, commit);
+    if (!tree) return tree.error();
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return MakeError(ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message());
+    git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
+    options.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX | GIT_CHECKOUT_REMOVE_UNTRACKED;
+    options.disable_filters = 1;  // byte for byte what was committed: the tree id must match
+    std::string target = dir.string();
+    options.target_directory = target.c_str();
+    if (git_checkout_tree(repo_.ptr, reinterpret_cast<git_object*>(tree->ptr), &options) != 0) {
+      return GitError(ErrorCode::kIo, "checkout " + commit.substr(0, 12) + " into " + dir.string());
+    }
+    return OkStatus();
+  }
+
+  Result<TreeComparison> Compare(const std::string& commit, const fs::path& dir) override {
+    Result<TreePtr> tree = CommitTree(repo_.ptr, commit);
+    if (!tree) return tree.error();
+    std::map<std::string, std::string> expected;
+    if (Status s = FlattenTree(tree->ptr, expected); !s) return s.error();
+    Result<DirectoryHash> actual = HashDirectory(dir);
+    if (!actual) return actual.error();
+    TreeComparison comparison;
+    comparison.directory_tree = actual->tree;
+    for (const auto& [path, id] : actual->files) {
+      auto it = expected.find(path);
+      if (it == expected.end()) {
+        comparison.added.push_back(path);
+      } else {
+        if (it->second != id) comparison.modified.push_back(path);
+        expected.erase(it);
+      }
+    }
+    for (const auto& entry : expected) comparison.removed.push_back(entry.first);
+    return comparison;
+  }
+
+ private:
+  RepoPtr repo_;
+  OdbPtr odb_;
+  fs::path dir_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(const fs::path& dir) {
+  git_libgit2_init();
+  auto fail = [](Error e) {
+    git_libgit2_shutdown();
+    return e;
+  };
+  RepoPtr repo;
+  if (git_repository_open_bare(&repo.ptr, dir.c_str()) != 0 &&
+      git_repository_init(&repo.ptr, dir.c_str(), /*is_bare=*/1) != 0) {
+    return fail(GitError(ErrorCode::kIo, "cannot open or create the object store " + dir.string()));
+  }
+  OdbPtr odb;
+  if (git_repository_odb(&odb.ptr, repo.ptr) != 0) return fail(GitError(ErrorCode::kIo, "object store " + dir.string()));
+  return std::unique_ptr<ObjectStore>(std::make_unique<Libgit2ObjectStore>(std::move(repo), std::move(odb), dir));
+}
+
+}  // namespace daybook::repo

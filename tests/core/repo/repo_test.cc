@@ -1,0 +1,194 @@
+// The libgit2 adapters against real repositories: resolving refs, packs of
+// only the missing objects, the agent's object store (verified import,
+// checkout, tree-id proof, drift) and reading committed files.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include "core/repo/git.h"
+#include "core/repo/object_store.h"
+#include "tests/core/repo/git_fixture.h"
+
+namespace daybook::repo {
+namespace {
+
+using testing::GitRepo;
+using testing::TempDir;
+
+std::unique_ptr<ObjectStore> OpenStore(const std::filesystem::path& dir) {
+  Result<std::unique_ptr<ObjectStore>> store = ObjectStore::Open(dir);
+  REQUIRE_MESSAGE(store, (store ? "" : store.error().message));
+  return std::move(store).value();
+}
+
+Status Import(ObjectStore& store, const Pack& pack, size_t piece = 1000) {
+  Result<std::unique_ptr<PackSink>> sink = store.ReceivePack();
+  if (!sink) return sink.error();
+  for (size_t at = 0; at < pack.bytes.size(); at += piece) {
+    if (Status s = (*sink)->Append(std::string_view(pack.bytes).substr(at, piece)); !s) return s;
+  }
+  Result<size_t> objects = (*sink)->Commit();
+  if (!objects) return objects.error();
+  return OkStatus();
+}
+
+TEST_CASE("resolve: tags, branches, abbreviated ids; unknown refs and unreadable repositories are errors") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  repo.Write("README", "one\n");
+  std::string first = repo.Commit("first");
+  repo.Git("tag -a v1.0 -m release");
+  repo.Write("README", "two\n");
+  std::string second = repo.Commit("second");
+  auto git = MakeLibgit2();
+
+  Result<CommitRef> tag = git->Resolve(repo.dir(), "v1.0");
+  REQUIRE(tag);
+  CHECK(tag->commit == first);  // an annotated tag peels to its commit
+  CHECK(tag->tree == repo.Git("rev-parse " + first + "^{tree}"));
+  CHECK(git->Resolve(repo.dir(), "main")->commit == second);
+  CHECK(git->Resolve(repo.dir(), first.substr(0, 10))->commit == first);
+  CHECK(git->Resolve(repo.dir() / ".git", "main")->commit == second);
+
+  Result<CommitRef> unknown = git->Resolve(repo.dir(), "v9.9");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == ErrorCode::kNotFound);
+  CHECK(unknown.error().message.find("unknown revision v9.9") != std::string::npos);
+  Result<CommitRef> missing = git->Resolve(tmp.path / "nowhere", "main");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::kIo);
+}
+
+TEST_CASE("pack and store: a first pack carries everything, the next only the delta; checkout proves the tree") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  for (int i = 0; i < 50; ++i) repo.Write("src/file" + std::to_string(i) + ".txt", "content " + std::to_string(i) + "\n");
+  repo.Write("bin/run.sh", "#!/bin/sh\necho run\n", true);
+  std::filesystem::create_symlink("bin/run.sh", repo.dir() / "run");
+  std::string first = repo.Commit("first");
+  repo.Write("src/file7.txt", "changed\n");
+  std::string second = repo.Commit("second");
+  auto git = MakeLibgit2();
+  auto store = OpenStore(tmp.path / "store");
+
+  Result<Pack> full = git->BuildPack(repo.dir(), first, {});
+  REQUIRE(full);
+  CHECK(full->objects == 56);  // commit, 3 trees, 50 files, the script, the link
+  REQUIRE(Import(*store, *full));
+  CHECK(store->HasCommit(first));
+  REQUIRE(store->Keep(first));
+
+  Result<Pack> delta = git->BuildPack(repo.dir(), second, *store->KeptCommits());
+  REQUIRE(delta);
+  CHECK(delta->objects == 4);  // commit, root tree, src tree, one blob
+  // Bounded by the changed objects themselves (raw sizes, before zlib).
+  size_t changed = 0;
+  for (const char* object : {"", "^{tree}", "^{tree}:src", ":src/file7.txt"}) {
+    changed += std::stoul(repo.Git("cat-file -s " + second + object));
+  }
+  CHECK(delta->bytes.size() <= 2 * changed);
+  CHECK(delta->bytes.size() < full->bytes.size());
+  REQUIRE(Import(*store, *delta, 7));
+  CHECK(store->HasCommit(second));
+
+  std::filesystem::path release = tmp.path / "releases" / second;
+  REQUIRE(store->Checkout(second, release));
+  CHECK(testing::ReadAll(release / "src/file7.txt") == "changed\n");
+  CHECK(std::filesystem::read_symlink(release / "run") == "bin/run.sh");
+  struct stat st {};
+  REQUIRE(::stat((release / "bin/run.sh").c_str(), &st) == 0);
+  CHECK((st.st_mode & S_IXUSR) != 0);
+  Result<TreeComparison> same = store->Compare(second, release);
+  REQUIRE(same);
+  CHECK(same->identical());
+  CHECK(same->directory_tree == *store->TreeOf(second));
+  CHECK(same->directory_tree == repo.Git("rev-parse " + second + "^{tree}"));
+
+  Result<ChangeCount> changes = git->CountChanges(repo.dir(), first, second);
+  REQUIRE(changes);
+  CHECK(changes->changed == 1);
+  CHECK(changes->added == 0);
+  CHECK(changes->removed == 0);
+}
+
+TEST_CASE("store: a pack that leaves objects missing is refused and nothing lands") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  repo.Write("a", "1\n");
+  std::string first = repo.Commit("first");
+  repo.Write("b", "2\n");
+  std::string second = repo.Commit("second");
+  auto git = MakeLibgit2();
+  auto store = OpenStore(tmp.path / "store");
+  // A delta against a commit this store never received.
+  Result<Pack> delta = git->BuildPack(repo.dir(), second, {first});
+  REQUIRE(delta);
+  Status imported = Import(*store, *delta);
+  REQUIRE_FALSE(imported);
+  CHECK(imported.error().code == ErrorCode::kInvalidInput);
+  CHECK(imported.error().message.find("missing") != std::string::npos);
+  CHECK_FALSE(store->HasCommit(second));
+  auto packs = testing::RunShell("ls '" + (tmp.path / "store/objects/pack").string() + "'");
+  CHECK(packs.second.empty());
+  // Garbage is refused too.
+  Result<std::unique_ptr<PackSink>> sink = store->ReceivePack();
+  REQUIRE(sink);
+  Status appended = (*sink)->Append("PACK but not really a pack at all, just text");
+  bool refused = !appended || !(*sink)->Commit();
+  CHECK(refused);
+}
+
+TEST_CASE("store: drift is named path by path and a checkout repairs it") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  repo.Write("README.md", "hello\n");
+  repo.Write("bin/run.sh", "#!/bin/sh\n", true);
+  repo.Write("lib/gone.txt", "x\n");
+  std::string commit = repo.Commit("first");
+  auto git = MakeLibgit2();
+  auto store = OpenStore(tmp.path / "store");
+  REQUIRE(Import(*store, *git->BuildPack(repo.dir(), commit, {})));
+  std::filesystem::path dir = tmp.path / "release";
+  REQUIRE(store->Checkout(commit, dir));
+
+  testing::WriteAll(dir / "README.md", "edited\n");
+  testing::WriteAll(dir / "extra.txt", "new\n");
+  ::chmod((dir / "bin/run.sh").c_str(), 0644);
+  std::filesystem::remove(dir / "lib/gone.txt");
+  Result<TreeComparison> drift = store->Compare(commit, dir);
+  REQUIRE(drift);
+  CHECK_FALSE(drift->identical());
+  CHECK(drift->modified == std::vector<std::string>{"README.md", "bin/run.sh"});
+  CHECK(drift->added == std::vector<std::string>{"extra.txt"});
+  CHECK(drift->removed == std::vector<std::string>{"lib/gone.txt"});
+  CHECK(drift->directory_tree != *store->TreeOf(commit));
+
+  REQUIRE(store->Checkout(commit, dir));
+  Result<TreeComparison> repaired = store->Compare(commit, dir);
+  REQUIRE(repaired);
+  CHECK(repaired->identical());
+  CHECK(repaired->directory_tree == *store->TreeOf(commit));
+}
+
+TEST_CASE("read a committed file; local changes are seen") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "fleet");
+  repo.Write("manifests/m.toml", "v1\n");
+  std::string commit = repo.Commit("first");
+  auto git = MakeLibgit2();
+  Result<FileAtRevision> file = git->ReadFileAt(repo.dir(), "HEAD", "manifests/m.toml");
+  REQUIRE(file);
+  CHECK(file->commit == commit);
+  CHECK(file->content == "v1\n");
+  CHECK_FALSE(*git->HasLocalChanges(repo.dir(), "manifests/m.toml"));
+  repo.Write("manifests/m.toml", "v2\n");
+  CHECK(*git->HasLocalChanges(repo.dir(), "manifests/m.toml"));
+  CHECK(git->ReadFileAt(repo.dir(), "HEAD", "manifests/m.toml")->content == "v1\n");
+  repo.Write("manifests/new.toml", "x\n");
+  CHECK(*git->HasLocalChanges(repo.dir(), "manifests/new.toml"));
+  Result<FileAtRevision> absent = git->ReadFileAt(repo.dir(), "HEAD", "manifests/new.toml");
+  REQUIRE_FALSE(absent);
+  CHECK(absent.error().message.find("is not committed at HEAD") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace daybook::repo
