@@ -5,7 +5,10 @@
 #include <ostream>
 #include <thread>
 
+#include "agent/deploy/deployer.h"
 #include "agent/operators.h"
+#include "core/exec/process_runner.h"
+#include "core/repo/object_store.h"
 #include "agent/session.h"
 #include "core/crypto/ssh_key.h"
 #include "core/transport/host_key.h"
@@ -60,8 +63,17 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
     log->warn("authorized_operators: {}: no operator can connect until it exists", keys.error().message);
   }
 
+  // Created now, so sessions never race to create it.
+  std::filesystem::path object_store = std::filesystem::path(config.state_dir) / "objects.git";
+  if (Result<std::unique_ptr<repo::ObjectStore>> store = repo::ObjectStore::Open(object_store); !store) {
+    log->error("{}", store.error().message);
+    return 2;
+  }
+  std::unique_ptr<exec::ProcessRunner> runner = exec::MakeBoostProcessRunner();
+  std::unique_ptr<Clock> clock = MakeSystemClock();
+  Deployer deployer(config, fs, *runner, *clock);
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
-                         [&] { return CollectFacts(fs, config, uname); }};
+                         [&] { return CollectFacts(fs, config, uname); }, &deployer, object_store};
   transport::ServerOptions options;
   options.address = config.listen_address;
   options.port = config.listen_port;

@@ -1,11 +1,26 @@
 #include "agent/session.h"
 
+#include "agent/deploy/deploy_session.h"
 #include "core/base/version.h"
 #include "core/protocol/messages.h"
 
 namespace daybook::agent {
+namespace {
 
-protocol::Json Answer(const SessionContext& context, const protocol::Json& request) {
+// What the log line says about an answer beyond its type.
+std::string Outcome(const protocol::Json& response) {
+  const std::string type = response.value("type", "");
+  if (type == "error") return "(" + response.value("code", std::string("?")) + ")";
+  if (type == "deploy.result") {
+    std::string to = response["to"].is_string() ? response["to"].get<std::string>().substr(0, 12) : "-";
+    return "(" + response.value("name", std::string("?")) + " " + to + " " + response.value("status", std::string("?")) + ")";
+  }
+  return "";
+}
+
+}  // namespace
+
+protocol::Json Answer(const SessionContext& context, DeploySession* deploy, const protocol::Json& request) {
   const std::string type = request.value("type", "");
   if (type == "hello") {
     std::optional<int> version = protocol::NegotiateVersion(request);
@@ -13,11 +28,16 @@ protocol::Json Answer(const SessionContext& context, const protocol::Json& reque
     return {{"type", "hello"}, {"protocol", *version}, {"agent", std::string("daybook-agent ") + kVersion}};
   }
   if (type == "facts") return {{"type", "facts"}, {"facts", context.facts()}};
+  if (deploy != nullptr) {
+    if (std::optional<protocol::Json> answer = deploy->Answer(request)) return *answer;
+  }
   return protocol::ErrorMessage("unknown_type", "unknown message type \"" + type + "\"");
 }
 
 std::string ServeSession(const SessionContext& context, transport::Stream& stream) {
   protocol::FrameDecoder decoder(context.max_frame);
+  std::unique_ptr<DeploySession> deploy;
+  if (context.deployer != nullptr) deploy = std::make_unique<DeploySession>(*context.deployer, context.object_store);
   std::string summary;
   for (;;) {
     while (std::optional<Result<protocol::Json>> frame = decoder.Next()) {
@@ -27,8 +47,12 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
         (void)stream.Write(protocol::EncodeFrame(protocol::SignResponse(error, *context.host_key)));
         return summary + (summary.empty() ? "" : ",") + "error: " + frame->error().message;
       }
-      protocol::Json response = Answer(context, **frame);
-      summary += (summary.empty() ? "" : ",") + (*frame)->value("type", std::string("?"));
+      protocol::Json response = Answer(context, deploy.get(), **frame);
+      std::string type = (*frame)->value("type", std::string("?"));
+      // pack.data comes by the hundred: only its errors make the log line.
+      if (type != "pack.data" || response.value("type", "") == "error") {
+        summary += (summary.empty() ? "" : ",") + type + Outcome(response);
+      }
       if (Status s = stream.Write(protocol::EncodeFrame(protocol::SignResponse(response, *context.host_key))); !s) {
         return summary + ",error: " + s.error().message;
       }

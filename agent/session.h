@@ -4,8 +4,10 @@
 // error frame and the session goes on.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 
+#include "agent/deploy/deployer.h"
 #include "core/crypto/ed25519.h"
 #include "core/protocol/frame.h"
 #include "core/transport/ssh_server.h"
@@ -17,6 +19,8 @@ struct SessionContext {
   uint32_t max_frame = protocol::kDefaultMaxFrame;
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   std::function<protocol::Json()> facts;
+  Deployer* deployer = nullptr;        // null: deploy messages are refused
+  std::filesystem::path object_store;  // <state_dir>/objects.git
 };
 
 // Runs until the client closes, an error, or the idle timeout. Returns a
@@ -24,6 +28,8 @@ struct SessionContext {
 std::string ServeSession(const SessionContext& context, transport::Stream& stream);
 
 // The response to one request (unsigned), for tests and the loop above.
-protocol::Json Answer(const SessionContext& context, const protocol::Json& request);
+// Deploy messages keep per-session state in `deploy` (may be null).
+class DeploySession;
+protocol::Json Answer(const SessionContext& context, DeploySession* deploy, const protocol::Json& request);
 
 }  // namespace daybook::agent

@@ -1,0 +1,101 @@
+#include "agent/deploy/deploy_session.h"
+
+#include "core/crypto/encoding.h"
+#include "core/protocol/messages.h"
+
+namespace daybook::agent {
+namespace {
+
+using protocol::Json;
+
+Json Bad(const std::string& message) { return protocol::ErrorMessage("bad_request", message); }
+
+std::string Str(const Json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+Result<DeployRequest> ParseApply(const Json& r) {
+  DeployRequest request;
+  request.name = Str(r, "name");
+  request.path = Str(r, "path");
+  request.commit = Str(r, "commit");
+  if (!r.contains("keep") || !r["keep"].is_number_integer()) return MakeError(ErrorCode::kInvalidInput, "keep: integer expected");
+  request.keep = r["keep"].get<int>();
+  if (!r.contains("after") || !r["after"].is_array()) return MakeError(ErrorCode::kInvalidInput, "after: array expected");
+  for (const Json& arg : r["after"]) {
+    if (!arg.is_string()) return MakeError(ErrorCode::kInvalidInput, "after: strings expected");
+    request.after.push_back(arg.get<std::string>());
+  }
+  if (!r.contains("timeout_ms") || !r["timeout_ms"].is_number_integer() || r["timeout_ms"].get<int64_t>() <= 0) {
+    return MakeError(ErrorCode::kInvalidInput, "timeout_ms: positive integer expected");
+  }
+  request.timeout = std::chrono::milliseconds(r["timeout_ms"].get<int64_t>());
+  return request;
+}
+
+}  // namespace
+
+Result<repo::ObjectStore*> DeploySession::Store() {
+  if (!store_) {
+    Result<std::unique_ptr<repo::ObjectStore>> opened = repo::ObjectStore::Open(store_dir_);
+    if (!opened) return opened.error();
+    store_ = std::move(opened).value();
+  }
+  return store_.get();
+}
+
+std::optional<Json> DeploySession::Answer(const Json& request) {
+  const std::string type = Str(request, "type");
+  if (type != "deploy.status" && type != "deploy.apply" && type != "deploy.rollback" && type != "pack.begin" &&
+      type != "pack.data" && type != "pack.end") {
+    return std::nullopt;
+  }
+  Result<repo::ObjectStore*> store = Store();
+  if (!store) return protocol::ErrorMessage("object_store", store.error().message);
+
+  if (type == "deploy.status") {
+    std::vector<DeployQuery> queries;
+    if (request.contains("deploys") && request["deploys"].is_array()) {
+      for (const Json& d : request["deploys"]) queries.push_back({Str(d, "name"), Str(d, "path")});
+    }
+    return deployer_.Report(**store, queries, request.value("drift", false));
+  }
+  if (type == "pack.begin") {
+    Result<std::unique_ptr<repo::PackSink>> sink = (*store)->ReceivePack();
+    if (!sink) return protocol::ErrorMessage("object_store", sink.error().message);
+    sink_ = std::move(sink).value();
+    pack_bytes_ = 0;
+    return Json{{"type", "pack.ready"}, {"max_chunk", kPackChunk}};
+  }
+  if (type == "pack.data") {
+    if (!sink_) return Bad("pack.data without pack.begin");
+    std::optional<crypto::Bytes> data = crypto::Base64Decode(Str(request, "data"));
+    if (!data) return Bad("pack.data: bad base64");
+    pack_bytes_ += data->size();
+    if (pack_bytes_ > kMaxPackBytes) {
+      sink_.reset();
+      return protocol::ErrorMessage("pack_refused", "pack larger than " + std::to_string(kMaxPackBytes) + " bytes");
+    }
+    Status appended = sink_->Append(std::string_view(reinterpret_cast<const char*>(data->data()), data->size()));
+    if (!appended) {
+      sink_.reset();
+      return protocol::ErrorMessage("pack_refused", appended.error().message);
+    }
+    return Json{{"type", "pack.ack"}, {"bytes", pack_bytes_}};
+  }
+  if (type == "pack.end") {
+    if (!sink_) return Bad("pack.end without pack.begin");
+    std::unique_ptr<repo::PackSink> sink = std::move(sink_);
+    Result<size_t> objects = sink->Commit();
+    if (!objects) return protocol::ErrorMessage("pack_refused", objects.error().message);
+    return Json{{"type", "pack.indexed"}, {"objects", *objects}, {"bytes", pack_bytes_}};
+  }
+  if (type == "deploy.apply") {
+    Result<DeployRequest> parsed = ParseApply(request);
+    if (!parsed) return Bad("deploy.apply: " + parsed.error().message);
+    return deployer_.Apply(**store, *parsed);
+  }
+  return deployer_.Rollback(**store, Str(request, "name"), Str(request, "to"));
+}
+
+}  // namespace daybook::agent

@@ -1,0 +1,83 @@
+// Deployer::Report: what each deploy runs, what it keeps, and (on request)
+// whether `current` still holds exactly its commit's tree.
+#include "agent/deploy/confine.h"
+#include "agent/deploy/deployer.h"
+#include "agent/deploy/release_dir.h"
+
+namespace daybook::agent {
+
+protocol::Json DriftJson(const repo::TreeComparison& c);  // deployer.cc
+
+namespace {
+
+using protocol::Json;
+
+Json Commits(const std::vector<Release>& releases) {
+  Json list = Json::array();
+  for (const Release& r : releases) list.push_back(r.commit);
+  return list;
+}
+
+Json OrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+}  // namespace
+
+Json Deployer::Report(repo::ObjectStore& store, const std::vector<DeployQuery>& queries, bool drift) {
+  Json deploys = Json::array();
+  Result<std::vector<DeployState>> all = states_.LoadAll();
+  std::vector<DeployQuery> wanted = queries;
+  if (wanted.empty() && all) {
+    for (const DeployState& s : *all) wanted.push_back({s.name, s.path});
+  }
+  for (const DeployQuery& query : wanted) {
+    Json entry = {{"name", query.name}, {"path", query.path}, {"live", nullptr}, {"tree", nullptr}, {"last_good", nullptr},
+                  {"releases", Json::array()}, {"failed", Json::array()}, {"drift", nullptr}, {"error", nullptr}};
+    const DeployState* state = nullptr;
+    if (all) {
+      for (const DeployState& s : *all) {
+        if (s.name == query.name) state = &s;
+      }
+    } else {
+      entry["error"] = all.error().message;
+    }
+    std::string path = state != nullptr ? state->path : query.path;
+    entry["path"] = path;
+    if (state != nullptr && !query.path.empty() && query.path != state->path) {
+      entry["error"] = "deploy " + query.name + " lives at " + state->path + " on this host, not " + query.path;
+    }
+    Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, path);
+    if (!confined) {
+      entry["error"] = confined.error().message;
+      deploys.push_back(entry);
+      continue;
+    }
+    if (state != nullptr) {
+      entry["last_good"] = OrNull(state->last_good);
+      entry["releases"] = Commits(state->releases);
+      entry["failed"] = Commits(state->failed);
+    }
+    ReleaseDir dir(*confined);
+    Result<std::optional<std::string>> live = dir.LiveCommit();
+    if (!live) {
+      entry["error"] = live.error().message;
+    } else if (*live) {
+      entry["live"] = **live;
+      Result<std::string> tree = store.TreeOf(**live);
+      if (tree) entry["tree"] = *tree;
+      if (drift) {
+        Result<repo::TreeComparison> compared = store.Compare(**live, dir.Release(**live));
+        if (compared) {
+          entry["drift"] = DriftJson(*compared);
+        } else {
+          entry["error"] = compared.error().message;
+        }
+      }
+    }
+    deploys.push_back(entry);
+  }
+  Json have = Json::array();
+  if (Result<std::vector<std::string>> kept = store.KeptCommits(); kept) have = *kept;
+  return {{"type", "deploy.status"}, {"deploys", deploys}, {"have", have}};
+}
+
+}  // namespace daybook::agent

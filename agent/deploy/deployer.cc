@@ -1,0 +1,269 @@
+#include "agent/deploy/deployer.h"
+
+#include <ctime>
+
+#include "agent/deploy/confine.h"
+#include "agent/deploy/release_dir.h"
+#include "core/base/strings.h"
+
+namespace daybook::agent {
+namespace {
+
+using protocol::Json;
+
+bool IsCommitId(const std::string& id) {
+  return id.size() == 40 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+std::string Rfc3339(TimePoint t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(t));
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Json PathList(const std::vector<std::string>& paths) {
+  Json list = Json::array();
+  for (size_t i = 0; i < paths.size() && i < kMaxListedPaths; ++i) list.push_back(paths[i]);
+  return list;
+}
+
+}  // namespace
+
+// Json drift report of a comparison, shared with deploy_status.cc.
+Json DriftJson(const repo::TreeComparison& c) {
+  return {{"identical", c.identical()}, {"directory_tree", c.directory_tree},
+          {"counts", {{"modified", c.modified.size()}, {"added", c.added.size()}, {"removed", c.removed.size()}}},
+          {"modified", PathList(c.modified)}, {"added", PathList(c.added)}, {"removed", PathList(c.removed)}};
+}
+
+namespace {
+
+// Builds the deploy.result body as the pipeline goes.
+struct Outcome {
+  Json body;
+  Outcome(const std::string& action, const std::string& name, const std::string& path) {
+    body = {{"type", "deploy.result"}, {"action", action}, {"name", name}, {"path", path}, {"status", "ok"},
+            {"from", nullptr}, {"to", nullptr}, {"tree", nullptr}, {"verified", false}, {"hook", nullptr},
+            {"rolled_back_to", nullptr}, {"repaired", nullptr}, {"pruned", Json::array()}, {"error", nullptr}};
+  }
+  Json Refuse(const std::string& why) {
+    body["status"] = "refused";
+    body["error"] = why;
+    return body;
+  }
+  Json Fail(const std::string& why) {
+    body["status"] = "failed";
+    body["error"] = why;
+    return body;
+  }
+};
+
+// The hook, its exit and the tail of its output (the host result carries it).
+struct HookRun {
+  bool ok = true;
+  Json json = nullptr;
+};
+
+HookRun RunHook(exec::ProcessRunner& runner, const DeployState& state, const ReleaseDir& dir, const std::string& commit,
+                const std::string& previous) {
+  if (state.after.empty()) return {};
+  exec::ProcessSpec spec = exec::ProcessSpec::Of(state.after);
+  spec.cwd = dir.Release(commit).string();
+  spec.timeout = state.timeout;
+  spec.env = {{"DAYBOOK_DEPLOY", state.name}, {"DAYBOOK_COMMIT", commit}, {"DAYBOOK_PREVIOUS", previous},
+              {"DAYBOOK_RELEASE_DIR", dir.Release(commit).string()}};
+  Result<exec::ProcessResult> ran = runner.Run(spec);
+  if (!ran) return {false, {{"argv", state.after}, {"result", "did not start: " + ran.error().message}, {"output", ""}}};
+  std::string output = ran->out + ran->err;
+  constexpr size_t kTail = 2000;
+  if (output.size() > kTail) output = "..." + output.substr(output.size() - kTail);
+  return {ran->ok(), {{"argv", state.after}, {"result", ran->Describe()}, {"output", output}}};
+}
+
+// Switches back after a failed hook: the previous release, or no `current`.
+Status SwitchBack(ReleaseDir& dir, const std::string& previous) {
+  return previous.empty() ? dir.RemoveCurrent() : dir.SwitchCurrent(previous);
+}
+
+// Makes dir.Release(commit) exist and hold exactly the commit's tree:
+// checked out fresh through a partial directory, or repaired in place.
+Status PrepareRelease(repo::ObjectStore& store, ReleaseDir& dir, const std::string& commit, const std::string& tree) {
+  std::error_code ec;
+  bool present = std::filesystem::exists(dir.Release(commit), ec);
+  std::filesystem::path target = present ? dir.Release(commit) : dir.Partial(commit);
+  auto discard = [&](Error e) {
+    if (!present) (void)dir.RemovePartial(commit);
+    return e;
+  };
+  if (present) {
+    Result<repo::TreeComparison> before = store.Compare(commit, target);
+    if (before && before->identical()) return OkStatus();
+  }
+  if (Status s = store.Checkout(commit, target); !s) return discard(std::move(s).error());
+  Result<repo::TreeComparison> proof = store.Compare(commit, target);
+  if (!proof) return discard(std::move(proof).error());
+  if (!proof->identical() || proof->directory_tree != tree) {
+    return discard(MakeError(ErrorCode::kFailed, "identity check failed: the checked-out tree is " + proof->directory_tree +
+                                                     ", the commit's is " + tree));
+  }
+  return present ? OkStatus() : dir.Promote(commit);
+}
+
+}  // namespace
+
+Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
+  Outcome outcome("deploy", request.name, request.path);
+  outcome.body["to"] = request.commit;
+  if (!IsValidName(request.name)) return outcome.Refuse("bad deploy name " + Quoted(request.name));
+  if (!IsCommitId(request.commit)) return outcome.Refuse("bad commit id " + Quoted(request.commit));
+  if (request.keep < 1) return outcome.Refuse("keep must be at least 1");
+  Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, request.path);
+  if (!confined) return outcome.Refuse(confined.error().message);
+  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(states_.LockPath(request.name));
+  if (!lock) return outcome.Refuse("deploy " + request.name + " is busy: another intervention is running on it");
+  Result<std::vector<DeployState>> all = states_.LoadAll();
+  if (!all) return outcome.Refuse(all.error().message);
+  DeployState state{request.name, request.path, "", "", {}, {}, {}, {}};
+  for (const DeployState& other : *all) {
+    if (other.name == request.name && other.path != request.path) {
+      return outcome.Refuse("deploy " + request.name + " lives at " + other.path + " on this host, not " + request.path);
+    }
+    if (other.name != request.name && other.path == request.path) {
+      return outcome.Refuse(request.path + " belongs to deploy " + other.name + " on this host");
+    }
+    if (other.name == request.name) state = other;
+  }
+  if (!store.HasCommit(request.commit)) {
+    return outcome.Refuse("commit " + request.commit + " is not in this agent's object store (its pack was not received)");
+  }
+  Result<std::string> tree = store.TreeOf(request.commit);
+  if (!tree) return outcome.Refuse(tree.error().message);
+  outcome.body["tree"] = *tree;
+  ReleaseDir dir(*confined);
+  Result<std::optional<std::string>> live = dir.LiveCommit();
+  if (!live) return outcome.Refuse(live.error().message);
+  std::string previous = live->value_or("");
+  outcome.body["from"] = previous.empty() ? Json(nullptr) : Json(previous);
+  state.after = request.after;
+  state.timeout = request.timeout;
+
+  if (previous == request.commit) {
+    Result<repo::TreeComparison> drift = store.Compare(request.commit, dir.Release(request.commit));
+    if (!drift) return outcome.Fail(drift.error().message);
+    outcome.body["verified"] = drift->identical();
+    if (drift->identical()) {
+      outcome.body["status"] = "unchanged";
+      outcome.body["verified"] = true;
+      return outcome.body;
+    }
+    outcome.body["repaired"] = DriftJson(*drift);
+    if (Status s = PrepareRelease(store, dir, request.commit, *tree); !s) return outcome.Fail("repair: " + s.error().message);
+    outcome.body["verified"] = true;
+    HookRun hook = RunHook(runner_, state, dir, request.commit, previous);
+    outcome.body["hook"] = hook.json;
+    if (!hook.ok) return outcome.Fail("after hook failed (" + hook.json["result"].get<std::string>() + ")");
+    outcome.body["status"] = "repaired";
+    return outcome.body;
+  }
+
+  if (Status s = dir.CleanPartials(); !s) return outcome.Fail(s.error().message);
+  if (Status s = PrepareRelease(store, dir, request.commit, *tree); !s) return outcome.Fail(s.error().message);
+  outcome.body["verified"] = true;
+  std::erase_if(state.releases, [&](const Release& r) { return r.commit == request.commit; });
+  state.releases.push_back({request.commit, *tree, Rfc3339(clock_.Now())});
+  if (Status s = store.Keep(request.commit); !s) return outcome.Fail(s.error().message);
+  if (Status s = states_.Save(state); !s) return outcome.Fail(s.error().message);
+  if (Status s = dir.SwitchCurrent(request.commit); !s) return outcome.Fail(s.error().message);
+
+  HookRun hook = RunHook(runner_, state, dir, request.commit, previous);
+  outcome.body["hook"] = hook.json;
+  if (!hook.ok) {
+    std::string why = "after hook failed (" + hook.json["result"].get<std::string>() + ")";
+    if (Status s = SwitchBack(dir, previous); !s) return outcome.Fail(why + "; switching back failed too: " + s.error().message);
+    outcome.body["rolled_back_to"] = previous.empty() ? Json(nullptr) : Json(previous);
+    (void)dir.SetAside(request.commit);
+    state.failed.push_back(state.releases.back());
+    state.releases.pop_back();
+    (void)store.Forget(request.commit);
+    if (Status s = states_.Save(state); !s) return outcome.Fail(why + "; saving state failed: " + s.error().message);
+    return outcome.Fail(why);
+  }
+  if (!previous.empty()) state.last_good = previous;
+  state.live = request.commit;
+  for (const Release& failed : state.failed) (void)dir.RemoveFailed(failed.commit);
+  state.failed.clear();
+  for (const std::string& commit : ReleasesToPrune(state, request.keep)) {
+    if (!dir.RemoveRelease(commit)) continue;  // kept in the state: tried again next time
+    (void)store.Forget(commit);
+    std::erase_if(state.releases, [&](const Release& r) { return r.commit == commit; });
+    outcome.body["pruned"].push_back(commit);
+  }
+  if (Status s = states_.Save(state); !s) return outcome.Fail(s.error().message);
+  return outcome.body;
+}
+
+Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const std::string& to) {
+  Outcome outcome("rollback", name, "");
+  if (!IsValidName(name)) return outcome.Refuse("bad deploy name " + Quoted(name));
+  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(states_.LockPath(name));
+  if (!lock) return outcome.Refuse("deploy " + name + " is busy: another intervention is running on it");
+  Result<std::optional<DeployState>> loaded = states_.Load(name);
+  if (!loaded) return outcome.Refuse(loaded.error().message);
+  if (!*loaded) return outcome.Refuse("no deploy named " + name + " on this host");
+  DeployState state = std::move(**loaded);
+  outcome.body["path"] = state.path;
+  Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, state.path);
+  if (!confined) return outcome.Refuse(confined.error().message);
+  ReleaseDir dir(*confined);
+  Result<std::optional<std::string>> live = dir.LiveCommit();
+  if (!live) return outcome.Refuse(live.error().message);
+  std::string previous = live->value_or("");
+  outcome.body["from"] = previous.empty() ? Json(nullptr) : Json(previous);
+
+  std::string target;
+  std::string kept;
+  for (const Release& r : state.releases) {
+    kept += (kept.empty() ? "" : ", ") + r.commit.substr(0, 12);
+    bool match = to.empty() ? r.commit == state.last_good : to.size() >= 4 && StartsWith(r.commit, to);
+    if (!match) continue;
+    if (!target.empty()) return outcome.Refuse("release " + to + " is ambiguous on this host");
+    target = r.commit;
+  }
+  if (target.empty()) {
+    if (to.empty()) return outcome.Refuse("no last-known-good release to go back to on this host");
+    return outcome.Refuse("release " + to + " is not on this host (it keeps " + (kept.empty() ? "none" : kept) + ")");
+  }
+  outcome.body["to"] = target;
+  Result<std::string> tree = store.TreeOf(target);
+  if (!tree) return outcome.Refuse(tree.error().message);
+  outcome.body["tree"] = *tree;
+  if (target == previous) {
+    outcome.body["status"] = "unchanged";
+    return outcome.body;
+  }
+  if (Status s = PrepareRelease(store, dir, target, *tree); !s) return outcome.Fail(s.error().message);
+  outcome.body["verified"] = true;
+  if (Status s = dir.SwitchCurrent(target); !s) return outcome.Fail(s.error().message);
+  HookRun hook = RunHook(runner_, state, dir, target, previous);
+  outcome.body["hook"] = hook.json;
+  if (!hook.ok) {
+    std::string why = "after hook failed (" + hook.json["result"].get<std::string>() + ")";
+    if (Status s = SwitchBack(dir, previous); !s) return outcome.Fail(why + "; switching back failed too: " + s.error().message);
+    outcome.body["rolled_back_to"] = previous.empty() ? Json(nullptr) : Json(previous);
+    return outcome.Fail(why);
+  }
+  // The next rollback goes further back: to the release deployed before this one.
+  state.last_good.clear();
+  for (const Release& r : state.releases) {
+    if (r.commit == target) break;
+    state.last_good = r.commit;
+  }
+  state.live = target;
+  if (Status s = states_.Save(state); !s) return outcome.Fail(s.error().message);
+  return outcome.body;
+}
+
+}  // namespace daybook::agent
