@@ -82,6 +82,11 @@ Result<std::optional<DeployState>> DeployStateStore::Load(const std::string& nam
   return std::optional<DeployState>(std::move(*state));
 }
 
+Result<std::unique_ptr<Filesystem::Lock>> DeployStateStore::Lock(const std::string& name) {
+  if (Status s = fs_.CreateDirectories(dir_); !s) return s.error();
+  return fs_.LockFile(dir_ / (name + ".lock"));
+}
+
 Status DeployStateStore::Save(const DeployState& state) {
   if (Status s = fs_.CreateDirectories(dir_); !s) return s;
   return fs_.WriteFileAtomic(dir_ / (state.name + ".json"), StateToJson(state).dump(2) + "\n", 0600);

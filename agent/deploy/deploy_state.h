@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,7 +53,9 @@ class DeployStateStore {
   Status Save(const DeployState& state);
   // Every deploy this agent knows, sorted by name.
   Result<std::vector<DeployState>> LoadAll();
-  std::filesystem::path LockPath(const std::string& name) const { return dir_ / (name + ".lock"); }
+  // Serialises interventions on one deploy: kFailed at once when another
+  // holds it.
+  Result<std::unique_ptr<Filesystem::Lock>> Lock(const std::string& name);
 
  private:
   Filesystem& fs_;

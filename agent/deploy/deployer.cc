@@ -122,7 +122,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   if (request.keep < 1) return outcome.Refuse("keep must be at least 1");
   Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, request.path);
   if (!confined) return outcome.Refuse(confined.error().message);
-  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(states_.LockPath(request.name));
+  Result<std::unique_ptr<Filesystem::Lock>> lock = states_.Lock(request.name);
   if (!lock) return outcome.Refuse("deploy " + request.name + " is busy: another intervention is running on it");
   Result<std::vector<DeployState>> all = states_.LoadAll();
   if (!all) return outcome.Refuse(all.error().message);
@@ -208,7 +208,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
 Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const std::string& to) {
   Outcome outcome("rollback", name, "");
   if (!IsValidName(name)) return outcome.Refuse("bad deploy name " + Quoted(name));
-  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(states_.LockPath(name));
+  Result<std::unique_ptr<Filesystem::Lock>> lock = states_.Lock(name);
   if (!lock) return outcome.Refuse("deploy " + name + " is busy: another intervention is running on it");
   Result<std::optional<DeployState>> loaded = states_.Load(name);
   if (!loaded) return outcome.Refuse(loaded.error().message);

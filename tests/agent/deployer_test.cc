@@ -1,0 +1,268 @@
+// The deploy pipeline on real directories, a real object store and real
+// hooks: releases, the tree-id proof, atomic switches, hook failure and
+// switch back, pruning, rollback, drift, and refusals that change nothing.
+#include <doctest/doctest.h>
+
+#include "agent/deploy/deployer.h"
+#include "agent/deploy/release_dir.h"
+#include "core/repo/git.h"
+#include "tests/core/repo/git_fixture.h"
+#include "tests/fakes/fake_clock.h"
+
+namespace daybook::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using protocol::Json;
+
+struct DeployFixture {
+  testing::TempDir tmp;
+  testing::GitRepo repo{tmp.path / "app"};
+  AgentConfig config;
+  std::unique_ptr<Filesystem> fs = MakePosixFilesystem();
+  std::unique_ptr<exec::ProcessRunner> runner = exec::MakeBoostProcessRunner();
+  testing::FixedClock clock{TimePoint(std::chrono::milliseconds(1'790'000'000'000))};
+  std::unique_ptr<repo::Git> git = repo::MakeLibgit2();
+  std::unique_ptr<repo::ObjectStore> store;
+  std::unique_ptr<Deployer> deployer;
+
+  DeployFixture() {
+    config.root = (tmp.path / "root").string();
+    config.state_dir = (tmp.path / "state").string();
+    config.deploy_roots = {"/srv"};
+    fs::create_directories(tmp.path / "root/srv");
+    store = std::move(repo::ObjectStore::Open(tmp.path / "state/objects.git")).value();
+    deployer = std::make_unique<Deployer>(config, *fs, *runner, clock);
+  }
+
+  fs::path App() const { return tmp.path / "root/srv/app"; }
+
+  std::string CommitVersion(const std::string& version) {
+    repo.Write("VERSION", version + "\n");
+    repo.Write("bin/start", "#!/bin/sh\necho " + version + "\n", true);
+    return repo.Commit(version);
+  }
+
+  // Sends what the store lacks, as the controller does.
+  void Ship(const std::string& commit) {
+    repo::Pack pack = *git->BuildPack(repo.dir(), commit, *store->KeptCommits());
+    auto sink = std::move(store->ReceivePack()).value();
+    REQUIRE(sink->Append(pack.bytes));
+    REQUIRE(sink->Commit());
+  }
+
+  Json Deploy(const std::string& commit, int keep = 5, std::vector<std::string> after = {}) {
+    Ship(commit);
+    return deployer->Apply(*store, {"app", "/srv/app", commit, keep, std::move(after), std::chrono::seconds(20)});
+  }
+
+  std::string Live() const { return fs::read_symlink(App() / "current").filename().string(); }
+};
+
+TEST_CASE("deploy: a first release, then a second; current switches and the tree is proven") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  Json first = f.Deploy(v1);
+  CHECK(first["status"] == "ok");
+  CHECK(first["from"].is_null());
+  CHECK(first["to"] == v1);
+  CHECK(first["verified"] == true);
+  CHECK(first["tree"] == f.repo.Git("rev-parse " + v1 + "^{tree}"));
+  CHECK(fs::read_symlink(f.App() / "current") == fs::path("releases") / v1);
+  CHECK(testing::ReadAll(f.App() / "current/VERSION") == "1.0\n");
+
+  std::string v2 = f.CommitVersion("2.0");
+  Json second = f.Deploy(v2);
+  CHECK(second["status"] == "ok");
+  CHECK(second["from"] == v1);
+  CHECK(f.Live() == v2);
+  CHECK(testing::ReadAll(f.App() / "current/VERSION") == "2.0\n");
+
+  Json again = f.Deploy(v2);
+  CHECK(again["status"] == "unchanged");
+
+  Json report = f.deployer->Report(*f.store, {}, true);
+  REQUIRE(report["deploys"].size() == 1);
+  const Json& app = report["deploys"][0];
+  CHECK(app["live"] == v2);
+  CHECK(app["last_good"] == v1);
+  CHECK(app["releases"] == Json::array({v1, v2}));
+  CHECK(app["drift"]["identical"] == true);
+  CHECK(report["have"].size() == 2);
+}
+
+TEST_CASE("deploy: the after hook runs in the new release; its failure switches back and sets the release aside") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  fs::path log = f.tmp.path / "hook.log";
+  std::vector<std::string> hook = {"sh", "-c", "cat VERSION >> " + log.string() + "; echo $DAYBOOK_COMMIT >> " + log.string()};
+  REQUIRE(f.Deploy(v1, 5, hook)["status"] == "ok");
+  CHECK(testing::ReadAll(log) == "1.0\n" + v1 + "\n");
+
+  std::string v2 = f.CommitVersion("2.0");
+  Json failed = f.Deploy(v2, 5, {"sh", "-c", "echo reload refused >&2; exit 3"});
+  CHECK(failed["status"] == "failed");
+  CHECK(failed["error"] == "after hook failed (exit 3)");
+  CHECK(failed["hook"]["output"] == "reload refused\n");
+  CHECK(failed["rolled_back_to"] == v1);
+  CHECK(f.Live() == v1);
+  CHECK(fs::exists(f.App() / "failed" / v2 / "VERSION"));
+  CHECK_FALSE(fs::exists(f.App() / "releases" / v2));
+
+  std::string v3 = f.CommitVersion("3.0");
+  REQUIRE(f.Deploy(v3)["status"] == "ok");
+  CHECK_FALSE(fs::exists(f.App() / "failed" / v2));  // cleared by the next success
+}
+
+TEST_CASE("deploy: a failing hook on the first release leaves no current") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  Json failed = f.Deploy(v1, 5, {"false"});
+  CHECK(failed["status"] == "failed");
+  CHECK(failed["rolled_back_to"].is_null());
+  CHECK_FALSE(fs::exists(fs::symlink_status(f.App() / "current")));
+}
+
+TEST_CASE("deploy: keep prunes old releases but never the live or the last-known-good one") {
+  DeployFixture f;
+  std::vector<std::string> commits;
+  for (int i = 1; i <= 4; ++i) commits.push_back(f.CommitVersion(std::to_string(i) + ".0"));
+  REQUIRE(f.Deploy(commits[0], 1)["status"] == "ok");
+  Json second = f.Deploy(commits[1], 1);
+  CHECK(second["pruned"].empty());  // keep 1, but commits[0] is the last good
+  Json third = f.Deploy(commits[2], 1);
+  CHECK(third["pruned"] == Json::array({commits[0]}));
+  CHECK_FALSE(fs::exists(f.App() / "releases" / commits[0]));
+  CHECK(fs::exists(f.App() / "releases" / commits[1]));
+  CHECK(f.store->KeptCommits()->size() == 2);
+
+  DeployState state{"app", "/srv/app", "d", "a", {{"a", "", ""}, {"b", "", ""}, {"c", "", ""}, {"d", "", ""}}, {}, {}, {}};
+  CHECK(ReleasesToPrune(state, 2) == std::vector<std::string>{"b"});
+  CHECK(ReleasesToPrune(state, 1) == std::vector<std::string>{"c", "b"});
+  CHECK(ReleasesToPrune(state, 9).empty());
+}
+
+TEST_CASE("rollback: to the last known good, to a named release, and refusals") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  std::string v2 = f.CommitVersion("2.0");
+  std::string v3 = f.CommitVersion("3.0");
+  for (const std::string& c : {v1, v2, v3}) REQUIRE(f.Deploy(c)["status"] == "ok");
+
+  Json back = f.deployer->Rollback(*f.store, "app", "");
+  CHECK(back["status"] == "ok");
+  CHECK(back["from"] == v3);
+  CHECK(back["to"] == v2);
+  CHECK(f.Live() == v2);
+  Json further = f.deployer->Rollback(*f.store, "app", "");
+  CHECK(further["to"] == v1);
+  Json forward = f.deployer->Rollback(*f.store, "app", v3.substr(0, 8));
+  CHECK(forward["status"] == "ok");
+  CHECK(f.Live() == v3);
+
+  Json unknown = f.deployer->Rollback(*f.store, "app", "deadbeef");
+  CHECK(unknown["status"] == "refused");
+  CHECK(unknown["error"].get<std::string>().find("release deadbeef is not on this host") == 0);
+  CHECK(f.deployer->Rollback(*f.store, "web", "")["error"] == "no deploy named web on this host");
+  CHECK(f.Live() == v3);
+}
+
+TEST_CASE("drift: an edited file is reported and the same deploy repairs it") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  testing::WriteAll(f.App() / "current/VERSION", "hacked\n");
+  testing::WriteAll(f.App() / "current/extra", "x\n");
+  Json report = f.deployer->Report(*f.store, {{"app", "/srv/app"}}, true);
+  const Json& drift = report["deploys"][0]["drift"];
+  CHECK(drift["identical"] == false);
+  CHECK(drift["modified"] == Json::array({"VERSION"}));
+  CHECK(drift["added"] == Json::array({"extra"}));
+
+  Json repaired = f.Deploy(v1);
+  CHECK(repaired["status"] == "repaired");
+  CHECK(repaired["repaired"]["modified"] == Json::array({"VERSION"}));
+  CHECK(testing::ReadAll(f.App() / "current/VERSION") == "1.0\n");
+  CHECK_FALSE(fs::exists(f.App() / "current/extra"));
+  CHECK(f.deployer->Report(*f.store, {}, true)["deploys"][0]["drift"]["identical"] == true);
+}
+
+// Everything under the root, for "nothing changed" checks.
+std::string Snapshot(const fs::path& dir) {
+  std::string out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) out += entry.path().string() + "\n";
+  return out;
+}
+
+TEST_CASE("refusals change nothing: paths outside the roots, escapes, unknown commits, a busy deploy") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  f.Ship(v1);
+  fs::create_directories(f.tmp.path / "root/etc");
+  fs::create_symlink("../etc", f.tmp.path / "root/srv/evil");
+  std::string before = Snapshot(f.tmp.path / "root") + Snapshot(f.tmp.path / "state");
+  auto apply = [&](const std::string& path, const std::string& commit) {
+    return f.deployer->Apply(*f.store, {"app", path, commit, 5, {}, std::chrono::seconds(5)});
+  };
+  auto refused = [](const Json& result, const std::string& message) {
+    CHECK(result["status"] == "refused");
+    CHECK(result["error"].get<std::string>().find(message) != std::string::npos);
+  };
+  refused(apply("/etc/app", v1), "is outside the agent's deploy roots (/srv)");
+  refused(apply("/srv/../etc/app", v1), "must be absolute and normalised");
+  refused(apply("/srv/evil/app", v1), "leads through a symlink to");
+  refused(apply("/srv", v1), "is outside the agent's deploy roots");
+  refused(apply("/srv/app", std::string(40, 'a')), "is not in this agent's object store");
+  refused(apply("/srv/app", "v1.0"), "bad commit id");
+  {
+    fs::create_directories(fs::path(f.config.state_dir) / "deploys");
+    auto lock = f.fs->LockFile(fs::path(f.config.state_dir) / "deploys/app.lock");
+    REQUIRE(lock);
+    refused(apply("/srv/app", v1), "deploy app is busy: another intervention is running on it");
+  }
+  fs::remove(fs::path(f.config.state_dir) / "deploys/app.lock");
+  fs::remove(fs::path(f.config.state_dir) / "deploys");
+  CHECK(Snapshot(f.tmp.path / "root") + Snapshot(f.tmp.path / "state") == before);
+}
+
+TEST_CASE("deploy: a tree that cannot be checked out identically is discarded and current stays") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  auto expect_discarded = [&](const std::string& commit, const std::string& error) {
+    Json result = f.Deploy(commit);
+    INFO(result.dump());
+    CHECK(result["status"] == "failed");
+    CHECK(result["error"].get<std::string>().find(error) != std::string::npos);
+    CHECK(f.Live() == v1);
+    CHECK_FALSE(fs::exists(f.App() / "releases" / commit));
+    CHECK_FALSE(fs::exists(f.App() / "releases" / (".partial-" + commit)));
+  };
+  // A tree with an empty subtree (git itself never writes one, but a crafted
+  // commit can): a directory cannot hold it, so the tree ids differ.
+  std::string empty = f.repo.Git("hash-object -t tree -w /dev/null");
+  std::string blob = f.repo.Git("rev-parse " + v1 + ":VERSION");
+  auto [rc, tree] = testing::RunShell("cd '" + f.repo.dir().string() + "' && printf '100644 blob " + blob +
+                                       "\\tVERSION\\n040000 tree " + empty + "\\tempty\\n' | git mktree");
+  REQUIRE(rc == 0);
+  tree.pop_back();
+  std::string crafted = f.repo.Git("-c user.name=T -c user.email=t@e commit-tree " + tree + " -p " + v1 + " -m crafted");
+  expect_discarded(crafted, "identity check failed: the checked-out tree is ");
+  // A submodule entry: libgit2 cannot check it out into a release.
+  f.repo.Git("update-index --add --cacheinfo 160000," + v1 + ",vendor/lib");
+  f.repo.Git("-c user.name=T -c user.email=t@e commit -q -m sub");
+  expect_discarded(f.repo.Git("rev-parse HEAD"), "cannot get submodules");
+}
+
+TEST_CASE("deploy: what an interrupted checkout left behind is cleaned up") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  std::string v2 = f.CommitVersion("2.0");
+  fs::create_directories(f.App() / "releases" / (".partial-" + v2) / "half");
+  CHECK(f.Deploy(v2)["status"] == "ok");
+  CHECK_FALSE(fs::exists(f.App() / "releases" / (".partial-" + v2)));
+}
+
+}  // namespace
+}  // namespace daybook::agent
