@@ -11,6 +11,11 @@ namespace {
 std::string Outcome(const protocol::Json& response) {
   const std::string type = response.value("type", "");
   if (type == "error") return "(" + response.value("code", std::string("?")) + ")";
+  if (type == "apply.result") {
+    std::string out;
+    for (const auto& d : response["deploys"]) out += " " + Outcome(d).substr(1, Outcome(d).size() - 2);
+    return "(" + response.value("status", std::string("?")) + ":" + out + ")";
+  }
   if (type == "deploy.result") {
     std::string to = response["to"].is_string() ? response["to"].get<std::string>().substr(0, 12) : "-";
     return "(" + response.value("name", std::string("?")) + " " + to + " " + response.value("status", std::string("?")) + ")";

@@ -45,16 +45,23 @@ Result<std::unique_ptr<transport::Connection>> AgentClient::Connect(const invent
   return transport::Connection::Open(options);
 }
 
-Result<protocol::Json> AgentClient::Call(transport::Connection& connection, const protocol::Json& request) {
-  Result<protocol::Json> frame = connection.Request(request);
-  if (!frame) return frame;
+Result<SignedAnswer> AgentClient::CallSigned(transport::Connection& connection, const protocol::Json& request,
+                                             std::optional<std::chrono::milliseconds> timeout) {
+  Result<protocol::Json> frame = timeout ? connection.Request(request, *timeout) : connection.Request(request);
+  if (!frame) return frame.error();
   Result<protocol::Json> body = protocol::OpenResponse(*frame, connection.host_key());
-  if (!body) return body;
+  if (!body) return body.error();
   if (body->value("type", "") == "error") {
     return MakeError(ErrorCode::kFailed, "agent error " + body->value("code", std::string("?")) + ": " +
                                              body->value("message", std::string()));
   }
-  return body;
+  return SignedAnswer{std::move(*body), (*frame)["sig"].get<std::string>()};
+}
+
+Result<protocol::Json> AgentClient::Call(transport::Connection& connection, const protocol::Json& request) {
+  Result<SignedAnswer> answer = CallSigned(connection, request);
+  if (!answer) return answer.error();
+  return std::move(answer->body);
 }
 
 }  // namespace daybook::controller

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "controller/known_hosts.h"
@@ -26,6 +27,12 @@ struct AgentClientSettings {
   std::string key_pem;     // the operator key file, when readable and unencrypted
 };
 
+// A verified answer with the agent's signature over it, for the journal.
+struct SignedAnswer {
+  protocol::Json body;
+  std::string sig;  // base64 Ed25519 over the canonical body
+};
+
 // Shared by the fan-out threads of one command.
 class AgentClient {
  public:
@@ -38,6 +45,9 @@ class AgentClient {
   // Sends `request` and checks the response's signature against the pinned
   // key; an "error" response becomes an error.
   static Result<protocol::Json> Call(transport::Connection& connection, const protocol::Json& request);
+  // The same, keeping the signature, with its own timeout when given.
+  static Result<SignedAnswer> CallSigned(transport::Connection& connection, const protocol::Json& request,
+                                         std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   int accepted_keys() const { return accepted_; }
 

@@ -37,6 +37,10 @@ int RunCli(const std::vector<std::string>& args, Env& env) {
   AddValidateCommand(app, env, global, exit_code);
   AddInventoryCommand(app, env, global, exit_code);
   AddPingCommand(app, env, global, exit_code);
+  AddPlanCommand(app, env, global, exit_code);
+  AddPushCommand(app, env, global, exit_code);
+  AddRollbackCommand(app, env, global, exit_code);
+  AddStatusCommand(app, env, global, exit_code);
   AddJournalCommand(app, env, global, exit_code);
 
   // CLI11 wants argv order reversed for its vector overload.

@@ -13,6 +13,10 @@ void AddInitCommand(CLI::App& app, Env& env, int& exit_code);
 void AddValidateCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
 void AddInventoryCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
 void AddPingCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
+void AddPlanCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
+void AddPushCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
+void AddRollbackCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
+void AddStatusCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
 void AddJournalCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
 
 // Adds --output text|json to `command`, parsed into `format`.

@@ -7,6 +7,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/filesystem.h"
+#include "core/exec/process_runner.h"
 #include "core/repo/git.h"
 
 namespace daybook::controller {
@@ -27,6 +28,9 @@ struct Env {
   bool err_is_terminal = false;  // progress lines go to stderr on a terminal only
   std::string ssh_auth_sock;     // $SSH_AUTH_SOCK
   std::string home;              // $HOME
+  exec::ProcessRunner* runner = nullptr;  // ssh-keygen for operator signatures (push, rollback)
+  std::istream* in = nullptr;             // confirmation answers
+  bool in_is_terminal = false;
 };
 
 enum class OutputFormat { kText, kJson };

@@ -10,12 +10,14 @@
 #include "controller/cli.h"
 #include "core/base/clock.h"
 #include "core/base/filesystem.h"
+#include "core/exec/process_runner.h"
 #include "core/repo/git.h"
 
 int main(int argc, char** argv) {
   std::unique_ptr<daybook::Filesystem> fs = daybook::MakePosixFilesystem();
   std::unique_ptr<daybook::repo::Git> git = daybook::repo::MakeLibgit2();
   std::unique_ptr<daybook::Clock> clock = daybook::MakeSystemClock();
+  std::unique_ptr<daybook::exec::ProcessRunner> runner = daybook::exec::MakeBoostProcessRunner();
   std::error_code ec;
   std::filesystem::path cwd = std::filesystem::current_path(ec);
   if (ec) {
@@ -25,7 +27,8 @@ int main(int argc, char** argv) {
   const char* sock = std::getenv("SSH_AUTH_SOCK");
   const char* home = std::getenv("HOME");
   daybook::controller::Env env{*fs,  *git, *clock, std::cout, std::cerr, cwd, ::isatty(STDOUT_FILENO) == 1,
-                               ::isatty(STDERR_FILENO) == 1, sock ? sock : "", home ? home : ""};
+                               ::isatty(STDERR_FILENO) == 1, sock ? sock : "", home ? home : "",
+                               runner.get(), &std::cin, ::isatty(STDIN_FILENO) == 1};
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = daybook::controller::RunCli(args, env);
   std::cout.flush();

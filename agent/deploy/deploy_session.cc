@@ -14,7 +14,7 @@ std::string Str(const Json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
 
-Result<DeployRequest> ParseApply(const Json& r) {
+Result<DeployRequest> ParseDeploy(const Json& r) {
   DeployRequest request;
   request.name = Str(r, "name");
   request.path = Str(r, "path");
@@ -35,6 +35,33 @@ Result<DeployRequest> ParseApply(const Json& r) {
 
 }  // namespace
 
+// Runs the deploys in order; a failed or refused one stops the pipeline and
+// the rest are reported as skipped.
+Json DeploySession::Apply(repo::ObjectStore& store, const std::string& intervention, const Json& request) {
+  if (!request.contains("deploys") || !request["deploys"].is_array()) return Bad("apply: deploys: array expected");
+  std::vector<DeployRequest> deploys;
+  for (const Json& d : request["deploys"]) {
+    Result<DeployRequest> parsed = ParseDeploy(d);
+    if (!parsed) return Bad("apply: " + parsed.error().message);
+    deploys.push_back(std::move(*parsed));
+  }
+  Json results = Json::array();
+  bool stopped = false;
+  for (const DeployRequest& deploy : deploys) {
+    if (stopped) {
+      results.push_back({{"type", "deploy.result"}, {"action", "deploy"}, {"name", deploy.name}, {"path", deploy.path},
+                         {"to", deploy.commit}, {"status", "skipped"}, {"error", "an earlier step failed"}});
+      continue;
+    }
+    Json result = deployer_.Apply(store, deploy);
+    const std::string status = result["status"];
+    stopped = status == "failed" || status == "refused";
+    results.push_back(std::move(result));
+  }
+  return Json{{"type", "apply.result"}, {"intervention", intervention}, {"status", stopped ? "failed" : "ok"},
+              {"deploys", results}};
+}
+
 Result<repo::ObjectStore*> DeploySession::Store() {
   if (!store_) {
     Result<std::unique_ptr<repo::ObjectStore>> opened = repo::ObjectStore::Open(store_dir_);
@@ -46,7 +73,7 @@ Result<repo::ObjectStore*> DeploySession::Store() {
 
 std::optional<Json> DeploySession::Answer(const Json& request) {
   const std::string type = Str(request, "type");
-  if (type != "deploy.status" && type != "deploy.apply" && type != "deploy.rollback" && type != "pack.begin" &&
+  if (type != "deploy.status" && type != "apply" && type != "deploy.rollback" && type != "pack.begin" &&
       type != "pack.data" && type != "pack.end") {
     return std::nullopt;
   }
@@ -90,12 +117,14 @@ std::optional<Json> DeploySession::Answer(const Json& request) {
     if (!objects) return protocol::ErrorMessage("pack_refused", objects.error().message);
     return Json{{"type", "pack.indexed"}, {"objects", *objects}, {"bytes", pack_bytes_}};
   }
-  if (type == "deploy.apply") {
-    Result<DeployRequest> parsed = ParseApply(request);
-    if (!parsed) return Bad("deploy.apply: " + parsed.error().message);
-    return deployer_.Apply(**store, *parsed);
-  }
-  return deployer_.Rollback(**store, Str(request, "name"), Str(request, "to"));
+  // The intervention id is echoed in the signed answer, so a result cannot
+  // be replayed into another intervention's journal records.
+  const std::string intervention = Str(request, "intervention");
+  if (intervention.empty()) return Bad(type + ": missing intervention");
+  if (type == "apply") return Apply(**store, intervention, request);
+  Json result = deployer_.Rollback(**store, Str(request, "name"), Str(request, "to"));
+  result["intervention"] = intervention;
+  return result;
 }
 
 }  // namespace daybook::agent

@@ -3,8 +3,9 @@
 //   pack.begin      {}                              ← pack.ready {max_chunk}
 //   pack.data       {data: base64}                  ← pack.ack {bytes}
 //   pack.end        {}                              ← pack.indexed {objects, bytes}
-//   deploy.apply    {name, path, commit, keep, after, timeout_ms}  ← deploy.result
-//   deploy.rollback {name, to}                      ← deploy.result
+//   apply           {intervention, deploys:[{name, path, commit, keep, after, timeout_ms}]}
+//                   ← apply.result {intervention, status ok|failed, deploys:[deploy.result]}
+//   deploy.rollback {intervention, name, to}        ← deploy.result (+ intervention)
 // A pack streams into the object store's indexer as it arrives (memory
 // stays bounded); a session that ends before pack.end leaves nothing.
 #pragma once
@@ -34,6 +35,7 @@ class DeploySession {
 
  private:
   Result<repo::ObjectStore*> Store();
+  protocol::Json Apply(repo::ObjectStore& store, const std::string& intervention, const protocol::Json& request);
 
   Deployer& deployer_;
   std::filesystem::path store_dir_;

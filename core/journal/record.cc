@@ -60,7 +60,9 @@ Status CheckRecordSchema(const Json& r) {
     if (Status s = Require(IsString(r, "op_sig"), "begin: missing op_sig"); !s) return s;
     bool manifest = r.contains("manifest") && r["manifest"].is_object() && IsString(r["manifest"], "commit") &&
                     IsString(r["manifest"], "path");
-    if (Status s = Require(manifest, "begin: missing manifest {commit, path}"); !s) return s;
+    // A rollback has no manifest: it names the deploy it takes back.
+    bool rollback = r.contains("rollback") && r["rollback"].is_object() && IsString(r["rollback"], "deploy");
+    if (Status s = Require(manifest || rollback, "begin: missing manifest {commit, path}"); !s) return s;
     return Require(r.contains("targets") && r["targets"].is_array(), "begin: missing targets");
   }
   if (type == kHostResult) {

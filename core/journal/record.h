@@ -4,7 +4,8 @@
 // Per type:
 //   intervention.begin      intervention, operator (SHA256 fingerprint), op_sig
 //                           (SSHSIG over the record without op_sig), manifest
-//                           {commit, path}, targets [hosts]; ticket optional
+//                           {commit, path} (or, for `daybook rollback`,
+//                           rollback {deploy, to}), targets [hosts]; ticket optional
 //   host.result             intervention, host, status ok|failed|skipped|unreachable
 //   intervention.end        intervention, outcome completed|halted|interrupted|failed
 //   host.key_pinned         host, address, port, key (an agent host key trusted on

@@ -37,6 +37,8 @@ class Connection {
   virtual const crypto::Ed25519Public& host_key() const = 0;
   // Sends one frame and waits for one back (within the request timeout).
   virtual Result<protocol::Json> Request(const protocol::Json& request) = 0;
+  // The same with its own timeout (requests that run hooks or checkouts).
+  virtual Result<protocol::Json> Request(const protocol::Json& request, std::chrono::milliseconds timeout) = 0;
   // Sends raw bytes (tests of malformed input) and waits for one frame back.
   virtual Result<protocol::Json> RequestRaw(std::string_view bytes) = 0;
 };

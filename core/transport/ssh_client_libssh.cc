@@ -34,11 +34,18 @@ class LibsshConnection final : public Connection {
   const crypto::Ed25519Public& host_key() const override { return key_; }
 
   Result<protocol::Json> Request(const protocol::Json& request) override {
-    return RequestRaw(protocol::EncodeFrame(request));
+    return Exchange(protocol::EncodeFrame(request), timeout_);
   }
 
-  Result<protocol::Json> RequestRaw(std::string_view bytes) override {
-    auto deadline = Steady::now() + timeout_;
+  Result<protocol::Json> Request(const protocol::Json& request, std::chrono::milliseconds timeout) override {
+    return Exchange(protocol::EncodeFrame(request), timeout);
+  }
+
+  Result<protocol::Json> RequestRaw(std::string_view bytes) override { return Exchange(bytes, timeout_); }
+
+ private:
+  Result<protocol::Json> Exchange(std::string_view bytes, std::chrono::milliseconds timeout) {
+    auto deadline = Steady::now() + timeout;
     while (!bytes.empty()) {
       uint32_t window = ssh_channel_window_size(channel_);
       if (window == 0) {
@@ -57,7 +64,6 @@ class LibsshConnection final : public Connection {
     }
   }
 
- private:
   // Reads what is available (up to `wait_ms`) into the decoder.
   Status Pump(Steady::time_point deadline, int wait_ms) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now()).count();

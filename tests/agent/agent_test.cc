@@ -105,7 +105,7 @@ TEST_CASE("agent session: answers in order, unknown types get an error, bad fram
   std::string hello = protocol::EncodeFrame(protocol::HelloRequest("t"));
   ScriptedStream ok({hello.substr(0, 3), hello.substr(3) + protocol::EncodeFrame({{"type", "rm -rf"}}),
                      protocol::EncodeFrame(protocol::FactsRequest())});
-  CHECK(ServeSession(context, ok) == "hello,rm -rf,facts");
+  CHECK(ServeSession(context, ok) == "hello,rm -rf(unknown_type),facts");
   std::vector<protocol::Json> responses = Responses(ok, key);
   REQUIRE(responses.size() == 3);
   CHECK(responses[0]["protocol"] == 1);

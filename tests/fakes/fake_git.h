@@ -1,7 +1,10 @@
 // Git seam fake: records Init calls; FindWorkdir answers from a set of
-// repository roots.
+// repository roots; refs, committed files and local changes come from maps
+// the test fills. Packs are not faked (tests that ship code use real git).
 #pragma once
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,7 +28,33 @@ class FakeGit final : public repo::Git {
     return MakeError(ErrorCode::kNotFound, "no git repository contains " + start.string());
   }
 
+  Result<repo::CommitRef> Resolve(const std::filesystem::path& repo, const std::string& ref) override {
+    auto it = refs.find(repo.string() + "#" + ref);
+    if (it == refs.end()) return MakeError(ErrorCode::kNotFound, "unknown revision " + ref + " in " + repo.string());
+    return it->second;
+  }
+
+  Result<repo::Pack> BuildPack(const std::filesystem::path&, const std::string&, const std::vector<std::string>&) override {
+    return MakeError(ErrorCode::kInternal, "FakeGit builds no packs");
+  }
+
+  Result<repo::ChangeCount> CountChanges(const std::filesystem::path&, const std::string&, const std::string&) override {
+    return MakeError(ErrorCode::kNotFound, "FakeGit counts no changes");
+  }
+
+  Result<repo::FileAtRevision> ReadFileAt(const std::filesystem::path&, const std::string& rev, const std::string& file) override {
+    auto it = committed.find(file);
+    if (it == committed.end()) return MakeError(ErrorCode::kNotFound, file + " is not committed at " + rev);
+    return repo::FileAtRevision{head, it->second};
+  }
+
+  Result<bool> HasLocalChanges(const std::filesystem::path&, const std::string& file) override { return dirty.count(file) > 0; }
+
   std::vector<std::filesystem::path> roots;
+  std::map<std::string, repo::CommitRef> refs;     // "<repo>#<ref>"
+  std::map<std::string, std::string> committed;    // file → content at HEAD
+  std::set<std::string> dirty;
+  std::string head = std::string(40, 'f');
   std::vector<std::string> inits;
 };
 

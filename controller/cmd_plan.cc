@@ -1,0 +1,120 @@
+// daybook plan MANIFEST [--rev REV] [--target EXPR]: what a push of the
+// committed manifest would change on each targeted host (code: from → to
+// commit and files added/changed/removed, drift to repair), without
+// changing anything anywhere. Exit 0 when every host can be pushed to,
+// 1 when a host is unreachable or would refuse, 2 on bad input.
+#include <ostream>
+
+#include "controller/commands.h"
+#include "controller/deploy_host.h"
+#include "controller/fanout.h"
+#include "controller/output.h"
+#include "controller/prepared_manifest.h"
+
+namespace daybook::controller {
+namespace {
+
+using protocol::Json;
+
+struct PlanOptions {
+  ManifestFlags manifest;
+  OutputFormat format = OutputFormat::kText;
+};
+
+std::string Changes(const DeployPlan& p) {
+  if (!p.changes) return p.action == "unchanged" ? "-" : "?";
+  return "+" + std::to_string(p.changes->added) + " ~" + std::to_string(p.changes->changed) + " -" + std::to_string(p.changes->removed);
+}
+
+Json ToJson(const DeployPlan& p) {
+  Json changes = nullptr;
+  if (p.changes) changes = {{"added", p.changes->added}, {"changed", p.changes->changed}, {"removed", p.changes->removed}};
+  return {{"name", p.name}, {"from", p.from.empty() ? Json(nullptr) : Json(p.from)}, {"to", p.to}, {"action", p.action},
+          {"changes", changes}, {"note", p.note.empty() ? Json(nullptr) : Json(p.note)}};
+}
+
+// Package patching is not part of this version: say so rather than plan nothing.
+std::string PatchNote(const manifest::Manifest& m) {
+  if (!m.patch || m.patch->policy == manifest::PatchPolicy::kNone) return "";
+  return "[patch] policy \"" + std::string(manifest::ToString(m.patch->policy)) +
+         "\": package patching is not available in this version (push refuses it)";
+}
+
+int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
+  Result<PreparedManifest> prepared = PrepareManifest(env, global, options.manifest);
+  if (!prepared) return ReportError(env.err, prepared.error());
+  FleetSession& session = *prepared->session;
+  const CommittedManifest& committed = prepared->manifest;
+  std::vector<HostPlan> plans(session.hosts.size());
+  size_t finished = 0;
+  FanOut(
+      session.hosts.size(), session.parallel,
+      [&](size_t i) { plans[i] = PlanHost(*session.client, env.git, session.Host(i), prepared->deploys); },
+      [&](size_t) {
+        if (env.err_is_terminal) env.err << "\rplan: " << ++finished << "/" << session.hosts.size() << " hosts" << std::flush;
+      });
+  if (env.err_is_terminal) env.err << "\n";
+
+  size_t blocked = 0, changing = 0;
+  for (const HostPlan& plan : plans) {
+    bool host_blocked = !plan.reachable, host_changing = false;
+    for (const DeployPlan& d : plan.deploys) {
+      host_blocked = host_blocked || d.action == "refused";
+      host_changing = host_changing || (d.action != "unchanged" && d.action != "refused");
+    }
+    blocked += host_blocked ? 1 : 0;
+    changing += host_changing && !host_blocked ? 1 : 0;
+  }
+  std::string patch_note = PatchNote(committed.resolved.manifest);
+  if (options.format == OutputFormat::kJson) {
+    Json deploys = Json::array(), hosts = Json::array();
+    for (const ResolvedDeploy& d : prepared->deploys) {
+      deploys.push_back({{"name", d.spec.name}, {"repo", d.spec.repo}, {"ref", d.spec.ref}, {"commit", d.target.commit},
+                         {"tree", d.target.tree}, {"path", d.spec.path}});
+    }
+    for (size_t i = 0; i < plans.size(); ++i) {
+      Json list = Json::array();
+      for (const DeployPlan& d : plans[i].deploys) list.push_back(ToJson(d));
+      hosts.push_back({{"host", session.hosts[i]}, {"reachable", plans[i].reachable},
+                       {"error", plans[i].error.empty() ? Json(nullptr) : Json(plans[i].error)}, {"deploys", list}});
+    }
+    PrintJson(env.out, {{"manifest", {{"path", committed.path}, {"commit", committed.commit}, {"name", committed.resolved.manifest.name}}},
+                        {"deploys", deploys}, {"patch_note", patch_note.empty() ? Json(nullptr) : Json(patch_note)},
+                        {"hosts", hosts}, {"changing", changing}, {"blocked", blocked}, {"total", plans.size()}});
+  } else {
+    env.out << "manifest " << committed.path << " at " << Short(committed.commit) << " (" << committed.resolved.manifest.name
+            << "), " << plans.size() << " host(s)\n";
+    for (const ResolvedDeploy& d : prepared->deploys) {
+      env.out << "deploy " << d.spec.name << ": " << d.spec.ref << " = " << Short(d.target.commit) << " (tree "
+              << Short(d.target.tree) << ") → " << d.spec.path << "\n";
+    }
+    if (!patch_note.empty()) env.out << "note: " << patch_note << "\n";
+    Table table({"HOST", "DEPLOY", "FROM", "TO", "ACTION", "FILES", "NOTE"});
+    for (size_t i = 0; i < plans.size(); ++i) {
+      if (!plans[i].reachable) table.AddRow({session.hosts[i], "-", "-", "-", "unreachable", "-", plans[i].error});
+      for (const DeployPlan& d : plans[i].deploys) {
+        table.AddRow({session.hosts[i], d.name, Short(d.from), Short(d.to), d.action, Changes(d), d.note.empty() ? "-" : d.note});
+      }
+    }
+    table.Print(env.out);
+    env.out << plans.size() << " host(s): " << changing << " would change, " << plans.size() - changing - blocked
+            << " unchanged, " << blocked << " unreachable or refusing\n";
+  }
+  return blocked == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+void AddPlanCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code) {
+  CLI::App* command = app.add_subcommand("plan", "Show what a push of a committed manifest would change, host by host");
+  auto options = std::make_shared<PlanOptions>();
+  AddManifestFlags(*command, options->manifest);
+  AddOutputOption(*command, options->format);
+  command->footer("Reads MANIFEST from a commit (default HEAD; uncommitted changes are refused), resolves each\n"
+                  "[[deploy]] ref to one commit, and asks each targeted agent what it runs. Nothing is changed.\n"
+                  "--target narrows the manifest's own targets.\n"
+                  "Exit codes: 0 every host can be pushed to, 1 a host is unreachable or would refuse, 2 bad input.");
+  command->callback([&env, &global, &exit_code, options] { exit_code = RunPlan(env, global, *options); });
+}
+
+}  // namespace daybook::controller

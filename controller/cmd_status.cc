@@ -1,0 +1,154 @@
+// daybook status [--target EXPR] [--verbose]: per host and deploy, the live
+// commit and its tree id, whether that tree is the one most of the fleet
+// runs, and drift (files changed in `current` since the deploy; listed with
+// --verbose); plus reboot-required. Exit 0 when every host answered with no
+// drift and the majority tree, 1 otherwise, 2 on bad input.
+#include <map>
+#include <ostream>
+
+#include "controller/commands.h"
+#include "controller/deploy_client.h"
+#include "controller/fanout.h"
+#include "controller/output.h"
+#include "controller/prepared_manifest.h"
+#include "core/protocol/messages.h"
+
+namespace daybook::controller {
+namespace {
+
+using protocol::Json;
+
+struct StatusOptions {
+  ConnectFlags connect;
+  bool verbose = false;
+  OutputFormat format = OutputFormat::kText;
+};
+
+struct HostStatus {
+  bool reachable = false;
+  std::string error;
+  Json deploys = Json::array();
+  Json facts = Json::object();
+};
+
+HostStatus QueryHost(AgentClient& client, const inventory::Host& host) {
+  HostStatus status;
+  Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
+  Result<Json> facts = connection ? AgentClient::Call(**connection, protocol::FactsRequest()) : connection.error();
+  Result<Json> deploys = facts ? QueryDeploys(**connection, Json::array(), true) : facts;
+  if (!deploys) {
+    status.error = deploys.error().message;
+    return status;
+  }
+  status.reachable = true;
+  status.deploys = (*deploys)["deploys"];
+  status.facts = (*facts)["facts"];
+  return status;
+}
+
+// Per deploy name, the tree most hosts run; none on a tie.
+std::map<std::string, std::string> MajorityTrees(const std::vector<HostStatus>& hosts) {
+  std::map<std::string, std::map<std::string, int>> counts;
+  for (const HostStatus& h : hosts) {
+    for (const Json& d : h.deploys) {
+      if (d["tree"].is_string()) ++counts[d["name"]][d["tree"]];
+    }
+  }
+  std::map<std::string, std::string> majority;
+  for (const auto& [name, trees] : counts) {
+    int best = 0;
+    bool tie = false;
+    for (const auto& [tree, n] : trees) {
+      if (n > best) {
+        best = n;
+        tie = false;
+        majority[name] = tree;
+      } else if (n == best) {
+        tie = true;
+      }
+    }
+    if (tie) majority.erase(name);
+  }
+  return majority;
+}
+
+std::string DriftText(const Json& drift) {
+  if (!drift.is_object()) return "-";
+  if (drift.value("identical", true)) return "none";
+  const Json& c = drift["counts"];
+  return "~" + std::to_string(c.value("modified", 0)) + " +" + std::to_string(c.value("added", 0)) + " -" +
+         std::to_string(c.value("removed", 0));
+}
+
+int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& options) {
+  Result<std::unique_ptr<FleetSession>> opened =
+      OpenFleetSession(env, global, options.connect, options.connect.target.empty() ? "all" : options.connect.target);
+  if (!opened) return ReportError(env.err, opened.error());
+  FleetSession& session = **opened;
+  std::vector<HostStatus> hosts(session.hosts.size());
+  FanOut(session.hosts.size(), session.parallel, [&](size_t i) { hosts[i] = QueryHost(*session.client, session.Host(i)); },
+         [](size_t) {});
+  std::map<std::string, std::string> majority = MajorityTrees(hosts);
+
+  bool clean = true;
+  Json report = Json::array();
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    clean = clean && hosts[i].reachable;
+    for (Json& d : hosts[i].deploys) {
+      auto it = majority.find(d["name"]);
+      bool identical = d["tree"].is_string() && it != majority.end() && it->second == d["tree"];
+      d["majority_tree"] = it == majority.end() ? Json(nullptr) : Json(it->second);
+      d["identical"] = identical;
+      bool drifted = d["drift"].is_object() && !d["drift"].value("identical", true);
+      clean = clean && identical && !drifted && d["error"].is_null();
+    }
+    report.push_back({{"host", session.hosts[i]}, {"reachable", hosts[i].reachable},
+                      {"error", hosts[i].error.empty() ? Json(nullptr) : Json(hosts[i].error)}, {"deploys", hosts[i].deploys},
+                      {"reboot_required", hosts[i].facts.value("reboot_required", Json(nullptr))}});
+  }
+  if (options.format == OutputFormat::kJson) {
+    PrintJson(env.out, {{"hosts", report}, {"clean", clean}});
+    return clean ? kExitOk : kExitFailed;
+  }
+  Table table({"HOST", "DEPLOY", "LIVE", "TREE", "IDENTICAL", "DRIFT", "REBOOT", "ERROR"});
+  std::string details;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    const Json& facts = hosts[i].facts;
+    std::string reboot = !facts.contains("reboot_required") ? "-" : facts["reboot_required"] == true ? "required" : "no";
+    if (!hosts[i].reachable) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", "-", hosts[i].error});
+    if (hosts[i].reachable && hosts[i].deploys.empty()) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", reboot, "no deploys"});
+    for (const Json& d : hosts[i].deploys) {
+      std::string identical = d["majority_tree"].is_null() ? "no majority" : d["identical"] == true ? "yes" : "NO";
+      table.AddRow({session.hosts[i], d["name"], d["live"].is_string() ? Short(d["live"]) : "-",
+                    d["tree"].is_string() ? Short(d["tree"]) : "-", d["live"].is_string() ? identical : "-",
+                    DriftText(d["drift"]), reboot, d["error"].is_string() ? d["error"].get<std::string>() : "-"});
+      if (options.verbose && d["drift"].is_object() && !d["drift"].value("identical", true)) {
+        for (auto [key, mark] : {std::pair{"modified", "M"}, std::pair{"added", "A"}, std::pair{"removed", "D"}}) {
+          for (const Json& path : d["drift"][key]) {
+            details += "  " + session.hosts[i] + " " + d["name"].get<std::string>() + ": " + mark + " " + path.get<std::string>() + "\n";
+          }
+        }
+      }
+    }
+  }
+  table.Print(env.out);
+  if (!details.empty()) env.out << "drift (M modified, A added, D removed):\n" << details;
+  env.out << (clean ? "all hosts identical, no drift\n" : "attention: unreachable hosts, drift, or trees that differ from the majority\n");
+  return clean ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code) {
+  CLI::App* command = app.add_subcommand("status", "Deployed commits, tree identity across the fleet, drift, reboot");
+  auto options = std::make_shared<StatusOptions>();
+  AddConnectFlags(*command, options->connect);
+  command->add_flag("--verbose,-v", options->verbose, "List the drifted files");
+  AddOutputOption(*command, options->format);
+  command->footer("IDENTICAL compares each host's tree id with the one most targeted hosts run for that deploy.\n"
+                  "DRIFT counts files of `current` changed (~), added (+) or removed (-) since the deploy.\n"
+                  "Exit codes: 0 all reachable, identical and without drift, 1 otherwise, 2 bad input.");
+  command->callback([&env, &global, &exit_code, options] { exit_code = RunStatus(env, global, *options); });
+}
+
+}  // namespace daybook::controller

@@ -1,0 +1,45 @@
+#include "controller/deploy_client.h"
+
+#include <algorithm>
+
+#include "core/crypto/encoding.h"
+
+namespace daybook::controller {
+
+using protocol::Json;
+
+Result<Json> QueryDeploys(transport::Connection& connection, const Json& deploys, bool drift) {
+  return AgentClient::Call(connection, {{"type", "deploy.status"}, {"deploys", deploys}, {"drift", drift}});
+}
+
+Result<Shipped> ShipCommit(transport::Connection& connection, repo::Git& git, const ResolvedDeploy& deploy,
+                           const std::vector<std::string>& haves) {
+  const std::string& commit = deploy.target.commit;
+  if (std::find(haves.begin(), haves.end(), commit) != haves.end()) return Shipped{};
+  Result<repo::Pack> pack = git.BuildPack(deploy.repo, commit, haves);
+  if (!pack) return pack.error();
+  Result<Json> ready = AgentClient::Call(connection, {{"type", "pack.begin"}});
+  if (!ready) return ready.error();
+  size_t chunk = std::min<size_t>(kShipChunk, ready->value("max_chunk", kShipChunk));
+  for (size_t at = 0; at < pack->bytes.size(); at += chunk) {
+    size_t n = std::min(chunk, pack->bytes.size() - at);
+    std::string data = crypto::Base64Encode(reinterpret_cast<const uint8_t*>(pack->bytes.data() + at), n);
+    Result<Json> ack = AgentClient::Call(connection, {{"type", "pack.data"}, {"data", std::move(data)}});
+    if (!ack) return ack.error();
+  }
+  Result<Json> indexed = AgentClient::Call(connection, {{"type", "pack.end"}});
+  if (!indexed) return indexed.error();
+  return Shipped{pack->objects, pack->bytes.size()};
+}
+
+Json ApplyRequest(const std::string& intervention, const std::vector<ResolvedDeploy>& deploys,
+                  std::chrono::milliseconds timeout) {
+  Json list = Json::array();
+  for (const ResolvedDeploy& d : deploys) {
+    list.push_back({{"name", d.spec.name}, {"path", d.spec.path}, {"commit", d.target.commit}, {"keep", d.spec.keep},
+                    {"after", d.spec.after}, {"timeout_ms", timeout.count()}});
+  }
+  return {{"type", "apply"}, {"intervention", intervention}, {"deploys", list}};
+}
+
+}  // namespace daybook::controller

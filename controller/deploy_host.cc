@@ -1,0 +1,126 @@
+#include "controller/deploy_host.h"
+
+namespace daybook::controller {
+namespace {
+
+using protocol::Json;
+
+std::string StrOr(const Json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+const Json* FindDeploy(const Json& status, const std::string& name) {
+  for (const Json& d : status["deploys"]) {
+    if (d.value("name", "") == name) return &d;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Haves(const Json& status) {
+  std::vector<std::string> haves;
+  for (const Json& h : status["have"]) {
+    if (h.is_string()) haves.push_back(h.get<std::string>());
+  }
+  return haves;
+}
+
+}  // namespace
+
+Json DeployQueries(const std::vector<ResolvedDeploy>& deploys) {
+  Json queries = Json::array();
+  for (const ResolvedDeploy& d : deploys) queries.push_back({{"name", d.spec.name}, {"path", d.spec.path}});
+  return queries;
+}
+
+HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& host,
+                  const std::vector<ResolvedDeploy>& deploys) {
+  HostPlan plan;
+  Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
+  if (!connection) {
+    plan.error = connection.error().message;
+    return plan;
+  }
+  Result<Json> status = QueryDeploys(**connection, DeployQueries(deploys), true);
+  if (!status) {
+    plan.error = status.error().message;
+    return plan;
+  }
+  plan.reachable = true;
+  for (const ResolvedDeploy& deploy : deploys) {
+    DeployPlan p{deploy.spec.name, "", deploy.target.commit, "", std::nullopt, ""};
+    const Json* agent = FindDeploy(*status, deploy.spec.name);
+    if (agent == nullptr) {
+      p.action = "refused";
+      p.note = "the agent did not report this deploy";
+    } else if (!StrOr(*agent, "error").empty()) {
+      p.action = "refused";
+      p.note = StrOr(*agent, "error");
+    } else {
+      p.from = StrOr(*agent, "live");
+      const Json& drift = (*agent)["drift"];
+      if (p.from.empty()) {
+        p.action = "install";
+      } else if (p.from != p.to) {
+        p.action = "update";
+        Result<repo::ChangeCount> changes = git.CountChanges(deploy.repo, p.from, p.to);
+        if (changes) {
+          p.changes = *changes;
+        } else {
+          p.note = "live commit unknown to " + deploy.repo.string();
+        }
+      } else if (drift.is_object() && drift.value("identical", true) == false) {
+        p.action = "repair";
+        const Json& counts = drift["counts"];
+        p.changes = repo::ChangeCount{counts.value("removed", 0), counts.value("modified", 0), counts.value("added", 0)};
+        p.note = "drift in current";
+      } else {
+        p.action = "unchanged";
+      }
+    }
+    plan.deploys.push_back(std::move(p));
+  }
+  return plan;
+}
+
+HostDeploy DeployToHost(AgentClient& client, repo::Git& git, const inventory::Host& host, const std::string& intervention,
+                        const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout) {
+  HostDeploy run;
+  auto fail = [&](const std::string& status, const std::string& error) {
+    run.outcome.status = status;
+    run.outcome.error = error;
+    return run;
+  };
+  Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
+  if (!connection) return fail("unreachable", connection.error().message);
+  run.agent_key = (*connection)->host_key();
+  Result<Json> status = QueryDeploys(**connection, DeployQueries(deploys), false);
+  if (!status) return fail("failed", status.error().message);
+  std::vector<std::string> haves = Haves(*status);
+  Json shipped = Json::array();
+  for (const ResolvedDeploy& deploy : deploys) {
+    Result<Shipped> sent = ShipCommit(**connection, git, deploy, haves);
+    if (!sent) return fail("failed", "deploy " + deploy.spec.name + ": shipping " + deploy.target.commit.substr(0, 12) + ": " + sent.error().message);
+    run.bytes_sent += sent->bytes;
+    shipped.push_back({{"name", deploy.spec.name}, {"objects", sent->objects}, {"bytes", sent->bytes}});
+    haves.push_back(deploy.target.commit);
+  }
+  run.outcome.details["shipped"] = shipped;
+  // The agent's own timeouts (hook) come first; this one only guards a hung agent.
+  Result<SignedAnswer> answer =
+      AgentClient::CallSigned(**connection, ApplyRequest(intervention, deploys, timeout), timeout * static_cast<long>(deploys.size()) + std::chrono::minutes(1));
+  if (!answer) return fail("failed", answer.error().message);
+  if (answer->body.value("intervention", "") != intervention) return fail("failed", "the agent answered for another intervention");
+  Json summary = Json::array();
+  std::string error;
+  for (const Json& d : answer->body["deploys"]) {
+    summary.push_back({{"name", d["name"]}, {"status", d["status"]}, {"from", d.value("from", Json(nullptr))},
+                       {"to", d["to"]}, {"tree", d.value("tree", Json(nullptr))}, {"verified", d.value("verified", false)}});
+    if (error.empty() && d["error"].is_string()) error = "deploy " + d["name"].get<std::string>() + ": " + d["error"].get<std::string>();
+  }
+  run.outcome.details["deploys"] = summary;
+  run.outcome.answer = std::move(*answer);
+  if (run.outcome.answer->body.value("status", "") != "ok") return fail("failed", error.empty() ? "apply failed" : error);
+  return run;
+}
+
+}  // namespace daybook::controller

@@ -1,0 +1,47 @@
+// What plan and push do on one host for a manifest's deploys.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/deploy_client.h"
+#include "controller/intervention.h"
+
+namespace daybook::controller {
+
+// One deploy on one host, as plan shows it.
+struct DeployPlan {
+  std::string name;
+  std::string from;    // live commit ("" = none yet)
+  std::string to;
+  std::string action;  // install | update | unchanged | repair | refused
+  std::optional<repo::ChangeCount> changes;  // files, when the controller knows both commits
+  std::string note;    // why refused, drift counts...
+};
+
+struct HostPlan {
+  bool reachable = false;
+  std::string error;
+  std::vector<DeployPlan> deploys;
+};
+
+// Asks the host what it runs (with drift) and compares with the targets.
+// Changes nothing on the host.
+HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& host,
+                  const std::vector<ResolvedDeploy>& deploys);
+
+struct HostDeploy {
+  HostOutcome outcome;
+  std::optional<crypto::Ed25519Public> agent_key;
+  size_t bytes_sent = 0;
+};
+
+// Ships what the host lacks, then applies every deploy in one signed request.
+HostDeploy DeployToHost(AgentClient& client, repo::Git& git, const inventory::Host& host, const std::string& intervention,
+                        const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout);
+
+// The {name, path} list deploy.status takes.
+protocol::Json DeployQueries(const std::vector<ResolvedDeploy>& deploys);
+
+}  // namespace daybook::controller

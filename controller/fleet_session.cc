@@ -1,0 +1,117 @@
+#include "controller/fleet_session.h"
+
+#include "controller/journal_context.h"
+#include "controller/output.h"
+#include "core/base/duration.h"
+#include "core/base/strings.h"
+#include "core/base/version.h"
+#include "core/crypto/ssh_key.h"
+#include "core/inventory/target.h"
+#include "core/journal/record.h"
+#include "core/protocol/messages.h"
+
+namespace daybook::controller {
+namespace {
+
+// The operator's credentials: ssh-agent, and the key file when it is
+// usable. With no agent, a key file that is missing, encrypted or not an
+// Ed25519 OpenSSH key is one clear error, not a failure per host.
+Result<AgentClientSettings> Credentials(Env& env, const FleetConfig& config) {
+  AgentClientSettings settings;
+  settings.use_agent = !env.ssh_auth_sock.empty();
+  std::string path = config.operator_key;
+  if (StartsWith(path, "~/") && !env.home.empty()) path = env.home + path.substr(1);
+  Result<std::string> pem = env.fs.ReadFile(path);
+  Result<crypto::Ed25519Key> key = pem ? crypto::ParseOpenSshPrivateKey(*pem) : Result<crypto::Ed25519Key>(pem.error());
+  if (key) {
+    settings.key_pem = *pem;
+  } else if (!settings.use_agent) {
+    return MakeError(ErrorCode::kInvalidInput, "no operator key: $SSH_AUTH_SOCK is not set, and the [operator] key " +
+                                                   path + " cannot be used: " + key.error().message);
+  }
+  return settings;
+}
+
+}  // namespace
+
+void AddConnectFlags(CLI::App& command, ConnectFlags& flags, bool with_target) {
+  if (with_target) command.add_option("--target,-t", flags.target, "Target expression (default: see above)")->option_text("EXPR");
+  command.add_flag("--accept-new-host-keys", flags.accept_new_host_keys,
+                   "Pin host keys seen for the first time in inventory/known_hosts (journaled; a changed key is always refused)");
+  command.add_option("--parallel", flags.parallel, "Hosts contacted at once (default: daybook.toml, 100)")
+      ->check(CLI::Range(1, 10000));
+  command.add_option("--connect-timeout", flags.connect_timeout, "Per host (default: daybook.toml, 10s)")->option_text("DURATION");
+  command.add_option("--timeout", flags.timeout, "Per request (default 30s)")->option_text("DURATION");
+}
+
+Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOptions& global, const ConnectFlags& flags,
+                                                       const std::string& target) {
+  Result<std::filesystem::path> root = LocateFleet(env, global);
+  if (!root) return root.error();
+  Result<Fleet> fleet = LoadFleet(env.fs, *root);
+  if (!fleet) return fleet.error();
+  auto session = std::make_unique<FleetSession>();
+  session->fleet = std::move(*fleet);
+  Diagnostics diags("--target");
+  std::optional<std::vector<std::string>> names = inventory::SelectHosts(target, session->fleet.inventory, {1, 1}, diags);
+  if (!names) return Error{ErrorCode::kInvalidInput, "bad target", diags.Take()};
+  session->hosts = std::move(*names);
+  session->parallel = flags.parallel > 0 ? flags.parallel : session->fleet.config.parallel;
+
+  Result<AgentClientSettings> credentials = Credentials(env, session->fleet.config);
+  if (!credentials) return credentials.error();
+  AgentClientSettings settings = std::move(*credentials);
+  settings.accept_new_host_keys = flags.accept_new_host_keys;
+  settings.connect_timeout = session->fleet.config.connect_timeout;
+  for (auto [text, into] : {std::pair{&flags.connect_timeout, &settings.connect_timeout}, std::pair{&flags.timeout, &settings.request_timeout}}) {
+    if (text->empty()) continue;
+    Result<Duration> d = ParseDuration(*text);
+    if (!d || d->count() <= 0) return MakeError(ErrorCode::kInvalidInput, "bad timeout " + Quoted(*text));
+    *into = *d;
+  }
+  std::filesystem::path known_path = *root / kInventoryDir / "known_hosts";
+  Result<std::string> known_text = env.fs.Exists(known_path) ? env.fs.ReadFile(known_path) : Result<std::string>(std::string());
+  if (!known_text) return known_text.error();
+  Result<KnownHosts> known = KnownHosts::Parse({DisplayPath(*root, known_path), *known_text});
+  if (!known) return known.error();
+  session->client = std::make_unique<AgentClient>(env.fs, known_path, *known, settings);
+  // Trusting a key on first contact is an intervention of its own: it is
+  // journaled before the key is pinned, and not pinned if that fails.
+  FleetSession* raw = session.get();
+  session->client->set_before_pin([&env, &global, raw](const inventory::Host& host, const crypto::Ed25519Public& key) -> Status {
+    std::lock_guard lock(raw->journal_mu);
+    Result<journal::JournalWriter*> writer = SessionJournal(env, global, *raw);
+    if (!writer) return std::move(writer).error();
+    Result<journal::Appended> appended = (*writer)->Append(
+        journal::kHostKeyPinned, {{"host", host.name}, {"address", host.address}, {"port", host.port},
+                                  {"key", crypto::FormatSshPublicKey(key)}, {"fingerprint", crypto::SshFingerprint(key)}});
+    if (!appended) return std::move(appended).error();
+    return OkStatus();
+  });
+  return session;
+}
+
+Result<journal::JournalWriter*> SessionJournal(Env& env, const GlobalOptions& global, FleetSession& session) {
+  if (!session.journal) {
+    Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
+    if (!context) return std::move(context).error();
+    Result<journal::NoteSigner> signer = LoadSigningKey(env, *context);
+    if (!signer) return std::move(signer).error();
+    journal::WriterOptions options{context->dir, *signer, context->origin,
+                                   context->allowed_signers.value_or(crypto::AllowedSigners{})};
+    Result<std::unique_ptr<journal::JournalWriter>> opened = journal::JournalWriter::Open(env.fs, env.clock, options);
+    if (!opened) return std::move(opened).error();
+    session.journal = std::move(opened).value();
+  }
+  return session.journal.get();
+}
+
+Result<std::unique_ptr<transport::Connection>> ConnectAgent(AgentClient& client, const inventory::Host& host) {
+  Result<std::unique_ptr<transport::Connection>> connection = client.Connect(host);
+  if (!connection) return connection;
+  Result<protocol::Json> hello = AgentClient::Call(**connection, protocol::HelloRequest(std::string("daybook ") + kVersion));
+  if (!hello) return hello.error();
+  return connection;
+}
+
+}  // namespace daybook::controller

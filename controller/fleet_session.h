@@ -1,0 +1,58 @@
+// What every command that talks to agents sets up first: the fleet, the
+// targeted hosts, the operator's credentials, host key pinning against
+// inventory/known_hosts (a newly accepted key is journaled before it is
+// pinned), and the fan-out width.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "controller/agent_client.h"
+#include "controller/env.h"
+#include "controller/fleet.h"
+#include "core/journal/store.h"
+
+namespace daybook::controller {
+
+// The flags shared by ping, plan, push, rollback and status.
+struct ConnectFlags {
+  std::string target;            // "" = the command's default
+  bool accept_new_host_keys = false;
+  int parallel = 0;              // 0 = daybook.toml's default
+  std::string connect_timeout;   // "" = daybook.toml's default
+  std::string timeout = "30s";   // per request
+};
+
+// Registers --target (when `with_target`), --accept-new-host-keys,
+// --parallel, --connect-timeout and --timeout.
+void AddConnectFlags(CLI::App& command, ConnectFlags& flags, bool with_target = true);
+
+struct FleetSession {
+  Fleet fleet;
+  std::vector<std::string> hosts;  // targeted, in inventory order
+  int parallel = 1;
+  std::unique_ptr<AgentClient> client;
+  // Opened on first need (pinning a key, or a command that journals).
+  std::unique_ptr<journal::JournalWriter> journal;
+  std::mutex journal_mu;  // held around every use of `journal` from fan-out threads
+
+  const inventory::Host& Host(size_t i) const { return *fleet.inventory.FindHost(hosts[i]); }
+};
+
+// Loads the fleet and resolves `target` (flags.target when set). Errors are
+// bad input (exit 2) and nothing has been contacted.
+Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOptions& global, const ConnectFlags& flags,
+                                                       const std::string& target);
+
+// The fleet's journal writer (opened once per session).
+Result<journal::JournalWriter*> SessionJournal(Env& env, const GlobalOptions& global, FleetSession& session);
+
+// Connects and says hello: a pinned, authenticated, version-checked connection.
+Result<std::unique_ptr<transport::Connection>> ConnectAgent(AgentClient& client, const inventory::Host& host);
+
+}  // namespace daybook::controller
