@@ -1,0 +1,82 @@
+# A fleet for deploy scenarios, on top of lib.sh: an operator key, N agents
+# on loopback with sandbox roots, a fleet repository that lists them (keys
+# pinned, operator allowed to sign), and an application repository.
+# Usage: source fleet_lib.sh after lib.sh.
+unset SSH_AUTH_SOCK
+export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.org GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.org
+
+# make_fleet N: agents agent-1..agent-N; sets PORTS[1..N], APIDS[1..N]; cd's into $WORK/fleet.
+make_fleet() {
+  ssh-keygen -q -t ed25519 -N '' -C operator -f "$WORK/op"
+  cp "$WORK/op.pub" "$WORK/authorized_operators"
+  PORTS=() APIDS=()
+  for n in $(seq 1 "$1"); do
+    start_agent "agent-$n"
+    PORTS[$n]=$AGENT_PORT
+    APIDS[$n]=$AGENT_PID
+  done
+  "$DAYBOOK" init "$WORK/fleet" > /dev/null || fail "init"
+  cd "$WORK/fleet"
+  sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
+  echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
+  { echo '[defaults]'; echo 'port = 7022'
+    for n in $(seq 1 "$1"); do printf '[hosts.agent-%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "${PORTS[$n]}"; done
+  } > inventory/hosts.toml
+  rm -f manifests/example.toml
+  git add -A && git commit -qm "fleet" || fail "fleet commit"
+  expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
+}
+
+# restart_agent N: kills agent-N (if alive) and starts it again on its port.
+restart_agent() {
+  local dir="$WORK/agent-$1"
+  kill -9 "${APIDS[$1]}" 2>/dev/null || true
+  wait "${APIDS[$1]}" 2>/dev/null || true
+  sed -i "s|^listen = .*|listen = \"127.0.0.1:${PORTS[$1]}\"|" "$dir/agent.toml"
+  "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2>> "$dir/log" &
+  APIDS[$1]=$!
+  PIDS+=("${APIDS[$1]}")
+  for _ in $(seq 1 100); do grep -q '^listening on ' "$dir/out" 2>/dev/null && return 0; sleep 0.05; done
+  fail "agent-$1 did not restart"
+}
+
+# app_commit VERSION [FILES]: the application repository at $WORK/app, with
+# FILES generated files (default 50), VERSION in ./VERSION, tagged vVERSION.
+app_commit() {
+  local files=${2:-50}
+  if [[ ! -d "$WORK/app/.git" ]]; then git init -q -b main "$WORK/app"; fi
+  mkdir -p "$WORK/app/src" "$WORK/app/bin"
+  for i in $(seq 1 "$files"); do
+    [[ -e "$WORK/app/src/f$i.txt" ]] || head -c 600 /dev/urandom | base64 > "$WORK/app/src/f$i.txt"
+  done
+  echo "$1" > "$WORK/app/VERSION"
+  printf '#!/bin/sh\necho app %s\n' "$1" > "$WORK/app/bin/start" && chmod +x "$WORK/app/bin/start"
+  git -C "$WORK/app" add -A && git -C "$WORK/app" commit -qm "v$1" && git -C "$WORK/app" tag "v$1"
+  git -C "$WORK/app" rev-parse HEAD
+}
+
+# write_manifest REF [PATH] [AFTER] [KEEP] [TARGETS]: manifests/app.toml, committed.
+write_manifest() {
+  local after=${3:-'["sh", "-c", "echo $DAYBOOK_COMMIT >> ../../hooks.log"]'}
+  cat > manifests/app.toml <<TOML
+[manifest]
+name = "app-$1"
+targets = "${5:-all}"
+ticket = "CHG-1"
+
+[[deploy]]
+name = "app"
+repo = "../app"
+ref = "$1"
+path = "${2:-/srv/app}"
+keep = ${4:-2}
+after = $after
+
+[rollout]
+timeout = "60s"
+TOML
+  git add manifests/app.toml && git commit -qm "manifest $1" || fail "manifest commit"
+}
+
+# live N: the commit agent-N's current points at ("" when none).
+live() { basename "$(readlink "$WORK/agent-$1/root/srv/app/current" 2>/dev/null)" 2>/dev/null || true; }
