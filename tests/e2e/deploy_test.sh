@@ -3,7 +3,7 @@
 # first), delta packs, status with tree identity and drift, repair by push,
 # rollback, keep pruning that spares live and last-good, refusals.
 source "$(dirname "$0")/lib.sh" "$@"
-source "$(dirname "$0")/fleet_lib.sh"
+source "$E2E_DIR/fleet_lib.sh"
 make_fleet 3
 
 v1=$(app_commit 1.0 200)

@@ -55,9 +55,10 @@ app_commit() {
   git -C "$WORK/app" rev-parse HEAD
 }
 
-# write_manifest REF [PATH] [AFTER] [KEEP] [TARGETS]: manifests/app.toml, committed.
+# write_manifest REF [PATH] [AFTER|none] [KEEP] [TARGETS] [NAME]: manifests/app.toml, committed.
 write_manifest() {
   local after=${3:-'["sh", "-c", "echo $DAYBOOK_COMMIT >> ../../hooks.log"]'}
+  [[ "$after" == none ]] && after='' || after="after = $after"
   cat > manifests/app.toml <<TOML
 [manifest]
 name = "app-$1"
@@ -65,12 +66,12 @@ targets = "${5:-all}"
 ticket = "CHG-1"
 
 [[deploy]]
-name = "app"
+name = "${6:-app}"
 repo = "../app"
 ref = "$1"
 path = "${2:-/srv/app}"
 keep = ${4:-2}
-after = $after
+$after
 
 [rollout]
 timeout = "60s"

@@ -5,6 +5,7 @@ set -euo pipefail
 DAYBOOK=$1
 AGENT=$2
 SOURCE_DIR=$3
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/daybook-e2e.XXXXXX")
 PIDS=()  # background processes a scenario starts; killed on exit
 trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
