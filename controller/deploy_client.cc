@@ -16,8 +16,15 @@ Result<Shipped> ShipCommit(transport::Connection& connection, repo::Git& git, co
                            const std::vector<std::string>& haves) {
   const std::string& commit = deploy.target.commit;
   if (std::find(haves.begin(), haves.end(), commit) != haves.end()) return Shipped{};
+  using Steady = std::chrono::steady_clock;
+  auto ms_since = [](Steady::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - t).count();
+  };
+  auto start = Steady::now();
   Result<repo::Pack> pack = git.BuildPack(deploy.repo, commit, haves);
   if (!pack) return pack.error();
+  int64_t build_ms = ms_since(start);
+  start = Steady::now();
   Result<Json> ready = AgentClient::Call(connection, {{"type", "pack.begin"}});
   if (!ready) return ready.error();
   size_t chunk = std::min<size_t>(kShipChunk, ready->value("max_chunk", kShipChunk));
@@ -29,7 +36,7 @@ Result<Shipped> ShipCommit(transport::Connection& connection, repo::Git& git, co
   }
   Result<Json> indexed = AgentClient::Call(connection, {{"type", "pack.end"}});
   if (!indexed) return indexed.error();
-  return Shipped{pack->objects, pack->bytes.size()};
+  return Shipped{pack->objects, pack->bytes.size(), build_ms, ms_since(start)};
 }
 
 Json ApplyRequest(const std::string& intervention, const std::vector<ResolvedDeploy>& deploys,

@@ -20,6 +20,8 @@ Result<protocol::Json> QueryDeploys(transport::Connection& connection, const pro
 struct Shipped {
   size_t objects = 0;
   size_t bytes = 0;  // pack bytes sent (0 when the agent had everything)
+  int64_t build_ms = 0;  // packing on the controller
+  int64_t send_ms = 0;   // streaming and indexing on the agent
 };
 
 // Sends what the agent lacks of `deploy.target.commit` (`haves` = the

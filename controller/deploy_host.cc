@@ -101,7 +101,8 @@ HostDeploy DeployToHost(AgentClient& client, repo::Git& git, const inventory::Ho
     Result<Shipped> sent = ShipCommit(**connection, git, deploy, haves);
     if (!sent) return fail("failed", "deploy " + deploy.spec.name + ": shipping " + deploy.target.commit.substr(0, 12) + ": " + sent.error().message);
     run.bytes_sent += sent->bytes;
-    shipped.push_back({{"name", deploy.spec.name}, {"objects", sent->objects}, {"bytes", sent->bytes}});
+    shipped.push_back({{"name", deploy.spec.name}, {"objects", sent->objects}, {"bytes", sent->bytes},
+                       {"build_ms", sent->build_ms}, {"send_ms", sent->send_ms}});
     haves.push_back(deploy.target.commit);
   }
   run.outcome.details["shipped"] = shipped;
@@ -114,7 +115,8 @@ HostDeploy DeployToHost(AgentClient& client, repo::Git& git, const inventory::Ho
   std::string error;
   for (const Json& d : answer->body["deploys"]) {
     summary.push_back({{"name", d["name"]}, {"status", d["status"]}, {"from", d.value("from", Json(nullptr))},
-                       {"to", d["to"]}, {"tree", d.value("tree", Json(nullptr))}, {"verified", d.value("verified", false)}});
+                       {"to", d["to"]}, {"tree", d.value("tree", Json(nullptr))}, {"verified", d.value("verified", false)},
+                       {"timings_ms", d.value("timings_ms", Json::object())}});
     if (error.empty() && d["error"].is_string()) error = "deploy " + d["name"].get<std::string>() + ": " + d["error"].get<std::string>();
   }
   run.outcome.details["deploys"] = summary;

@@ -47,7 +47,8 @@ struct Outcome {
   Outcome(const std::string& action, const std::string& name, const std::string& path) {
     body = {{"type", "deploy.result"}, {"action", action}, {"name", name}, {"path", path}, {"status", "ok"},
             {"from", nullptr}, {"to", nullptr}, {"tree", nullptr}, {"verified", false}, {"hook", nullptr},
-            {"rolled_back_to", nullptr}, {"repaired", nullptr}, {"pruned", Json::array()}, {"error", nullptr}};
+            {"rolled_back_to", nullptr}, {"repaired", nullptr}, {"pruned", Json::array()}, {"error", nullptr},
+            {"timings_ms", Json::object()}};
   }
   Json Refuse(const std::string& why) {
     body["status"] = "refused";
@@ -75,12 +76,14 @@ HookRun RunHook(exec::ProcessRunner& runner, const DeployState& state, const Rel
   spec.timeout = state.timeout;
   spec.env = {{"DAYBOOK_DEPLOY", state.name}, {"DAYBOOK_COMMIT", commit}, {"DAYBOOK_PREVIOUS", previous},
               {"DAYBOOK_RELEASE_DIR", dir.Release(commit).string()}};
+  auto start = std::chrono::steady_clock::now();
   Result<exec::ProcessResult> ran = runner.Run(spec);
+  int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   if (!ran) return {false, {{"argv", state.after}, {"result", "did not start: " + ran.error().message}, {"output", ""}}};
   std::string output = ran->out + ran->err;
   constexpr size_t kTail = 2000;
   if (output.size() > kTail) output = "..." + output.substr(output.size() - kTail);
-  return {ran->ok(), {{"argv", state.after}, {"result", ran->Describe()}, {"output", output}}};
+  return {ran->ok(), {{"argv", state.after}, {"result", ran->Describe()}, {"output", output}, {"duration_ms", ms}}};
 }
 
 // Switches back after a failed hook: the previous release, or no `current`.
@@ -88,9 +91,27 @@ Status SwitchBack(ReleaseDir& dir, const std::string& previous) {
   return previous.empty() ? dir.RemoveCurrent() : dir.SwitchCurrent(previous);
 }
 
+// Milliseconds spent in each step, reported with the result (where a slow
+// deploy spends its time).
+class StepTimer {
+ public:
+  explicit StepTimer(Json& timings) : timings_(timings) {}
+  void Lap(const char* step) {
+    auto now = std::chrono::steady_clock::now();
+    timings_[step] = timings_.value(step, int64_t{0}) + std::chrono::duration_cast<std::chrono::milliseconds>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  Json& timings_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 // Makes dir.Release(commit) exist and hold exactly the commit's tree:
 // checked out fresh through a partial directory, or repaired in place.
-Status PrepareRelease(repo::ObjectStore& store, ReleaseDir& dir, const std::string& commit, const std::string& tree) {
+Status PrepareRelease(repo::ObjectStore& store, ReleaseDir& dir, const std::string& commit, const std::string& tree,
+                      Json& timings) {
+  StepTimer timer(timings);
   std::error_code ec;
   bool present = std::filesystem::exists(dir.Release(commit), ec);
   std::filesystem::path target = present ? dir.Release(commit) : dir.Partial(commit);
@@ -100,16 +121,22 @@ Status PrepareRelease(repo::ObjectStore& store, ReleaseDir& dir, const std::stri
   };
   if (present) {
     Result<repo::TreeComparison> before = store.Compare(commit, target);
+    timer.Lap("verify");
     if (before && before->identical()) return OkStatus();
   }
   if (Status s = store.Checkout(commit, target); !s) return discard(std::move(s).error());
+  timer.Lap("checkout");
   Result<repo::TreeComparison> proof = store.Compare(commit, target);
+  timer.Lap("verify");
   if (!proof) return discard(std::move(proof).error());
   if (!proof->identical() || proof->directory_tree != tree) {
     return discard(MakeError(ErrorCode::kFailed, "identity check failed: the checked-out tree is " + proof->directory_tree +
                                                      ", the commit's is " + tree));
   }
-  return present ? OkStatus() : dir.Promote(commit);
+  if (present) return OkStatus();
+  Status promoted = dir.Promote(commit);
+  timer.Lap("sync");
+  return promoted;
 }
 
 }  // namespace
@@ -160,7 +187,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
       return outcome.body;
     }
     outcome.body["repaired"] = DriftJson(*drift);
-    if (Status s = PrepareRelease(store, dir, request.commit, *tree); !s) return outcome.Fail("repair: " + s.error().message);
+    if (Status s = PrepareRelease(store, dir, request.commit, *tree, outcome.body["timings_ms"]); !s) return outcome.Fail("repair: " + s.error().message);
     outcome.body["verified"] = true;
     HookRun hook = RunHook(runner_, state, dir, request.commit, previous);
     outcome.body["hook"] = hook.json;
@@ -170,7 +197,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   }
 
   if (Status s = dir.CleanPartials(); !s) return outcome.Fail(s.error().message);
-  if (Status s = PrepareRelease(store, dir, request.commit, *tree); !s) return outcome.Fail(s.error().message);
+  if (Status s = PrepareRelease(store, dir, request.commit, *tree, outcome.body["timings_ms"]); !s) return outcome.Fail(s.error().message);
   outcome.body["verified"] = true;
   std::erase_if(state.releases, [&](const Release& r) { return r.commit == request.commit; });
   state.releases.push_back({request.commit, *tree, Rfc3339(clock_.Now())});
@@ -244,7 +271,7 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
     outcome.body["status"] = "unchanged";
     return outcome.body;
   }
-  if (Status s = PrepareRelease(store, dir, target, *tree); !s) return outcome.Fail(s.error().message);
+  if (Status s = PrepareRelease(store, dir, target, *tree, outcome.body["timings_ms"]); !s) return outcome.Fail(s.error().message);
   outcome.body["verified"] = true;
   if (Status s = dir.SwitchCurrent(target); !s) return outcome.Fail(s.error().message);
   HookRun hook = RunHook(runner_, state, dir, target, previous);

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/base/result.h"
 
@@ -63,6 +64,9 @@ Result<CommitPtr> RevisionCommit(git_repository* repo, const std::string& rev, c
 // The commit with the full id `hex`, and its tree; kNotFound otherwise.
 Result<CommitPtr> LookupCommit(git_repository* repo, const std::string& hex);
 Result<TreePtr> CommitTree(git_repository* repo, const std::string& hex);
+
+// A packfile holding exactly `objects` (whole, deflated), in that order.
+Result<std::string> WritePackOf(git_odb* odb, const std::vector<git_oid>& objects);
 
 // Every blob and symlink of `tree`, recursively: "dir/file" → "<mode> <oid>".
 Status FlattenTree(git_tree* tree, std::map<std::string, std::string>& out);

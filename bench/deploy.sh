@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Deploy benchmark: a generated repository of 10,000 files deployed by
+# `daybook push` to 1 and to 20 fresh agents on loopback, side by side in the
+# same run with `git clone --no-local` (which checks out) and with `rsync -a`
+# of the tree, 1 and 20 copies at once; then an incremental deploy of a
+# one-file change: bytes sent next to the raw size of the changed objects.
+# Medians of 3 runs. Usage: bench/deploy.sh [BUILD_DIR] [FILES]  (not run by CI)
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+files=${2:-10000}
+daybook="$build/bin/daybook"
+agent="$build/bin/daybook-agent"
+work=$(mktemp -d "${TMPDIR:-/tmp}/daybook-deploy-bench.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+command -v rsync > /dev/null || { echo "installing rsync (benchmark peer)"; DEBIAN_FRONTEND=noninteractive apt-get install -y -q rsync > /dev/null; }
+unset SSH_AUTH_SOCK
+export GIT_AUTHOR_NAME=b GIT_AUTHOR_EMAIL=b@example.org GIT_COMMITTER_NAME=b GIT_COMMITTER_EMAIL=b@example.org
+
+# The application: FILES text files of ~1 KB in directories of 100.
+git init -q -b main "$work/app"
+python3 - "$work/app" "$files" <<'PY'
+import os, random, sys
+root, n = sys.argv[1], int(sys.argv[2])
+words = "deploy release tree commit agent journal patch host fleet window batch canary".split()
+rng = random.Random(7)
+for i in range(n):
+    d = os.path.join(root, "src", f"m{i // 100:03d}")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"f{i:05d}.txt"), "w") as f:
+        for line in range(16):
+            f.write(" ".join(rng.choice(words) for _ in range(10)) + f" {i} {line}\n")
+PY
+git -C "$work/app" add -A && git -C "$work/app" commit -qm v1 && git -C "$work/app" tag v1
+echo "repository: $files files, $(du -sh --exclude=.git "$work/app" | cut -f1) of tree, .git $(du -sh "$work/app/.git" | cut -f1)"
+
+# 23 agents: 3 for the single-host runs, 20 for the fan-out run.
+ssh-keygen -q -t ed25519 -N '' -f "$work/op"
+cp "$work/op.pub" "$work/authorized_operators"
+"$daybook" init "$work/fleet" > /dev/null
+cd "$work/fleet"
+sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$work/op\"|" daybook.toml
+echo "ops@example $(cat "$work/op.pub")" >> allowed_signers
+rm manifests/example.toml
+{ echo '[groups.many]'; printf 'hosts = ['; for n in $(seq 4 23); do printf '"a%s",' "$n"; done; echo ']'; } > inventory/groups.toml
+: > inventory/hosts.toml
+for n in $(seq 1 23); do
+  d="$work/a$n"; mkdir -p "$d/root/srv"
+  printf 'listen = "127.0.0.1:0"\nstate_dir = "%s/state"\nauthorized_operators = "%s/authorized_operators"\nroot = "%s/root"\ndeploy_roots = ["/srv"]\n' \
+    "$d" "$work" "$d" > "$d/agent.toml"
+  "$agent" --config "$d/agent.toml" > "$d/out" 2> "$d/log" &
+  pids+=($!)
+done
+for n in $(seq 1 23); do
+  for _ in $(seq 1 200); do grep -q '^listening' "$work/a$n/out" 2>/dev/null && break; sleep 0.05; done
+  port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/a$n/out")
+  printf '[hosts.a%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "$port" >> inventory/hosts.toml
+done
+cat > manifests/app.toml <<TOML
+[manifest]
+name = "bench"
+targets = "all"
+[[deploy]]
+name = "app"
+repo = "$work/app"
+ref = "v1"
+path = "/srv/app"
+keep = 3
+TOML
+git add -A && git commit -qm bench
+"$daybook" ping --accept-new-host-keys > /dev/null
+
+median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.3f}")' "$@"; }
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$(now) - $1:.3f}')"; }
+
+# Single host, 3 runs each, each on a fresh agent / directory.
+push1=() clone1=() rsync1=()
+for n in 1 2 3; do
+  t=$(now); "$daybook" push manifests/app.toml --yes --target "a$n" --output json > "$work/push$n.json"; push1+=("$(elapsed "$t")")
+  t=$(now); git clone -q --no-local "$work/app" "$work/clone$n"; clone1+=("$(elapsed "$t")")
+  t=$(now); rsync -a --exclude .git "$work/app/" "$work/rsync$n/"; rsync1+=("$(elapsed "$t")")
+done
+sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][0]["shipped"][0]["bytes"])' "$work/push1.json")
+p1=$(median "${push1[@]}"); c1=$(median "${clone1[@]}"); r1=$(median "${rsync1[@]}")
+
+# 20 hosts at once; the peers run 20 copies in parallel.
+t=$(now); "$daybook" push manifests/app.toml --yes --target group:many > /dev/null; p20=$(elapsed "$t")
+t=$(now); seq 1 20 | xargs -P 20 -I{} git clone -q --no-local "$work/app" "$work/c20-{}"; c20=$(elapsed "$t")
+t=$(now); seq 1 20 | xargs -P 20 -I{} rsync -a --exclude .git "$work/app/" "$work/r20-{}/"; r20=$(elapsed "$t")
+
+# Incremental: one file changed, pushed to a1.
+echo "one more line" >> "$work/app/src/m042/f04242.txt"
+git -C "$work/app" commit -qam v2 && git -C "$work/app" tag v2
+sed -i 's/^ref = "v1"/ref = "v2"/' manifests/app.toml && git commit -qam v2
+t=$(now); "$daybook" push manifests/app.toml --yes --target a1 --output json > "$work/inc.json"; pinc=$(elapsed "$t")
+inc_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][0]["shipped"][0]["bytes"])' "$work/inc.json")
+changed=0
+for o in v2 "v2^{tree}" "v2^{tree}:src" "v2^{tree}:src/m042" "v2:src/m042/f04242.txt"; do
+  changed=$((changed + $(git -C "$work/app" cat-file -s "$o")))
+done
+t=$(now); git -C "$work/clone1" pull -q; pull=$(elapsed "$t")
+
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+echo
+printf '%-44s %10s %10s %10s\n' "first deploy, $files files" daybook "git clone" rsync
+printf '%-44s %9ss %9ss %9ss   daybook/clone %s\n' "1 host (median of 3)" "$p1" "$c1" "$r1" "$(ratio "$p1" "$c1")"
+printf '%-44s %9ss %9ss %9ss   daybook/clone %s\n' "20 hosts at once" "$p20" "$c20" "$r20" "$(ratio "$p20" "$c20")"
+echo "pack sent to one host: $sent bytes"
+echo
+echo "incremental deploy of a one-file change: ${pinc}s (git pull of the same change: ${pull}s)"
+echo "bytes sent: $inc_bytes; raw size of the changed objects (commit, 3 trees, blob): $changed; ratio $(ratio "$inc_bytes" "$changed")"
