@@ -108,6 +108,14 @@ printf '%-44s %10s %10s %10s\n' "first deploy, $files files" daybook "git clone"
 printf '%-44s %9ss %9ss %9ss   daybook/clone %s\n' "1 host (median of 3)" "$p1" "$c1" "$r1" "$(ratio "$p1" "$c1")"
 printf '%-44s %9ss %9ss %9ss   daybook/clone %s\n' "20 hosts at once" "$p20" "$c20" "$r20" "$(ratio "$p20" "$c20")"
 echo "pack sent to one host: $sent bytes"
+python3 - "$work"/push[123].json <<'PY'
+import json, sys
+for f in sys.argv[1:]:
+    h = json.load(open(f))["hosts"][0]
+    s, t = h["shipped"][0], h["deploys"][0]["timings_ms"]
+    print(f"  steps (ms): pack {s['build_ms']}, send+index {s['send_ms']}, checkout {t.get('checkout')}, "
+          f"verify {t.get('verify')}, sync {t.get('sync')}")
+PY
 echo
 echo "incremental deploy of a one-file change: ${pinc}s (git pull of the same change: ${pull}s)"
 echo "bytes sent: $inc_bytes; raw size of the changed objects (commit, 3 trees, blob): $changed; ratio $(ratio "$inc_bytes" "$changed")"

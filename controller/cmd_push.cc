@@ -69,6 +69,7 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
   if (!intervention) return ReportError(env.err, intervention.error());
 
   auto start = Steady::now();
+  PackCache packs(env.git);
   std::vector<HostDeploy> runs(session.hosts.size());
   std::atomic<bool> journal_broken{false};
   std::string journal_error;
@@ -80,7 +81,7 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
           runs[i].outcome = {"skipped", "not started: the journal cannot be written", Json::object(), std::nullopt};
           return;
         }
-        runs[i] = DeployToHost(*session.client, env.git, session.Host(i), (*intervention)->id(), prepared->deploys,
+        runs[i] = DeployToHost(*session.client, packs, session.Host(i), (*intervention)->id(), prepared->deploys,
                                m.rollout.timeout);
       },
       [&](size_t i) {

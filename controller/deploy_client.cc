@@ -12,19 +12,15 @@ Result<Json> QueryDeploys(transport::Connection& connection, const Json& deploys
   return AgentClient::Call(connection, {{"type", "deploy.status"}, {"deploys", deploys}, {"drift", drift}});
 }
 
-Result<Shipped> ShipCommit(transport::Connection& connection, repo::Git& git, const ResolvedDeploy& deploy,
+Result<Shipped> ShipCommit(transport::Connection& connection, PackCache& packs, const ResolvedDeploy& deploy,
                            const std::vector<std::string>& haves) {
   const std::string& commit = deploy.target.commit;
   if (std::find(haves.begin(), haves.end(), commit) != haves.end()) return Shipped{};
+  std::shared_ptr<const CachedPack> cached = packs.Get(deploy.repo, commit, haves);
+  if (!cached->pack) return cached->pack.error();
+  const repo::Pack* pack = &*cached->pack;
   using Steady = std::chrono::steady_clock;
-  auto ms_since = [](Steady::time_point t) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - t).count();
-  };
   auto start = Steady::now();
-  Result<repo::Pack> pack = git.BuildPack(deploy.repo, commit, haves);
-  if (!pack) return pack.error();
-  int64_t build_ms = ms_since(start);
-  start = Steady::now();
   Result<Json> ready = AgentClient::Call(connection, {{"type", "pack.begin"}});
   if (!ready) return ready.error();
   size_t chunk = std::min<size_t>(kShipChunk, ready->value("max_chunk", kShipChunk));
@@ -36,7 +32,8 @@ Result<Shipped> ShipCommit(transport::Connection& connection, repo::Git& git, co
   }
   Result<Json> indexed = AgentClient::Call(connection, {{"type", "pack.end"}});
   if (!indexed) return indexed.error();
-  return Shipped{pack->objects, pack->bytes.size(), build_ms, ms_since(start)};
+  auto send_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start).count();
+  return Shipped{pack->objects, pack->bytes.size(), cached->build_ms, send_ms};
 }
 
 Json ApplyRequest(const std::string& intervention, const std::vector<ResolvedDeploy>& deploys,

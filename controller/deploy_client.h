@@ -9,6 +9,7 @@
 
 #include "controller/agent_client.h"
 #include "controller/manifest_source.h"
+#include "controller/pack_cache.h"
 #include "core/repo/git.h"
 #include "core/transport/ssh_client.h"
 
@@ -26,7 +27,7 @@ struct Shipped {
 
 // Sends what the agent lacks of `deploy.target.commit` (`haves` = the
 // agent's kept commits, from QueryDeploys). Nothing when it has the commit.
-Result<Shipped> ShipCommit(transport::Connection& connection, repo::Git& git, const ResolvedDeploy& deploy,
+Result<Shipped> ShipCommit(transport::Connection& connection, PackCache& packs, const ResolvedDeploy& deploy,
                            const std::vector<std::string>& haves);
 
 // The apply request for a host: every deploy, in manifest order.

@@ -82,7 +82,7 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
   return plan;
 }
 
-HostDeploy DeployToHost(AgentClient& client, repo::Git& git, const inventory::Host& host, const std::string& intervention,
+HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::Host& host, const std::string& intervention,
                         const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout) {
   HostDeploy run;
   auto fail = [&](const std::string& status, const std::string& error) {
@@ -98,7 +98,7 @@ HostDeploy DeployToHost(AgentClient& client, repo::Git& git, const inventory::Ho
   std::vector<std::string> haves = Haves(*status);
   Json shipped = Json::array();
   for (const ResolvedDeploy& deploy : deploys) {
-    Result<Shipped> sent = ShipCommit(**connection, git, deploy, haves);
+    Result<Shipped> sent = ShipCommit(**connection, packs, deploy, haves);
     if (!sent) return fail("failed", "deploy " + deploy.spec.name + ": shipping " + deploy.target.commit.substr(0, 12) + ": " + sent.error().message);
     run.bytes_sent += sent->bytes;
     shipped.push_back({{"name", deploy.spec.name}, {"objects", sent->objects}, {"bytes", sent->bytes},

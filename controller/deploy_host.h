@@ -38,7 +38,7 @@ struct HostDeploy {
 };
 
 // Ships what the host lacks, then applies every deploy in one signed request.
-HostDeploy DeployToHost(AgentClient& client, repo::Git& git, const inventory::Host& host, const std::string& intervention,
+HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::Host& host, const std::string& intervention,
                         const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout);
 
 // The {name, path} list deploy.status takes.
