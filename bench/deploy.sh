@@ -4,7 +4,9 @@
 # same run with `git clone --no-local` (which checks out) and with `rsync -a`
 # of the tree, 1 and 20 copies at once; then an incremental deploy of a
 # one-file change: bytes sent next to the raw size of the changed objects.
-# Medians of 3 runs. Usage: bench/deploy.sh [BUILD_DIR] [FILES]  (not run by CI)
+# Medians of 5 runs; `sync` before each timed command, so no tool pays for
+# another's dirty pages (the agent flushes its release with syncfs before
+# the switch; git and rsync leave theirs in the page cache). Usage: bench/deploy.sh [BUILD_DIR] [FILES]  (not run by CI)
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 files=${2:-10000}
@@ -35,7 +37,7 @@ PY
 git -C "$work/app" add -A && git -C "$work/app" commit -qm v1 && git -C "$work/app" tag v1
 echo "repository: $files files, $(du -sh --exclude=.git "$work/app" | cut -f1) of tree, .git $(du -sh "$work/app/.git" | cut -f1)"
 
-# 23 agents: 3 for the single-host runs, 20 for the fan-out run.
+# 25 agents: 5 for the single-host runs, 20 for the fan-out run.
 ssh-keygen -q -t ed25519 -N '' -f "$work/op"
 cp "$work/op.pub" "$work/authorized_operators"
 "$daybook" init "$work/fleet" > /dev/null
@@ -43,16 +45,16 @@ cd "$work/fleet"
 sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$work/op\"|" daybook.toml
 echo "ops@example $(cat "$work/op.pub")" >> allowed_signers
 rm manifests/example.toml
-{ echo '[groups.many]'; printf 'hosts = ['; for n in $(seq 4 23); do printf '"a%s",' "$n"; done; echo ']'; } > inventory/groups.toml
+{ echo '[groups.many]'; printf 'hosts = ['; for n in $(seq 6 25); do printf '"a%s",' "$n"; done; echo ']'; } > inventory/groups.toml
 : > inventory/hosts.toml
-for n in $(seq 1 23); do
+for n in $(seq 1 25); do
   d="$work/a$n"; mkdir -p "$d/root/srv"
   printf 'listen = "127.0.0.1:0"\nstate_dir = "%s/state"\nauthorized_operators = "%s/authorized_operators"\nroot = "%s/root"\ndeploy_roots = ["/srv"]\n' \
     "$d" "$work" "$d" > "$d/agent.toml"
   "$agent" --config "$d/agent.toml" > "$d/out" 2> "$d/log" &
   pids+=($!)
 done
-for n in $(seq 1 23); do
+for n in $(seq 1 25); do
   for _ in $(seq 1 200); do grep -q '^listening' "$work/a$n/out" 2>/dev/null && break; sleep 0.05; done
   port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/a$n/out")
   printf '[hosts.a%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "$port" >> inventory/hosts.toml
@@ -75,40 +77,40 @@ median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$(now) - $1:.3f}')"; }
 
-# Single host, 3 runs each, each on a fresh agent / directory.
+# Single host, 5 runs each, each on a fresh agent / directory.
 push1=() clone1=() rsync1=()
-for n in 1 2 3; do
-  t=$(now); "$daybook" push manifests/app.toml --yes --target "a$n" --output json > "$work/push$n.json"; push1+=("$(elapsed "$t")")
-  t=$(now); git clone -q --no-local "$work/app" "$work/clone$n"; clone1+=("$(elapsed "$t")")
-  t=$(now); rsync -a --exclude .git "$work/app/" "$work/rsync$n/"; rsync1+=("$(elapsed "$t")")
+for n in 1 2 3 4 5; do
+  sync; t=$(now); "$daybook" push manifests/app.toml --yes --target "a$n" --output json > "$work/push$n.json"; push1+=("$(elapsed "$t")")
+  sync; t=$(now); git clone -q --no-local "$work/app" "$work/clone$n"; clone1+=("$(elapsed "$t")")
+  sync; t=$(now); rsync -a --exclude .git "$work/app/" "$work/rsync$n/"; rsync1+=("$(elapsed "$t")")
 done
 sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][0]["shipped"][0]["bytes"])' "$work/push1.json")
 p1=$(median "${push1[@]}"); c1=$(median "${clone1[@]}"); r1=$(median "${rsync1[@]}")
 
 # 20 hosts at once; the peers run 20 copies in parallel.
-t=$(now); "$daybook" push manifests/app.toml --yes --target group:many > /dev/null; p20=$(elapsed "$t")
-t=$(now); seq 1 20 | xargs -P 20 -I{} git clone -q --no-local "$work/app" "$work/c20-{}"; c20=$(elapsed "$t")
-t=$(now); seq 1 20 | xargs -P 20 -I{} rsync -a --exclude .git "$work/app/" "$work/r20-{}/"; r20=$(elapsed "$t")
+sync; t=$(now); "$daybook" push manifests/app.toml --yes --target group:many > /dev/null; p20=$(elapsed "$t")
+sync; t=$(now); seq 1 20 | xargs -P 20 -I{} git clone -q --no-local "$work/app" "$work/c20-{}"; c20=$(elapsed "$t")
+sync; t=$(now); seq 1 20 | xargs -P 20 -I{} rsync -a --exclude .git "$work/app/" "$work/r20-{}/"; r20=$(elapsed "$t")
 
 # Incremental: one file changed, pushed to a1.
 echo "one more line" >> "$work/app/src/m042/f04242.txt"
 git -C "$work/app" commit -qam v2 && git -C "$work/app" tag v2
 sed -i 's/^ref = "v1"/ref = "v2"/' manifests/app.toml && git commit -qam v2
-t=$(now); "$daybook" push manifests/app.toml --yes --target a1 --output json > "$work/inc.json"; pinc=$(elapsed "$t")
+sync; t=$(now); "$daybook" push manifests/app.toml --yes --target a1 --output json > "$work/inc.json"; pinc=$(elapsed "$t")
 inc_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][0]["shipped"][0]["bytes"])' "$work/inc.json")
 changed=0
 for o in v2 "v2^{tree}" "v2^{tree}:src" "v2^{tree}:src/m042" "v2:src/m042/f04242.txt"; do
   changed=$((changed + $(git -C "$work/app" cat-file -s "$o")))
 done
-t=$(now); git -C "$work/clone1" pull -q; pull=$(elapsed "$t")
+sync; t=$(now); git -C "$work/clone1" pull -q; pull=$(elapsed "$t")
 
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 echo
 printf '%-44s %10s %10s %10s\n' "first deploy, $files files" daybook "git clone" rsync
-printf '%-44s %9ss %9ss %9ss   daybook/clone %s\n' "1 host (median of 3)" "$p1" "$c1" "$r1" "$(ratio "$p1" "$c1")"
+printf '%-44s %9ss %9ss %9ss   daybook/clone %s\n' "1 host (median of 5)" "$p1" "$c1" "$r1" "$(ratio "$p1" "$c1")"
 printf '%-44s %9ss %9ss %9ss   daybook/clone %s\n' "20 hosts at once" "$p20" "$c20" "$r20" "$(ratio "$p20" "$c20")"
 echo "pack sent to one host: $sent bytes"
-python3 - "$work"/push[123].json <<'PY'
+python3 - "$work"/push[1-5].json <<'PY'
 import json, sys
 for f in sys.argv[1:]:
     h = json.load(open(f))["hosts"][0]

@@ -1,0 +1,113 @@
+// plan and push before any host is contacted: the manifest comes from a
+// commit (uncommitted changes refused), deploy refs resolve once, and every
+// problem is reported at its [[deploy]]. Fakes only: no host is reachable,
+// so reaching one would fail these tests.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "controller/cli.h"
+#include "core/crypto/ed25519.h"
+#include "core/crypto/ssh_key.h"
+#include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_filesystem.h"
+#include "tests/fakes/fake_git.h"
+
+namespace daybook::controller {
+namespace {
+
+constexpr const char* kManifest = R"([manifest]
+name = "app"
+targets = "all"
+
+[[deploy]]
+name = "app"
+repo = "REPO"
+ref = "v1"
+path = "/srv/app"
+)";
+
+struct Fleet {
+  testing::FakeFilesystem fs;
+  testing::FakeGit git;
+  testing::FixedClock clock{TimePoint(std::chrono::milliseconds(1'790'000'000'000))};
+  std::ostringstream out, err;
+
+  Fleet() {
+    REQUIRE(Run({"init", "fleet"}) == kExitOk);
+    crypto::Ed25519Key op = *crypto::Ed25519Key::Generate();
+    fs.AddFile("/home/op/.ssh/id_ed25519", crypto::FormatOpenSshPrivateKey(op, "op"));
+  }
+
+  int Run(std::vector<std::string> args, std::string cwd = "/work") {
+    out.str("");
+    err.str("");
+    Env env{fs, git, clock, out, err, cwd, false, false, "", "/home/op"};
+    return RunCli(args, env);
+  }
+
+  void Commit(const std::string& file, const std::string& repo) {
+    std::string text = kManifest;
+    text.replace(text.find("REPO"), 4, repo);
+    git.committed[file] = text;
+    fs.AddFile("/work/fleet/" + file, text);
+  }
+};
+
+TEST_CASE("plan/push: a manifest with uncommitted changes is refused, naming the file") {
+  Fleet f;
+  f.Commit("manifests/app.toml", "../app");
+  f.git.dirty.insert("manifests/app.toml");
+  CHECK(f.Run({"push", "manifests/app.toml", "--yes"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("manifests/app.toml has uncommitted changes: commit them first") != std::string::npos);
+  // --rev names a commit: the working tree does not matter then.
+  CHECK(f.Run({"plan", "manifests/app.toml", "--rev", "HEAD~1"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("unknown revision v1 in /work/app") != std::string::npos);
+}
+
+TEST_CASE("plan: refs and repositories are resolved before any host, errors at their [[deploy]]") {
+  Fleet f;
+  f.Commit("manifests/app.toml", "../app");
+  CHECK(f.Run({"plan", "manifests/app.toml"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str() == "manifests/app.toml:5:1: error: deploy app: unknown revision v1 in /work/app\n");
+
+  f.Commit("manifests/app.toml", "ssh://git.example.org/app.git");
+  CHECK(f.Run({"plan", "manifests/app.toml"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("manifests/app.toml:5:1: error: deploy app: repository \"ssh://git.example.org/app.git\" is remote") == 0);
+  f.Commit("manifests/app.toml", "git@example.org:app.git");
+  CHECK(f.Run({"plan", "manifests/app.toml"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("is remote") != std::string::npos);
+
+  CHECK(f.Run({"plan", "manifests/nothere.toml"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("manifests/nothere.toml is not committed at HEAD") != std::string::npos);
+  CHECK(f.Run({"plan", "/etc/passwd"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("is not inside the fleet repository") != std::string::npos);
+}
+
+TEST_CASE("push: package patching is refused in this version, and nothing is journaled") {
+  Fleet f;
+  f.git.refs["/work/app#v1"] = {std::string(40, 'a'), std::string(40, 'b')};
+  std::string text = std::string(kManifest) + "\n[patch]\npolicy = \"security\"\n";
+  text.replace(text.find("REPO"), 4, "../app");
+  f.git.committed["manifests/app.toml"] = text;
+  CHECK(f.Run({"push", "manifests/app.toml", "--yes"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("[patch] policy \"security\" needs package patching, which this version does not do") !=
+        std::string::npos);
+  CHECK_FALSE(f.fs.Exists("/work/fleet/journal/records.jsonl"));
+}
+
+TEST_CASE("push and rollback refuse to run unconfirmed when not on a terminal") {
+  Fleet f;
+  f.git.refs["/work/app#v1"] = {std::string(40, 'a'), std::string(40, 'b')};
+  f.Commit("manifests/app.toml", "../app");
+  CHECK(f.Run({"push", "manifests/app.toml"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("not on a terminal: pass --yes to push manifests/app.toml at ffffffffffff to 1 host(s)") !=
+        std::string::npos);
+  CHECK(f.Run({"rollback", "app", "--target", "all"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("not on a terminal: pass --yes to roll back app on 1 host(s)") != std::string::npos);
+  CHECK(f.Run({"rollback", "app"}, "/work/fleet") == kExitUsage);  // --target is required
+  CHECK_FALSE(f.fs.Exists("/work/fleet/journal/records.jsonl"));
+}
+
+}  // namespace
+}  // namespace daybook::controller
