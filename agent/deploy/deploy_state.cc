@@ -4,6 +4,8 @@
 #include <set>
 
 #include "core/base/strings.h"
+#include "core/crypto/encoding.h"
+#include "core/crypto/hash.h"
 
 namespace daybook::agent {
 namespace {
@@ -82,9 +84,27 @@ Result<std::optional<DeployState>> DeployStateStore::Load(const std::string& nam
   return std::optional<DeployState>(std::move(*state));
 }
 
-Result<std::unique_ptr<Filesystem::Lock>> DeployStateStore::Lock(const std::string& name) {
-  if (Status s = fs_.CreateDirectories(dir_); !s) return s.error();
-  return fs_.LockFile(dir_ / (name + ".lock"));
+namespace {
+
+Result<std::unique_ptr<Filesystem::Lock>> TakeLock(Filesystem& fs, const std::filesystem::path& dir,
+                                                   const std::string& file, const std::string& name) {
+  if (Status s = fs.CreateDirectories(dir); !s) return s.error();
+  Result<std::unique_ptr<Filesystem::Lock>> lock = fs.LockFile(dir / file);
+  if (!lock && lock.error().code == ErrorCode::kFailed) {
+    return MakeError(ErrorCode::kFailed, "deploy " + name + " is busy: another intervention is running on it");
+  }
+  return lock;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Filesystem::Lock>> DeployStateStore::LockName(const std::string& name) {
+  return TakeLock(fs_, dir_, name + ".lock", name);
+}
+
+Result<std::unique_ptr<Filesystem::Lock>> DeployStateStore::LockPath(const std::filesystem::path& dir, const std::string& name) {
+  crypto::Sha256Digest digest = crypto::Sha256(dir.string());
+  return TakeLock(fs_, dir_ / "paths", crypto::HexEncode(digest.data(), 8) + ".lock", name);
 }
 
 Status DeployStateStore::Save(const DeployState& state) {

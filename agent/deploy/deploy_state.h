@@ -53,9 +53,11 @@ class DeployStateStore {
   Status Save(const DeployState& state);
   // Every deploy this agent knows, sorted by name.
   Result<std::vector<DeployState>> LoadAll();
-  // Serialises interventions on one deploy: kFailed at once when another
-  // holds it.
-  Result<std::unique_ptr<Filesystem::Lock>> Lock(const std::string& name);
+  // Serialises interventions on one deploy name and on one directory (two
+  // names must not race for one path): kFailed at once, saying the deploy
+  // is busy, when another intervention holds either.
+  Result<std::unique_ptr<Filesystem::Lock>> LockName(const std::string& name);
+  Result<std::unique_ptr<Filesystem::Lock>> LockPath(const std::filesystem::path& dir, const std::string& name);
 
  private:
   Filesystem& fs_;

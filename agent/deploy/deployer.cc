@@ -149,8 +149,10 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   if (request.keep < 1) return outcome.Refuse("keep must be at least 1");
   Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, request.path);
   if (!confined) return outcome.Refuse(confined.error().message);
-  Result<std::unique_ptr<Filesystem::Lock>> lock = states_.Lock(request.name);
-  if (!lock) return outcome.Refuse("deploy " + request.name + " is busy: another intervention is running on it");
+  Result<std::unique_ptr<Filesystem::Lock>> name_lock = states_.LockName(request.name);
+  if (!name_lock) return outcome.Refuse(name_lock.error().message);
+  Result<std::unique_ptr<Filesystem::Lock>> path_lock = states_.LockPath(*confined, request.name);
+  if (!path_lock) return outcome.Refuse(path_lock.error().message);
   Result<std::vector<DeployState>> all = states_.LoadAll();
   if (!all) return outcome.Refuse(all.error().message);
   DeployState state{request.name, request.path, "", "", {}, {}, {}, {}};
@@ -235,8 +237,8 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
 Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const std::string& to) {
   Outcome outcome("rollback", name, "");
   if (!IsValidName(name)) return outcome.Refuse("bad deploy name " + Quoted(name));
-  Result<std::unique_ptr<Filesystem::Lock>> lock = states_.Lock(name);
-  if (!lock) return outcome.Refuse("deploy " + name + " is busy: another intervention is running on it");
+  Result<std::unique_ptr<Filesystem::Lock>> name_lock = states_.LockName(name);
+  if (!name_lock) return outcome.Refuse(name_lock.error().message);
   Result<std::optional<DeployState>> loaded = states_.Load(name);
   if (!loaded) return outcome.Refuse(loaded.error().message);
   if (!*loaded) return outcome.Refuse("no deploy named " + name + " on this host");
@@ -244,6 +246,8 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
   outcome.body["path"] = state.path;
   Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, state.path);
   if (!confined) return outcome.Refuse(confined.error().message);
+  Result<std::unique_ptr<Filesystem::Lock>> path_lock = states_.LockPath(*confined, name);
+  if (!path_lock) return outcome.Refuse(path_lock.error().message);
   ReleaseDir dir(*confined);
   Result<std::optional<std::string>> live = dir.LiveCommit();
   if (!live) return outcome.Refuse(live.error().message);

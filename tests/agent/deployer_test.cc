@@ -220,8 +220,15 @@ TEST_CASE("refusals change nothing: paths outside the roots, escapes, unknown co
     REQUIRE(lock);
     refused(apply("/srv/app", v1), "deploy app is busy: another intervention is running on it");
   }
-  fs::remove(fs::path(f.config.state_dir) / "deploys/app.lock");
-  fs::remove(fs::path(f.config.state_dir) / "deploys");
+  {
+    // Another deploy name on the same directory waits for nobody either.
+    DeployStateStore states(*f.fs, f.config.state_dir);
+    auto lock = states.LockPath(fs::weakly_canonical(f.App()), "web");
+    REQUIRE(lock);
+    Json other = f.deployer->Apply(*f.store, {"web", "/srv/app", v1, 5, {}, std::chrono::seconds(5)});
+    refused(other, "deploy web is busy: another intervention is running on it");
+  }
+  fs::remove_all(fs::path(f.config.state_dir) / "deploys");
   CHECK(Snapshot(f.tmp.path / "root") + Snapshot(f.tmp.path / "state") == before);
 }
 
