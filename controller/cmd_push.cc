@@ -111,15 +111,19 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
     PrintJson(env.out, {{"intervention", (*intervention)->id()}, {"manifest", {{"path", committed.path}, {"commit", committed.commit}}},
                         {"hosts", hosts}, {"summary", summary}});
   } else {
-    Table table({"HOST", "STATUS", "DEPLOY", "FROM", "TO", "RESULT", "SENT", "ERROR"});
+    Table table({"HOST", "STATUS", "DEPLOY", "FROM", "TO", "RESULT", "FILES", "SENT", "ERROR"});
     for (size_t i = 0; i < runs.size(); ++i) {
       const HostOutcome& o = runs[i].outcome;
       std::string sent = std::to_string(runs[i].bytes_sent) + "B";
       Json list = o.details.value("deploys", Json::array());
-      if (list.empty()) table.AddRow({session.hosts[i], o.status, "-", "-", "-", "-", sent, o.error.empty() ? "-" : o.error});
+      if (list.empty()) table.AddRow({session.hosts[i], o.status, "-", "-", "-", "-", "-", sent, o.error.empty() ? "-" : o.error});
       for (const Json& d : list) {
+        const Json& c = d["changes"];
+        std::string files = c.is_object() ? "+" + std::to_string(c["added"].get<int>()) + " ~" + std::to_string(c["changed"].get<int>()) +
+                                                " -" + std::to_string(c["removed"].get<int>())
+                                          : "-";
         table.AddRow({session.hosts[i], o.status, d["name"], Short(d["from"].is_string() ? d["from"].get<std::string>() : ""),
-                      Short(d["to"]), d["status"], sent, o.error.empty() ? "-" : o.error});
+                      Short(d["to"]), d["status"], files, sent, o.error.empty() ? "-" : o.error});
       }
     }
     table.Print(env.out);

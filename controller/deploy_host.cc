@@ -114,9 +114,17 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
   Json summary = Json::array();
   std::string error;
   for (const Json& d : answer->body["deploys"]) {
-    summary.push_back({{"name", d["name"]}, {"status", d["status"]}, {"from", d.value("from", Json(nullptr))},
-                       {"to", d["to"]}, {"tree", d.value("tree", Json(nullptr))}, {"verified", d.value("verified", false)},
-                       {"timings_ms", d.value("timings_ms", Json::object())}});
+    Json entry = {{"name", d["name"]}, {"status", d["status"]}, {"from", d.value("from", Json(nullptr))},
+                  {"to", d["to"]}, {"tree", d.value("tree", Json(nullptr))}, {"verified", d.value("verified", false)},
+                  {"timings_ms", d.value("timings_ms", Json::object())}, {"changes", nullptr}};
+    // Files changed, counted on the controller, which has both commits.
+    for (const ResolvedDeploy& deploy : deploys) {
+      if (deploy.spec.name != d.value("name", "") || !entry["from"].is_string() || entry["from"] == entry["to"]) continue;
+      if (Result<repo::ChangeCount> c = packs.git().CountChanges(deploy.repo, entry["from"], deploy.target.commit); c) {
+        entry["changes"] = {{"added", c->added}, {"changed", c->changed}, {"removed", c->removed}};
+      }
+    }
+    summary.push_back(std::move(entry));
     if (error.empty() && d["error"].is_string()) error = "deploy " + d["name"].get<std::string>() + ": " + d["error"].get<std::string>();
   }
   run.outcome.details["deploys"] = summary;

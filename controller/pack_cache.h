@@ -23,6 +23,7 @@ struct CachedPack {
 class PackCache {
  public:
   explicit PackCache(repo::Git& git) : git_(git) {}
+  repo::Git& git() { return git_; }
 
   // The pack of `want` for an agent that keeps `haves` (built at most once
   // per distinct request).

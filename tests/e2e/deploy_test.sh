@@ -75,6 +75,7 @@ for h in d["hosts"]:
     s = h["shipped"][0]
     assert s["objects"] == 7 and s["bytes"] <= 2 * int(sys.argv[2]), (s, sys.argv[2])
     assert s["bytes"] * 20 < int(sys.argv[3]), (s, sys.argv[3])
+    assert h["deploys"][0]["changes"] == {"added": 0, "changed": 3, "removed": 0}, h
 PY
 for n in 1 2 3; do [[ "$(live $n)" == "$v2" ]] || fail "agent-$n is not on v2"; done
 
