@@ -22,14 +22,30 @@ std::string Detail(const journal::JournalEntry& e) {
   std::string type = Str(r, "type");
   if (journal::IsTombstone(r)) return "(payload pruned, leaf hash kept)";
   if (type == journal::kInterventionBegin) {
-    std::string commit = r.contains("manifest") ? Str(r["manifest"], "commit").substr(0, 12) : "";
-    std::string path = r.contains("manifest") ? Str(r["manifest"], "path") : "";
-    std::string out = "operator=" + Str(r, "operator") + " manifest=" + path + "@" + commit +
+    std::string what;
+    if (r.contains("manifest") && r["manifest"].is_object()) {
+      what = " manifest=" + Str(r["manifest"], "path") + "@" + Str(r["manifest"], "commit").substr(0, 12);
+    } else if (r.contains("rollback") && r["rollback"].is_object()) {
+      std::string to = Str(r["rollback"], "to");
+      what = " rollback=" + Str(r["rollback"], "deploy") + " to=" + (to.empty() ? "last-good" : to);
+    }
+    std::string out = "operator=" + Str(r, "operator") + what +
                       " targets=" + std::to_string(r.value("targets", journal::Json::array()).size());
     if (!Str(r, "ticket").empty()) out += " ticket=" + Str(r, "ticket");
     return out;
   }
-  if (type == journal::kHostResult) return Str(r, "error");
+  if (type == journal::kHostResult) {
+    // "app 24fcc3c3→4458a6f0 ok" per deploy, then the error if any.
+    std::string out;
+    if (r.contains("deploys") && r["deploys"].is_array()) {
+      for (const journal::Json& d : r["deploys"]) {
+        std::string from = Str(d, "from").substr(0, 8), to = Str(d, "to").substr(0, 8);
+        out += (out.empty() ? "" : " ") + Str(d, "name") + " " + (from.empty() ? "-" : from) + "→" + to + " " + Str(d, "status");
+      }
+    }
+    std::string error = Str(r, "error");
+    return out + (out.empty() || error.empty() ? "" : "; ") + error;
+  }
   if (type == journal::kInterventionEnd) return "outcome=" + Str(r, "outcome") + (Str(r, "reason").empty() ? "" : " reason=" + Str(r, "reason"));
   if (type == journal::kHostKeyPinned) {
     return "pinned " + Str(r, "fingerprint") + " for " + Str(r, "address") + ":" + r.value("port", journal::Json(0)).dump();

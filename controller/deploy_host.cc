@@ -60,6 +60,7 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
       const Json& drift = (*agent)["drift"];
       if (p.from.empty()) {
         p.action = "install";
+        if (Result<repo::ChangeCount> files = git.CountChanges(deploy.repo, "", p.to); files) p.changes = *files;
       } else if (p.from != p.to) {
         p.action = "update";
         Result<repo::ChangeCount> changes = git.CountChanges(deploy.repo, p.from, p.to);
@@ -119,8 +120,9 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
                   {"timings_ms", d.value("timings_ms", Json::object())}, {"changes", nullptr}};
     // Files changed, counted on the controller, which has both commits.
     for (const ResolvedDeploy& deploy : deploys) {
-      if (deploy.spec.name != d.value("name", "") || !entry["from"].is_string() || entry["from"] == entry["to"]) continue;
-      if (Result<repo::ChangeCount> c = packs.git().CountChanges(deploy.repo, entry["from"], deploy.target.commit); c) {
+      if (deploy.spec.name != d.value("name", "") || entry["from"] == entry["to"]) continue;
+      std::string from = entry["from"].is_string() ? entry["from"].get<std::string>() : "";
+      if (Result<repo::ChangeCount> c = packs.git().CountChanges(deploy.repo, from, deploy.target.commit); c) {
         entry["changes"] = {{"added", c->added}, {"changed", c->changed}, {"removed", c->removed}};
       }
     }

@@ -58,8 +58,8 @@ class Git {
   virtual Result<Pack> BuildPack(const std::filesystem::path& repo, const std::string& want,
                                  const std::vector<std::string>& haves) = 0;
 
-  // Files added, changed and removed from commit `from` to commit `to`.
-  // kNotFound when the repository does not have `from`.
+  // Files added, changed and removed from commit `from` (empty: from
+  // nothing) to commit `to`. kNotFound when the repository does not have `from`.
   virtual Result<ChangeCount> CountChanges(const std::filesystem::path& repo, const std::string& from,
                                            const std::string& to) = 0;
 

@@ -90,7 +90,7 @@ Result<Pack> BuildPackIn(const std::filesystem::path& path, const std::string& w
 Result<ChangeCount> CountChangesIn(const std::filesystem::path& path, const std::string& from, const std::string& to) {
   Result<RepoPtr> repo = OpenRepository(path);
   if (!repo) return repo.error();
-  Result<TreePtr> old_tree = CommitTree(repo->ptr, from);
+  Result<TreePtr> old_tree = from.empty() ? Result<TreePtr>(TreePtr()) : CommitTree(repo->ptr, from);
   if (!old_tree) return old_tree.error();
   Result<TreePtr> new_tree = CommitTree(repo->ptr, to);
   if (!new_tree) return new_tree.error();

@@ -108,6 +108,9 @@ TEST_CASE("pack and store: a first pack carries everything, the next only the de
   CHECK(changes->changed == 1);
   CHECK(changes->added == 0);
   CHECK(changes->removed == 0);
+  Result<ChangeCount> install = git->CountChanges(repo.dir(), "", first);
+  REQUIRE(install);
+  CHECK(install->added == 52);  // everything is new on a first deploy
 }
 
 TEST_CASE("store: a pack that leaves objects missing is refused and nothing lands") {
