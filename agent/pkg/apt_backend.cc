@@ -1,0 +1,237 @@
+#include "agent/pkg/apt_backend.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "agent/pkg/apt_simulation.h"
+#include "core/base/glob.h"
+#include "core/base/strings.h"
+
+namespace daybook::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Origin(const AptChange& change) {
+  std::string out;
+  for (const AptRelease& r : change.releases) out += (out.empty() ? "" : ", ") + (r.label.empty() ? r.suite : r.label + ":" + r.suite);
+  return out;
+}
+
+// apt's and dpkg's own error lines (with their indented continuations),
+// for a message that says what went wrong.
+std::string ErrorLines(const exec::ProcessResult& result) {
+  std::string lines;
+  bool continuing = false;
+  for (const std::string& line : Split(result.out + "\n" + result.err, '\n')) {
+    bool error = StartsWith(line, "E: ") || StartsWith(line, "dpkg: ") || StartsWith(line, "dpkg (subprocess)");
+    if (error || (continuing && StartsWith(line, " "))) {
+      lines += (lines.empty() ? "" : "\n") + line;
+      continuing = true;
+    } else {
+      continuing = false;
+    }
+  }
+  return lines.empty() ? result.Describe() : lines;
+}
+
+class AptBackend final : public PackageManager {
+ public:
+  AptBackend(Filesystem& fs, exec::ProcessRunner& runner, AptSettings settings)
+      : fs_(fs), runner_(runner), settings_(std::move(settings)) {}
+
+  Result<PackagePlan> Plan(const PatchRequest& request) override {
+    if (Status s = Prepare(); !s) return s.error();
+    if (Result<exec::ProcessResult> update = Apt({"apt-get", "update", "-q"}); !update) {
+      return update.error();
+    } else if (!update->ok()) {
+      return MakeError(ErrorCode::kFailed, "apt-get update failed: " + ErrorLines(*update));
+    }
+    Result<std::set<std::string>> held = Holds();
+    if (!held) return held.error();
+    Result<AptSimulation> upgrade = Simulate({"upgrade"});
+    if (!upgrade) return upgrade.error();
+
+    // Every package with an upgrade, kept back or not, and where it comes from.
+    std::vector<std::string> candidates = upgrade->kept_back;
+    for (const AptChange& c : upgrade->installs) candidates.push_back(c.name);
+    PackagePlan plan;
+    if (candidates.empty()) return plan;
+    std::vector<std::string> probe_names;
+    for (const std::string& name : candidates) {
+      if (held->count(name) != 0) {
+        plan.skipped.push_back({name, "held (apt-mark hold)"});
+      } else {
+        probe_names.push_back(name);
+      }
+    }
+    std::vector<std::string> targets;
+    std::map<std::string, bool> target_security;
+    for (const std::string& name : probe_names) {
+      // One by one: a kept-back upgrade that cannot be installed is named
+      // with apt's reason instead of vanishing.
+      Result<AptSimulation> probe = Simulate({"install", "--only-upgrade", name});
+      if (!probe) {
+        plan.skipped.push_back({name, "cannot be upgraded: " + probe.error().message});
+        continue;
+      }
+      auto it = std::find_if(probe->installs.begin(), probe->installs.end(), [&](const AptChange& c) { return c.name == name; });
+      if (it == probe->installs.end()) continue;
+      bool security = FromSuiteMatching(*it, settings_.security_suites);
+      if (request.policy == "security" && !security) {
+        plan.skipped.push_back({name, "not a security update (" + Origin(*it) + ")"});
+        continue;
+      }
+      std::string excluded;
+      for (const std::string& glob : request.exclude) {
+        if (GlobMatch(glob, name)) excluded = glob;
+      }
+      if (!excluded.empty()) {
+        plan.skipped.push_back({name, "excluded by the manifest (" + excluded + ")"});
+        continue;
+      }
+      targets.push_back(name);
+      target_security[name] = security;
+    }
+    if (targets.empty()) return plan;
+
+    // The exact transaction: the targets and whatever they pull in.
+    std::vector<std::string> args = {"install", "--only-upgrade"};
+    args.insert(args.end(), targets.begin(), targets.end());
+    Result<AptSimulation> final = Simulate(args);
+    if (!final) return final.error();
+    std::string refused;
+    for (const AptChange& c : final->installs) {
+      bool security = FromSuiteMatching(c, settings_.security_suites);
+      bool target = target_security.count(c.name) != 0;
+      std::string reason = target ? (security ? "security" : "update") : "dependency";
+      plan.changes.push_back({c.name, c.from, c.to, Origin(c), reason, security});
+      if (!target && !security && request.policy == "security" && !request.allow_other_origins) {
+        refused += (refused.empty() ? "" : ", ") + c.name + " " + c.to + " (" + Origin(c) + ")";
+      }
+    }
+    plan.removals = final->removals;
+    if (!refused.empty()) {
+      return MakeError(ErrorCode::kFailed, "security upgrades need packages from other origins, which allow_other_origins = false refuses: " + refused);
+    }
+    if (!plan.removals.empty()) {
+      return MakeError(ErrorCode::kFailed, "the upgrade would remove " + Join(plan.removals, ", ") + ": refused");
+    }
+    return plan;
+  }
+
+  Result<PackageOutcome> Apply(const PackagePlan& plan) override {
+    if (Status s = Prepare(); !s) return s.error();
+    PackageOutcome outcome;
+    std::vector<std::string> names, targets;
+    for (const PackageChange& c : plan.changes) {
+      names.push_back(c.name);
+      if (c.reason != "dependency") targets.push_back(c.name);
+    }
+    std::map<std::string, std::string> before = Installed(names);
+    if (!targets.empty()) {
+      std::vector<std::string> argv = {"apt-get", "install", "-y", "-q", "--only-upgrade",
+                                       "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
+                                       "-o", "DPkg::Lock::Timeout=" + std::to_string(settings_.lock_timeout.count())};
+      argv.insert(argv.end(), targets.begin(), targets.end());
+      Result<exec::ProcessResult> ran = Apt(argv);
+      if (!ran) return ran.error();
+      outcome.ok = ran->ok();
+      if (!outcome.ok) outcome.error = ErrorLines(*ran);
+    } else {
+      outcome.ok = true;
+    }
+    std::map<std::string, std::string> after = Installed(names);
+    for (const std::string& name : names) outcome.versions.push_back({name, before[name], after[name]});
+    fs::path flag = Under("/var/run/reboot-required");
+    outcome.reboot_required = fs_.Exists(flag);
+    if (Result<std::string> pkgs = fs_.ReadFile(flag.string() + ".pkgs"); pkgs) {
+      for (const std::string& line : Split(*pkgs, '\n')) {
+        if (!Trim(line).empty()) outcome.reboot_packages.emplace_back(Trim(line));
+      }
+    }
+    return outcome;
+  }
+
+ private:
+  fs::path Under(const std::string& path) const {
+    return settings_.root == "/" ? fs::path(path) : fs::path(settings_.root) / path.substr(1);
+  }
+
+  // With a root other than "/", the apt.conf that keeps apt and dpkg in it.
+  Status Prepare() {
+    if (settings_.root == "/") return OkStatus();
+    std::string root = fs::path(settings_.root).string();
+    std::string conf = "Dir \"" + root + "/\";\n"
+                       "Dir::State::status \"" + root + "/var/lib/dpkg/status\";\n"
+                       "Dir::Etc::main \"/dev/null\";\n"
+                       "Dir::Etc::parts \"" + root + "/etc/apt/apt.conf.d\";\n"
+                       "Dir::Log \"" + root + "/var/log/apt\";\n"
+                       "APT::Sandbox::User \"root\";\n"
+                       "DPkg::Options { \"--root=" + root + "\"; \"--log=" + root + "/var/log/dpkg.log\"; };\n";
+    fs::path dir = settings_.state_dir / "apt";
+    if (Status s = fs_.CreateDirectories(dir); !s) return s;
+    config_ = dir / "apt.conf";
+    return fs_.WriteFileAtomic(config_, conf, 0644);
+  }
+
+  Result<exec::ProcessResult> Apt(std::vector<std::string> argv) {
+    exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
+    spec.env = {{"LC_ALL", "C"}, {"DEBIAN_FRONTEND", "noninteractive"}};
+    if (!config_.empty()) spec.env["APT_CONFIG"] = config_.string();
+    spec.timeout = settings_.timeout;
+    return runner_.Run(spec);
+  }
+
+  Result<AptSimulation> Simulate(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"apt-get", "-s", "-q"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Result<exec::ProcessResult> ran = Apt(argv);
+    if (!ran) return ran.error();
+    if (!ran->ok()) return MakeError(ErrorCode::kFailed, ErrorLines(*ran));
+    return ParseAptSimulation(ran->out);
+  }
+
+  Result<std::set<std::string>> Holds() {
+    Result<exec::ProcessResult> ran = Apt({"apt-mark", "showhold"});
+    if (!ran) return ran.error();
+    if (!ran->ok()) return MakeError(ErrorCode::kFailed, "apt-mark showhold failed: " + ErrorLines(*ran));
+    std::set<std::string> held;
+    for (const std::string& line : Split(ran->out, '\n')) {
+      if (!Trim(line).empty()) held.emplace(Trim(line));
+    }
+    return held;
+  }
+
+  // Installed versions (dpkg's database under the root); a package not
+  // fully installed shows its state: "1.0-2 (half-configured)".
+  std::map<std::string, std::string> Installed(const std::vector<std::string>& names) {
+    std::map<std::string, std::string> versions;
+    if (names.empty()) return versions;
+    std::vector<std::string> argv = {"dpkg-query", "--admindir=" + Under("/var/lib/dpkg").string(), "-W",
+                                     "-f=${Package}\t${Version}\t${db:Status-Status}\n"};
+    argv.insert(argv.end(), names.begin(), names.end());
+    Result<exec::ProcessResult> ran = Apt(argv);
+    if (!ran) return versions;
+    for (const std::string& line : Split(ran->out, '\n')) {
+      std::vector<std::string> fields = Split(line, '\t');
+      if (fields.size() != 3 || fields[2] == "not-installed" || fields[2] == "config-files") continue;
+      versions[fields[0]] = fields[2] == "installed" ? fields[1] : fields[1] + " (" + fields[2] + ")";
+    }
+    return versions;
+  }
+
+  Filesystem& fs_;
+  exec::ProcessRunner& runner_;
+  AptSettings settings_;
+  fs::path config_;
+};
+
+}  // namespace
+
+std::unique_ptr<PackageManager> MakeAptBackend(Filesystem& fs, exec::ProcessRunner& runner, AptSettings settings) {
+  return std::make_unique<AptBackend>(fs, runner, std::move(settings));
+}
+
+}  // namespace daybook::agent

@@ -1,0 +1,27 @@
+#include "agent/pkg/package_manager.h"
+
+namespace daybook::agent {
+
+using protocol::Json;
+
+Json ToJson(const PackagePlan& plan) {
+  Json changes = Json::array(), skipped = Json::array();
+  for (const PackageChange& c : plan.changes) {
+    changes.push_back({{"name", c.name}, {"from", c.from.empty() ? Json(nullptr) : Json(c.from)}, {"to", c.to},
+                       {"origin", c.origin}, {"reason", c.reason}, {"security", c.security}});
+  }
+  for (const SkippedPackage& s : plan.skipped) skipped.push_back({{"name", s.name}, {"why", s.why}});
+  return {{"changes", changes}, {"removals", plan.removals}, {"skipped", skipped}};
+}
+
+Json ToJson(const PackageOutcome& outcome) {
+  Json versions = Json::array();
+  for (const InstalledVersion& v : outcome.versions) {
+    versions.push_back({{"name", v.name}, {"before", v.before.empty() ? Json(nullptr) : Json(v.before)},
+                        {"after", v.after.empty() ? Json(nullptr) : Json(v.after)}});
+  }
+  return {{"ok", outcome.ok}, {"error", outcome.error.empty() ? Json(nullptr) : Json(outcome.error)}, {"versions", versions},
+          {"reboot_required", outcome.reboot_required}, {"reboot_packages", outcome.reboot_packages}};
+}
+
+}  // namespace daybook::agent
