@@ -84,13 +84,35 @@ Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
       if (frame->value < 1024 || frame->value > (int64_t{1} << 30)) diags.Error(frame->pos, "max_frame out of range 1024-1073741824 bytes");
       config.max_frame = static_cast<uint32_t>(frame->value);
     }
-    if (auto grace = reader.String("login_grace")) {
-      Result<Duration> d = ParseDuration(grace->value);
-      if (!d || d->count() <= 0) {
-        diags.Error(grace->pos, d ? "login_grace must be longer than 0s" : d.error().message);
-      } else {
-        config.login_grace = *d;
+    for (auto [key, into] : {std::pair{"login_grace", &config.login_grace}, std::pair{"lock_timeout", &config.lock_timeout},
+                             std::pair{"patch_timeout", &config.patch_timeout}}) {
+      if (auto text = reader.String(key)) {
+        Result<Duration> d = ParseDuration(text->value);
+        if (!d || d->count() <= 0) {
+          diags.Error(text->pos, d ? std::string(key) + " must be longer than 0s" : d.error().message);
+        } else {
+          *into = *d;
+        }
       }
+    }
+    if (auto suites = reader.StringArray("security_suites")) {
+      config.security_suites.clear();
+      for (const auto& suite : *suites) {
+        if (suite.value.empty()) diags.Error(suite.pos, "empty security suite pattern");
+        config.security_suites.push_back(suite.value);
+      }
+      if (suites->empty()) diags.Error(schema::PosOf(*doc->get("security_suites")), "security_suites must name at least one pattern");
+    }
+    if (auto command = reader.StringArray("reboot_command")) {
+      config.reboot_command.clear();
+      for (const auto& arg : *command) config.reboot_command.push_back(arg.value);
+      if (config.reboot_command.empty() || config.reboot_command[0].empty()) {
+        diags.Error(schema::PosOf(*doc->get("reboot_command")), "reboot_command must name a command");
+      }
+    }
+    if (auto boot = reader.String("boot_id_file")) {
+      if (!IsAbsoluteClean(boot->value)) diags.Error(boot->pos, "boot_id_file " + Quoted(boot->value) + " must be an absolute, normalised path");
+      config.boot_id_file = boot->value;
     }
     reader.RejectUnknownKeys();
   }

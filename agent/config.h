@@ -20,6 +20,12 @@ struct AgentConfig {
   int max_sessions = 64;
   std::chrono::milliseconds login_grace{std::chrono::seconds(20)};
   uint32_t max_frame = 64u << 20;
+  // Package patching (agent/pkg).
+  std::vector<std::string> security_suites = {"*-security"};       // apt: Release suites that carry security fixes
+  std::chrono::milliseconds lock_timeout{std::chrono::minutes(2)};   // waiting for the dpkg / rpm lock
+  std::chrono::milliseconds patch_timeout{std::chrono::minutes(30)}; // one package tool run
+  std::vector<std::string> reboot_command = {"systemctl", "reboot"};
+  std::string boot_id_file = "/proc/sys/kernel/random/boot_id";     // tests point it into a sandbox
 };
 
 // kInvalidInput with every problem positioned.

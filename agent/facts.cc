@@ -39,7 +39,7 @@ protocol::Json CollectFacts(Filesystem& fs, const AgentConfig& config, const Una
   Result<std::string> os = fs.ReadFile(UnderRoot(config, "/etc/os-release"));
   if (!os) os = fs.ReadFile("/etc/os-release");
   std::string os_release = os ? *os : "";
-  Result<std::string> boot = fs.ReadFile("/proc/sys/kernel/random/boot_id");
+  Result<std::string> boot = fs.ReadFile(config.boot_id_file);
   Result<std::string> uptime = fs.ReadFile("/proc/uptime");
   int64_t uptime_s = 0;
   if (uptime) {

@@ -1,6 +1,6 @@
 #include "agent/session.h"
 
-#include "agent/deploy/deploy_session.h"
+#include "agent/intervention_session.h"
 #include "core/base/version.h"
 #include "core/protocol/messages.h"
 
@@ -25,7 +25,7 @@ std::string Outcome(const protocol::Json& response) {
 
 }  // namespace
 
-protocol::Json Answer(const SessionContext& context, DeploySession* deploy, const protocol::Json& request) {
+protocol::Json Answer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request) {
   const std::string type = request.value("type", "");
   if (type == "hello") {
     std::optional<int> version = protocol::NegotiateVersion(request);
@@ -41,8 +41,8 @@ protocol::Json Answer(const SessionContext& context, DeploySession* deploy, cons
 
 std::string ServeSession(const SessionContext& context, transport::Stream& stream) {
   protocol::FrameDecoder decoder(context.max_frame);
-  std::unique_ptr<DeploySession> deploy;
-  if (context.deployer != nullptr) deploy = std::make_unique<DeploySession>(*context.deployer, context.object_store);
+  std::unique_ptr<InterventionSession> deploy;
+  if (context.deployer != nullptr) deploy = std::make_unique<InterventionSession>(*context.deployer, context.object_store);
   std::string summary;
   for (;;) {
     while (std::optional<Result<protocol::Json>> frame = decoder.Next()) {

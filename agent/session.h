@@ -29,7 +29,7 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
 
 // The response to one request (unsigned), for tests and the loop above.
 // Deploy messages keep per-session state in `deploy` (may be null).
-class DeploySession;
-protocol::Json Answer(const SessionContext& context, DeploySession* deploy, const protocol::Json& request);
+class InterventionSession;
+protocol::Json Answer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request);
 
 }  // namespace daybook::agent

@@ -1,4 +1,4 @@
-// The controller's half of the deploy messages (agent/deploy/deploy_session.h)
+// The controller's half of the deploy messages (agent/intervention_session.h)
 // over one pinned connection: ask what the agent has, ship a pack of only
 // the missing objects in bounded chunks, apply, roll back.
 #pragma once

@@ -1,4 +1,4 @@
-#include "agent/deploy/deploy_session.h"
+#include "agent/intervention_session.h"
 
 #include "core/crypto/encoding.h"
 #include "core/protocol/messages.h"
@@ -37,7 +37,7 @@ Result<DeployRequest> ParseDeploy(const Json& r) {
 
 // Runs the deploys in order; a failed or refused one stops the pipeline and
 // the rest are reported as skipped.
-Json DeploySession::Apply(repo::ObjectStore& store, const std::string& intervention, const Json& request) {
+Json InterventionSession::Apply(repo::ObjectStore& store, const std::string& intervention, const Json& request) {
   if (!request.contains("deploys") || !request["deploys"].is_array()) return Bad("apply: deploys: array expected");
   std::vector<DeployRequest> deploys;
   for (const Json& d : request["deploys"]) {
@@ -62,7 +62,7 @@ Json DeploySession::Apply(repo::ObjectStore& store, const std::string& intervent
               {"deploys", results}};
 }
 
-Result<repo::ObjectStore*> DeploySession::Store() {
+Result<repo::ObjectStore*> InterventionSession::Store() {
   if (!store_) {
     Result<std::unique_ptr<repo::ObjectStore>> opened = repo::ObjectStore::Open(store_dir_);
     if (!opened) return opened.error();
@@ -71,7 +71,7 @@ Result<repo::ObjectStore*> DeploySession::Store() {
   return store_.get();
 }
 
-std::optional<Json> DeploySession::Answer(const Json& request) {
+std::optional<Json> InterventionSession::Answer(const Json& request) {
   const std::string type = Str(request, "type");
   if (type != "deploy.status" && type != "apply" && type != "deploy.rollback" && type != "pack.begin" &&
       type != "pack.data" && type != "pack.end") {

@@ -25,9 +25,9 @@ constexpr size_t kPackChunk = 1u << 20;
 // A pack larger than this is refused.
 constexpr uint64_t kMaxPackBytes = 8ull << 30;
 
-class DeploySession {
+class InterventionSession {
  public:
-  DeploySession(Deployer& deployer, std::filesystem::path object_store)
+  InterventionSession(Deployer& deployer, std::filesystem::path object_store)
       : deployer_(deployer), store_dir_(std::move(object_store)) {}
 
   // The answer to a deploy message, or nullopt when `request` is not one.

@@ -1,0 +1,101 @@
+#include "agent/pkg/patch_step.h"
+
+#include "agent/facts.h"
+#include "agent/pkg/apt_backend.h"
+#include "agent/pkg/dnf_backend.h"
+
+namespace daybook::agent {
+namespace {
+
+using protocol::Json;
+
+Result<PatchRequest> ParsePatch(const Json& patch) {
+  PatchRequest request;
+  request.policy = patch.value("policy", "");
+  if (request.policy != "security" && request.policy != "all") {
+    return MakeError(ErrorCode::kInvalidInput, "patch policy must be security or all, not \"" + request.policy + "\"");
+  }
+  if (patch.contains("exclude") && patch["exclude"].is_array()) {
+    for (const Json& glob : patch["exclude"]) {
+      if (glob.is_string()) request.exclude.push_back(glob);
+    }
+  }
+  request.allow_other_origins = patch.value("allow_other_origins", true);
+  return request;
+}
+
+}  // namespace
+
+std::unique_ptr<PackageManager> MakePackageManager(const AgentConfig& config, Filesystem& fs, exec::ProcessRunner& runner) {
+  std::string backend = ResolveBackend(fs, config);
+  if (backend == "apt") {
+    AptSettings settings{config.root, config.state_dir, config.security_suites,
+                         std::chrono::duration_cast<std::chrono::seconds>(config.lock_timeout), config.patch_timeout};
+    return MakeAptBackend(fs, runner, settings);
+  }
+  if (backend == "dnf") return MakeDnfBackend(runner, {config.root, config.patch_timeout});
+  return nullptr;
+}
+
+Json PatchStep::Plan(const Json& patch) {
+  Json answer = {{"type", "patch.plan"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"error", nullptr}};
+  Result<PatchRequest> request = ParsePatch(patch);
+  std::unique_ptr<PackageManager> manager = MakePackageManager(config_, fs_, runner_);
+  if (!request || !manager) {
+    answer["error"] = request ? "this agent has no package backend (package_backend = none)" : request.error().message;
+    return answer;
+  }
+  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(std::filesystem::path(config_.state_dir) / "patch.lock");
+  if (!lock) {
+    answer["error"] = "packages are busy: another intervention is patching this host";
+    return answer;
+  }
+  Result<PackagePlan> plan = manager->Plan(*request);
+  if (plan) {
+    answer["plan"] = ToJson(*plan);
+  } else {
+    answer["error"] = plan.error().message;
+  }
+  return answer;
+}
+
+Json PatchStep::Apply(const Json& patch, bool& reboot) {
+  reboot = false;
+  Json step = {{"status", "refused"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"outcome", nullptr},
+               {"reboot", "none"}, {"error", nullptr}};
+  Result<PatchRequest> request = ParsePatch(patch);
+  std::unique_ptr<PackageManager> manager = MakePackageManager(config_, fs_, runner_);
+  if (!request || !manager) {
+    step["error"] = request ? "this agent has no package backend (package_backend = none)" : request.error().message;
+    return step;
+  }
+  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(std::filesystem::path(config_.state_dir) / "patch.lock");
+  if (!lock) {
+    step["error"] = "packages are busy: another intervention is patching this host";
+    return step;
+  }
+  Result<PackagePlan> plan = manager->Plan(*request);
+  if (!plan) {
+    step["error"] = plan.error().message;
+    return step;
+  }
+  step["plan"] = ToJson(*plan);
+  Result<PackageOutcome> outcome = manager->Apply(*plan);
+  if (!outcome) {
+    step["status"] = "failed";
+    step["error"] = outcome.error().message;
+    return step;
+  }
+  step["outcome"] = ToJson(*outcome);
+  step["status"] = outcome->ok ? "ok" : "failed";
+  if (!outcome->ok) {
+    step["error"] = outcome->error;
+    return step;
+  }
+  std::string policy = patch.value("reboot", "never");
+  reboot = policy == "always" || (policy == "if-required" && outcome->reboot_required);
+  step["reboot"] = reboot ? "scheduled" : "none";
+  return step;
+}
+
+}  // namespace daybook::agent
