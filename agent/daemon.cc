@@ -72,8 +72,10 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   std::unique_ptr<exec::ProcessRunner> runner = exec::MakeBoostProcessRunner();
   std::unique_ptr<Clock> clock = MakeSystemClock();
   Deployer deployer(config, fs, *runner, *clock);
+  PatchStep patch(config, fs, *runner);
+  InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store};
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
-                         [&] { return CollectFacts(fs, config, uname); }, &deployer, object_store};
+                         [&] { return CollectFacts(fs, config, uname); }, &interventions};
   transport::ServerOptions options;
   options.address = config.listen_address;
   options.port = config.listen_port;

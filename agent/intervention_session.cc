@@ -1,6 +1,7 @@
 #include "agent/intervention_session.h"
 
 #include "core/crypto/encoding.h"
+#include "core/base/strings.h"
 #include "core/protocol/messages.h"
 
 namespace daybook::agent {
@@ -39,6 +40,7 @@ Result<DeployRequest> ParseDeploy(const Json& r) {
 // the rest are reported as skipped.
 Json InterventionSession::Apply(repo::ObjectStore& store, const std::string& intervention, const Json& request) {
   if (!request.contains("deploys") || !request["deploys"].is_array()) return Bad("apply: deploys: array expected");
+  if (!IsValidName(intervention)) return Bad("apply: bad intervention id");
   std::vector<DeployRequest> deploys;
   for (const Json& d : request["deploys"]) {
     Result<DeployRequest> parsed = ParseDeploy(d);
@@ -47,24 +49,54 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const std::string& int
   }
   Json results = Json::array();
   bool stopped = false;
+  bool reboot = false;
+  Json patch = nullptr;
+  if (request.contains("patch") && request["patch"].is_object()) {
+    patch = context_.patch->Apply(request["patch"], reboot);
+    stopped = patch["status"] != "ok";
+  }
   for (const DeployRequest& deploy : deploys) {
     if (stopped) {
       results.push_back({{"type", "deploy.result"}, {"action", "deploy"}, {"name", deploy.name}, {"path", deploy.path},
                          {"to", deploy.commit}, {"status", "skipped"}, {"error", "an earlier step failed"}});
       continue;
     }
-    Json result = deployer_.Apply(store, deploy);
+    Json result = context_.deployer->Apply(store, deploy);
     const std::string status = result["status"];
     stopped = status == "failed" || status == "refused";
     results.push_back(std::move(result));
   }
-  return Json{{"type", "apply.result"}, {"intervention", intervention}, {"status", stopped ? "failed" : "ok"},
-              {"deploys", results}};
+  // The reboot is the pipeline's last step: only when everything before it succeeded.
+  reboot = reboot && !stopped;
+  Json answer = {{"type", "apply.result"}, {"intervention", intervention}, {"status", stopped ? "failed" : "ok"},
+                 {"patch", patch}, {"deploys", results}, {"reboot", reboot ? "scheduled" : "none"}};
+  // Durable before it is sent, and before any reboot.
+  std::filesystem::path results_dir = std::filesystem::path(context_.config->state_dir) / "results";
+  Status saved = context_.fs->CreateDirectories(results_dir);
+  if (saved) saved = context_.fs->WriteFileAtomic(results_dir / (intervention + ".json"), answer.dump() + "\n", 0600);
+  if (!saved && reboot) {
+    answer["reboot"] = "none";
+    answer["reboot_error"] = "not rebooting: the result could not be written: " + saved.error().message;
+    reboot = false;
+  }
+  reboot_pending_ = reboot;
+  return answer;
+}
+
+std::string InterventionSession::AfterAnswer() {
+  if (!reboot_pending_) return "";
+  reboot_pending_ = false;
+  exec::ProcessSpec spec = exec::ProcessSpec::Of(context_.config->reboot_command);
+  spec.timeout = std::chrono::minutes(1);
+  spec.leave_descendants = true;  // what it starts must survive the agent going down
+  Result<exec::ProcessResult> ran = context_.runner->Run(spec);
+  if (!ran) return "reboot command did not start: " + ran.error().message;
+  return "reboot command " + ran->Describe();
 }
 
 Result<repo::ObjectStore*> InterventionSession::Store() {
   if (!store_) {
-    Result<std::unique_ptr<repo::ObjectStore>> opened = repo::ObjectStore::Open(store_dir_);
+    Result<std::unique_ptr<repo::ObjectStore>> opened = repo::ObjectStore::Open(context_.object_store);
     if (!opened) return opened.error();
     store_ = std::move(opened).value();
   }
@@ -74,8 +106,12 @@ Result<repo::ObjectStore*> InterventionSession::Store() {
 std::optional<Json> InterventionSession::Answer(const Json& request) {
   const std::string type = Str(request, "type");
   if (type != "deploy.status" && type != "apply" && type != "deploy.rollback" && type != "pack.begin" &&
-      type != "pack.data" && type != "pack.end") {
+      type != "pack.data" && type != "pack.end" && type != "patch.plan") {
     return std::nullopt;
+  }
+  if (type == "patch.plan") {
+    if (!request.contains("patch") || !request["patch"].is_object()) return Bad("patch.plan: patch: object expected");
+    return context_.patch->Plan(request["patch"]);
   }
   Result<repo::ObjectStore*> store = Store();
   if (!store) return protocol::ErrorMessage("object_store", store.error().message);
@@ -85,7 +121,7 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
     if (request.contains("deploys") && request["deploys"].is_array()) {
       for (const Json& d : request["deploys"]) queries.push_back({Str(d, "name"), Str(d, "path")});
     }
-    return deployer_.Report(**store, queries, request.value("drift", false));
+    return context_.deployer->Report(**store, queries, request.value("drift", false));
   }
   if (type == "pack.begin") {
     Result<std::unique_ptr<repo::PackSink>> sink = (*store)->ReceivePack();
@@ -122,7 +158,7 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
   const std::string intervention = Str(request, "intervention");
   if (intervention.empty()) return Bad(type + ": missing intervention");
   if (type == "apply") return Apply(**store, intervention, request);
-  Json result = deployer_.Rollback(**store, Str(request, "name"), Str(request, "to"));
+  Json result = context_.deployer->Rollback(**store, Str(request, "name"), Str(request, "to"));
   result["intervention"] = intervention;
   return result;
 }

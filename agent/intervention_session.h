@@ -1,10 +1,16 @@
-// The deploy messages of one session (protocol v1, see core/protocol/messages.h):
+// The intervention messages of one session (protocol v1, docs/agent.md):
 //   deploy.status   {deploys:[{name,path}], drift}  ← deploy.status
 //   pack.begin      {}                              ← pack.ready {max_chunk}
 //   pack.data       {data: base64}                  ← pack.ack {bytes}
 //   pack.end        {}                              ← pack.indexed {objects, bytes}
-//   apply           {intervention, deploys:[{name, path, commit, keep, after, timeout_ms}]}
-//                   ← apply.result {intervention, status ok|failed, deploys:[deploy.result]}
+//   patch.plan      {patch}                         ← patch.plan (agent/pkg/patch_step.h)
+//   apply           {intervention, patch?, deploys:[{name, path, commit, keep, after, timeout_ms}]}
+//                   ← apply.result {intervention, status ok|failed, patch, deploys:[deploy.result], reboot}
+// The apply pipeline: patch, then each deploy; a failed step stops it (the
+// rest is reported "skipped"). The answer is written to
+// <state_dir>/results/<intervention>.json before it is sent; a reboot the
+// manifest asks for runs (reboot_command) only after that and after the
+// answer has left.
 //   deploy.rollback {intervention, name, to}        ← deploy.result (+ intervention)
 // A pack streams into the object store's indexer as it arrives (memory
 // stays bounded); a session that ends before pack.end leaves nothing.
@@ -14,7 +20,11 @@
 #include <memory>
 #include <optional>
 
+#include "agent/config.h"
 #include "agent/deploy/deployer.h"
+#include "agent/pkg/patch_step.h"
+#include "core/base/filesystem.h"
+#include "core/exec/process_runner.h"
 #include "core/protocol/frame.h"
 #include "core/repo/object_store.h"
 
@@ -25,20 +35,33 @@ constexpr size_t kPackChunk = 1u << 20;
 // A pack larger than this is refused.
 constexpr uint64_t kMaxPackBytes = 8ull << 30;
 
+// What the sessions of one agent share.
+struct InterventionContext {
+  const AgentConfig* config = nullptr;
+  Filesystem* fs = nullptr;
+  exec::ProcessRunner* runner = nullptr;
+  Deployer* deployer = nullptr;
+  PatchStep* patch = nullptr;
+  std::filesystem::path object_store;  // <state_dir>/objects.git
+};
+
 class InterventionSession {
  public:
-  InterventionSession(Deployer& deployer, std::filesystem::path object_store)
-      : deployer_(deployer), store_dir_(std::move(object_store)) {}
+  explicit InterventionSession(const InterventionContext& context) : context_(context) {}
 
-  // The answer to a deploy message, or nullopt when `request` is not one.
+  // The answer to an intervention message, or nullopt when `request` is not one.
   std::optional<protocol::Json> Answer(const protocol::Json& request);
+
+  // Called once the answer has been sent: runs a reboot that answer announced.
+  // Returns what happened, for the session log ("" when nothing).
+  std::string AfterAnswer();
 
  private:
   Result<repo::ObjectStore*> Store();
   protocol::Json Apply(repo::ObjectStore& store, const std::string& intervention, const protocol::Json& request);
 
-  Deployer& deployer_;
-  std::filesystem::path store_dir_;
+  const InterventionContext& context_;
+  bool reboot_pending_ = false;
   std::unique_ptr<repo::ObjectStore> store_;
   std::unique_ptr<repo::PackSink> sink_;
   uint64_t pack_bytes_ = 0;

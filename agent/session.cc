@@ -13,7 +13,9 @@ std::string Outcome(const protocol::Json& response) {
   if (type == "error") return "(" + response.value("code", std::string("?")) + ")";
   if (type == "apply.result") {
     std::string out;
+    if (response["patch"].is_object()) out += " patch " + response["patch"].value("status", std::string("?"));
     for (const auto& d : response["deploys"]) out += " " + Outcome(d).substr(1, Outcome(d).size() - 2);
+    if (response.value("reboot", "") == "scheduled") out += " reboot";
     return "(" + response.value("status", std::string("?")) + ":" + out + ")";
   }
   if (type == "deploy.result") {
@@ -42,7 +44,7 @@ protocol::Json Answer(const SessionContext& context, InterventionSession* deploy
 std::string ServeSession(const SessionContext& context, transport::Stream& stream) {
   protocol::FrameDecoder decoder(context.max_frame);
   std::unique_ptr<InterventionSession> deploy;
-  if (context.deployer != nullptr) deploy = std::make_unique<InterventionSession>(*context.deployer, context.object_store);
+  if (context.interventions != nullptr) deploy = std::make_unique<InterventionSession>(*context.interventions);
   std::string summary;
   for (;;) {
     while (std::optional<Result<protocol::Json>> frame = decoder.Next()) {
@@ -58,9 +60,11 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
       if (type != "pack.data" || response.value("type", "") == "error") {
         summary += (summary.empty() ? "" : ",") + type + Outcome(response);
       }
-      if (Status s = stream.Write(protocol::EncodeFrame(protocol::SignResponse(response, *context.host_key))); !s) {
-        return summary + ",error: " + s.error().message;
-      }
+      Status written = stream.Write(protocol::EncodeFrame(protocol::SignResponse(response, *context.host_key)));
+      // A reboot the answer announced runs now, even if the controller went
+      // away: the result is already on disk.
+      if (std::string after = deploy ? deploy->AfterAnswer() : ""; !after.empty()) summary += "," + after;
+      if (!written) return summary + ",error: " + written.error().message;
     }
     Result<std::string> bytes = stream.Read(1 << 16, context.idle_timeout);
     if (!bytes) return summary + (summary.empty() ? "" : ",") + "error: " + bytes.error().message;

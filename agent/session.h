@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <functional>
 
-#include "agent/deploy/deployer.h"
+#include "agent/intervention_session.h"
 #include "core/crypto/ed25519.h"
 #include "core/protocol/frame.h"
 #include "core/transport/ssh_server.h"
@@ -19,8 +19,7 @@ struct SessionContext {
   uint32_t max_frame = protocol::kDefaultMaxFrame;
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   std::function<protocol::Json()> facts;
-  Deployer* deployer = nullptr;        // null: deploy messages are refused
-  std::filesystem::path object_store;  // <state_dir>/objects.git
+  const InterventionContext* interventions = nullptr;  // null: intervention messages are refused
 };
 
 // Runs until the client closes, an error, or the idle timeout. Returns a
@@ -29,7 +28,6 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
 
 // The response to one request (unsigned), for tests and the loop above.
 // Deploy messages keep per-session state in `deploy` (may be null).
-class InterventionSession;
 protocol::Json Answer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request);
 
 }  // namespace daybook::agent

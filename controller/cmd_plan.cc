@@ -9,6 +9,7 @@
 #include "controller/deploy_host.h"
 #include "controller/fanout.h"
 #include "controller/output.h"
+#include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
 
 namespace daybook::controller {
@@ -33,11 +34,20 @@ Json ToJson(const DeployPlan& p) {
           {"changes", changes}, {"note", p.note.empty() ? Json(nullptr) : Json(p.note)}};
 }
 
-// Package patching is not part of this version: say so rather than plan nothing.
-std::string PatchNote(const manifest::Manifest& m) {
-  if (!m.patch || m.patch->policy == manifest::PatchPolicy::kNone) return "";
-  return "[patch] policy \"" + std::string(manifest::ToString(m.patch->policy)) +
-         "\": package patching is not available in this version (push refuses it)";
+// The package rows of one host: each change (reason, origin) and each
+// package left out (why).
+void AddPackageRows(Table& table, const std::string& host, const Json& patch) {
+  if (patch.is_null()) return;
+  if (patch["error"].is_string()) {
+    table.AddRow({host, "-", "-", "-", "-", "ERROR: " + patch["error"].get<std::string>()});
+    return;
+  }
+  const Json& plan = patch["plan"];
+  if (plan["changes"].empty() && plan["skipped"].empty()) table.AddRow({host, "-", "-", "-", "-", "nothing to do"});
+  for (const Json& c : plan["changes"]) {
+    table.AddRow({host, c["name"], c["from"].is_string() ? c["from"].get<std::string>() : "(new)", c["to"], c["origin"], c["reason"]});
+  }
+  for (const Json& k : plan["skipped"]) table.AddRow({host, k["name"], "-", "-", "-", "skipped: " + k["why"].get<std::string>()});
 }
 
 int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
@@ -45,11 +55,12 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
   if (!prepared) return ReportError(env.err, prepared.error());
   FleetSession& session = *prepared->session;
   const CommittedManifest& committed = prepared->manifest;
+  Json patch = PatchRequestJson(committed.resolved.manifest);
   std::vector<HostPlan> plans(session.hosts.size());
   size_t finished = 0;
   FanOut(
       session.hosts.size(), session.parallel,
-      [&](size_t i) { plans[i] = PlanHost(*session.client, env.git, session.Host(i), prepared->deploys); },
+      [&](size_t i) { plans[i] = PlanHost(*session.client, env.git, session.Host(i), patch, prepared->deploys); },
       [&](size_t) {
         if (env.err_is_terminal) env.err << "\rplan: " << ++finished << "/" << session.hosts.size() << " hosts" << std::flush;
       });
@@ -57,7 +68,8 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
 
   size_t blocked = 0, changing = 0;
   for (const HostPlan& plan : plans) {
-    bool host_blocked = !plan.reachable, host_changing = false;
+    bool host_blocked = !plan.reachable || (plan.patch.is_object() && plan.patch["error"].is_string());
+    bool host_changing = plan.patch.is_object() && plan.patch["plan"].is_object() && !plan.patch["plan"]["changes"].empty();
     for (const DeployPlan& d : plan.deploys) {
       host_blocked = host_blocked || d.action == "refused";
       host_changing = host_changing || (d.action != "unchanged" && d.action != "refused");
@@ -65,7 +77,6 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
     blocked += host_blocked ? 1 : 0;
     changing += host_changing && !host_blocked ? 1 : 0;
   }
-  std::string patch_note = PatchNote(committed.resolved.manifest);
   if (options.format == OutputFormat::kJson) {
     Json deploys = Json::array(), hosts = Json::array();
     for (const ResolvedDeploy& d : prepared->deploys) {
@@ -76,10 +87,11 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
       Json list = Json::array();
       for (const DeployPlan& d : plans[i].deploys) list.push_back(ToJson(d));
       hosts.push_back({{"host", session.hosts[i]}, {"reachable", plans[i].reachable},
-                       {"error", plans[i].error.empty() ? Json(nullptr) : Json(plans[i].error)}, {"deploys", list}});
+                       {"error", plans[i].error.empty() ? Json(nullptr) : Json(plans[i].error)}, {"deploys", list},
+                       {"patch", plans[i].patch}});
     }
     PrintJson(env.out, {{"manifest", {{"path", committed.path}, {"commit", committed.commit}, {"name", committed.resolved.manifest.name}}},
-                        {"deploys", deploys}, {"patch_note", patch_note.empty() ? Json(nullptr) : Json(patch_note)},
+                        {"deploys", deploys}, {"patch", patch},
                         {"hosts", hosts}, {"changing", changing}, {"blocked", blocked}, {"total", plans.size()}});
   } else {
     env.out << "manifest " << committed.path << " at " << Short(committed.commit) << " (" << committed.resolved.manifest.name
@@ -88,15 +100,23 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
       env.out << "deploy " << d.spec.name << ": " << d.spec.ref << " = " << Short(d.target.commit) << " (tree "
               << Short(d.target.tree) << ") → " << d.spec.path << "\n";
     }
-    if (!patch_note.empty()) env.out << "note: " << patch_note << "\n";
+    if (!patch.is_null()) {
+      env.out << "patch: policy " << patch["policy"].get<std::string>() << ", reboot " << patch["reboot"].get<std::string>()
+              << (patch["exclude"].empty() ? "" : ", exclude " + patch["exclude"].dump()) << "\n";
+      Table packages({"HOST", "PACKAGE", "FROM", "TO", "ORIGIN", "WHY"});
+      for (size_t i = 0; i < plans.size(); ++i) AddPackageRows(packages, session.hosts[i], plans[i].patch);
+      packages.Print(env.out);
+    }
     Table table({"HOST", "DEPLOY", "FROM", "TO", "ACTION", "FILES", "NOTE"});
+    bool rows = false;
     for (size_t i = 0; i < plans.size(); ++i) {
       if (!plans[i].reachable) table.AddRow({session.hosts[i], "-", "-", "-", "unreachable", "-", plans[i].error});
       for (const DeployPlan& d : plans[i].deploys) {
         table.AddRow({session.hosts[i], d.name, Short(d.from), Short(d.to), d.action, Changes(d), d.note.empty() ? "-" : d.note});
       }
+      rows = rows || !plans[i].reachable || !plans[i].deploys.empty();
     }
-    table.Print(env.out);
+    if (rows) table.Print(env.out);
     env.out << plans.size() << " host(s): " << changing << " would change, " << plans.size() - changing - blocked
             << " unchanged, " << blocked << " unreachable or refusing\n";
   }
@@ -111,7 +131,8 @@ void AddPlanCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& e
   AddManifestFlags(*command, options->manifest);
   AddOutputOption(*command, options->format);
   command->footer("Reads MANIFEST from a commit (default HEAD; uncommitted changes are refused), resolves each\n"
-                  "[[deploy]] ref to one commit, and asks each targeted agent what it runs. Nothing is changed.\n"
+                  "[[deploy]] ref to one commit, and asks each targeted agent what it runs and what its package\n"
+                  "transaction would be (each package, why, and what is left out and why). Nothing is changed.\n"
                   "--target narrows the manifest's own targets.\n"
                   "Exit codes: 0 every host can be pushed to, 1 a host is unreachable or would refuse, 2 bad input.");
   command->callback([&env, &global, &exit_code, options] { exit_code = RunPlan(env, global, *options); });

@@ -12,6 +12,7 @@
 #include "controller/deploy_host.h"
 #include "controller/fanout.h"
 #include "controller/output.h"
+#include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
 
 namespace daybook::controller {
@@ -39,17 +40,21 @@ Status Confirm(Env& env, const std::string& question) {
   return OkStatus();
 }
 
+// "ok: 3 upgraded, rebooted" from a host result's patch details.
+std::string PatchSummary(const Json& details) {
+  if (!details.contains("patch")) return "-";
+  int upgraded = 0;
+  for (const Json& p : details.value("packages", Json::array())) upgraded += p["before"] != p["after"] ? 1 : 0;
+  return details["patch"]["status"].get<std::string>() + ": " + std::to_string(upgraded) + " upgraded" +
+         (details.contains("reboot") ? ", rebooted" : "");
+}
+
 int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
   Result<PreparedManifest> prepared = PrepareManifest(env, global, options.manifest);
   if (!prepared) return ReportError(env.err, prepared.error());
   FleetSession& session = *prepared->session;
   const CommittedManifest& committed = prepared->manifest;
   const manifest::Manifest& m = committed.resolved.manifest;
-  if (m.patch && m.patch->policy != manifest::PatchPolicy::kNone) {
-    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput,
-                                          committed.path + ": [patch] policy \"" + std::string(manifest::ToString(m.patch->policy)) +
-                                              "\" needs package patching, which this version does not do; nothing was done"));
-  }
   std::string question = "push " + committed.path + " at " + Short(committed.commit) + " to " +
                          std::to_string(session.hosts.size()) + " host(s)";
   if (!options.yes) {
@@ -62,8 +67,9 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
                        {"path", d.spec.path}});
   }
   std::string ticket = options.ticket.empty() ? m.ticket : options.ticket;
+  Json patch = PatchRequestJson(m);
   Json fields = {{"manifest", {{"commit", committed.commit}, {"path", committed.path}, {"name", m.name}}},
-                 {"targets", session.hosts}, {"deploys", deploys}};
+                 {"targets", session.hosts}, {"deploys", deploys}, {"patch", patch}};
   if (!ticket.empty()) fields["ticket"] = ticket;
   Result<std::unique_ptr<Intervention>> intervention = Intervention::Begin(env, global, session, std::move(fields));
   if (!intervention) return ReportError(env.err, intervention.error());
@@ -81,7 +87,7 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
           runs[i].outcome = {"skipped", "not started: the journal cannot be written", Json::object(), std::nullopt};
           return;
         }
-        runs[i] = DeployToHost(*session.client, packs, session.Host(i), (*intervention)->id(), prepared->deploys,
+        runs[i] = DeployToHost(*session.client, packs, session.Host(i), (*intervention)->id(), patch, prepared->deploys,
                                m.rollout.timeout);
       },
       [&](size_t i) {
@@ -111,18 +117,19 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
     PrintJson(env.out, {{"intervention", (*intervention)->id()}, {"manifest", {{"path", committed.path}, {"commit", committed.commit}}},
                         {"hosts", hosts}, {"summary", summary}});
   } else {
-    Table table({"HOST", "STATUS", "DEPLOY", "FROM", "TO", "RESULT", "FILES", "SENT", "ERROR"});
+    Table table({"HOST", "STATUS", "PATCH", "DEPLOY", "FROM", "TO", "RESULT", "FILES", "SENT", "ERROR"});
     for (size_t i = 0; i < runs.size(); ++i) {
       const HostOutcome& o = runs[i].outcome;
       std::string sent = std::to_string(runs[i].bytes_sent) + "B";
+      std::string patched = PatchSummary(o.details);
       Json list = o.details.value("deploys", Json::array());
-      if (list.empty()) table.AddRow({session.hosts[i], o.status, "-", "-", "-", "-", "-", sent, o.error.empty() ? "-" : o.error});
+      if (list.empty()) table.AddRow({session.hosts[i], o.status, patched, "-", "-", "-", "-", "-", sent, o.error.empty() ? "-" : o.error});
       for (const Json& d : list) {
         const Json& c = d["changes"];
         std::string files = c.is_object() ? "+" + std::to_string(c["added"].get<int>()) + " ~" + std::to_string(c["changed"].get<int>()) +
                                                 " -" + std::to_string(c["removed"].get<int>())
                                           : "-";
-        table.AddRow({session.hosts[i], o.status, d["name"], Short(d["from"].is_string() ? d["from"].get<std::string>() : ""),
+        table.AddRow({session.hosts[i], o.status, patched, d["name"], Short(d["from"].is_string() ? d["from"].get<std::string>() : ""),
                       Short(d["to"]), d["status"], files, sent, o.error.empty() ? "-" : o.error});
       }
     }

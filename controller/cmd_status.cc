@@ -1,7 +1,7 @@
 // daybook status [--target EXPR] [--verbose]: per host and deploy, the live
 // commit and its tree id, whether that tree is the one most of the fleet
 // runs, and drift (files changed in `current` since the deploy; listed with
-// --verbose); plus reboot-required. Exit 0 when every host answered with no
+// --verbose); plus pending security updates and reboot-required per host. Exit 0 when every host answered with no
 // drift and the majority tree, 1 otherwise, 2 on bad input.
 #include <map>
 #include <ostream>
@@ -29,7 +29,17 @@ struct HostStatus {
   std::string error;
   Json deploys = Json::array();
   Json facts = Json::object();
+  Json pending = nullptr;  // patch.plan answer for policy security (null: no package backend)
 };
+
+// "3" pending security updates, "-" without a backend, "?" when unknown.
+std::string PendingText(const Json& pending) {
+  if (pending.is_null()) return "-";
+  if (!pending["plan"].is_object()) return "?";
+  int count = 0;
+  for (const Json& c : pending["plan"]["changes"]) count += c.value("security", false) ? 1 : 0;
+  return std::to_string(count);
+}
 
 HostStatus QueryHost(AgentClient& client, const inventory::Host& host) {
   HostStatus status;
@@ -43,6 +53,12 @@ HostStatus QueryHost(AgentClient& client, const inventory::Host& host) {
   status.reachable = true;
   status.deploys = (*deploys)["deploys"];
   status.facts = (*facts)["facts"];
+  // Pending security updates, from the same plan a push would make.
+  if (status.facts.value("package_backend", "none") != "none") {
+    Json request = {{"type", "patch.plan"}, {"patch", {{"policy", "security"}, {"exclude", Json::array()}, {"reboot", "never"}}}};
+    Result<Json> pending = AgentClient::Call(**connection, request);
+    status.pending = pending ? *pending : Json{{"error", pending.error().message}};
+  }
   return status;
 }
 
@@ -104,24 +120,26 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     }
     report.push_back({{"host", session.hosts[i]}, {"reachable", hosts[i].reachable},
                       {"error", hosts[i].error.empty() ? Json(nullptr) : Json(hosts[i].error)}, {"deploys", hosts[i].deploys},
-                      {"reboot_required", hosts[i].facts.value("reboot_required", Json(nullptr))}});
+                      {"reboot_required", hosts[i].facts.value("reboot_required", Json(nullptr))},
+                      {"pending_security", hosts[i].pending}});
   }
   if (options.format == OutputFormat::kJson) {
     PrintJson(env.out, {{"hosts", report}, {"clean", clean}});
     return clean ? kExitOk : kExitFailed;
   }
-  Table table({"HOST", "DEPLOY", "LIVE", "TREE", "IDENTICAL", "DRIFT", "REBOOT", "ERROR"});
+  Table table({"HOST", "DEPLOY", "LIVE", "TREE", "IDENTICAL", "DRIFT", "SECURITY UPDATES", "REBOOT", "ERROR"});
   std::string details;
   for (size_t i = 0; i < hosts.size(); ++i) {
     const Json& facts = hosts[i].facts;
     std::string reboot = !facts.contains("reboot_required") ? "-" : facts["reboot_required"] == true ? "required" : "no";
-    if (!hosts[i].reachable) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", "-", hosts[i].error});
-    if (hosts[i].reachable && hosts[i].deploys.empty()) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", reboot, "no deploys"});
+    std::string pending = PendingText(hosts[i].pending);
+    if (!hosts[i].reachable) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", "-", "-", hosts[i].error});
+    if (hosts[i].reachable && hosts[i].deploys.empty()) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", pending, reboot, "-"});
     for (const Json& d : hosts[i].deploys) {
       std::string identical = d["majority_tree"].is_null() ? "no majority" : d["identical"] == true ? "yes" : "NO";
       table.AddRow({session.hosts[i], d["name"], d["live"].is_string() ? Short(d["live"]) : "-",
                     d["tree"].is_string() ? Short(d["tree"]) : "-", d["live"].is_string() ? identical : "-",
-                    DriftText(d["drift"]), reboot, d["error"].is_string() ? d["error"].get<std::string>() : "-"});
+                    DriftText(d["drift"]), pending, reboot, d["error"].is_string() ? d["error"].get<std::string>() : "-"});
       if (options.verbose && d["drift"].is_object() && !d["drift"].value("identical", true)) {
         for (auto [key, mark] : {std::pair{"modified", "M"}, std::pair{"added", "A"}, std::pair{"removed", "D"}}) {
           for (const Json& path : d["drift"][key]) {

@@ -36,14 +36,16 @@ Result<Shipped> ShipCommit(transport::Connection& connection, PackCache& packs, 
   return Shipped{pack->objects, pack->bytes.size(), cached->build_ms, send_ms};
 }
 
-Json ApplyRequest(const std::string& intervention, const std::vector<ResolvedDeploy>& deploys,
+Json ApplyRequest(const std::string& intervention, const Json& patch, const std::vector<ResolvedDeploy>& deploys,
                   std::chrono::milliseconds timeout) {
   Json list = Json::array();
   for (const ResolvedDeploy& d : deploys) {
     list.push_back({{"name", d.spec.name}, {"path", d.spec.path}, {"commit", d.target.commit}, {"keep", d.spec.keep},
                     {"after", d.spec.after}, {"timeout_ms", timeout.count()}});
   }
-  return {{"type", "apply"}, {"intervention", intervention}, {"deploys", list}};
+  Json request = {{"type", "apply"}, {"intervention", intervention}, {"deploys", list}};
+  if (!patch.is_null()) request["patch"] = patch;
+  return request;
 }
 
 }  // namespace daybook::controller

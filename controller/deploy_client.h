@@ -30,9 +30,10 @@ struct Shipped {
 Result<Shipped> ShipCommit(transport::Connection& connection, PackCache& packs, const ResolvedDeploy& deploy,
                            const std::vector<std::string>& haves);
 
-// The apply request for a host: every deploy, in manifest order.
-protocol::Json ApplyRequest(const std::string& intervention, const std::vector<ResolvedDeploy>& deploys,
-                            std::chrono::milliseconds timeout);
+// The apply request for a host: the patch (null: none), then every deploy
+// in manifest order.
+protocol::Json ApplyRequest(const std::string& intervention, const protocol::Json& patch,
+                            const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout);
 
 // Raw pack bytes per pack.data message.
 constexpr size_t kShipChunk = 1u << 20;

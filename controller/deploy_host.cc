@@ -1,5 +1,7 @@
 #include "controller/deploy_host.h"
 
+#include "controller/patch_client.h"
+
 namespace daybook::controller {
 namespace {
 
@@ -32,7 +34,7 @@ Json DeployQueries(const std::vector<ResolvedDeploy>& deploys) {
   return queries;
 }
 
-HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& host,
+HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& host, const Json& patch,
                   const std::vector<ResolvedDeploy>& deploys) {
   HostPlan plan;
   Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
@@ -46,6 +48,10 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
     return plan;
   }
   plan.reachable = true;
+  if (!patch.is_null()) {
+    Result<Json> packages = AgentClient::Call(**connection, {{"type", "patch.plan"}, {"patch", patch}});
+    plan.patch = packages ? *packages : Json{{"error", packages.error().message}};
+  }
   for (const ResolvedDeploy& deploy : deploys) {
     DeployPlan p{deploy.spec.name, "", deploy.target.commit, "", std::nullopt, ""};
     const Json* agent = FindDeploy(*status, deploy.spec.name);
@@ -84,7 +90,7 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
 }
 
 HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::Host& host, const std::string& intervention,
-                        const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout) {
+                        const Json& patch, const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout) {
   HostDeploy run;
   auto fail = [&](const std::string& status, const std::string& error) {
     run.outcome.status = status;
@@ -107,9 +113,11 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
     haves.push_back(deploy.target.commit);
   }
   run.outcome.details["shipped"] = shipped;
+  bool may_reboot = !patch.is_null() && patch.value("reboot", "never") != "never";
+  std::string boot_before = may_reboot ? BootId(**connection) : "";
   // The agent's own timeouts (hook) come first; this one only guards a hung agent.
   Result<SignedAnswer> answer =
-      AgentClient::CallSigned(**connection, ApplyRequest(intervention, deploys, timeout), timeout * static_cast<long>(deploys.size()) + std::chrono::minutes(1));
+      AgentClient::CallSigned(**connection, ApplyRequest(intervention, patch, deploys, timeout), timeout * static_cast<long>(deploys.size() + 1) + std::chrono::minutes(1));
   if (!answer) return fail("failed", answer.error().message);
   if (answer->body.value("intervention", "") != intervention) return fail("failed", "the agent answered for another intervention");
   Json summary = Json::array();
@@ -130,8 +138,21 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
     if (error.empty() && d["error"].is_string()) error = "deploy " + d["name"].get<std::string>() + ": " + d["error"].get<std::string>();
   }
   run.outcome.details["deploys"] = summary;
+  const Json& patched = answer->body["patch"];
+  if (patched.is_object()) {
+    run.outcome.details["patch"] = {{"status", patched["status"]}, {"reboot", answer->body.value("reboot", "none")}};
+    if (patched["outcome"].is_object()) run.outcome.details["packages"] = patched["outcome"]["versions"];
+    if (patched["error"].is_string()) error = "patch: " + patched["error"].get<std::string>();
+  }
+  bool reboot = answer->body.value("reboot", "") == "scheduled";
   run.outcome.answer = std::move(*answer);
   if (run.outcome.answer->body.value("status", "") != "ok") return fail("failed", error.empty() ? "apply failed" : error);
+  if (reboot) {
+    connection->reset();  // the agent is going down
+    Result<std::string> boot_after = WaitForReboot(client, host, boot_before, timeout);
+    if (!boot_after) return fail("failed", boot_after.error().message);
+    run.outcome.details["reboot"] = {{"boot_id_before", boot_before}, {"boot_id_after", *boot_after}};
+  }
   return run;
 }
 

@@ -24,11 +24,12 @@ struct HostPlan {
   bool reachable = false;
   std::string error;
   std::vector<DeployPlan> deploys;
+  protocol::Json patch = nullptr;  // the agent's patch.plan answer (null: no [patch])
 };
 
-// Asks the host what it runs (with drift) and compares with the targets.
-// Changes nothing on the host.
-HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& host,
+// Asks the host what it runs (with drift) and compares with the targets,
+// and what its package transaction would be. Changes nothing on the host.
+HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& host, const protocol::Json& patch,
                   const std::vector<ResolvedDeploy>& deploys);
 
 struct HostDeploy {
@@ -37,9 +38,12 @@ struct HostDeploy {
   size_t bytes_sent = 0;
 };
 
-// Ships what the host lacks, then applies every deploy in one signed request.
+// Ships what the host lacks, then applies the patch (null: none) and every
+// deploy in one signed request; waits for a reboot the agent announces
+// (new boot id) before the host counts as done.
 HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::Host& host, const std::string& intervention,
-                        const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout);
+                        const protocol::Json& patch, const std::vector<ResolvedDeploy>& deploys,
+                        std::chrono::milliseconds timeout);
 
 // The {name, path} list deploy.status takes.
 protocol::Json DeployQueries(const std::vector<ResolvedDeploy>& deploys);

@@ -21,6 +21,9 @@ struct ProcessSpec {
   std::string cwd;                          // empty = inherit; a missing directory is an error
   std::string stdin_data;                   // fed to the child, then closed
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+  // Processes the command started in the background outlive it (a reboot
+  // command hands over to init); by default they are killed with it.
+  bool leave_descendants = false;
 
   static ProcessSpec Of(std::vector<std::string> argv) {
     ProcessSpec spec;

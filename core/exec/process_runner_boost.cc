@@ -70,6 +70,7 @@ class BoostProcessRunner final : public ProcessRunner {
       ioc.run_for(std::chrono::seconds(2));
     }
     child.wait(ec);
+    if (spec.leave_descendants && !result.timed_out) group.detach();  // else the group dies with `group`
     int status = child.native_exit_code();
     if (!result.timed_out) {
       if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);

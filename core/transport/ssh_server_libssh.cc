@@ -10,6 +10,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
@@ -335,16 +340,49 @@ class LibsshServer final : public SshServer {
 
 }  // namespace
 
+namespace {
+
+// The listening socket, made here rather than by libssh so that it has
+// SO_REUSEADDR: an agent restarted at once (a reboot, an upgrade) must bind
+// its port again while the previous one's connections are in TIME_WAIT.
+Result<int> ListeningSocket(const std::string& address, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
+    return MakeError(ErrorCode::kInvalidInput, "bad listen address " + address);
+  }
+  int fd = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, found->ai_protocol);
+  int one = 1;
+  bool ok = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+            ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, 128) == 0;
+  int error = errno;
+  ::freeaddrinfo(found);
+  if (!ok) {
+    if (fd >= 0) ::close(fd);
+    return MakeError(ErrorCode::kIo, "cannot listen on " + address + ":" + std::to_string(port) + ": " + std::strerror(error));
+  }
+  return fd;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SshServer>> SshServer::Listen(const HostKey& host_key, ServerOptions options) {
   InitLibssh();
+  Result<int> fd = ListeningSocket(options.address, options.port);
+  if (!fd) return fd.error();
   ssh_bind bind = ssh_bind_new();
   int no = 0;
   int port = options.port;
   ssh_key key = nullptr;
   if (ssh_pki_import_privkey_base64(host_key.pem.c_str(), nullptr, nullptr, nullptr, &key) != SSH_OK) {
     ssh_bind_free(bind);
+    ::close(*fd);
     return MakeError(ErrorCode::kInvalidInput, "libssh cannot import the host key");
   }
+  ssh_bind_set_fd(bind, *fd);  // ssh_bind_listen then only loads the keys
   ssh_bind_options_set(bind, SSH_BIND_OPTIONS_BINDADDR, options.address.c_str());
   ssh_bind_options_set(bind, SSH_BIND_OPTIONS_BINDPORT, &port);
   ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY, key);  // the bind owns it now (pitfall 5)

@@ -101,7 +101,7 @@ TEST_CASE("agent facts: from the root's os-release, reboot flag, backend detecti
 
 TEST_CASE("agent session: answers in order, unknown types get an error, bad frames end the session") {
   crypto::Ed25519Key key = *crypto::Ed25519Key::Generate();
-  SessionContext context{&key, 1024, std::chrono::seconds(1), [] { return protocol::Json{{"kernel", "k"}}; }, nullptr, {}};
+  SessionContext context{&key, 1024, std::chrono::seconds(1), [] { return protocol::Json{{"kernel", "k"}}; }, nullptr};
   std::string hello = protocol::EncodeFrame(protocol::HelloRequest("t"));
   ScriptedStream ok({hello.substr(0, 3), hello.substr(3) + protocol::EncodeFrame({{"type", "rm -rf"}}),
                      protocol::EncodeFrame(protocol::FactsRequest())});

@@ -84,18 +84,6 @@ TEST_CASE("plan: refs and repositories are resolved before any host, errors at t
   CHECK(f.err.str().find("is not inside the fleet repository") != std::string::npos);
 }
 
-TEST_CASE("push: package patching is refused in this version, and nothing is journaled") {
-  Fleet f;
-  f.git.refs["/work/app#v1"] = {std::string(40, 'a'), std::string(40, 'b')};
-  std::string text = std::string(kManifest) + "\n[patch]\npolicy = \"security\"\n";
-  text.replace(text.find("REPO"), 4, "../app");
-  f.git.committed["manifests/app.toml"] = text;
-  CHECK(f.Run({"push", "manifests/app.toml", "--yes"}, "/work/fleet") == kExitUsage);
-  CHECK(f.err.str().find("[patch] policy \"security\" needs package patching, which this version does not do") !=
-        std::string::npos);
-  CHECK_FALSE(f.fs.Exists("/work/fleet/journal/records.jsonl"));
-}
-
 TEST_CASE("push and rollback refuse to run unconfirmed when not on a terminal") {
   Fleet f;
   f.git.refs["/work/app#v1"] = {std::string(40, 'a'), std::string(40, 'b')};

@@ -1,0 +1,41 @@
+#include "controller/patch_client.h"
+
+#include <thread>
+
+#include "controller/fleet_session.h"
+#include "core/protocol/messages.h"
+
+namespace daybook::controller {
+
+using protocol::Json;
+
+Json PatchRequestJson(const manifest::Manifest& manifest) {
+  if (!manifest.patch || manifest.patch->policy == manifest::PatchPolicy::kNone) return nullptr;
+  const manifest::PatchSpec& p = *manifest.patch;
+  return {{"policy", std::string(manifest::ToString(p.policy))}, {"exclude", p.exclude},
+          {"reboot", std::string(manifest::ToString(p.reboot))}, {"allow_other_origins", p.allow_other_origins}};
+}
+
+std::string BootId(transport::Connection& connection) {
+  Result<Json> facts = AgentClient::Call(connection, protocol::FactsRequest());
+  if (!facts || !(*facts)["facts"].contains("boot_id")) return "";
+  return (*facts)["facts"]["boot_id"].get<std::string>();
+}
+
+Result<std::string> WaitForReboot(AgentClient& client, const inventory::Host& host, const std::string& before,
+                                  std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
+    if (connection) {
+      std::string now = BootId(**connection);
+      if (!now.empty() && now != before) return now;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return MakeError(ErrorCode::kFailed, "did not come back with a new boot id within " +
+                                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+                                           "s after the reboot");
+}
+
+}  // namespace daybook::controller

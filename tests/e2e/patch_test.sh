@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Security patching end to end with real apt and dpkg in sandbox roots
+# (tests/fixtures/apt_sandbox.sh): plan, push with a reboot that restarts
+# the agent under a new boot id, the journal of before/after versions, a
+# failing postinst, refusals. The host's own dpkg database never changes.
+source "$(dirname "$0")/lib.sh" "$@"
+source "$E2E_DIR/fleet_lib.sh"
+host_status=$(md5sum /var/lib/dpkg/status)
+ssh-keygen -q -t ed25519 -N '' -C operator -f "$WORK/op"
+cp "$WORK/op.pub" "$WORK/authorized_operators"
+
+# patch_agent N [broken]: agent-N on a sandbox root with apt, a boot id file,
+# and a reboot command that restarts it (same port) under a new boot id.
+patch_agent() {
+  local n=$1 dir="$WORK/agent-$1"
+  bash "$SOURCE_DIR/tests/fixtures/apt_sandbox.sh" "$dir/pkg" ${2:-} || fail "fixture for agent-$n"
+  echo "boot-1-of-agent-$n" > "$dir/boot_id"
+  cat > "$dir/reboot.sh" <<SH
+#!/bin/sh
+# The test's "reboot": stop the agent, draw a new boot id, start it again,
+# in a session of its own (what the agent runs is killed with its group).
+setsid sh -c '
+
+  kill \$(cat "$dir/pid"); while kill -0 \$(cat "$dir/pid") 2>/dev/null; do sleep 0.1; done
+  echo "boot-\$(date +%s%N)" > "$dir/boot_id"
+  "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2>> "$dir/log" &
+  echo \$! > "$dir/pid"
+' > /dev/null 2>&1 < /dev/null &
+SH
+  chmod +x "$dir/reboot.sh"
+  cat > "$dir/agent.toml" <<TOML
+listen = "127.0.0.1:0"
+state_dir = "$dir/state"
+authorized_operators = "$WORK/authorized_operators"
+root = "$dir/pkg/root"
+deploy_roots = ["/srv"]
+package_backend = "apt"
+lock_timeout = "2s"
+reboot_command = ["$dir/reboot.sh"]
+boot_id_file = "$dir/boot_id"
+TOML
+  "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
+  echo $! > "$dir/pid"
+  for _ in $(seq 1 100); do grep -q '^listening on ' "$dir/out" 2>/dev/null && break; sleep 0.05; done
+  PORTS[$n]=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
+  sed -i "s|^listen = .*|listen = \"127.0.0.1:${PORTS[$n]}\"|" "$dir/agent.toml"  # a restart keeps the port
+}
+patch_agent 1
+patch_agent 2 broken
+trap 'for n in 1 2; do kill -9 $(cat "$WORK/agent-$n/pid") 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+
+"$DAYBOOK" init "$WORK/fleet" > /dev/null
+cd "$WORK/fleet"
+sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
+echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
+{ for n in 1 2; do printf '[hosts.agent-%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "${PORTS[$n]}"; done; } > inventory/hosts.toml
+rm manifests/example.toml
+patch_manifest() {  # TARGETS EXTRA_PATCH_LINES
+  printf '[manifest]\nname = "security"\ntargets = "%s"\n\n[patch]\npolicy = "security"\nreboot = "if-required"\n%s\n\n[rollout]\ntimeout = "30s"\n' "$1" "${2:-}" \
+    > manifests/security.toml
+  git add -A && git commit -qm "security manifest" || fail "commit"
+}
+patch_manifest agent-1
+expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
+
+# Plan: every package of the transaction, why; what is left out, why.
+expect_exit 0 "$DAYBOOK" plan manifests/security.toml
+expect_in "$WORK/out" "patch: policy security, reboot if-required"
+expect_in "$WORK/out" "libdemo      1.0-1  1.0-2  Demo-Security:bookworm-security  security"
+expect_in "$WORK/out" "demo-newdep  (new)  1.0-1  Demo:bookworm                    dependency"
+expect_in "$WORK/out" "skipped: not a security update (Demo:bookworm)"
+expect_exit 0 "$DAYBOOK" status --target agent-1
+expect_in "$WORK/out" " 3 "  # pending security updates: libdemo, demo-app, demo-reboot
+
+# Refusals: a dependency from another origin when that is not allowed.
+patch_manifest agent-1 'allow_other_origins = false'
+expect_exit 1 "$DAYBOOK" plan manifests/security.toml
+expect_in "$WORK/out" "allow_other_origins = false refuses: demo-newdep 1.0-1 (Demo:bookworm)"
+expect_exit 1 "$DAYBOOK" push manifests/security.toml --yes
+[[ "$(cat "$WORK/agent-1/boot_id")" == boot-1-of-agent-1 ]] || fail "a refused patch rebooted"
+patch_manifest agent-1
+
+# Push: upgrade, reboot (postinst flagged it), back with a new boot id.
+expect_exit 0 "$DAYBOOK" push manifests/security.toml --yes
+expect_in "$WORK/out" "ok: 4 upgraded, rebooted"
+[[ "$(cat "$WORK/agent-1/boot_id")" != boot-1-of-agent-1 ]] || fail "agent-1 did not reboot"
+v=$(dpkg-query --admindir="$WORK/agent-1/pkg/root/var/lib/dpkg" -W -f='${Version}' libdemo)
+[[ "$v" == 1.0-2 ]] || fail "libdemo is $v in the sandbox"
+expect_exit 0 "$DAYBOOK" journal show --type host.result --output json
+python3 - "$WORK/out" <<'PY' || fail "journal of the patch"
+import json, sys
+r = json.load(open(sys.argv[1]))["records"][-1]
+assert r["status"] == "ok", r
+versions = {p["name"]: (p["before"], p["after"]) for p in r["packages"]}
+assert versions["libdemo"] == ("1.0-1", "1.0-2") and versions["demo-newdep"] == (None, "1.0-1"), versions
+assert r["reboot"]["boot_id_before"] == "boot-1-of-agent-1" and r["reboot"]["boot_id_after"] != "boot-1-of-agent-1", r
+assert r["agent"]["response"]["patch"]["plan"]["skipped"][0]["name"] == "demo-tool", r
+PY
+expect_exit 0 "$DAYBOOK" journal verify --require-sealed
+
+# A package whose postinst fails: the host fails with dpkg's message; nothing reboots.
+patch_manifest agent-2
+expect_exit 1 "$DAYBOOK" push manifests/security.toml --yes
+expect_in "$WORK/out" "demo-broken"
+[[ "$(cat "$WORK/agent-2/boot_id")" == boot-1-of-agent-2 ]] || fail "a failed patch rebooted"
+expect_exit 0 "$DAYBOOK" journal show --type intervention.end --output json
+expect_in "$WORK/out" '"outcome":"failed"'
+
+[[ "$(md5sum /var/lib/dpkg/status)" == "$host_status" ]] || fail "the host's dpkg status changed"
+finish
