@@ -28,18 +28,6 @@ struct PushOptions {
   OutputFormat format = OutputFormat::kText;
 };
 
-// Without --yes: ask on a terminal, refuse otherwise.
-Status Confirm(Env& env, const std::string& question) {
-  if (env.in == nullptr || !env.in_is_terminal) {
-    return MakeError(ErrorCode::kInvalidInput, "not on a terminal: pass --yes to " + question);
-  }
-  env.err << question << "? [y/N] " << std::flush;
-  std::string answer;
-  std::getline(*env.in, answer);
-  if (answer != "y" && answer != "Y" && answer != "yes") return MakeError(ErrorCode::kInvalidInput, "not confirmed: nothing was done");
-  return OkStatus();
-}
-
 // "ok: 3 upgraded, rebooted" from a host result's patch details.
 std::string PatchSummary(const Json& details) {
   if (!details.contains("patch")) return "-";

@@ -66,13 +66,7 @@ int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options)
   std::string what = "roll back " + options.deploy + " on " + std::to_string(session.hosts.size()) + " host(s) to " +
                      (options.to.empty() ? "the last-known-good release" : options.to);
   if (!options.yes) {
-    if (env.in == nullptr || !env.in_is_terminal) {
-      return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "not on a terminal: pass --yes to " + what));
-    }
-    env.err << what << "? [y/N] " << std::flush;
-    std::string answer;
-    std::getline(*env.in, answer);
-    if (answer != "y" && answer != "yes") return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "not confirmed: nothing was done"));
+    if (Status s = Confirm(env, what); !s) return ReportError(env.err, s.error());
   }
   Json fields = {{"rollback", {{"deploy", options.deploy}, {"to", options.to.empty() ? Json(nullptr) : Json(options.to)}}},
                  {"targets", session.hosts}};

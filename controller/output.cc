@@ -1,6 +1,7 @@
 #include "controller/output.h"
 
 #include <algorithm>
+#include <istream>
 #include <ostream>
 
 namespace daybook::controller {
@@ -60,6 +61,21 @@ void Table::Print(std::ostream& out) const {
     }
     out << line << '\n';
   }
+}
+
+}  // namespace daybook::controller
+
+namespace daybook::controller {
+
+Status Confirm(Env& env, const std::string& question) {
+  if (env.in == nullptr || !env.in_is_terminal) {
+    return MakeError(ErrorCode::kInvalidInput, "not on a terminal: pass --yes to " + question);
+  }
+  env.err << question << "? [y/N] " << std::flush;
+  std::string answer;
+  std::getline(*env.in, answer);
+  if (answer != "y" && answer != "Y" && answer != "yes") return MakeError(ErrorCode::kInvalidInput, "not confirmed: nothing was done");
+  return OkStatus();
 }
 
 }  // namespace daybook::controller

@@ -22,6 +22,10 @@ int ReportError(std::ostream& err, const Error& error);
 nlohmann::json ToJson(const Diagnostic& diagnostic);
 nlohmann::json ToJson(const std::vector<Diagnostic>& diagnostics);
 
+// Asks "<question>? [y/N]" on a terminal; refuses (kInvalidInput: exit 2)
+// when not on one, saying to pass --yes. Used before any intervention.
+Status Confirm(Env& env, const std::string& question);
+
 // Writes `doc` as one line of JSON (stable key order) and a newline.
 void PrintJson(std::ostream& out, const nlohmann::json& doc);
 
