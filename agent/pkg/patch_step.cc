@@ -37,20 +37,24 @@ std::unique_ptr<PackageManager> MakePackageManager(const AgentConfig& config, Fi
   return nullptr;
 }
 
+Result<PatchStep::Session> PatchStep::Begin(const Json& patch) {
+  Result<PatchRequest> request = ParsePatch(patch);
+  if (!request) return request.error();
+  std::unique_ptr<PackageManager> manager = MakePackageManager(config_, fs_, runner_);
+  if (!manager) return MakeError(ErrorCode::kInvalidInput, "this agent has no package backend (package_backend = none)");
+  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(std::filesystem::path(config_.state_dir) / "patch.lock");
+  if (!lock) return MakeError(ErrorCode::kFailed, "packages are busy: another intervention is patching this host");
+  return Session{std::move(*request), std::move(manager), std::move(lock).value()};
+}
+
 Json PatchStep::Plan(const Json& patch) {
   Json answer = {{"type", "patch.plan"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"error", nullptr}};
-  Result<PatchRequest> request = ParsePatch(patch);
-  std::unique_ptr<PackageManager> manager = MakePackageManager(config_, fs_, runner_);
-  if (!request || !manager) {
-    answer["error"] = request ? "this agent has no package backend (package_backend = none)" : request.error().message;
+  Result<Session> session = Begin(patch);
+  if (!session) {
+    answer["error"] = session.error().message;
     return answer;
   }
-  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(std::filesystem::path(config_.state_dir) / "patch.lock");
-  if (!lock) {
-    answer["error"] = "packages are busy: another intervention is patching this host";
-    return answer;
-  }
-  Result<PackagePlan> plan = manager->Plan(*request);
+  Result<PackagePlan> plan = session->manager->Plan(session->request);
   if (plan) {
     answer["plan"] = ToJson(*plan);
   } else {
@@ -63,24 +67,18 @@ Json PatchStep::Apply(const Json& patch, bool& reboot) {
   reboot = false;
   Json step = {{"status", "refused"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"outcome", nullptr},
                {"reboot", "none"}, {"error", nullptr}};
-  Result<PatchRequest> request = ParsePatch(patch);
-  std::unique_ptr<PackageManager> manager = MakePackageManager(config_, fs_, runner_);
-  if (!request || !manager) {
-    step["error"] = request ? "this agent has no package backend (package_backend = none)" : request.error().message;
+  Result<Session> session = Begin(patch);
+  if (!session) {
+    step["error"] = session.error().message;
     return step;
   }
-  Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(std::filesystem::path(config_.state_dir) / "patch.lock");
-  if (!lock) {
-    step["error"] = "packages are busy: another intervention is patching this host";
-    return step;
-  }
-  Result<PackagePlan> plan = manager->Plan(*request);
+  Result<PackagePlan> plan = session->manager->Plan(session->request);
   if (!plan) {
     step["error"] = plan.error().message;
     return step;
   }
   step["plan"] = ToJson(*plan);
-  Result<PackageOutcome> outcome = manager->Apply(*plan);
+  Result<PackageOutcome> outcome = session->manager->Apply(*plan);
   if (!outcome) {
     step["status"] = "failed";
     step["error"] = outcome.error().message;

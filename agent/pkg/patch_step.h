@@ -32,6 +32,15 @@ class PatchStep {
   protocol::Json Apply(const protocol::Json& patch, bool& reboot);
 
  private:
+  // A parsed request, its backend, and the host's patch lock, held while
+  // the session lives.
+  struct Session {
+    PatchRequest request;
+    std::unique_ptr<PackageManager> manager;
+    std::unique_ptr<Filesystem::Lock> lock;
+  };
+  Result<Session> Begin(const protocol::Json& patch);
+
   const AgentConfig& config_;
   Filesystem& fs_;
   exec::ProcessRunner& runner_;
