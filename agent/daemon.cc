@@ -75,7 +75,7 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   PatchStep patch(config, fs, *runner);
   InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store};
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
-                         [&] { return CollectFacts(fs, config, uname); }, &interventions};
+                         [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions};
   transport::ServerOptions options;
   options.address = config.listen_address;
   options.port = config.listen_port;

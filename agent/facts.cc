@@ -34,7 +34,21 @@ std::string ResolveBackend(Filesystem& fs, const AgentConfig& config) {
   return "none";
 }
 
-protocol::Json CollectFacts(Filesystem& fs, const AgentConfig& config, const Uname& uname) {
+namespace {
+
+bool RebootRequired(Filesystem& fs, exec::ProcessRunner& runner, const AgentConfig& config, const std::string& backend) {
+  if (backend != "dnf") return fs.Exists(UnderRoot(config, "/var/run/reboot-required"));
+  exec::ProcessSpec spec = exec::ProcessSpec::Of({"needs-restarting", "-r"});
+  if (config.root != "/") spec.argv.push_back("--installroot=" + config.root);
+  spec.timeout = std::chrono::seconds(30);
+  Result<exec::ProcessResult> ran = runner.Run(spec);
+  return ran && ran->exit_code == 1;
+}
+
+}  // namespace
+
+protocol::Json CollectFacts(Filesystem& fs, exec::ProcessRunner& runner, const AgentConfig& config, const Uname& uname) {
+  std::string backend = ResolveBackend(fs, config);
   // The OS of the managed root when it has one (a sandbox root), else the host's.
   Result<std::string> os = fs.ReadFile(UnderRoot(config, "/etc/os-release"));
   if (!os) os = fs.ReadFile("/etc/os-release");
@@ -56,8 +70,8 @@ protocol::Json CollectFacts(Filesystem& fs, const AgentConfig& config, const Una
           {"kernel", uname.kernel},
           {"boot_id", boot ? std::string(Trim(*boot)) : ""},
           {"uptime_s", uptime_s},
-          {"package_backend", ResolveBackend(fs, config)},
-          {"reboot_required", fs.Exists(UnderRoot(config, "/var/run/reboot-required"))}};
+          {"package_backend", backend},
+          {"reboot_required", RebootRequired(fs, runner, config, backend)}};
 }
 
 }  // namespace daybook::agent

@@ -7,6 +7,7 @@
 
 #include "agent/config.h"
 #include "core/base/filesystem.h"
+#include "core/exec/process_runner.h"
 #include "core/protocol/frame.h"
 
 namespace daybook::agent {
@@ -20,7 +21,10 @@ struct Uname {
 // whose tool exists under the root (apt-get, then dnf), else "none".
 std::string ResolveBackend(Filesystem& fs, const AgentConfig& config);
 
-protocol::Json CollectFacts(Filesystem& fs, const AgentConfig& config, const Uname& uname);
+// reboot_required: the Debian-family flag file under root, or on an RPM
+// host (dnf backend) `needs-restarting -r` (exit 1: required), run through
+// `runner`.
+protocol::Json CollectFacts(Filesystem& fs, exec::ProcessRunner& runner, const AgentConfig& config, const Uname& uname);
 
 // KEY=value lines of os-release, unquoted.
 std::string OsReleaseField(std::string_view os_release, std::string_view key);

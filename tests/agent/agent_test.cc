@@ -7,6 +7,7 @@
 #include "core/crypto/ssh_key.h"
 #include "core/protocol/messages.h"
 #include "tests/fakes/fake_filesystem.h"
+#include "tests/fakes/fake_process_runner.h"
 
 using namespace daybook;
 using namespace daybook::agent;
@@ -89,7 +90,8 @@ TEST_CASE("agent facts: from the root's os-release, reboot flag, backend detecti
   fs.AddFile("/proc/uptime", "3527.41 7000.1\n");
   AgentConfig config;
   config.root = "/sandbox";
-  protocol::Json facts = CollectFacts(fs, config, {"vm-1", "6.1.0-28-amd64"});
+  testing::FakeProcessRunner runner;
+  protocol::Json facts = CollectFacts(fs, runner, config, {"vm-1", "6.1.0-28-amd64"});
   CHECK(facts["os_id"] == "debian");
   CHECK(facts["os_version"] == "12");
   CHECK(facts["boot_id"] == "8c092c08-ad7f");
@@ -97,6 +99,15 @@ TEST_CASE("agent facts: from the root's os-release, reboot flag, backend detecti
   CHECK(facts["reboot_required"] == true);
   CHECK(facts["package_backend"] == "apt");
   CHECK(facts["kernel"] == "6.1.0-28-amd64");
+  CHECK(runner.ran.empty());
+
+  // An RPM host: needs-restarting -r decides (exit 1: a reboot is required).
+  config.package_backend = "dnf";
+  runner.On("needs-restarting -r --installroot=/sandbox", 1, "Reboot is required to fully utilize these updates.\n");
+  CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"] == true);
+  runner.scripts.clear();
+  runner.On("needs-restarting -r", 0, "No core libraries or services have been updated since boot-up.\n");
+  CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"] == false);
 }
 
 TEST_CASE("agent session: answers in order, unknown types get an error, bad frames end the session") {
