@@ -17,23 +17,16 @@ Error IoError(const std::string& what, const std::error_code& ec) {
   return MakeError(ErrorCode::kIo, what + ": " + ec.message());
 }
 
-// fsync of a directory, so a rename or a new entry in it is durable.
-Status SyncDirectory(const fs::path& dir) {
+// Opens `dir` and runs `sync` on it: fsync makes a rename or a new entry in
+// the directory durable, syncfs flushes the whole filesystem that holds it
+// (a release's files).
+Status SyncDirectory(const fs::path& dir, int (*sync)(int) = ::fsync, const char* what = "fsync") {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return MakeError(ErrorCode::kIo, "open " + dir.string() + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
+  int rc = sync(fd);
+  int error = errno;
   ::close(fd);
-  if (rc != 0) return MakeError(ErrorCode::kIo, "fsync " + dir.string() + ": " + std::strerror(errno));
-  return OkStatus();
-}
-
-// Flushes the whole filesystem that holds `path` (the release's files).
-Status SyncFilesystem(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return MakeError(ErrorCode::kIo, "open " + path.string() + ": " + std::strerror(errno));
-  int rc = ::syncfs(fd);
-  ::close(fd);
-  if (rc != 0) return MakeError(ErrorCode::kIo, "syncfs " + path.string() + ": " + std::strerror(errno));
+  if (rc != 0) return MakeError(ErrorCode::kIo, std::string(what) + " " + dir.string() + ": " + std::strerror(error));
   return OkStatus();
 }
 
@@ -76,7 +69,7 @@ Status ReleaseDir::CleanPartials() {
 }
 
 Status ReleaseDir::Promote(const std::string& commit) {
-  if (Status s = SyncFilesystem(Partial(commit)); !s) return s;
+  if (Status s = SyncDirectory(Partial(commit), ::syncfs, "syncfs"); !s) return s;
   std::error_code ec;
   fs::rename(Partial(commit), Release(commit), ec);
   if (ec) return IoError("rename " + Partial(commit).string(), ec);

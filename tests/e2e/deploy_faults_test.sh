@@ -8,23 +8,11 @@ source "$E2E_DIR/fleet_lib.sh"
 make_fleet 2
 
 # A third agent whose deploy root is a 1 MiB tmpfs in its own mount namespace.
-dir="$WORK/agent-3"
-mkdir -p "$dir/root/srv"
-cat > "$dir/agent.toml" <<TOML
-listen = "127.0.0.1:0"
-state_dir = "$dir/state"
-authorized_operators = "$WORK/authorized_operators"
-root = "$dir/root"
-deploy_roots = ["/srv"]
-TOML
-unshare -m --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" && exec "$2" --config "$3"' \
-  sh "$dir/root/srv" "$AGENT" "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
-pid3=$!
-PIDS+=($pid3)
-wait_for_file "$dir/out"
-for _ in $(seq 1 100); do grep -q '^listening on ' "$dir/out" && break; sleep 0.05; done
-port3=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
-[[ -n "$port3" ]] || { fail "tmpfs agent did not start"; cat "$dir/log" >&2; }
+mkdir -p "$WORK/agent-3/root/srv"
+AGENT_WRAP=(unshare -m --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs "$0" && exec "$@"' "$WORK/agent-3/root/srv")
+start_agent agent-3
+unset AGENT_WRAP
+pid3=$AGENT_PID port3=$AGENT_PORT
 printf '[hosts.agent-3]\naddress = "127.0.0.1"\nport = %s\n' "$port3" >> inventory/hosts.toml
 git commit -qam "agent-3"
 # What agent-3 runs, seen from inside its mount namespace.
