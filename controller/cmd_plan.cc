@@ -1,8 +1,10 @@
-// daybook plan MANIFEST [--rev REV] [--target EXPR]: what a push of the
-// committed manifest would change on each targeted host (code: from → to
-// commit and files added/changed/removed, drift to repair), without
-// changing anything anywhere. Exit 0 when every host can be pushed to,
-// 1 when a host is unreachable or would refuse, 2 on bad input.
+// daybook plan MANIFEST [--rev REV] [--target EXPR] [--save FILE]: what a
+// push of the committed manifest would change on each targeted host
+// (packages, code: from → to commit and files added/changed/removed, drift
+// to repair, reboot), the batch each host falls in and its window check,
+// without changing anything anywhere. --save writes the plan with a digest
+// of each host's state, for `push --plan`. Exit 0 when every host can be
+// pushed to, 1 when a host is unreachable or would refuse, 2 on bad input.
 #include <ostream>
 
 #include "controller/commands.h"
@@ -11,6 +13,9 @@
 #include "controller/output.h"
 #include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
+#include "controller/rollout_view.h"
+#include "controller/saved_plan.h"
+#include "core/journal/record.h"
 
 namespace daybook::controller {
 namespace {
@@ -19,6 +24,7 @@ using protocol::Json;
 
 struct PlanOptions {
   ManifestFlags manifest;
+  std::string save;
   OutputFormat format = OutputFormat::kText;
 };
 
@@ -50,6 +56,27 @@ void AddPackageRows(Table& table, const std::string& host, const Json& patch) {
   for (const Json& k : plan["skipped"]) table.AddRow({host, k["name"], "-", "-", "-", "skipped: " + k["why"].get<std::string>()});
 }
 
+// "3 to upgrade", "nothing", "error", "-" (no [patch]).
+std::string PackagesCell(const Json& patch) {
+  if (patch.is_null()) return "-";
+  if (patch["error"].is_string()) return "error";
+  size_t n = patch["plan"]["changes"].size();
+  return n == 0 ? "nothing" : std::to_string(n) + " to upgrade";
+}
+
+std::string CodeCell(const HostPlan& plan) {
+  if (!plan.reachable) return "unreachable";
+  std::string cell;
+  for (const DeployPlan& d : plan.deploys) cell += (cell.empty() ? "" : ", ") + d.name + " " + d.action;
+  return cell.empty() ? "-" : cell;
+}
+
+std::string RebootCell(const Json& patch) {
+  if (patch.is_null()) return "no";
+  std::string policy = patch["reboot"];
+  return policy == "always" ? "yes" : policy == "if-required" ? "if required" : "no";
+}
+
 int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
   Result<PreparedManifest> prepared = PrepareManifest(env, global, options.manifest);
   if (!prepared) return ReportError(env.err, prepared.error());
@@ -77,7 +104,8 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
     blocked += host_blocked ? 1 : 0;
     changing += host_changing && !host_blocked ? 1 : 0;
   }
-  if (options.format == OutputFormat::kJson) {
+  RolloutView view = ViewRollout(session, committed.resolved.manifest.rollout, env.clock.Now(), false);
+  auto document = [&]() -> Json {
     Json deploys = Json::array(), hosts = Json::array();
     for (const ResolvedDeploy& d : prepared->deploys) {
       deploys.push_back({{"name", d.spec.name}, {"repo", d.spec.repo}, {"ref", d.spec.ref}, {"commit", d.target.commit},
@@ -88,11 +116,23 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
       for (const DeployPlan& d : plans[i].deploys) list.push_back(ToJson(d));
       hosts.push_back({{"host", session.hosts[i]}, {"reachable", plans[i].reachable},
                        {"error", plans[i].error.empty() ? Json(nullptr) : Json(plans[i].error)}, {"deploys", list},
-                       {"patch", plans[i].patch}});
+                       {"patch", plans[i].patch}, {"batch", view.batch_label[i]},
+                       {"window", view.windows[i].text.empty() ? Json(nullptr)
+                                                               : Json{{"window", view.windows[i].text}, {"open", view.windows[i].open}}},
+                       {"state", plans[i].state}, {"digest", plans[i].reachable ? Json(Digest(plans[i].state)) : Json(nullptr)}});
     }
-    PrintJson(env.out, {{"manifest", {{"path", committed.path}, {"commit", committed.commit}, {"name", committed.resolved.manifest.name}}},
-                        {"deploys", deploys}, {"patch", patch},
-                        {"hosts", hosts}, {"changing", changing}, {"blocked", blocked}, {"total", plans.size()}});
+    return {{"manifest", {{"path", committed.path}, {"commit", committed.commit}, {"name", committed.resolved.manifest.name}}},
+            {"deploys", deploys}, {"patch", patch}, {"rollout", RolloutJson(view, session.hosts)},
+            {"hosts", hosts}, {"changing", changing}, {"blocked", blocked}, {"total", plans.size()}};
+  };
+  if (!options.save.empty()) {
+    Json saved = document();
+    saved["format"] = kPlanFormat;
+    saved["created"] = journal::FormatTimestamp(env.clock.Now());
+    if (Status s = WriteSavedPlan(env.fs, env.cwd / options.save, saved); !s) return ReportError(env.err, s.error());
+  }
+  if (options.format == OutputFormat::kJson) {
+    PrintJson(env.out, document());
   } else {
     env.out << "manifest " << committed.path << " at " << Short(committed.commit) << " (" << committed.resolved.manifest.name
             << "), " << plans.size() << " host(s)\n";
@@ -117,6 +157,18 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
       rows = rows || !plans[i].reachable || !plans[i].deploys.empty();
     }
     if (rows) table.Print(env.out);
+    PrintRollout(env.out, view, session.hosts);
+    Table hosts({"HOST", "BATCH", "WINDOW", "PACKAGES", "CODE", "REBOOT"});
+    for (size_t i = 0; i < plans.size(); ++i) {
+      const WindowCheck& w = view.windows[i];
+      hosts.AddRow({session.hosts[i], view.batch_label[i], w.text.empty() ? "none" : WindowState(w) + ": " + w.text,
+                    PackagesCell(plans[i].patch), CodeCell(plans[i]), RebootCell(patch)});
+    }
+    hosts.Print(env.out);
+    if (size_t closed = ClosedWindows(view); closed > 0) {
+      env.out << closed << " host(s) outside their maintenance window now: push leaves them untouched unless --override-window --ticket ID\n";
+    }
+    if (!options.save.empty()) env.out << "plan saved to " << options.save << " (apply it with: daybook push " << committed.path << " --plan " << options.save << ")\n";
     env.out << plans.size() << " host(s): " << changing << " would change, " << plans.size() - changing - blocked
             << " unchanged, " << blocked << " unreachable or refusing\n";
   }
@@ -129,11 +181,16 @@ void AddPlanCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& e
   CLI::App* command = app.add_subcommand("plan", "Show what a push of a committed manifest would change, host by host");
   auto options = std::make_shared<PlanOptions>();
   AddManifestFlags(*command, options->manifest);
+  command->add_option("--save", options->save, "Also write the plan, with a digest of each host's state, for push --plan")
+      ->option_text("FILE");
   AddOutputOption(*command, options->format);
   command->footer("Reads MANIFEST from a commit (default HEAD; uncommitted changes are refused), resolves each\n"
                   "[[deploy]] ref to one commit, and asks each targeted agent what it runs and what its package\n"
                   "transaction would be (each package, why, and what is left out and why). Nothing is changed.\n"
-                  "--target narrows the manifest's own targets.\n"
+                  "--target narrows the manifest's own targets. Shows the rollout: the batch of each host\n"
+                  "(canary first) and whether its maintenance window is open now.\n"
+                  "--save FILE: `daybook push MANIFEST --plan FILE` then applies exactly this plan and refuses\n"
+                  "a host whose state (live commits, drift, package transaction) changed since.\n"
                   "Exit codes: 0 every host can be pushed to, 1 a host is unreachable or would refuse, 2 bad input.");
   command->callback([&env, &global, &exit_code, options] { exit_code = RunPlan(env, global, *options); });
 }

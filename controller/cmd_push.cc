@@ -1,148 +1,229 @@
-// daybook push MANIFEST [--rev REV] [--target EXPR] [--ticket ID] [--yes]:
-// applies a committed manifest's deploys to its targets, hosts in parallel
-// (the canary/batch rollout engine builds on this). Journal first: the
-// operator-signed intervention.begin is durable before any host is
-// touched; each host's signed result follows; intervention.end closes it.
-// Exit 0 all hosts ok, 1 any failure, 2 bad input or refused.
+// daybook push MANIFEST [--rev REV] [--target EXPR] [--ticket ID] [--plan FILE]
+//                       [--yes] [--override-window]:
+// applies a committed manifest to its targets through the rollout engine
+// (docs/rollout.md): canary hosts alone, then batches, halting once failures
+// exceed max_failures. Journal first: the operator-signed intervention.begin
+// is durable before any host is touched; each host's signed result follows
+// (hosts never started are recorded as skipped); intervention.end closes it
+// with the outcome: completed, halted (and why) or interrupted.
+// Exit 0 all hosts ok, 1 any host not ok or a halt, 2 bad input or refused.
 #include <atomic>
-#include <istream>
+#include <optional>
 #include <ostream>
 
 #include "controller/commands.h"
-#include "controller/deploy_host.h"
-#include "controller/fanout.h"
+#include "controller/interrupt.h"
 #include "controller/output.h"
 #include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
+#include "controller/push_report.h"
+#include "controller/rollout_progress.h"
+#include "controller/rollout_view.h"
+#include "controller/saved_plan.h"
 
 namespace daybook::controller {
 namespace {
 
 using protocol::Json;
-using Steady = std::chrono::steady_clock;
 
 struct PushOptions {
   ManifestFlags manifest;
   std::string ticket;
+  std::string plan_file;
   bool yes = false;
+  bool override_window = false;
   OutputFormat format = OutputFormat::kText;
 };
 
-// "ok: 3 upgraded, rebooted" from a host result's patch details.
-std::string PatchSummary(const Json& details) {
-  if (!details.contains("patch")) return "-";
-  int upgraded = 0;
-  for (const Json& p : details.value("packages", Json::array())) upgraded += p["before"] != p["after"] ? 1 : 0;
-  return details["patch"]["status"].get<std::string>() + ": " + std::to_string(upgraded) + " upgraded" +
-         (details.contains("reboot") ? ", rebooted" : "");
+Status CheckUsage(const PushOptions& options) {
+  if (options.override_window && options.ticket.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, "--override-window needs --ticket ID: the reason for touching hosts outside their window is journaled");
+  }
+  if (!options.plan_file.empty() && options.manifest.rev != "HEAD") {
+    return MakeError(ErrorCode::kInvalidInput, "--plan fixes the manifest commit: do not combine it with --rev");
+  }
+  if (!options.plan_file.empty() && !options.manifest.connect.target.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, "--plan fixes the hosts: do not combine it with --target");
+  }
+  return OkStatus();
+}
+
+// The manifest, pinned to the saved plan when there is one.
+Result<PreparedManifest> Prepare(Env& env, const GlobalOptions& global, const PushOptions& options,
+                                 std::optional<SavedPlan>& saved) {
+  ManifestFlags flags = options.manifest;
+  if (!options.plan_file.empty()) {
+    Result<SavedPlan> read = ReadSavedPlan(env.fs, env.cwd / options.plan_file);
+    if (!read) return read.error();
+    saved = std::move(*read);
+    flags.rev = saved->manifest_commit;
+  }
+  Result<PreparedManifest> prepared = PrepareManifest(env, global, flags);
+  if (!prepared || !saved) return prepared;
+  if (Status s = PinToSavedPlan(*saved, env.git, *prepared); !s) return s.error();
+  return prepared;
+}
+
+Json BeginFields(const PreparedManifest& prepared, const RolloutView& view, const std::optional<SavedPlan>& saved,
+                 const std::string& ticket, bool override_window) {
+  const CommittedManifest& committed = prepared.manifest;
+  Json deploys = Json::array();
+  for (const ResolvedDeploy& d : prepared.deploys) {
+    deploys.push_back({{"name", d.spec.name}, {"ref", d.spec.ref}, {"commit", d.target.commit}, {"tree", d.target.tree},
+                       {"path", d.spec.path}});
+  }
+  Json fields = {{"manifest", {{"commit", committed.commit}, {"path", committed.path}, {"name", committed.resolved.manifest.name}}},
+                 {"targets", prepared.session->hosts}, {"deploys", deploys},
+                 {"patch", PatchRequestJson(committed.resolved.manifest)},
+                 {"rollout", RolloutJson(view, prepared.session->hosts)}};
+  // The plan digest binds this intervention to what was reviewed: the saved
+  // file's, or the rollout's own when none was given.
+  std::string digest = saved ? saved->file_digest : Digest(Json{{"deploys", deploys}, {"rollout", fields["rollout"]}});
+  fields["plan"] = {{"digest", digest}, {"saved", saved.has_value()}};
+  if (!ticket.empty()) fields["ticket"] = ticket;
+  if (override_window) fields["override_window"] = true;
+  return fields;
+}
+
+std::string HostList(const std::vector<std::string>& hosts, const RolloutBatch& batch) {
+  std::string list;
+  for (size_t h : batch.hosts) list += (list.empty() ? "" : " ") + hosts[h];
+  return list;
 }
 
 int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
-  Result<PreparedManifest> prepared = PrepareManifest(env, global, options.manifest);
+  if (Status s = CheckUsage(options); !s) return ReportError(env.err, s.error());
+  std::optional<SavedPlan> saved;
+  Result<PreparedManifest> prepared = Prepare(env, global, options, saved);
   if (!prepared) return ReportError(env.err, prepared.error());
   FleetSession& session = *prepared->session;
   const CommittedManifest& committed = prepared->manifest;
   const manifest::Manifest& m = committed.resolved.manifest;
-  std::string question = "push " + committed.path + " at " + Short(committed.commit) + " to " +
-                         std::to_string(session.hosts.size()) + " host(s)";
+  RolloutView view = ViewRollout(session, m.rollout, env.clock.Now(), options.override_window);
   if (!options.yes) {
+    if (env.in_is_terminal) {
+      env.err << "manifest " << committed.path << " at " << Short(committed.commit) << " (" << m.name << ")\n";
+      for (const ResolvedDeploy& d : prepared->deploys) {
+        env.err << "deploy " << d.spec.name << ": " << d.spec.ref << " = " << Short(d.target.commit) << " → " << d.spec.path << "\n";
+      }
+      if (m.patch) env.err << "patch: policy " << manifest::ToString(m.patch->policy) << ", reboot " << manifest::ToString(m.patch->reboot) << "\n";
+      PrintRollout(env.err, view, session.hosts);
+    }
+    std::string question = "push " + committed.path + " at " + Short(committed.commit) + " to " +
+                           std::to_string(session.hosts.size()) + " host(s)" +
+                           (ClosedWindows(view) > 0 ? " (" + std::to_string(ClosedWindows(view)) + " outside their window, left untouched)" : "");
     if (Status s = Confirm(env, question); !s) return ReportError(env.err, s.error());
   }
 
-  Json deploys = Json::array();
-  for (const ResolvedDeploy& d : prepared->deploys) {
-    deploys.push_back({{"name", d.spec.name}, {"ref", d.spec.ref}, {"commit", d.target.commit}, {"tree", d.target.tree},
-                       {"path", d.spec.path}});
-  }
   std::string ticket = options.ticket.empty() ? m.ticket : options.ticket;
   Json patch = PatchRequestJson(m);
-  Json fields = {{"manifest", {{"commit", committed.commit}, {"path", committed.path}, {"name", m.name}}},
-                 {"targets", session.hosts}, {"deploys", deploys}, {"patch", patch}};
-  if (!ticket.empty()) fields["ticket"] = ticket;
-  Result<std::unique_ptr<Intervention>> intervention = Intervention::Begin(env, global, session, std::move(fields));
+  Result<std::unique_ptr<Intervention>> intervention =
+      Intervention::Begin(env, global, session, BeginFields(*prepared, view, saved, ticket, options.override_window));
   if (!intervention) return ReportError(env.err, intervention.error());
 
-  auto start = Steady::now();
-  PackCache packs(env.git);
-  std::vector<HostDeploy> runs(session.hosts.size());
+  PushReport report{(*intervention)->id(), committed.path, committed.commit, {}, {}, 0};
+  for (size_t i = 0; i < session.hosts.size(); ++i) report.hosts.push_back({session.hosts[i], view.batch_label[i], {}});
+  RolloutProgress progress(env.err, env.err_is_terminal, "push", session.hosts.size());
   std::atomic<bool> journal_broken{false};
   std::string journal_error;
-  size_t finished = 0, failed = 0, bytes = 0;
-  FanOut(
-      session.hosts.size(), session.parallel,
-      [&](size_t i) {
-        if (journal_broken) {  // fail closed: no new host once results cannot be recorded
-          runs[i].outcome = {"skipped", "not started: the journal cannot be written", Json::object(), std::nullopt};
-          return;
-        }
-        runs[i] = DeployToHost(*session.client, packs, session.Host(i), (*intervention)->id(), patch, prepared->deploys,
-                               m.rollout.timeout);
-      },
-      [&](size_t i) {
-        ++finished;
-        bytes += runs[i].bytes_sent;
-        if (runs[i].outcome.status != "ok") ++failed;
-        if (Status s = (*intervention)->RecordHost(session.Host(i), runs[i].outcome, runs[i].agent_key); !s && !journal_broken) {
-          journal_broken = true;
-          journal_error = s.error().message;
-        }
-        if (env.err_is_terminal) {
-          auto secs = std::chrono::duration_cast<std::chrono::seconds>(Steady::now() - start).count();
-          env.err << "\rpush: " << finished << "/" << session.hosts.size() << " done, " << failed << " failed, " << secs << "s" << std::flush;
-        }
-      });
-  if (env.err_is_terminal) env.err << "\n";
-  Json summary = {{"hosts", session.hosts.size()}, {"ok", session.hosts.size() - failed}, {"failed", failed}, {"bytes_sent", bytes}};
-  Status ended = (*intervention)->End(failed == 0 && !journal_broken ? "completed" : "failed", summary);
+  InterruptWatch interrupt([&](int sig) {
+    progress.Note(std::string(sig == SIGTERM ? "SIGTERM" : "interrupted") +
+                  ": no new host will be started; waiting for the hosts in flight (again to quit at once)");
+  });
+  PackCache packs(env.git);
 
-  if (options.format == OutputFormat::kJson) {
-    Json hosts = Json::array();
-    for (size_t i = 0; i < runs.size(); ++i) {
-      const HostOutcome& o = runs[i].outcome;
-      hosts.push_back({{"host", session.hosts[i]}, {"status", o.status}, {"error", o.error.empty() ? Json(nullptr) : Json(o.error)},
-                       {"deploys", o.details.value("deploys", Json::array())}, {"shipped", o.details.value("shipped", Json::array())}});
+  auto record = [&](size_t i) {
+    if (Status s = (*intervention)->RecordHost(session.Host(i), report.hosts[i].run.outcome, report.hosts[i].run.agent_key);
+        !s && !journal_broken) {
+      journal_error = s.error().message;
+      journal_broken = true;
     }
-    PrintJson(env.out, {{"intervention", (*intervention)->id()}, {"manifest", {{"path", committed.path}, {"commit", committed.commit}}},
-                        {"hosts", hosts}, {"summary", summary}});
-  } else {
-    Table table({"HOST", "STATUS", "PATCH", "DEPLOY", "FROM", "TO", "RESULT", "FILES", "SENT", "ERROR"});
-    for (size_t i = 0; i < runs.size(); ++i) {
-      const HostOutcome& o = runs[i].outcome;
-      std::string sent = std::to_string(runs[i].bytes_sent) + "B";
-      std::string patched = PatchSummary(o.details);
-      Json list = o.details.value("deploys", Json::array());
-      if (list.empty()) table.AddRow({session.hosts[i], o.status, patched, "-", "-", "-", "-", "-", sent, o.error.empty() ? "-" : o.error});
-      for (const Json& d : list) {
-        const Json& c = d["changes"];
-        std::string files = c.is_object() ? "+" + std::to_string(c["added"].get<int>()) + " ~" + std::to_string(c["changed"].get<int>()) +
-                                                " -" + std::to_string(c["removed"].get<int>())
-                                          : "-";
-        table.AddRow({session.hosts[i], o.status, patched, d["name"], Short(d["from"].is_string() ? d["from"].get<std::string>() : ""),
-                      Short(d["to"]), d["status"], files, sent, o.error.empty() ? "-" : o.error});
+  };
+  RolloutHooks hooks;
+  hooks.run = [&](size_t i) {
+    progress.HostStarted();
+    HostDeploy& run = report.hosts[i].run;
+    const inventory::Host& host = session.Host(i);
+    WindowCheck window = CheckWindow(host, env.clock.Now(), options.override_window);
+    Json window_json = window.text.empty() ? Json(nullptr)
+                                           : Json{{"window", host.window->text}, {"from", host.window_from},
+                                                  {"open", window.open}, {"overridden", window.overridden}};
+    if (!window.allowed) {
+      run.outcome = {"skipped", "outside its maintenance window " + window.text, {{"window", window_json}}, std::nullopt};
+      return HostVerdict::kSkipped;
+    }
+    if (saved) {
+      const std::string& planned = saved->hosts[i].digest;
+      HostPlan now = PlanHost(*session.client, env.git, host, patch, prepared->deploys);
+      std::string digest = now.reachable ? Digest(now.state) : "";
+      if (planned.empty() || digest != planned) {
+        std::string why = planned.empty()  ? "refused: the host was unreachable when the plan was made"
+                          : digest.empty() ? "refused: cannot check the planned state: " + now.error
+                                           : "refused: the host changed since the plan was made (state " + planned.substr(0, 19) +
+                                                 "… now " + digest.substr(0, 19) + "…)";
+        run.outcome = {"refused", why, {{"planned_digest", planned}, {"digest", digest}}, std::nullopt};
+        return HostVerdict::kFailed;
       }
     }
-    table.Print(env.out);
-    env.out << "intervention " << (*intervention)->id() << ": " << session.hosts.size() - failed << " of "
-            << session.hosts.size() << " host(s) ok\n";
+    run = DeployToHost(*session.client, packs, host, (*intervention)->id(), patch, prepared->deploys, m.rollout.timeout);
+    if (!window_json.is_null()) run.outcome.details["window"] = window_json;
+    return run.outcome.status == "ok" ? HostVerdict::kOk : HostVerdict::kFailed;
+  };
+  hooks.finished = [&](size_t i, HostVerdict) {
+    const HostDeploy& run = report.hosts[i].run;
+    report.bytes_sent += run.bytes_sent;
+    record(i);
+    progress.HostFinished(session.hosts[i], run.outcome.status, run.outcome.error);
+  };
+  hooks.not_started = [&](size_t i, const std::string& why) {
+    report.hosts[i].run.outcome = {"skipped", why, Json::object(), std::nullopt};
+    record(i);
+    progress.NotStarted(session.hosts[i], why);
+  };
+  hooks.batch_started = [&](size_t b) { progress.BatchStarted(BatchLabel(view.batches, b), HostList(session.hosts, view.batches[b])); };
+  hooks.stop_reason = [&]() -> std::string {
+    if (journal_broken) return "the journal cannot be written";  // fail closed: no new host without a record
+    if (interrupt.requested()) return std::string("interrupted by ") + (interrupt.signal() == SIGTERM ? "SIGTERM" : "SIGINT");
+    return "";
+  };
+  report.rollout = RunRollout(view.batches, session.hosts, view.threshold, session.parallel, hooks);
+  progress.Finish();
+  Status ended = (*intervention)->End(report.rollout.outcome, PushSummary(report));
+
+  if (options.format == OutputFormat::kJson) {
+    PrintPushJson(env.out, report);
+  } else {
+    PrintPushTable(env.out, report);
   }
   if (journal_broken) env.err << "daybook: error: journal: " << journal_error << "; later hosts were not started\n";
   if (!ended) env.err << "daybook: error: journal: " << ended.error().message << "\n";
-  return failed == 0 && !journal_broken && ended ? kExitOk : kExitFailed;
+  bool all_ok = report.rollout.ok == session.hosts.size();
+  return all_ok && !journal_broken && ended ? kExitOk : kExitFailed;
 }
 
 }  // namespace
 
 void AddPushCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code) {
-  CLI::App* command = app.add_subcommand("push", "Apply a committed manifest to its targets, journaled");
+  CLI::App* command = app.add_subcommand("push", "Apply a committed manifest to its targets: canary, batches, journaled");
   auto options = std::make_shared<PushOptions>();
   AddManifestFlags(*command, options->manifest);
   command->add_option("--ticket", options->ticket, "Change ticket recorded in the journal (default: the manifest's)")->option_text("ID");
+  command->add_option("--plan", options->plan_file, "Apply exactly this saved plan (daybook plan --save); hosts changed since are refused")
+      ->option_text("FILE");
+  command->add_flag("--override-window", options->override_window,
+                    "Also touch hosts outside their maintenance window (needs --ticket; journaled)");
   command->add_flag("--yes,-y", options->yes, "Do not ask for confirmation (required when not on a terminal)");
   AddOutputOption(*command, options->format);
   command->footer("The intervention.begin record (signed with your operator key) is written before any host is\n"
-                  "contacted; if the journal cannot be written, nothing is done. Each host receives only the git\n"
-                  "objects it lacks, checks out a new release, proves its tree id, and switches `current`.\n"
-                  "Exit codes: 0 all hosts ok, 1 any host failed or unreachable, 2 bad input or not confirmed.");
+                  "contacted; if the journal cannot be written, nothing is done. Canary hosts go first, alone,\n"
+                  "then batches ([rollout] batch); hosts of a batch run in parallel (--parallel), and a host that\n"
+                  "needs a reboot is waited for before the next batch. The rollout halts once more hosts fail than\n"
+                  "max_failures allows, or when a canary fails; hosts never started are journaled as skipped.\n"
+                  "Hosts outside their maintenance window are left untouched unless --override-window --ticket ID.\n"
+                  "Ctrl-C starts no new host, lets hosts in flight finish, and journals `interrupted`; a second\n"
+                  "Ctrl-C quits at once. See docs/rollout.md.\n"
+                  "Exit codes: 0 all hosts ok, 1 any host failed, skipped or not started (halt, interrupt),\n"
+                  "2 bad input or not confirmed.");
   command->callback([&env, &global, &exit_code, options] { exit_code = RunPush(env, global, *options); });
 }
 

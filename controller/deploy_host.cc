@@ -1,6 +1,7 @@
 #include "controller/deploy_host.h"
 
 #include "controller/patch_client.h"
+#include "controller/saved_plan.h"
 
 namespace daybook::controller {
 namespace {
@@ -52,6 +53,7 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
     Result<Json> packages = AgentClient::Call(**connection, {{"type", "patch.plan"}, {"patch", patch}});
     plan.patch = packages ? *packages : Json{{"error", packages.error().message}};
   }
+  plan.state = HostState(*status, plan.patch);
   for (const ResolvedDeploy& deploy : deploys) {
     DeployPlan p{deploy.spec.name, "", deploy.target.commit, "", std::nullopt, ""};
     const Json* agent = FindDeploy(*status, deploy.spec.name);

@@ -25,6 +25,7 @@ struct HostPlan {
   std::string error;
   std::vector<DeployPlan> deploys;
   protocol::Json patch = nullptr;  // the agent's patch.plan answer (null: no [patch])
+  protocol::Json state = nullptr;  // HostState of the answers (saved_plan.h); null when unreachable
 };
 
 // Asks the host what it runs (with drift) and compares with the targets,

@@ -26,11 +26,11 @@ RolloutOutcome RunRollout(const std::vector<RolloutBatch>& batches, const std::v
     result.outcome = outcome;
     result.reason = reason;
   };
-  auto interrupted = [&] { return hooks.stop_requested && hooks.stop_requested(); };
+  auto interrupted = [&] { return hooks.stop_reason && !hooks.stop_reason().empty(); };
 
   for (size_t b = 0; b < batches.size(); ++b) {
     const RolloutBatch& batch = batches[b];
-    if (interrupted()) stop("interrupted", "interrupted by the operator");
+    if (interrupted()) stop("interrupted", hooks.stop_reason());
     if (!stopped) {
       ++result.batches_started;
       if (hooks.batch_started) hooks.batch_started(b);
@@ -49,10 +49,9 @@ RolloutOutcome RunRollout(const std::vector<RolloutBatch>& batches, const std::v
         [&](size_t i) {
           size_t host = batch.hosts[i];
           if (!started[i]) {
-            if (!stopped && interrupted()) stop("interrupted", "interrupted by the operator");
+            if (!stopped && interrupted()) stop("interrupted", hooks.stop_reason());
             ++result.not_started;
-            hooks.not_started(host, result.outcome == "interrupted" ? "not started: rollout interrupted"
-                                                                     : "not started: rollout halted: " + result.reason);
+            hooks.not_started(host, "not started: rollout " + result.outcome + ": " + result.reason);
             return;
           }
           switch (verdicts[i]) {

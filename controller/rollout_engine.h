@@ -25,7 +25,9 @@ struct RolloutHooks {
   std::function<void(size_t host, HostVerdict verdict)> finished;          // serialized
   std::function<void(size_t host, const std::string& why)> not_started;    // serialized
   std::function<void(size_t batch)> batch_started;                         // may be empty
-  std::function<bool()> stop_requested;                                    // Ctrl-C; may be empty
+  // Non-empty when the rollout must stop starting hosts (Ctrl-C, a journal
+  // that cannot be written): the reason. May be empty.
+  std::function<std::string()> stop_reason;
 };
 
 struct RolloutOutcome {

@@ -66,7 +66,7 @@ Status CheckRecordSchema(const Json& r) {
     return Require(r.contains("targets") && r["targets"].is_array(), "begin: missing targets");
   }
   if (type == kHostResult) {
-    static const std::set<std::string> kStatus{"ok", "failed", "skipped", "unreachable"};
+    static const std::set<std::string> kStatus{"ok", "failed", "skipped", "unreachable", "refused"};
     if (Status s = Require(IsString(r, "intervention") && IsString(r, "host"), "host.result: missing intervention or host"); !s) return s;
     return Require(IsString(r, "status") && kStatus.count(r["status"]), "host.result: bad status");
   }

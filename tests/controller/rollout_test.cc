@@ -77,7 +77,9 @@ Run Simulate(const std::vector<RolloutBatch>& batches, size_t threshold, int par
   };
   hooks.not_started = [&](size_t h, const std::string&) { run.not_started.insert(h); };
   hooks.batch_started = [&](size_t) { run.failures_before_batch.push_back(failures); };
-  hooks.stop_requested = [&] { return stop_after_finished >= 0 && finished >= stop_after_finished; };
+  hooks.stop_reason = [&] {
+    return stop_after_finished >= 0 && finished >= stop_after_finished ? std::string("interrupted by SIGINT") : std::string();
+  };
   run.outcome = RunRollout(batches, names, threshold, parallel, hooks);
   return run;
 }
@@ -167,6 +169,7 @@ TEST_CASE("rollout engine: an interrupt starts no new host, and hosts in flight 
   std::vector<RolloutBatch> batches = PlanBatches(8, Spec(1, {Quantity::Kind::kCount, 1}));
   Run run = Simulate(batches, 8, 2, std::vector<bool>(8, false), 3);
   CHECK(run.outcome.outcome == "interrupted");
+  CHECK(run.outcome.reason == "interrupted by SIGINT");
   CHECK(run.started.size() == 3);
   CHECK(run.not_started.size() == 5);
   CHECK(run.outcome.ok == 3);

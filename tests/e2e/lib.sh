@@ -8,7 +8,8 @@ SOURCE_DIR=$3
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/daybook-e2e.XXXXXX")
 PIDS=()  # background processes a scenario starts; killed on exit
-trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+# DAYBOOK_E2E_KEEP=1 keeps the work directory for a look after the run.
+trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [[ -n "${DAYBOOK_E2E_KEEP:-}" ]] && echo "kept $WORK" || rm -rf "$WORK"' EXIT
 cd "$WORK"
 failures=0
 

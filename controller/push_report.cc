@@ -1,0 +1,84 @@
+#include "controller/push_report.h"
+
+#include <ostream>
+
+#include "controller/output.h"
+#include "controller/prepared_manifest.h"
+
+namespace daybook::controller {
+namespace {
+
+using protocol::Json;
+
+// "ok: 3 upgraded, rebooted" from a host result's patch details.
+std::string PatchSummary(const Json& details) {
+  if (!details.contains("patch")) return "-";
+  int upgraded = 0;
+  for (const Json& p : details.value("packages", Json::array())) upgraded += p["before"] != p["after"] ? 1 : 0;
+  return details["patch"]["status"].get<std::string>() + ": " + std::to_string(upgraded) + " upgraded" +
+         (details.contains("reboot") ? ", rebooted" : "");
+}
+
+std::string Files(const Json& changes) {
+  if (!changes.is_object()) return "-";
+  return "+" + std::to_string(changes["added"].get<int>()) + " ~" + std::to_string(changes["changed"].get<int>()) + " -" +
+         std::to_string(changes["removed"].get<int>());
+}
+
+size_t Count(const PushReport& report, const std::string& status) {
+  size_t n = 0;
+  for (const PushedHost& h : report.hosts) n += h.run.outcome.status == status ? 1U : 0U;
+  return n;
+}
+
+}  // namespace
+
+Json PushSummary(const PushReport& report) {
+  size_t ok = Count(report, "ok"), skipped = Count(report, "skipped");
+  Json summary = {{"hosts", report.hosts.size()}, {"ok", ok}, {"skipped", skipped},
+                  {"failed", report.hosts.size() - ok - skipped}, {"not_started", report.rollout.not_started},
+                  {"batches_started", report.rollout.batches_started}, {"bytes_sent", report.bytes_sent}};
+  if (report.rollout.outcome != "completed") summary["reason"] = report.rollout.reason;
+  return summary;
+}
+
+void PrintPushTable(std::ostream& out, const PushReport& report) {
+  Table table({"HOST", "BATCH", "STATUS", "PATCH", "DEPLOY", "FROM", "TO", "RESULT", "FILES", "SENT", "ERROR"});
+  for (const PushedHost& h : report.hosts) {
+    const HostOutcome& o = h.run.outcome;
+    std::string sent = h.run.bytes_sent == 0 ? "-" : std::to_string(h.run.bytes_sent) + "B";
+    std::string error = o.error.empty() ? "-" : o.error;
+    std::string patched = PatchSummary(o.details);
+    Json list = o.details.value("deploys", Json::array());
+    if (list.empty()) table.AddRow({h.host, h.batch, o.status, patched, "-", "-", "-", "-", "-", sent, error});
+    for (const Json& d : list) {
+      table.AddRow({h.host, h.batch, o.status, patched, d["name"], Short(d["from"].is_string() ? d["from"].get<std::string>() : ""),
+                    Short(d["to"]), d["status"], Files(d["changes"]), sent, error});
+    }
+  }
+  table.Print(out);
+  Json summary = PushSummary(report);
+  out << "intervention " << report.intervention << " " << report.rollout.outcome << ": " << summary["ok"].get<size_t>() << " of "
+      << report.hosts.size() << " host(s) ok, " << summary["failed"].get<size_t>() << " failed, "
+      << summary["skipped"].get<size_t>() << " skipped\n";
+  if (report.rollout.outcome != "completed") out << report.rollout.outcome << ": " << report.rollout.reason << "\n";
+}
+
+void PrintPushJson(std::ostream& out, const PushReport& report) {
+  Json hosts = Json::array();
+  for (const PushedHost& h : report.hosts) {
+    const HostOutcome& o = h.run.outcome;
+    hosts.push_back({{"host", h.host}, {"batch", h.batch}, {"status", o.status}, {"error", o.error.empty() ? Json(nullptr) : Json(o.error)},
+                     {"deploys", o.details.value("deploys", Json::array())}, {"shipped", o.details.value("shipped", Json::array())},
+                     {"patch", o.details.value("patch", Json(nullptr))}, {"packages", o.details.value("packages", Json(nullptr))},
+                     {"window", o.details.value("window", Json(nullptr))}, {"bytes_sent", h.run.bytes_sent}});
+  }
+  PrintJson(out, {{"intervention", report.intervention},
+                  {"manifest", {{"path", report.manifest_path}, {"commit", report.manifest_commit}}},
+                  {"outcome", report.rollout.outcome},
+                  {"reason", report.rollout.reason.empty() ? Json(nullptr) : Json(report.rollout.reason)},
+                  {"hosts", hosts},
+                  {"summary", PushSummary(report)}});
+}
+
+}  // namespace daybook::controller
