@@ -1,0 +1,87 @@
+// Saved plans: the state digest sees exactly what a push depends on, and a
+// plan file that is not one is refused with its name.
+#include "controller/saved_plan.h"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <thread>
+
+#include "controller/interrupt.h"
+#include "tests/fakes/fake_filesystem.h"
+
+using daybook::controller::Digest;
+using daybook::controller::HostState;
+using daybook::controller::InterruptWatch;
+using daybook::controller::ReadSavedPlan;
+using daybook::protocol::Json;
+
+namespace {
+
+Json Status(const std::string& live, bool identical) {
+  return {{"deploys", {{{"name", "app"}, {"live", live}, {"error", nullptr}, {"releases", Json::array({live})},
+                        {"drift", {{"identical", identical}, {"counts", {{"modified", identical ? 0 : 1}}}}}}}},
+          {"have", Json::array({live})}};
+}
+
+Json PatchPlan(const std::string& to) {
+  return {{"plan", {{"changes", {{{"name", "openssl"}, {"from", "3.0.1"}, {"to", to}, {"origin", "Debian-Security"}}}},
+                    {"skipped", Json::array()}}}};
+}
+
+}  // namespace
+
+TEST_CASE("host state digest: live commit, drift and package transaction; not the rest") {
+  std::string base = Digest(HostState(Status("aaa", true), PatchPlan("3.0.2")));
+  CHECK(base.rfind("sha256:", 0) == 0);
+  CHECK(base == Digest(HostState(Status("aaa", true), PatchPlan("3.0.2"))));
+  CHECK(base != Digest(HostState(Status("bbb", true), PatchPlan("3.0.2"))));   // another live commit
+  CHECK(base != Digest(HostState(Status("aaa", false), PatchPlan("3.0.2"))));  // drift
+  CHECK(base != Digest(HostState(Status("aaa", true), PatchPlan("3.0.3"))));   // a newer fix
+  CHECK(base != Digest(HostState(Status("aaa", true), Json{{"error", "apt is locked"}})));
+  // What the agent keeps (releases, objects it has) does not change the plan.
+  Json more = Status("aaa", true);
+  more["have"].push_back("ccc");
+  more["deploys"][0]["releases"].push_back("ccc");
+  CHECK(base == Digest(HostState(more, PatchPlan("3.0.2"))));
+}
+
+TEST_CASE("saved plan: read back, or refused naming the file") {
+  daybook::testing::FakeFilesystem fs;
+  Json doc = {{"format", "daybook-plan/1"},
+              {"manifest", {{"path", "manifests/app.toml"}, {"commit", std::string(40, 'a')}}},
+              {"deploys", {{{"name", "app"}, {"commit", std::string(40, 'b')}, {"tree", std::string(40, 'c')}}}},
+              {"hosts", {{{"host", "web-01"}, {"digest", "sha256:00"}}, {{"host", "web-02"}, {"digest", nullptr}}}}};
+  fs.AddFile("/p/plan.json", doc.dump());
+  auto plan = ReadSavedPlan(fs, "/p/plan.json");
+  REQUIRE(plan);
+  CHECK(plan->manifest_path == "manifests/app.toml");
+  CHECK(plan->deploys.at(0).commit == std::string(40, 'b'));
+  CHECK(plan->hosts.at(0).digest == "sha256:00");
+  CHECK(plan->hosts.at(1).digest.empty());
+  CHECK(plan->file_digest.rfind("sha256:", 0) == 0);
+
+  fs.AddFile("/p/other.json", R"({"format": "something/2"})");
+  auto other = ReadSavedPlan(fs, "/p/other.json");
+  REQUIRE_FALSE(other);
+  CHECK(other.error().message == "--plan /p/other.json: not a saved plan (format is not daybook-plan/1)");
+  fs.AddFile("/p/broken.json", "{");
+  CHECK(ReadSavedPlan(fs, "/p/broken.json").error().message == "--plan /p/broken.json: not a JSON document");
+  CHECK_FALSE(ReadSavedPlan(fs, "/p/missing.json"));
+  doc.erase("hosts");
+  fs.AddFile("/p/nohosts.json", doc.dump());
+  CHECK(ReadSavedPlan(fs, "/p/nohosts.json").error().message == "--plan /p/nohosts.json: no hosts");
+}
+
+TEST_CASE("interrupt watch: the first SIGINT is taken by the watcher, not the process") {
+  std::atomic<int> seen{0};
+  {
+    InterruptWatch watch([&](int sig) { seen = sig; });
+    CHECK_FALSE(watch.requested());
+    ::kill(::getpid(), SIGINT);
+    for (int i = 0; i < 200 && !watch.requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(watch.requested());
+    CHECK(watch.signal() == SIGINT);
+  }
+  CHECK(seen == SIGINT);
+}
