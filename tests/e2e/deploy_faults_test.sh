@@ -54,7 +54,7 @@ r = json.load(open(sys.argv[1]))["records"]
 assert r[-2]["type"] == "host.result" and r[-2]["status"] == "failed" and "exit 7" in r[-2]["error"], r[-2]
 assert r[-2]["agent"]["response"]["deploys"][0]["rolled_back_to"] is not None, r[-2]
 assert r[-2]["agent"]["response"]["deploys"][0]["hook"]["output"] == "reload failed\n", r[-2]
-assert r[-1]["type"] == "intervention.end" and r[-1]["outcome"] == "failed", r[-1]
+assert r[-1]["type"] == "intervention.end" and r[-1]["outcome"] == "halted", r[-1]
 PY
 
 # Paths outside the deploy roots, named directly or through a symlink: refused, nothing written.

@@ -24,7 +24,7 @@ write_manifest v1.0
 # Plan changes nothing; push needs --yes when not on a terminal.
 expect_exit 0 "$DAYBOOK" plan manifests/app.toml
 expect_in "$WORK/out" "deploy app: v1.0 = ${v1:0:12}"
-[[ $(grep -c ' install ' "$WORK/out") == 3 ]] || fail "plan: 3 installs expected"
+[[ $(grep -c 'install  +' "$WORK/out") == 3 ]] || fail "plan: 3 installs expected"
 [[ -z "$(live 1)" ]] || fail "plan changed a host"
 expect_exit 2 "$DAYBOOK" push manifests/app.toml
 expect_in "$WORK/err" "not on a terminal: pass --yes"

@@ -104,7 +104,8 @@ expect_exit 1 "$DAYBOOK" push manifests/security.toml --yes
 expect_in "$WORK/out" "demo-broken"
 [[ "$(cat "$WORK/agent-2/boot_id")" == boot-1-of-agent-2 ]] || fail "a failed patch rebooted"
 expect_exit 0 "$DAYBOOK" journal show --type intervention.end --output json
-expect_in "$WORK/out" '"outcome":"failed"'
+expect_in "$WORK/out" '"outcome":"halted"'
+expect_in "$WORK/out" '"reason":"1 host(s) failed (agent-2), more than max_failures allows (0)"'
 
 [[ "$(md5sum /var/lib/dpkg/status)" == "$host_status" ]] || fail "the host's dpkg status changed"
 finish
