@@ -32,11 +32,17 @@ std::string Detail(const journal::JournalEntry& e) {
     std::string out = "operator=" + Str(r, "operator") + what +
                       " targets=" + std::to_string(r.value("targets", journal::Json::array()).size());
     if (!Str(r, "ticket").empty()) out += " ticket=" + Str(r, "ticket");
+    if (r.value("override_window", false)) out += " override_window";
     return out;
   }
   if (type == journal::kHostResult) {
-    // "app 24fcc3c3→4458a6f0 ok" per deploy, then the error if any.
+    // "patch ok: 4 upgraded", "app 24fcc3c3→4458a6f0 ok" per deploy, then the error if any.
     std::string out;
+    if (r.contains("patch") && r["patch"].is_object()) {
+      int upgraded = 0;
+      for (const journal::Json& p : r.value("packages", journal::Json::array())) upgraded += p.value("before", journal::Json()) != p.value("after", journal::Json()) ? 1 : 0;
+      out = "patch " + Str(r["patch"], "status") + ": " + std::to_string(upgraded) + " upgraded" + (r.contains("reboot") ? ", rebooted" : "") + ";";
+    }
     if (r.contains("deploys") && r["deploys"].is_array()) {
       for (const journal::Json& d : r["deploys"]) {
         std::string from = Str(d, "from").substr(0, 8), to = Str(d, "to").substr(0, 8);
