@@ -40,15 +40,18 @@ print(f"{sys.argv[1]}\t{statistics.median(times):.3f}\t{rss}")
 PY
 }
 
-# start_sshd: an sshd on 127.0.0.1 allowing many logins with the operator key; sets $sshd_port.
+# start_sshd [N]: an sshd on 127.0.0.1 (and 127.0.0.2..N, so that each peer
+# host has an address of its own, as Ansible's connection sharing expects),
+# allowing many logins with the operator key; sets $sshd_port.
 start_sshd() {
+  local addresses=${1:-1}
   need_peer openssh-server
   ssh-keygen -q -t ed25519 -N '' -f "$work/sshd_host"
   sshd_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   mkdir -p /run/sshd
   cp "$work/op.pub" "$work/authorized_keys_sshd"
-  cat > "$work/sshd_config" <<CFG
-ListenAddress 127.0.0.1
+  for i in $(seq 1 "$addresses"); do echo "ListenAddress 127.0.0.$i"; done > "$work/sshd_config"
+  cat >> "$work/sshd_config" <<CFG
 Port $sshd_port
 HostKey $work/sshd_host
 AuthorizedKeysFile $work/authorized_keys_sshd
@@ -91,9 +94,11 @@ start_fleet() {
      "$daybook" ping --accept-new-host-keys > /dev/null) || { echo "fleet of $n: first ping failed"; exit 1; }
 }
 
-# peer_inventories N: $work/pssh-hosts-N and $work/ansible-N, N logins to the sshd.
+# peer_inventories N [DISTINCT]: $work/pssh-hosts-N and $work/ansible-N, N
+# logins to the sshd; with DISTINCT, host i is 127.0.0.i (start_sshd N).
 peer_inventories() {
-  for i in $(seq 1 "$1"); do echo "127.0.0.1:$sshd_port"; done > "$work/pssh-hosts-$1"
-  for i in $(seq 1 "$1"); do echo "h$i ansible_host=127.0.0.1 ansible_port=$sshd_port"; done > "$work/ansible-$1"
+  local address=127.0.0.1
+  for i in $(seq 1 "$1"); do [[ -n "${2:-}" ]] && address=127.0.0.$i; echo "$address:$sshd_port"; done > "$work/pssh-hosts-$1"
+  for i in $(seq 1 "$1"); do [[ -n "${2:-}" ]] && address=127.0.0.$i; echo "h$i ansible_host=$address ansible_port=$sshd_port"; done > "$work/ansible-$1"
 }
 pssh_opts() { echo "-i $work/op -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"; }

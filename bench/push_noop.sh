@@ -5,13 +5,15 @@
 # deploy.status, a signed apply answer checked and journaled, then the end
 # record and checkpoint. Side by side in the same run: Ansible
 # (`-m command -a true`, forks=N) and parallel-ssh (`true`, -p N) against an
-# OpenSSH sshd on loopback with N logins. Medians; ratios.
+# OpenSSH sshd on loopback with N logins, one address per host (127.0.0.i)
+# so that Ansible's default connection sharing (ControlPersist) works as on a
+# real fleet. Medians; ratios.
 # Usage: bench/push_noop.sh [BUILD_DIR] [N]   (not run by CI; installs pssh and
 # ansible-core with apt-get when they are missing)
 source "$(dirname "$0")/lib.sh" "${1:-build}" push-noop
 n=${2:-200}
 need_peer pssh ansible-core
-start_sshd
+start_sshd "$n"
 start_fleet "$work/fleet" "$n" 'deploy_roots = ["/srv"]'
 cd "$work/fleet"
 
@@ -42,7 +44,7 @@ PY
 records_after=$(wc -l < journal/records.jsonl)
 verify=$(measure "daybook journal verify" 3 "$daybook" journal verify)
 
-peer_inventories "$n"
+peer_inventories "$n" distinct
 pssh=$(measure "parallel-ssh -p $n true" 5 parallel-ssh -p "$n" -h "$work/pssh-hosts-$n" -l root -t 120 -x "$(pssh_opts)" true)
 ansible=$(ANSIBLE_HOST_KEY_CHECKING=False measure "ansible -f $n command true" 3 ansible all -i "$work/ansible-$n" -f "$n" \
             -u root --private-key "$work/op" -m command -a true)

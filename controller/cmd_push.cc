@@ -157,10 +157,10 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
       HostPlan now = PlanHost(*session.client, env.git, host, patch, prepared->deploys);
       std::string digest = now.reachable ? Digest(now.state) : "";
       if (planned.empty() || digest != planned) {
-        std::string why = planned.empty()  ? "refused: the host was unreachable when the plan was made"
-                          : digest.empty() ? "refused: cannot check the planned state: " + now.error
-                                           : "refused: the host changed since the plan was made (state " + planned.substr(0, 19) +
-                                                 "… now " + digest.substr(0, 19) + "…)";
+        std::string why = planned.empty()  ? "the host was unreachable when the plan was made"
+                          : digest.empty() ? "cannot check the planned state: " + now.error
+                                           : "the host changed since the plan was made (state " + planned.substr(0, 19) + "… now " +
+                                                 digest.substr(0, 19) + "…)";
         run.outcome = {"refused", why, {{"planned_digest", planned}, {"digest", digest}}, std::nullopt};
         return HostVerdict::kFailed;
       }

@@ -1,5 +1,6 @@
 #include "controller/rollout_engine.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include "controller/fanout.h"
@@ -7,9 +8,12 @@
 namespace daybook::controller {
 namespace {
 
+// "web-03, web-05", at most 5 names: the reason goes into every skipped host's record.
 std::string Join(const std::vector<std::string>& names) {
+  constexpr size_t kShown = 5;
   std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  for (size_t i = 0; i < std::min(names.size(), kShown); ++i) out += (out.empty() ? "" : ", ") + names[i];
+  if (names.size() > kShown) out += " and " + std::to_string(names.size() - kShown) + " more";
   return out;
 }
 

@@ -84,6 +84,7 @@ Result<std::optional<git_oid>> HashTree(const fs::path& dir, const std::string& 
 }  // namespace
 
 Result<DirectoryHash> HashDirectory(const fs::path& dir) {
+  internal::HoldLibgit2();
   git_libgit2_init();
   DirectoryHash hash;
   Result<std::optional<git_oid>> tree = HashTree(dir, "", hash.files);

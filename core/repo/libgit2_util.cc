@@ -4,6 +4,11 @@
 
 namespace daybook::repo::internal {
 
+void HoldLibgit2() {
+  static const int held = git_libgit2_init();  // thread-safe once; never shut down
+  (void)held;
+}
+
 Result<RepoPtr> OpenRepository(const std::filesystem::path& path) {
   RepoPtr repo;
   if (git_repository_open_ext(&repo.ptr, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {

@@ -56,6 +56,13 @@ inline bool ParseOid(const std::string& hex, git_oid& out) {
 }
 
 // The repository at exactly `path` (bare or not, no search upwards).
+// Sets up libgit2's global state once per process and keeps it. The
+// init/shutdown pairs around each use then only count references. Without
+// it, every first init re-read the system CA bundle (libgit2 with mbedtls),
+// and an agent, which opens its object store per request, spent most of a
+// no-op push parsing certificates.
+void HoldLibgit2();
+
 Result<RepoPtr> OpenRepository(const std::filesystem::path& path);
 
 // The commit `rev` (any revspec) peeled to a commit; kNotFound otherwise.

@@ -149,6 +149,7 @@ class Libgit2ObjectStore final : public ObjectStore {
 }  // namespace
 
 Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(const fs::path& dir) {
+  internal::HoldLibgit2();
   git_libgit2_init();
   auto fail = [](Error e) {
     git_libgit2_shutdown();

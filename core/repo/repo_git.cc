@@ -16,7 +16,10 @@ namespace fs = std::filesystem;
 
 class Libgit2 final : public Git {
  public:
-  Libgit2() { git_libgit2_init(); }
+  Libgit2() {
+    internal::HoldLibgit2();
+    git_libgit2_init();
+  }
   ~Libgit2() override { git_libgit2_shutdown(); }
   Libgit2(const Libgit2&) = delete;
   Libgit2& operator=(const Libgit2&) = delete;

@@ -165,6 +165,12 @@ TEST_CASE("rollout engine: six hosts, canary 1, batch 2, max_failures 1, hosts 3
   CHECK(run.outcome.batches_started == 3);
 }
 
+TEST_CASE("rollout engine: a halt reason names at most five failed hosts") {
+  std::vector<RolloutBatch> batches = PlanBatches(20, Spec(0, {Quantity::Kind::kPercent, 100}));
+  Run run = Simulate(batches, 6, 1, std::vector<bool>(20, true));
+  CHECK(run.outcome.reason == "7 host(s) failed (h0, h1, h2, h3, h4 and 2 more), more than max_failures allows (6)");
+}
+
 TEST_CASE("rollout engine: an interrupt starts no new host, and hosts in flight finish") {
   std::vector<RolloutBatch> batches = PlanBatches(8, Spec(1, {Quantity::Kind::kCount, 1}));
   Run run = Simulate(batches, 8, 2, std::vector<bool>(8, false), 3);
