@@ -17,6 +17,7 @@
 #include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
 #include "controller/push_report.h"
+#include "controller/result_recorder.h"
 #include "controller/rollout_progress.h"
 #include "controller/rollout_view.h"
 #include "controller/saved_plan.h"
@@ -124,24 +125,15 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
   PushReport report{(*intervention)->id(), committed.path, committed.commit, {}, {}, 0};
   for (size_t i = 0; i < session.hosts.size(); ++i) report.hosts.push_back({session.hosts[i], view.batch_label[i], {}});
   RolloutProgress progress(env.err, env.err_is_terminal, "push", session.hosts.size());
-  std::atomic<bool> journal_broken{false};
-  std::string journal_error;
+  ResultRecorder recorder(**intervention);
   InterruptWatch interrupt([&](int sig) {
     progress.Note(std::string(sig == SIGTERM ? "SIGTERM" : "interrupted") +
                   ": no new host will be started; waiting for the hosts in flight (again to quit at once)");
   });
   PackCache packs(env.git);
 
-  auto record = [&](size_t i) {
-    if (Status s = (*intervention)->RecordHost(session.Host(i), report.hosts[i].run.outcome, report.hosts[i].run.agent_key);
-        !s && !journal_broken) {
-      journal_error = s.error().message;
-      journal_broken = true;
-    }
-  };
-  RolloutHooks hooks;
-  hooks.run = [&](size_t i) {
-    progress.HostStarted();
+  // One host's work: the window, the saved plan's state, then the push itself.
+  auto push_host = [&](size_t i) -> HostVerdict {
     HostDeploy& run = report.hosts[i].run;
     const inventory::Host& host = session.Host(i);
     WindowCheck window = CheckWindow(host, env.clock.Now(), options.override_window);
@@ -169,24 +161,38 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
     if (!window_json.is_null()) run.outcome.details["window"] = window_json;
     return run.outcome.status == "ok" ? HostVerdict::kOk : HostVerdict::kFailed;
   };
+  // Queued on the worker as soon as the host is done; committed in groups.
+  auto queue = [&](size_t i) {
+    const HostDeploy& run = report.hosts[i].run;
+    recorder.Queue((*intervention)->HostFields(session.Host(i), run.outcome, run.agent_key));
+  };
+  RolloutHooks hooks;
+  hooks.run = [&](size_t i) {
+    progress.HostStarted();
+    HostVerdict verdict = push_host(i);
+    queue(i);
+    return verdict;
+  };
   hooks.finished = [&](size_t i, HostVerdict) {
     const HostDeploy& run = report.hosts[i].run;
     report.bytes_sent += run.bytes_sent;
-    record(i);
+    (void)recorder.Commit();
     progress.HostFinished(session.hosts[i], run.outcome.status, run.outcome.error);
   };
   hooks.not_started = [&](size_t i, const std::string& why) {
     report.hosts[i].run.outcome = {"skipped", why, Json::object(), std::nullopt};
-    record(i);
+    queue(i);
+    (void)recorder.Commit();
     progress.NotStarted(session.hosts[i], why);
   };
   hooks.batch_started = [&](size_t b) { progress.BatchStarted(BatchLabel(view.batches, b), HostList(session.hosts, view.batches[b])); };
   hooks.stop_reason = [&]() -> std::string {
-    if (journal_broken) return "the journal cannot be written";  // fail closed: no new host without a record
+    if (recorder.broken()) return "the journal cannot be written";  // fail closed: no new host without a record
     if (interrupt.requested()) return std::string("interrupted by ") + (interrupt.signal() == SIGTERM ? "SIGTERM" : "SIGINT");
     return "";
   };
   report.rollout = RunRollout(view.batches, session.hosts, view.threshold, session.parallel, hooks);
+  (void)recorder.Commit();
   progress.Finish();
   Status ended = (*intervention)->End(report.rollout.outcome, PushSummary(report));
 
@@ -195,10 +201,10 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
   } else {
     PrintPushTable(env.out, report);
   }
-  if (journal_broken) env.err << "daybook: error: journal: " << journal_error << "; later hosts were not started\n";
+  if (recorder.broken()) env.err << "daybook: error: journal: " << recorder.error() << "; later hosts were not started\n";
   if (!ended) env.err << "daybook: error: journal: " << ended.error().message << "\n";
   bool all_ok = report.rollout.ok == session.hosts.size();
-  return all_ok && !journal_broken && ended ? kExitOk : kExitFailed;
+  return all_ok && !recorder.broken() && ended ? kExitOk : kExitFailed;
 }
 
 }  // namespace

@@ -44,8 +44,8 @@ Result<std::unique_ptr<Intervention>> Intervention::Begin(Env& env, const Global
   return std::unique_ptr<Intervention>(new Intervention(session, id));
 }
 
-Status Intervention::RecordHost(const inventory::Host& host, const HostOutcome& outcome,
-                                const std::optional<crypto::Ed25519Public>& agent_key) {
+Json Intervention::HostFields(const inventory::Host& host, const HostOutcome& outcome,
+                              const std::optional<crypto::Ed25519Public>& agent_key) const {
   Json fields = outcome.details;
   fields["intervention"] = id_;
   fields["host"] = host.name;
@@ -55,8 +55,14 @@ Status Intervention::RecordHost(const inventory::Host& host, const HostOutcome& 
     fields["agent"] = {{"key", crypto::FormatSshPublicKey(*agent_key)}, {"sig", outcome.answer->sig},
                        {"response", outcome.answer->body}};
   }
+  return fields;
+}
+
+Status Intervention::RecordHosts(std::vector<Json> results) {
+  std::vector<journal::JournalWriter::Pending> records;
+  for (Json& fields : results) records.push_back({std::string(journal::kHostResult), std::move(fields)});
   std::lock_guard lock(session_.journal_mu);
-  Result<journal::Appended> appended = session_.journal->Append(journal::kHostResult, std::move(fields));
+  Result<std::vector<journal::Appended>> appended = session_.journal->AppendAll(std::move(records));
   if (!appended) return std::move(appended).error();
   return OkStatus();
 }

@@ -31,10 +31,18 @@ class Intervention {
 
   const std::string& id() const { return id_; }
 
-  // Thread-safe. The agent's signature is checked against the pinned key
-  // before it gets here (AgentClient::CallSigned).
+  // The host.result fields of one host, with the agent's signed answer. The
+  // signature is checked against the pinned key before it gets here
+  // (AgentClient::CallSigned).
+  protocol::Json HostFields(const inventory::Host& host, const HostOutcome& outcome,
+                            const std::optional<crypto::Ed25519Public>& agent_key) const;
+
+  // Thread-safe. Writes the host.result records in one group commit.
+  Status RecordHosts(std::vector<protocol::Json> results);
   Status RecordHost(const inventory::Host& host, const HostOutcome& outcome,
-                    const std::optional<crypto::Ed25519Public>& agent_key);
+                    const std::optional<crypto::Ed25519Public>& agent_key) {
+    return RecordHosts({HostFields(host, outcome, agent_key)});
+  }
 
   // outcome: completed | halted | interrupted | failed.
   Status End(const std::string& outcome, protocol::Json summary);

@@ -130,34 +130,38 @@ Status JournalWriter::Seal() {
   return OkStatus();
 }
 
-Status JournalWriter::AddRecordLine(const std::string& line) {
-  Hash leaf = LeafHash(line);
-  Result<std::vector<Hash>> add = StoredHashesForRecord(size_, leaf, hashes_);
-  if (!add) return std::move(add).error();
-  std::string hash_bytes;
-  for (const Hash& h : *add) hash_bytes.append(reinterpret_cast<const char*>(h.data()), h.size());
-
-  uint64_t hashes_bytes = hashes_.all().size() * 32;
-  if (Status s = fs_.AppendFile(paths_.records, line + "\n", kFileMode); !s) {
+Status JournalWriter::AddRecordLines(const std::vector<std::string>& lines) {
+  size_t hashes_before = hashes_.all().size();
+  std::string text;
+  for (size_t k = 0; k < lines.size(); ++k) {
+    if (Status s = hashes_.AppendRecord(size_ + static_cast<int64_t>(k), LeafHash(lines[k])); !s) {
+      hashes_.Truncate(hashes_before);
+      return s;
+    }
+    text += lines[k] + "\n";
+  }
+  std::string hash_bytes = hashes_.Bytes(hashes_before);
+  if (Status s = fs_.AppendFile(paths_.records, text, kFileMode); !s) {
     (void)fs_.TruncateFile(paths_.records, records_bytes_);  // best effort; Open cuts a torn line anyway
+    hashes_.Truncate(hashes_before);
     return s;
   }
   if (Status s = fs_.AppendFile(paths_.hashes, hash_bytes, kFileMode); !s) {
-    (void)fs_.TruncateFile(paths_.hashes, hashes_bytes);
+    (void)fs_.TruncateFile(paths_.hashes, hashes_before * 32);
     (void)fs_.TruncateFile(paths_.records, records_bytes_);
+    hashes_.Truncate(hashes_before);
     return s;
   }
-  records_bytes_ += line.size() + 1;
-  if (Status s = hashes_.AppendRecord(size_, leaf); !s) return s;
-  ++size_;
+  records_bytes_ += text.size();
+  size_ += static_cast<int64_t>(lines.size());
   return OkStatus();
 }
 
-Result<Appended> JournalWriter::Append(std::string_view type, Json fields, OperatorSigner* signer) {
+Result<std::string> JournalWriter::PrepareRecord(std::string_view type, Json fields, int64_t offset, OperatorSigner* signer) {
   if (!fields.is_object()) return MakeError(ErrorCode::kInvalidInput, "record fields must be an object");
   Json record = std::move(fields);
   record["v"] = kRecordVersion;
-  record["seq"] = size_;
+  record["seq"] = size_ + offset;
   record["type"] = std::string(type);
   record["ts"] = FormatTimestamp(clock_.Now());
   record["nonce"] = Nonce();
@@ -177,10 +181,33 @@ Result<Appended> JournalWriter::Append(std::string_view type, Json fields, Opera
   if (Status schema = CheckRecordSchema(record); !schema) {
     return MakeError(ErrorCode::kInvalidInput, "refusing a malformed record: " + schema.error().message);
   }
-  std::string line = Canonical(record);
-  if (Status s = AddRecordLine(line); !s) return std::move(s).error().WithContext("journal append");
+  return Canonical(record);
+}
+
+Result<Appended> JournalWriter::Append(std::string_view type, Json fields, OperatorSigner* signer) {
+  Result<std::string> line = PrepareRecord(type, std::move(fields), 0, signer);
+  if (!line) return line.error();
+  if (Status s = AddRecordLines({*line}); !s) return std::move(s).error().WithContext("journal append");
   if (Status s = Seal(); !s) return std::move(s).error().WithContext("journal record written but not sealed");
-  return Appended{size_ - 1, LeafHash(line), line, checkpoint_};
+  return Appended{size_ - 1, LeafHash(*line), *line, checkpoint_};
+}
+
+Result<std::vector<Appended>> JournalWriter::AppendAll(std::vector<Pending> records) {
+  std::vector<std::string> lines;
+  for (size_t k = 0; k < records.size(); ++k) {
+    Result<std::string> line = PrepareRecord(records[k].type, std::move(records[k].fields), static_cast<int64_t>(k), nullptr);
+    if (!line) return line.error();
+    lines.push_back(std::move(*line));
+  }
+  if (lines.empty()) return std::vector<Appended>{};
+  if (Status s = AddRecordLines(lines); !s) return std::move(s).error().WithContext("journal append");
+  if (Status s = Seal(); !s) return std::move(s).error().WithContext("journal records written but not sealed");
+  std::vector<Appended> appended;
+  int64_t first = size_ - static_cast<int64_t>(lines.size());
+  for (size_t k = 0; k < lines.size(); ++k) {
+    appended.push_back({first + static_cast<int64_t>(k), LeafHash(lines[k]), lines[k], checkpoint_});
+  }
+  return appended;
 }
 
 Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days) {

@@ -73,6 +73,16 @@ class JournalWriter {
   // `signer` (required then). Durable and sealed when it returns OK.
   Result<Appended> Append(std::string_view type, Json fields, OperatorSigner* signer = nullptr);
 
+  // Group commit: appends every record (never intervention.begin, which
+  // needs its signer) with one write and one sync per file and one
+  // checkpoint, all or nothing. Records that arrive together (host results
+  // of one batch) cost one round of fsyncs instead of one each.
+  struct Pending {
+    std::string type;
+    Json fields;
+  };
+  Result<std::vector<Appended>> AppendAll(std::vector<Pending> records);
+
   // Replaces the payload of every record older than `cutoff` by a tombstone
   // (leaf hash kept) and appends a journal.retention_prune record. Refuses a
   // cutoff inside the retention window (now - window_days).
@@ -85,7 +95,11 @@ class JournalWriter {
   JournalWriter(Filesystem& fs, const Clock& clock, WriterOptions options, std::unique_ptr<Filesystem::Lock> lock);
   Status Recover();
   Status Seal();  // writes a checkpoint for the current size
-  Status AddRecordLine(const std::string& line);
+  // v, seq (size_ + offset), ts, nonce and for a begin the operator's
+  // signature; the canonical line, or why the record is refused.
+  Result<std::string> PrepareRecord(std::string_view type, Json fields, int64_t offset, OperatorSigner* signer);
+  // Writes `lines` (records size_...) with their hashes: all or nothing.
+  Status AddRecordLines(const std::vector<std::string>& lines);
 
   Filesystem& fs_;
   const Clock& clock_;

@@ -125,6 +125,56 @@ TEST_CASE("journal: a full disk at any write of an append leaves a consistent jo
   }
 }
 
+TEST_CASE("journal: a group commit appends every record or none, and stays verifiable") {
+  TempDir tmp;
+  auto real = MakePosixFilesystem();
+  JournalFixture f(tmp.path / "journal");
+  { f.Intervention(*f.Open(*real), "i-1", {"web-01"}); }
+  auto results = [] {
+    std::vector<JournalWriter::Pending> batch;
+    for (const char* host : {"web-02", "web-03", "web-04"}) {
+      batch.push_back({std::string(kHostResult), {{"intervention", "i-1"}, {"host", host}, {"status", "skipped"}, {"error", "not started"}}});
+    }
+    return batch;
+  };
+  // A malformed record refuses the whole batch before anything is written.
+  {
+    auto w = f.Open(*real);
+    std::vector<JournalWriter::Pending> bad = results();
+    bad[1].fields["status"] = "sideways";
+    CHECK_FALSE(w->AppendAll(std::move(bad)).ok());
+    CHECK(w->size() == 3);
+    std::vector<JournalWriter::Pending> begin{{std::string(kInterventionBegin), Json{{"intervention", "i-2"}, {"targets", {"x"}}}}};
+    CHECK_FALSE(w->AppendAll(std::move(begin)).ok());  // needs its signer
+  }
+  // A full disk at any write leaves whole lines and a journal that verifies.
+  for (int fail_at = 1; fail_at <= 3; ++fail_at) {
+    CAPTURE(fail_at);
+    testing::FaultyFilesystem faulty(*real);
+    auto w = f.Open(faulty);
+    int64_t before = w->size();
+    faulty.writes = 0;
+    faulty.fail_at = fail_at;  // 1: the records, 2: their hashes, 3: the checkpoint
+    CHECK_FALSE(w->AppendAll(results()).ok());
+    w.reset();
+    CHECK(ReadAll(f.dir / "records.jsonl").back() == '\n');
+    auto reopened = f.Open(*real);
+    CHECK(reopened->size() == (fail_at == 3 ? before + 3 : before));  // durable but unsealed records are sealed on open
+  }
+  auto w = f.Open(*real);
+  int64_t before = w->size();
+  Result<std::vector<Appended>> appended = w->AppendAll(results());
+  REQUIRE(appended.ok());
+  REQUIRE(appended->size() == 3);
+  CHECK((*appended)[0].seq == before);
+  CHECK((*appended)[2].seq == before + 2);
+  CHECK(w->size() == before + 3);
+  w.reset();
+  VerifyReport report = Verify(*real, f);
+  CHECK_MESSAGE(report.ok(), report.message);
+  CHECK(report.sealed == before + 3);
+}
+
 TEST_CASE("journal: retention replaces old payloads by tombstones and stays verifiable") {
   TempDir tmp;
   auto fs = MakePosixFilesystem();
