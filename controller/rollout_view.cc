@@ -32,11 +32,14 @@ Json RolloutJson(const RolloutView& view, const std::vector<std::string>& hosts)
 
 void PrintRollout(std::ostream& out, const RolloutView& view, const std::vector<std::string>& hosts) {
   size_t regular = view.batches.size() - (!view.batches.empty() && view.batches.front().canary ? 1 : 0);
+  bool canary = !view.batches.empty() && view.batches.front().canary;
   out << "rollout: ";
-  if (!view.batches.empty() && view.batches.front().canary) out << "canary " << view.batches.front().hosts.size() << ", then ";
-  out << "batches of " << view.spec.batch.ToString() << " (" << regular << " batch" << (regular == 1 ? "" : "es")
-      << "); halts once more than " << view.threshold << " host(s) fail (max_failures " << view.spec.max_failures.ToString()
-      << ")" << (view.batches.empty() || !view.batches.front().canary ? "" : " or a canary fails") << "\n";
+  if (canary) out << "canary " << view.batches.front().hosts.size() << (regular > 0 ? ", then " : "");
+  if (regular > 0 || !canary) {
+    out << "batches of " << view.spec.batch.ToString() << " (" << regular << " batch" << (regular == 1 ? "" : "es") << ")";
+  }
+  out << "; halts once more than " << view.threshold << " host(s) fail (max_failures " << view.spec.max_failures.ToString()
+      << ")" << (canary ? " or a canary fails" : "") << "\n";
   for (size_t b = 0; b < view.batches.size(); ++b) {
     out << "  " << BatchLabel(view.batches, b) << ":";
     for (size_t h : view.batches[b].hosts) {
