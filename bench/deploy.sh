@@ -7,17 +7,9 @@
 # Medians of 5 runs; `sync` before each timed command, so no tool pays for
 # another's dirty pages (the agent flushes its release with syncfs before
 # the switch; git and rsync leave theirs in the page cache). Usage: bench/deploy.sh [BUILD_DIR] [FILES]  (not run by CI)
-set -euo pipefail
-build=$(cd "${1:-build}" && pwd)
+source "$(dirname "$0")/lib.sh" "${1:-build}" deploy-bench
 files=${2:-10000}
-daybook="$build/bin/daybook"
-agent="$build/bin/daybook-agent"
-work=$(mktemp -d "${TMPDIR:-/tmp}/daybook-deploy-bench.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-command -v rsync > /dev/null || { echo "installing rsync (benchmark peer)"; DEBIAN_FRONTEND=noninteractive apt-get install -y -q rsync > /dev/null; }
-unset SSH_AUTH_SOCK
+need_peer rsync
 export GIT_AUTHOR_NAME=b GIT_AUTHOR_EMAIL=b@example.org GIT_COMMITTER_NAME=b GIT_COMMITTER_EMAIL=b@example.org
 
 # The application: FILES text files of ~1 KB in directories of 100.
@@ -38,8 +30,6 @@ git -C "$work/app" add -A && git -C "$work/app" commit -qm v1 && git -C "$work/a
 echo "repository: $files files, $(du -sh --exclude=.git "$work/app" | cut -f1) of tree, .git $(du -sh "$work/app/.git" | cut -f1)"
 
 # 25 agents: 5 for the single-host runs, 20 for the fan-out run.
-ssh-keygen -q -t ed25519 -N '' -f "$work/op"
-cp "$work/op.pub" "$work/authorized_operators"
 "$daybook" init "$work/fleet" > /dev/null
 cd "$work/fleet"
 sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$work/op\"|" daybook.toml
@@ -69,18 +59,17 @@ repo = "$work/app"
 ref = "v1"
 path = "/srv/app"
 keep = 3
+[rollout]
+canary = 0        # every host at once: the peers below have no canary either
+batch = "100%"
 TOML
 git add -A && git commit -qm bench
 "$daybook" ping --accept-new-host-keys > /dev/null
 
-median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.3f}")' "$@"; }
-now() { date +%s.%N; }
-elapsed() { python3 -c "print(f'{$(now) - $1:.3f}')"; }
-
 # Single host, 5 runs each, each on a fresh agent / directory.
 push1=() clone1=() rsync1=()
 for n in 1 2 3 4 5; do
-  sync; t=$(now); "$daybook" push manifests/app.toml --yes --target "a$n" --output json > "$work/push$n.json"; push1+=("$(elapsed "$t")")
+  sync; t=$(now); "$daybook" push manifests/app.toml --yes --target "a$n" --output json > "$work/push$n.json" 2>> "$work/push.err"; push1+=("$(elapsed "$t")")
   sync; t=$(now); git clone -q --no-local "$work/app" "$work/clone$n"; clone1+=("$(elapsed "$t")")
   sync; t=$(now); rsync -a --exclude .git "$work/app/" "$work/rsync$n/"; rsync1+=("$(elapsed "$t")")
 done
@@ -88,18 +77,19 @@ sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][
 p1=$(median "${push1[@]}"); c1=$(median "${clone1[@]}"); r1=$(median "${rsync1[@]}")
 
 # 20 hosts at once; the peers run 20 copies in parallel.
-sync; t=$(now); "$daybook" push manifests/app.toml --yes --target group:many > /dev/null; p20=$(elapsed "$t")
+sync; t=$(now); "$daybook" push manifests/app.toml --yes --target group:many > /dev/null 2>> "$work/push.err"; p20=$(elapsed "$t")
 sync; t=$(now); seq 1 20 | xargs -P 20 -I{} git clone -q --no-local "$work/app" "$work/c20-{}"; c20=$(elapsed "$t")
 sync; t=$(now); seq 1 20 | xargs -P 20 -I{} rsync -a --exclude .git "$work/app/" "$work/r20-{}/"; r20=$(elapsed "$t")
 
 # Incremental: one file changed, pushed to a1.
-echo "one more line" >> "$work/app/src/m042/f04242.txt"
+mid=$((files / 2)); dir=$(printf 'src/m%03d' $((mid / 100))); file=$(printf '%s/f%05d.txt' "$dir" "$mid")
+echo "one more line" >> "$work/app/$file"
 git -C "$work/app" commit -qam v2 && git -C "$work/app" tag v2
 sed -i 's/^ref = "v1"/ref = "v2"/' manifests/app.toml && git commit -qam v2
-sync; t=$(now); "$daybook" push manifests/app.toml --yes --target a1 --output json > "$work/inc.json"; pinc=$(elapsed "$t")
+sync; t=$(now); "$daybook" push manifests/app.toml --yes --target a1 --output json > "$work/inc.json" 2>> "$work/push.err"; pinc=$(elapsed "$t")
 inc_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][0]["shipped"][0]["bytes"])' "$work/inc.json")
 changed=0
-for o in v2 "v2^{tree}" "v2^{tree}:src" "v2^{tree}:src/m042" "v2:src/m042/f04242.txt"; do
+for o in v2 "v2^{tree}" "v2^{tree}:src" "v2^{tree}:$dir" "v2:$file"; do
   changed=$((changed + $(git -C "$work/app" cat-file -s "$o")))
 done
 sync; t=$(now); git -C "$work/clone1" pull -q; pull=$(elapsed "$t")

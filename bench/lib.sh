@@ -23,6 +23,11 @@ need_peer() {
   done
 }
 
+# Timing by hand, for steps that are not one command: t=$(now); ...; elapsed "$t".
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$(now) - $1:.3f}')"; }
+median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.3f}")' "$@"; }
+
 # measure LABEL RUNS CMD...: "LABEL<TAB>median wall seconds<TAB>peak RSS KB of the children".
 measure() {
   local label=$1 runs=$2; shift 2

@@ -6,23 +6,10 @@
 # `apt-get -s upgrade` (simulation only) and `apt-get update` + `apt-get -y
 # upgrade`. Medians of 5, each run on a fresh copy of the sandbox.
 # Usage: bench/patch.sh [BUILD_DIR]   (not run by CI; needs root, as dpkg does)
-set -euo pipefail
-build=$(cd "${1:-build}" && pwd)
 src=$(cd "$(dirname "$0")/.." && pwd)
-daybook="$build/bin/daybook"
-agent="$build/bin/daybook-agent"
-work=$(mktemp -d "${TMPDIR:-/tmp}/daybook-patch-bench.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-unset SSH_AUTH_SOCK
+source "$src/bench/lib.sh" "${1:-build}" patch-bench
 bash "$src/tests/fixtures/apt_sandbox.sh" "$work/template" > /dev/null
-ssh-keygen -q -t ed25519 -N '' -f "$work/op"
-cp "$work/op.pub" "$work/authorized_operators"
 
-now() { date +%s.%N; }
-elapsed() { python3 -c "print(f'{$(now) - $1:.3f}')"; }
-median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.3f}")' "$@"; }
 # fresh NAME: a copy of the sandbox (same repositories, 1.0 packages installed).
 fresh() { rm -rf "$work/$1"; cp -a "$work/template" "$work/$1"; sed -i "s|$work/template|$work/$1|g" "$work/$1/root/etc/apt/sources.list"; }
 aptconf() {  # the APT_CONFIG of a copy, as the agent writes it
@@ -56,7 +43,7 @@ for i in 1 2 3 4 5; do
    git add -A && git commit -qm bench
    "$daybook" ping --accept-new-host-keys > /dev/null
    t=$(now); "$daybook" plan manifests/example.toml > /dev/null; echo "$(elapsed "$t")" > "$work/plan.t"
-   t=$(now); "$daybook" push manifests/example.toml --yes > /dev/null; echo "$(elapsed "$t")" > "$work/push.t")
+   t=$(now); "$daybook" push manifests/example.toml --yes > /dev/null 2>> "$work/push.err"; echo "$(elapsed "$t")" > "$work/push.t")
   plan+=("$(cat "$work/plan.t")"); push+=("$(cat "$work/push.t")")
 done
 printf '%-64s %8ss\n' "apt-get -s upgrade (simulation only)" "$(median "${sim[@]}")"
