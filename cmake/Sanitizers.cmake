@@ -6,3 +6,9 @@ if(DAYBOOK_SANITIZE)
     -fsanitize=${_daybook_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(daybook_sanitize INTERFACE -fsanitize=${_daybook_sanitizers})
 endif()
+# GCC 12 warns (-Wtsan) that Boost.Asio's atomic_thread_fence is not
+# instrumented; with -Werror that stopped every thread-sanitizer build.
+# TSan then only misses orderings made by those fences, inside Boost.
+if("thread" IN_LIST DAYBOOK_SANITIZE)
+  target_compile_options(daybook_sanitize INTERFACE -Wno-tsan)
+endif()
