@@ -6,7 +6,17 @@
 namespace daybook::controller {
 
 RolloutProgress::RolloutProgress(std::ostream& err, bool terminal, std::string verb, size_t total)
-    : err_(err), terminal_(terminal), verb_(std::move(verb)), total_(total) {}
+    : err_(err), terminal_(terminal), verb_(std::move(verb)), total_(total) {
+  if (!terminal_) return;
+  ticker_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!tick_.wait_for(lock, std::chrono::seconds(1), [this] { return finished_; })) {
+      if (!batch_.empty()) Redraw();
+    }
+  });
+}
+
+RolloutProgress::~RolloutProgress() { Finish(); }
 
 double RolloutProgress::Elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -67,11 +77,17 @@ void RolloutProgress::Note(const std::string& line) {
 }
 
 void RolloutProgress::Finish() {
-  std::lock_guard lock(mu_);
-  if (terminal_) {
-    Redraw();
-    err_ << "\n" << std::flush;
+  {
+    std::lock_guard lock(mu_);
+    if (finished_) return;
+    finished_ = true;
+    if (terminal_) {
+      Redraw();
+      err_ << "\n" << std::flush;
+    }
   }
+  tick_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
 }
 
 }  // namespace daybook::controller
