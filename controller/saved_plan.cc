@@ -6,6 +6,7 @@
 #include "core/journal/canonical.h"
 
 #include <algorithm>
+#include <set>
 
 namespace daybook::controller {
 
@@ -77,8 +78,10 @@ Result<SavedPlan> ReadSavedPlan(Filesystem& fs, const std::filesystem::path& pat
     plan.deploys.push_back({d["name"], d["commit"], d["tree"]});
   }
   if (!doc.contains("hosts") || !doc["hosts"].is_array() || doc["hosts"].empty()) return bad("no hosts");
+  std::set<std::string> seen;
   for (const Json& h : doc["hosts"]) {
     if (!IsString(h, "host")) return bad("a host entry lacks its name");
+    if (!seen.insert(h["host"].get<std::string>()).second) return bad("host " + h["host"].get<std::string>() + " is listed twice");
     plan.hosts.push_back({h["host"], IsString(h, "digest") ? h["digest"].get<std::string>() : ""});
   }
   return plan;

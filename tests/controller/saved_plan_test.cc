@@ -68,6 +68,10 @@ TEST_CASE("saved plan: read back, or refused naming the file") {
   fs.AddFile("/p/broken.json", "{");
   CHECK(ReadSavedPlan(fs, "/p/broken.json").error().message == "--plan /p/broken.json: not a JSON document");
   CHECK_FALSE(ReadSavedPlan(fs, "/p/missing.json"));
+  Json twice = doc;
+  twice["hosts"].push_back({{"host", "web-01"}, {"digest", "sha256:01"}});
+  fs.AddFile("/p/twice.json", twice.dump());
+  CHECK(ReadSavedPlan(fs, "/p/twice.json").error().message == "--plan /p/twice.json: host web-01 is listed twice");
   doc.erase("hosts");
   fs.AddFile("/p/nohosts.json", doc.dump());
   CHECK(ReadSavedPlan(fs, "/p/nohosts.json").error().message == "--plan /p/nohosts.json: no hosts");
