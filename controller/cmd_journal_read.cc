@@ -5,6 +5,7 @@
 #include "controller/commands.h"
 #include "controller/journal_commands.h"
 #include "controller/output.h"
+#include "controller/patch_client.h"
 #include "core/base/strings.h"
 #include "core/journal/export.h"
 #include "core/journal/record.h"
@@ -38,11 +39,7 @@ std::string Detail(const journal::JournalEntry& e) {
   if (type == journal::kHostResult) {
     // "patch ok: 4 upgraded", "app 24fcc3c3→4458a6f0 ok" per deploy, then the error if any.
     std::string out;
-    if (r.contains("patch") && r["patch"].is_object()) {
-      int upgraded = 0;
-      for (const journal::Json& p : r.value("packages", journal::Json::array())) upgraded += p.value("before", journal::Json()) != p.value("after", journal::Json()) ? 1 : 0;
-      out = "patch " + Str(r["patch"], "status") + ": " + std::to_string(upgraded) + " upgraded" + (r.contains("reboot") ? ", rebooted" : "") + ";";
-    }
+    if (std::string patch = PatchSummary(r); !patch.empty()) out = "patch " + patch + ";";
     if (r.contains("deploys") && r["deploys"].is_array()) {
       for (const journal::Json& d : r["deploys"]) {
         std::string from = Str(d, "from").substr(0, 8), to = Str(d, "to").substr(0, 8);

@@ -134,15 +134,8 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
   if (options.format == OutputFormat::kJson) {
     PrintJson(env.out, document());
   } else {
-    env.out << "manifest " << committed.path << " at " << Short(committed.commit) << " (" << committed.resolved.manifest.name
-            << "), " << plans.size() << " host(s)\n";
-    for (const ResolvedDeploy& d : prepared->deploys) {
-      env.out << "deploy " << d.spec.name << ": " << d.spec.ref << " = " << Short(d.target.commit) << " (tree "
-              << Short(d.target.tree) << ") → " << d.spec.path << "\n";
-    }
+    PrintManifestSummary(env.out, *prepared);
     if (!patch.is_null()) {
-      env.out << "patch: policy " << patch["policy"].get<std::string>() << ", reboot " << patch["reboot"].get<std::string>()
-              << (patch["exclude"].empty() ? "" : ", exclude " + patch["exclude"].dump()) << "\n";
       Table packages({"HOST", "PACKAGE", "FROM", "TO", "ORIGIN", "WHY"});
       for (size_t i = 0; i < plans.size(); ++i) AddPackageRows(packages, session.hosts[i], plans[i].patch);
       packages.Print(env.out);

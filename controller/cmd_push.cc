@@ -103,11 +103,7 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
   RolloutView view = ViewRollout(session, m.rollout, env.clock.Now(), options.override_window);
   if (!options.yes) {
     if (env.in_is_terminal) {
-      env.err << "manifest " << committed.path << " at " << Short(committed.commit) << " (" << m.name << ")\n";
-      for (const ResolvedDeploy& d : prepared->deploys) {
-        env.err << "deploy " << d.spec.name << ": " << d.spec.ref << " = " << Short(d.target.commit) << " → " << d.spec.path << "\n";
-      }
-      if (m.patch) env.err << "patch: policy " << manifest::ToString(m.patch->policy) << ", reboot " << manifest::ToString(m.patch->reboot) << "\n";
+      PrintManifestSummary(env.err, *prepared);
       PrintRollout(env.err, view, session.hosts);
     }
     std::string question = "push " + committed.path + " at " + Short(committed.commit) + " to " +

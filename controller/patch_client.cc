@@ -16,6 +16,14 @@ Json PatchRequestJson(const manifest::Manifest& manifest) {
           {"reboot", std::string(manifest::ToString(p.reboot))}, {"allow_other_origins", p.allow_other_origins}};
 }
 
+std::string PatchSummary(const Json& result) {
+  if (!result.contains("patch") || !result["patch"].is_object()) return "";
+  int upgraded = 0;
+  for (const Json& p : result.value("packages", Json::array())) upgraded += p.value("before", Json()) != p.value("after", Json()) ? 1 : 0;
+  return result["patch"].value("status", "?") + ": " + std::to_string(upgraded) + " upgraded" +
+         (result.contains("reboot") ? ", rebooted" : "");
+}
+
 std::string BootId(transport::Connection& connection) {
   Result<Json> facts = AgentClient::Call(connection, protocol::FactsRequest());
   if (!facts || !(*facts)["facts"].contains("boot_id")) return "";

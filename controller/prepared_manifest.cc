@@ -1,5 +1,6 @@
 #include "controller/prepared_manifest.h"
 
+#include <ostream>
 #include <set>
 
 #include "core/inventory/target.h"
@@ -40,6 +41,21 @@ Result<PreparedManifest> PrepareManifest(Env& env, const GlobalOptions& global, 
   }
   prepared.session->hosts = std::move(hosts);
   return prepared;
+}
+
+void PrintManifestSummary(std::ostream& out, const PreparedManifest& prepared) {
+  const CommittedManifest& committed = prepared.manifest;
+  const manifest::Manifest& m = committed.resolved.manifest;
+  out << "manifest " << committed.path << " at " << Short(committed.commit) << " (" << m.name << "), "
+      << prepared.session->hosts.size() << " host(s)\n";
+  for (const ResolvedDeploy& d : prepared.deploys) {
+    out << "deploy " << d.spec.name << ": " << d.spec.ref << " = " << Short(d.target.commit) << " (tree " << Short(d.target.tree)
+        << ") → " << d.spec.path << "\n";
+  }
+  if (!m.patch || m.patch->policy == manifest::PatchPolicy::kNone) return;
+  out << "patch: policy " << manifest::ToString(m.patch->policy) << ", reboot " << manifest::ToString(m.patch->reboot);
+  if (!m.patch->exclude.empty()) out << ", exclude " << protocol::Json(m.patch->exclude).dump();
+  out << "\n";
 }
 
 std::string Short(const std::string& commit) { return commit.empty() ? "-" : commit.substr(0, 12); }

@@ -3,6 +3,7 @@
 // (narrowed by --target). Nothing is contacted yet.
 #pragma once
 
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ struct PreparedManifest {
 };
 
 Result<PreparedManifest> PrepareManifest(Env& env, const GlobalOptions& global, const ManifestFlags& flags);
+
+// "manifest P at C (name), N host(s)", each deploy (ref = commit, tree,
+// path) and the patch policy: what plan shows first and push asks about.
+void PrintManifestSummary(std::ostream& out, const PreparedManifest& prepared);
 
 // "a1b2c3d4e5f6" for a commit id, "-" for none.
 std::string Short(const std::string& commit);

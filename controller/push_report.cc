@@ -3,21 +3,13 @@
 #include <ostream>
 
 #include "controller/output.h"
+#include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
 
 namespace daybook::controller {
 namespace {
 
 using protocol::Json;
-
-// "ok: 3 upgraded, rebooted" from a host result's patch details.
-std::string PatchSummary(const Json& details) {
-  if (!details.contains("patch")) return "-";
-  int upgraded = 0;
-  for (const Json& p : details.value("packages", Json::array())) upgraded += p["before"] != p["after"] ? 1 : 0;
-  return details["patch"]["status"].get<std::string>() + ": " + std::to_string(upgraded) + " upgraded" +
-         (details.contains("reboot") ? ", rebooted" : "");
-}
 
 std::string Files(const Json& changes) {
   if (!changes.is_object()) return "-";
@@ -48,7 +40,7 @@ void PrintPushTable(std::ostream& out, const PushReport& report) {
     const HostOutcome& o = h.run.outcome;
     std::string sent = h.run.bytes_sent == 0 ? "-" : std::to_string(h.run.bytes_sent) + "B";
     std::string error = o.error.empty() ? "-" : o.error;
-    std::string patched = PatchSummary(o.details);
+    std::string patched = PatchSummary(o.details).empty() ? "-" : PatchSummary(o.details);
     Json list = o.details.value("deploys", Json::array());
     if (list.empty()) table.AddRow({h.host, h.batch, o.status, patched, "-", "-", "-", "-", "-", sent, error});
     for (const Json& d : list) {
