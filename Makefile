@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test unit demo clean
+.PHONY: all deps build test unit demo fuzz fuzz-smoke clean
 
 all: build
 
@@ -27,5 +27,14 @@ unit: build
 demo: build
 	scripts/demo $(BUILD_DIR)
 
+# libFuzzer targets under ASan+UBSan (clang, build dir build-fuzz), each run
+# for FUZZ_SECONDS; fuzz-smoke is the short run CI does.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	scripts/fuzz 20
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/base/duration.h"
 #include "core/base/strings.h"
@@ -35,6 +36,23 @@ bool ParseListen(const std::string& text, std::string& address, int& port) {
   unsigned char buf[16];
   bool ip = ::inet_pton(AF_INET, address.c_str(), buf) == 1 || ::inet_pton(AF_INET6, address.c_str(), buf) == 1;
   return ip && port <= 65535;
+}
+
+// "10:30:100" (or "10", OpenSSH's short form: start = full, no early drop).
+bool ParseStartups(const std::string& text, AgentConfig& config) {
+  std::vector<std::string> parts = Split(text, ':');
+  if (parts.size() != 1 && parts.size() != 3) return false;
+  std::vector<int> numbers;
+  for (const std::string& part : parts) {
+    if (part.empty() || part.size() > 5 || part.find_first_not_of("0123456789") != std::string::npos) return false;
+    numbers.push_back(std::stoi(part));
+  }
+  if (numbers.size() == 1) numbers = {numbers[0], 100, numbers[0]};
+  if (numbers[0] < 1 || numbers[0] > numbers[2] || numbers[1] < 1 || numbers[1] > 100) return false;
+  config.startups_start = numbers[0];
+  config.startups_rate = numbers[1];
+  config.startups_full = numbers[2];
+  return true;
 }
 
 }  // namespace
@@ -79,6 +97,30 @@ Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
     if (auto max = reader.Integer("max_sessions")) {
       if (max->value < 1 || max->value > 10000) diags.Error(max->pos, "max_sessions out of range 1-10000");
       config.max_sessions = static_cast<int>(max->value);
+    }
+    if (auto startups = reader.String("max_startups")) {
+      if (!ParseStartups(startups->value, config)) {
+        diags.Error(startups->pos, "bad max_startups " + Quoted(startups->value) +
+                                       ": expected START:RATE:FULL with START <= FULL and RATE 1-100, like \"10:30:100\"");
+      }
+    }
+    for (auto [key, into, low, high] : {std::tuple{"per_source_max_startups", &config.per_source_max_startups, 1, 10000},
+                                        std::tuple{"max_auth_tries", &config.max_auth_tries, 1, 100}}) {
+      if (auto n = reader.Integer(key)) {
+        if (n->value < low || n->value > high) {
+          diags.Error(n->pos, std::string(key) + " out of range " + std::to_string(low) + "-" + std::to_string(high));
+        }
+        *into = static_cast<int>(std::clamp<int64_t>(n->value, low, high));
+      }
+    }
+    for (auto [key, into, low] : {std::tuple{"max_pack_size", &config.max_pack_size, int64_t{1} << 20},
+                                  std::tuple{"max_object_size", &config.max_object_size, int64_t{1} << 10}}) {
+      if (auto n = reader.Integer(key)) {
+        if (n->value < low || n->value > (int64_t{1} << 40)) {
+          diags.Error(n->pos, std::string(key) + " out of range " + std::to_string(low) + "-1099511627776 bytes");
+        }
+        *into = static_cast<uint64_t>(std::clamp<int64_t>(n->value, low, int64_t{1} << 40));
+      }
     }
     if (auto frame = reader.Integer("max_frame")) {
       if (frame->value < 1024 || frame->value > (int64_t{1} << 30)) diags.Error(frame->pos, "max_frame out of range 1024-1073741824 bytes");

@@ -17,9 +17,18 @@ struct AgentConfig {
   std::string root = "/";                     // every path a manifest names is taken under it
   std::vector<std::string> deploy_roots = {"/srv"};
   std::string package_backend = "auto";       // apt | dnf | none | auto
-  int max_sessions = 64;
+  int max_sessions = 64;                      // authenticated sessions at once
+  // Unauthenticated connections, as OpenSSH's MaxStartups start:rate:full
+  // and PerSourceMaxStartups (core/transport/startup_gate.h).
+  int startups_start = 10;
+  int startups_rate = 30;
+  int startups_full = 100;
+  int per_source_max_startups = 8;
+  int max_auth_tries = 6;                     // public keys offered per connection
   std::chrono::milliseconds login_grace{std::chrono::seconds(20)};
   uint32_t max_frame = 64u << 20;
+  uint64_t max_pack_size = 2ull << 30;        // bytes of one received pack
+  uint64_t max_object_size = 256ull << 20;    // inflated bytes of one object in it
   // Package patching (agent/pkg).
   std::vector<std::string> security_suites = {"*-security"};       // apt: Release suites that carry security fixes
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(2)};   // waiting for the dpkg / rpm lock

@@ -80,10 +80,17 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   options.address = config.listen_address;
   options.port = config.listen_port;
   options.max_sessions = config.max_sessions;
+  options.startups = {config.startups_start, config.startups_rate, config.startups_full, config.per_source_max_startups};
+  options.max_auth_tries = config.max_auth_tries;
   options.login_grace = config.login_grace;
   options.authorize = [&](const crypto::Ed25519Public& key) { return operators.IsAuthorized(key); };
-  options.serve = [&](const transport::SessionInfo&, transport::Stream& stream) {
-    return ServeSession(context, stream);
+  options.serve = [&](const transport::SessionInfo& info, transport::Stream& stream) {
+    return ServeSession(context, stream, [&](const std::string& what) {
+      log->error("session peer={} internal error: {}", info.peer, what);
+    });
+  };
+  options.log_dropped = [&](int dropped, const std::string& reason) {
+    log->warn("dropped {} unauthenticated connection(s) before key exchange: {}", dropped, reason);
   };
   options.log = [&](const transport::SessionInfo& info, const std::string& outcome, std::chrono::milliseconds took) {
     log->info("session peer={} operator={} {} duration_ms={}", info.peer,
@@ -98,7 +105,9 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   bool v6 = config.listen_address.find(':') != std::string::npos;
   out << "listening on " << (v6 ? "[" + config.listen_address + "]" : config.listen_address) << ":" << (*server)->port()
       << std::endl;
-  log->info("listening address={} port={} max_sessions={}", config.listen_address, (*server)->port(), config.max_sessions);
+  log->info("listening address={} port={} max_sessions={} max_startups={}:{}:{} per_source_max_startups={} max_auth_tries={}",
+            config.listen_address, (*server)->port(), config.max_sessions, config.startups_start, config.startups_rate,
+            config.startups_full, config.per_source_max_startups, config.max_auth_tries);
 
   std::thread signals(HandleSignals, set, std::ref(**server), std::ref(operators), std::ref(*log));
   (*server)->Run();

@@ -1,6 +1,7 @@
 #include "agent/facts.h"
 
 #include "core/base/strings.h"
+#include "core/base/text.h"
 #include "core/base/version.h"
 
 namespace daybook::agent {
@@ -22,7 +23,7 @@ std::string OsReleaseField(std::string_view os_release, std::string_view key) {
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
-    return value;
+    return ReadableText(Utf8Head(value, 256));  // a file on the host: bytes, bounded
   }
   return "";
 }
@@ -63,12 +64,12 @@ protocol::Json CollectFacts(Filesystem& fs, exec::ProcessRunner& runner, const A
     }
   }
   return {{"agent_version", std::string(kVersion)},
-          {"hostname", uname.hostname},
+          {"hostname", ReadableText(uname.hostname)},
           {"os_id", OsReleaseField(os_release, "ID")},
           {"os_version", OsReleaseField(os_release, "VERSION_ID")},
           {"os_name", OsReleaseField(os_release, "PRETTY_NAME")},
-          {"kernel", uname.kernel},
-          {"boot_id", boot ? std::string(Trim(*boot)) : ""},
+          {"kernel", ReadableText(uname.kernel)},
+          {"boot_id", boot ? ReadableText(Utf8Head(Trim(*boot), 64)) : ""},
           {"uptime_s", uptime_s},
           {"package_backend", backend},
           {"reboot_required", RebootRequired(fs, runner, config, backend)}};

@@ -1,6 +1,8 @@
 #include "agent/intervention_session.h"
 
+#include "agent/requests.h"
 #include "core/crypto/encoding.h"
+#include "core/schema/json_reader.h"
 #include "core/base/strings.h"
 #include "core/protocol/messages.h"
 
@@ -11,58 +13,28 @@ using protocol::Json;
 
 Json Bad(const std::string& message) { return protocol::ErrorMessage("bad_request", message); }
 
-std::string Str(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
-Result<DeployRequest> ParseDeploy(const Json& r) {
-  DeployRequest request;
-  request.name = Str(r, "name");
-  request.path = Str(r, "path");
-  request.commit = Str(r, "commit");
-  if (!r.contains("keep") || !r["keep"].is_number_integer()) return MakeError(ErrorCode::kInvalidInput, "keep: integer expected");
-  request.keep = r["keep"].get<int>();
-  if (!r.contains("after") || !r["after"].is_array()) return MakeError(ErrorCode::kInvalidInput, "after: array expected");
-  for (const Json& arg : r["after"]) {
-    if (!arg.is_string()) return MakeError(ErrorCode::kInvalidInput, "after: strings expected");
-    request.after.push_back(arg.get<std::string>());
-  }
-  if (!r.contains("timeout_ms") || !r["timeout_ms"].is_number_integer() || r["timeout_ms"].get<int64_t>() <= 0) {
-    return MakeError(ErrorCode::kInvalidInput, "timeout_ms: positive integer expected");
-  }
-  request.timeout = std::chrono::milliseconds(r["timeout_ms"].get<int64_t>());
-  return request;
-}
-
 }  // namespace
 
 // Runs the deploys in order; a failed or refused one stops the pipeline and
 // the rest are reported as skipped.
-Json InterventionSession::Apply(repo::ObjectStore& store, const std::string& intervention, const Json& request) {
-  if (!request.contains("deploys") || !request["deploys"].is_array()) return Bad("apply: deploys: array expected");
-  if (!IsValidName(intervention)) return Bad("apply: bad intervention id");
-  std::vector<DeployRequest> deploys;
-  for (const Json& d : request["deploys"]) {
-    Result<DeployRequest> parsed = ParseDeploy(d);
-    if (!parsed) return Bad("apply: " + parsed.error().message);
-    deploys.push_back(std::move(*parsed));
-  }
+Json InterventionSession::Apply(repo::ObjectStore& store, const ApplyRequest& request) {
+  const std::string& intervention = request.intervention;
   Json results = Json::array();
   bool stopped = false;
   bool reboot = false;
   Json patch = nullptr;
-  if (request.contains("patch") && request["patch"].is_object()) {
-    patch = context_.patch->Apply(request["patch"], reboot);
-    stopped = patch["status"] != "ok";
+  if (request.patch) {
+    patch = context_.patch->Apply(*request.patch, reboot);
+    stopped = schema::StringOr(patch, "status") != "ok";
   }
-  for (const DeployRequest& deploy : deploys) {
+  for (const DeployRequest& deploy : request.deploys) {
     if (stopped) {
       results.push_back({{"type", "deploy.result"}, {"action", "deploy"}, {"name", deploy.name}, {"path", deploy.path},
                          {"to", deploy.commit}, {"status", "skipped"}, {"error", "an earlier step failed"}});
       continue;
     }
     Json result = context_.deployer->Apply(store, deploy);
-    const std::string status = result["status"];
+    const std::string status = schema::StringOr(result, "status");
     stopped = status == "failed" || status == "refused";
     results.push_back(std::move(result));
   }
@@ -73,7 +45,7 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const std::string& int
   // Durable before it is sent, and before any reboot.
   std::filesystem::path results_dir = std::filesystem::path(context_.config->state_dir) / "results";
   Status saved = context_.fs->CreateDirectories(results_dir);
-  if (saved) saved = context_.fs->WriteFileAtomic(results_dir / (intervention + ".json"), answer.dump() + "\n", 0600);
+  if (saved) saved = context_.fs->WriteFileAtomic(results_dir / (intervention + ".json"), journal::Canonical(answer) + "\n", 0600);
   if (!saved && reboot) {
     answer["reboot"] = "none";
     answer["reboot_error"] = "not rebooting: the result could not be written: " + saved.error().message;
@@ -104,63 +76,74 @@ Result<repo::ObjectStore*> InterventionSession::Store() {
 }
 
 std::optional<Json> InterventionSession::Answer(const Json& request) {
-  const std::string type = Str(request, "type");
+  const std::string type = schema::StringOr(request, "type");
   if (type != "deploy.status" && type != "apply" && type != "deploy.rollback" && type != "pack.begin" &&
       type != "pack.data" && type != "pack.end" && type != "patch.plan") {
     return std::nullopt;
   }
   if (type == "patch.plan") {
-    if (!request.contains("patch") || !request["patch"].is_object()) return Bad("patch.plan: patch: object expected");
-    return context_.patch->Plan(request["patch"]);
+    Result<PatchSpec> patch = ParsePatchSpec(schema::MemberOr(request, "patch"), "patch.plan.patch");
+    if (!patch) return Bad(patch.error().message);
+    return context_.patch->Plan(*patch);
   }
   Result<repo::ObjectStore*> store = Store();
   if (!store) return protocol::ErrorMessage("object_store", store.error().message);
 
   if (type == "deploy.status") {
-    std::vector<DeployQuery> queries;
-    if (request.contains("deploys") && request["deploys"].is_array()) {
-      for (const Json& d : request["deploys"]) queries.push_back({Str(d, "name"), Str(d, "path")});
-    }
-    return context_.deployer->Report(**store, queries, request.value("drift", false));
+    Result<StatusRequest> status = ParseStatusRequest(request);
+    if (!status) return Bad(status.error().message);
+    return context_.deployer->Report(**store, status->deploys, status->drift);
   }
-  if (type == "pack.begin") {
-    Result<std::unique_ptr<repo::PackSink>> sink = (*store)->ReceivePack();
-    if (!sink) return protocol::ErrorMessage("object_store", sink.error().message);
-    sink_ = std::move(sink).value();
-    pack_bytes_ = 0;
-    return Json{{"type", "pack.ready"}, {"max_chunk", kPackChunk}};
-  }
-  if (type == "pack.data") {
-    if (!sink_) return Bad("pack.data without pack.begin");
-    std::optional<crypto::Bytes> data = crypto::Base64Decode(Str(request, "data"));
-    if (!data) return Bad("pack.data: bad base64");
-    pack_bytes_ += data->size();
-    if (pack_bytes_ > kMaxPackBytes) {
-      sink_.reset();
-      return protocol::ErrorMessage("pack_refused", "pack larger than " + std::to_string(kMaxPackBytes) + " bytes");
-    }
-    Status appended = sink_->Append(std::string_view(reinterpret_cast<const char*>(data->data()), data->size()));
-    if (!appended) {
-      sink_.reset();
-      return protocol::ErrorMessage("pack_refused", appended.error().message);
-    }
-    return Json{{"type", "pack.ack"}, {"bytes", pack_bytes_}};
-  }
-  if (type == "pack.end") {
-    if (!sink_) return Bad("pack.end without pack.begin");
-    std::unique_ptr<repo::PackSink> sink = std::move(sink_);
-    Result<size_t> objects = sink->Commit();
-    if (!objects) return protocol::ErrorMessage("pack_refused", objects.error().message);
-    return Json{{"type", "pack.indexed"}, {"objects", *objects}, {"bytes", pack_bytes_}};
+  if (type == "pack.begin") return BeginPack(**store);
+  if (type == "pack.data") return PackData(schema::MemberOr(request, "data"));
+  if (type == "pack.end") return EndPack();
+  if (type == "apply") {
+    Result<ApplyRequest> apply = ParseApplyRequest(request);
+    if (!apply) return Bad(apply.error().message);
+    return Apply(**store, *apply);
   }
   // The intervention id is echoed in the signed answer, so a result cannot
   // be replayed into another intervention's journal records.
-  const std::string intervention = Str(request, "intervention");
-  if (intervention.empty()) return Bad(type + ": missing intervention");
-  if (type == "apply") return Apply(**store, intervention, request);
-  Json result = context_.deployer->Rollback(**store, Str(request, "name"), Str(request, "to"));
-  result["intervention"] = intervention;
+  Result<RollbackRequest> rollback = ParseRollbackRequest(request);
+  if (!rollback) return Bad(rollback.error().message);
+  Json result = context_.deployer->Rollback(**store, rollback->name, rollback->to);
+  result["intervention"] = rollback->intervention;
   return result;
+}
+
+Json InterventionSession::BeginPack(repo::ObjectStore& store) {
+  Result<std::unique_ptr<repo::PackSink>> sink = store.ReceivePack({context_.config->max_object_size});
+  if (!sink) return protocol::ErrorMessage("object_store", sink.error().message);
+  sink_ = std::move(sink).value();
+  pack_bytes_ = 0;
+  return Json{{"type", "pack.ready"}, {"max_chunk", kPackChunk}};
+}
+
+Json InterventionSession::PackData(const Json& data_field) {
+  if (!sink_) return Bad("pack.data without pack.begin");
+  if (!data_field.is_string()) return Bad("pack.data.data: expected a base64 string");
+  std::optional<crypto::Bytes> data = crypto::Base64Decode(data_field.get_ref<const std::string&>());
+  if (!data) return Bad("pack.data: bad base64");
+  pack_bytes_ += data->size();
+  if (pack_bytes_ > context_.config->max_pack_size) {
+    sink_.reset();
+    return protocol::ErrorMessage("pack_refused", "pack larger than " + std::to_string(context_.config->max_pack_size) +
+                                                      " bytes (max_pack_size)");
+  }
+  Status appended = sink_->Append(std::string_view(reinterpret_cast<const char*>(data->data()), data->size()));
+  if (!appended) {
+    sink_.reset();
+    return protocol::ErrorMessage("pack_refused", appended.error().message);
+  }
+  return Json{{"type", "pack.ack"}, {"bytes", pack_bytes_}};
+}
+
+Json InterventionSession::EndPack() {
+  if (!sink_) return Bad("pack.end without pack.begin");
+  std::unique_ptr<repo::PackSink> sink = std::move(sink_);
+  Result<size_t> objects = sink->Commit();
+  if (!objects) return protocol::ErrorMessage("pack_refused", objects.error().message);
+  return Json{{"type", "pack.indexed"}, {"objects", *objects}, {"bytes", pack_bytes_}};
 }
 
 }  // namespace daybook::agent

@@ -23,6 +23,7 @@
 #include "agent/config.h"
 #include "agent/deploy/deployer.h"
 #include "agent/pkg/patch_step.h"
+#include "agent/requests.h"
 #include "core/base/filesystem.h"
 #include "core/exec/process_runner.h"
 #include "core/protocol/frame.h"
@@ -32,8 +33,6 @@ namespace daybook::agent {
 
 // Raw pack bytes per pack.data message the controller should send.
 constexpr size_t kPackChunk = 1u << 20;
-// A pack larger than this is refused.
-constexpr uint64_t kMaxPackBytes = 8ull << 30;
 
 // What the sessions of one agent share.
 struct InterventionContext {
@@ -58,7 +57,10 @@ class InterventionSession {
 
  private:
   Result<repo::ObjectStore*> Store();
-  protocol::Json Apply(repo::ObjectStore& store, const std::string& intervention, const protocol::Json& request);
+  protocol::Json Apply(repo::ObjectStore& store, const ApplyRequest& request);
+  protocol::Json BeginPack(repo::ObjectStore& store);
+  protocol::Json PackData(const protocol::Json& data);
+  protocol::Json EndPack();
 
   const InterventionContext& context_;
   bool reboot_pending_ = false;

@@ -1,34 +1,53 @@
 #include "agent/session.h"
 
 #include "agent/intervention_session.h"
+#include "core/base/strings.h"
+#include "core/base/text.h"
 #include "core/base/version.h"
 #include "core/protocol/messages.h"
+#include "core/schema/json_reader.h"
 
 namespace daybook::agent {
 namespace {
 
 // What the log line says about an answer beyond its type.
 std::string Outcome(const protocol::Json& response) {
-  const std::string type = response.value("type", "");
-  if (type == "error") return "(" + response.value("code", std::string("?")) + ")";
+  using schema::MemberOr;
+  using schema::StringOr;
+  const std::string type = StringOr(response, "type");
+  if (type == "error") return "(" + StringOr(response, "code", "?") + ")";
   if (type == "apply.result") {
     std::string out;
-    if (response["patch"].is_object()) out += " patch " + response["patch"].value("status", std::string("?"));
-    for (const auto& d : response["deploys"]) out += " " + Outcome(d).substr(1, Outcome(d).size() - 2);
-    if (response.value("reboot", "") == "scheduled") out += " reboot";
-    return "(" + response.value("status", std::string("?")) + ":" + out + ")";
+    if (MemberOr(response, "patch").is_object()) out += " patch " + StringOr(MemberOr(response, "patch"), "status", "?");
+    const protocol::Json& deploys = MemberOr(response, "deploys");
+    for (size_t i = 0; deploys.is_array() && i < deploys.size(); ++i) {
+      std::string one = Outcome(deploys[i]);
+      if (one.size() >= 2) out += " " + one.substr(1, one.size() - 2);
+    }
+    if (StringOr(response, "reboot") == "scheduled") out += " reboot";
+    return "(" + StringOr(response, "status", "?") + ":" + out + ")";
   }
   if (type == "deploy.result") {
-    std::string to = response["to"].is_string() ? response["to"].get<std::string>().substr(0, 12) : "-";
-    return "(" + response.value("name", std::string("?")) + " " + to + " " + response.value("status", std::string("?")) + ")";
+    std::string to = StringOr(response, "to", "-").substr(0, 12);
+    return "(" + StringOr(response, "name", "?") + " " + to + " " + StringOr(response, "status", "?") + ")";
   }
   return "";
+}
+
+// The session's log line is bounded, and request types (client-chosen
+// text) are escaped so they cannot forge log lines.
+void AppendSummary(std::string& summary, const std::string& piece) {
+  constexpr size_t kMaxSummary = 4096;
+  if (summary.size() >= kMaxSummary) return;
+  if (!summary.empty()) summary += ",";
+  summary += TerminalSafe(piece);
+  if (summary.size() >= kMaxSummary) summary = Utf8Head(summary, kMaxSummary);
 }
 
 }  // namespace
 
 protocol::Json Answer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request) {
-  const std::string type = request.value("type", "");
+  const std::string type = schema::StringOr(request, "type");
   if (type == "hello") {
     std::optional<int> version = protocol::NegotiateVersion(request);
     if (!version) return protocol::ErrorMessage("unsupported_protocol", "this agent speaks protocol 1");
@@ -38,10 +57,25 @@ protocol::Json Answer(const SessionContext& context, InterventionSession* deploy
   if (deploy != nullptr) {
     if (std::optional<protocol::Json> answer = deploy->Answer(request)) return *answer;
   }
-  return protocol::ErrorMessage("unknown_type", "unknown message type \"" + type + "\"");
+  return protocol::ErrorMessage("unknown_type", "unknown message type " + Quoted(type));
 }
 
-std::string ServeSession(const SessionContext& context, transport::Stream& stream) {
+protocol::Json SafeAnswer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request,
+                          const std::function<void(const std::string&)>& internal_error) {
+  std::string what;
+  try {
+    return Answer(context, deploy, request);
+  } catch (const std::exception& e) {
+    what = ReadableText(e.what());
+  } catch (...) {
+    what = "unknown exception";
+  }
+  if (internal_error) internal_error(what);
+  return protocol::ErrorMessage("internal", "the agent could not answer this request: " + what);
+}
+
+std::string ServeSession(const SessionContext& context, transport::Stream& stream,
+                         const std::function<void(const std::string&)>& internal_error) {
   protocol::FrameDecoder decoder(context.max_frame);
   std::unique_ptr<InterventionSession> deploy;
   if (context.interventions != nullptr) deploy = std::make_unique<InterventionSession>(*context.interventions);
@@ -54,16 +88,16 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
         (void)stream.Write(protocol::EncodeFrame(protocol::SignResponse(error, *context.host_key)));
         return summary + (summary.empty() ? "" : ",") + "error: " + frame->error().message;
       }
-      protocol::Json response = Answer(context, deploy.get(), **frame);
-      std::string type = (*frame)->value("type", std::string("?"));
+      protocol::Json response = SafeAnswer(context, deploy.get(), **frame, internal_error);
+      std::string type = schema::StringOr(**frame, "type", "?");
       // pack.data comes by the hundred: only its errors make the log line.
-      if (type != "pack.data" || response.value("type", "") == "error") {
-        summary += (summary.empty() ? "" : ",") + type + Outcome(response);
+      if (type != "pack.data" || schema::StringOr(response, "type") == "error") {
+        AppendSummary(summary, type + Outcome(response));
       }
       Status written = stream.Write(protocol::EncodeFrame(protocol::SignResponse(response, *context.host_key)));
       // A reboot the answer announced runs now, even if the controller went
       // away: the result is already on disk.
-      if (std::string after = deploy ? deploy->AfterAnswer() : ""; !after.empty()) summary += "," + after;
+      if (std::string after = deploy ? deploy->AfterAnswer() : ""; !after.empty()) AppendSummary(summary, after);
       if (!written) return summary + ",error: " + written.error().message;
     }
     Result<std::string> bytes = stream.Read(1 << 16, context.idle_timeout);

@@ -1,7 +1,9 @@
 // The protocol on one established session: read frames, answer each with a
 // signed response. Malformed input (oversize, bad JSON, too deep) gets a
 // signed error frame and ends the session; an unknown message type gets an
-// error frame and the session goes on.
+// error frame and the session goes on. Anything unexpected while answering
+// (an exception that escaped a library) becomes an "internal" error frame
+// and one log line; the session and the daemon go on.
 #pragma once
 
 #include <filesystem>
@@ -24,10 +26,16 @@ struct SessionContext {
 
 // Runs until the client closes, an error, or the idle timeout. Returns a
 // one-line summary for the session log ("hello,facts" or "error: ...").
-std::string ServeSession(const SessionContext& context, transport::Stream& stream);
+// `internal_error` is told what escaped (for the daemon's log).
+std::string ServeSession(const SessionContext& context, transport::Stream& stream,
+                         const std::function<void(const std::string&)>& internal_error = {});
 
 // The response to one request (unsigned), for tests and the loop above.
 // Deploy messages keep per-session state in `deploy` (may be null).
 protocol::Json Answer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request);
+
+// Answer() behind the last-resort catch: never throws.
+protocol::Json SafeAnswer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request,
+                          const std::function<void(const std::string&)>& internal_error = {});
 
 }  // namespace daybook::agent

@@ -12,3 +12,11 @@ endif()
 if("thread" IN_LIST DAYBOOK_SANITIZE)
   target_compile_options(daybook_sanitize INTERFACE -Wno-tsan)
 endif()
+# DAYBOOK_FUZZ: every daybook target gets libFuzzer's coverage
+# instrumentation; the fuzz targets link the fuzzer itself (fuzz/).
+if(DAYBOOK_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "DAYBOOK_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  target_compile_options(daybook_sanitize INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -1,6 +1,8 @@
 #include "controller/agent_client.h"
 
+#include "controller/answer_shapes.h"
 #include "core/crypto/ssh_key.h"
+#include "core/schema/json_reader.h"
 #include "core/protocol/messages.h"
 
 namespace daybook::controller {
@@ -51,11 +53,15 @@ Result<SignedAnswer> AgentClient::CallSigned(transport::Connection& connection, 
   if (!frame) return frame.error();
   Result<protocol::Json> body = protocol::OpenResponse(*frame, connection.host_key());
   if (!body) return body.error();
-  if (body->value("type", "") == "error") {
-    return MakeError(ErrorCode::kFailed, "agent error " + body->value("code", std::string("?")) + ": " +
-                                             body->value("message", std::string()));
+  // The signature is the agent's; what it signed is still untrusted input.
+  // The journal keeps the signed bytes; readers get a checked copy.
+  protocol::Json readable = *body;
+  if (Status shaped = CheckAnswer(readable); !shaped) return shaped.error();
+  if (schema::StringOr(readable, "type") == "error") {
+    return MakeError(ErrorCode::kFailed, "agent error " + schema::StringOr(readable, "code", "?") + ": " +
+                                             schema::StringOr(readable, "message"));
   }
-  return SignedAnswer{std::move(*body), (*frame)["sig"].get<std::string>()};
+  return SignedAnswer{std::move(readable), std::move(*body), schema::StringOr(*frame, "sig")};
 }
 
 Result<protocol::Json> AgentClient::Call(transport::Connection& connection, const protocol::Json& request) {

@@ -29,8 +29,9 @@ struct AgentClientSettings {
 
 // A verified answer with the agent's signature over it, for the journal.
 struct SignedAnswer {
-  protocol::Json body;
-  std::string sig;  // base64 Ed25519 over the canonical body
+  protocol::Json body;         // shape-checked, absent optional keys added as null: for reading
+  protocol::Json signed_body;  // exactly what the agent signed: for the journal
+  std::string sig;             // base64 Ed25519 over the canonical signed_body
 };
 
 // Shared by the fan-out threads of one command.

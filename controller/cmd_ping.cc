@@ -62,7 +62,8 @@ int RunPing(Env& env, const GlobalOptions& global, const PingOptions& options) {
         ++finished;
         if (!results[i].reachable) ++failed;
         if (env.err_is_terminal) env.err << "\rping: " << finished << "/" << names->size() << " done, " << failed << " unreachable" << std::flush;
-      });
+      },
+      [&](size_t i, const std::string& crash) { results[i] = PingResult{false, 0, nlohmann::json::object(), crash}; });
   if (env.err_is_terminal) env.err << "\n";
 
   if (options.format == OutputFormat::kJson) {

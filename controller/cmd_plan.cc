@@ -16,11 +16,14 @@
 #include "controller/rollout_view.h"
 #include "controller/saved_plan.h"
 #include "core/journal/record.h"
+#include "core/schema/json_reader.h"
 
 namespace daybook::controller {
 namespace {
 
 using protocol::Json;
+using schema::MemberOr;
+using schema::StringOr;
 
 struct PlanOptions {
   ManifestFlags manifest;
@@ -44,23 +47,29 @@ Json ToJson(const DeployPlan& p) {
 // package left out (why).
 void AddPackageRows(Table& table, const std::string& host, const Json& patch) {
   if (patch.is_null()) return;
-  if (patch["error"].is_string()) {
-    table.AddRow({host, "-", "-", "-", "-", "ERROR: " + patch["error"].get<std::string>()});
+  if (MemberOr(patch, "error").is_string()) {
+    table.AddRow({host, "-", "-", "-", "-", "ERROR: " + StringOr(patch, "error")});
     return;
   }
-  const Json& plan = patch["plan"];
-  if (plan["changes"].empty() && plan["skipped"].empty()) table.AddRow({host, "-", "-", "-", "-", "nothing to do"});
-  for (const Json& c : plan["changes"]) {
-    table.AddRow({host, c["name"], c["from"].is_string() ? c["from"].get<std::string>() : "(new)", c["to"], c["origin"], c["reason"]});
+  const Json& changes = MemberOr(MemberOr(patch, "plan"), "changes");
+  const Json& skipped = MemberOr(MemberOr(patch, "plan"), "skipped");
+  if (changes.empty() && skipped.empty()) table.AddRow({host, "-", "-", "-", "-", "nothing to do"});
+  for (size_t i = 0; changes.is_array() && i < changes.size(); ++i) {
+    const Json& c = changes[i];
+    table.AddRow({host, StringOr(c, "name"), StringOr(c, "from", "(new)"), StringOr(c, "to"), StringOr(c, "origin"),
+                  StringOr(c, "reason")});
   }
-  for (const Json& k : plan["skipped"]) table.AddRow({host, k["name"], "-", "-", "-", "skipped: " + k["why"].get<std::string>()});
+  for (size_t i = 0; skipped.is_array() && i < skipped.size(); ++i) {
+    table.AddRow({host, StringOr(skipped[i], "name"), "-", "-", "-", "skipped: " + StringOr(skipped[i], "why")});
+  }
 }
 
 // "3 to upgrade", "nothing", "error", "-" (no [patch]).
 std::string PackagesCell(const Json& patch) {
   if (patch.is_null()) return "-";
-  if (patch["error"].is_string()) return "error";
-  size_t n = patch["plan"]["changes"].size();
+  if (MemberOr(patch, "error").is_string()) return "error";
+  const Json& changes = MemberOr(MemberOr(patch, "plan"), "changes");
+  size_t n = changes.is_array() ? changes.size() : 0;
   return n == 0 ? "nothing" : std::to_string(n) + " to upgrade";
 }
 
@@ -73,7 +82,7 @@ std::string CodeCell(const HostPlan& plan) {
 
 std::string RebootCell(const Json& patch) {
   if (patch.is_null()) return "no";
-  std::string policy = patch["reboot"];
+  std::string policy = StringOr(patch, "reboot");
   return policy == "always" ? "yes" : policy == "if-required" ? "if required" : "no";
 }
 
@@ -90,13 +99,18 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
       [&](size_t i) { plans[i] = PlanHost(*session.client, env.git, session.Host(i), patch, prepared->deploys); },
       [&](size_t) {
         if (env.err_is_terminal) env.err << "\rplan: " << ++finished << "/" << session.hosts.size() << " hosts" << std::flush;
+      },
+      [&](size_t i, const std::string& crash) {
+        plans[i] = HostPlan{};
+        plans[i].error = crash;
       });
   if (env.err_is_terminal) env.err << "\n";
 
   size_t blocked = 0, changing = 0;
   for (const HostPlan& plan : plans) {
-    bool host_blocked = !plan.reachable || (plan.patch.is_object() && plan.patch["error"].is_string());
-    bool host_changing = plan.patch.is_object() && plan.patch["plan"].is_object() && !plan.patch["plan"]["changes"].empty();
+    bool host_blocked = !plan.reachable || MemberOr(plan.patch, "error").is_string();
+    const Json& changes = MemberOr(MemberOr(plan.patch, "plan"), "changes");
+    bool host_changing = changes.is_array() && !changes.empty();
     for (const DeployPlan& d : plan.deploys) {
       host_blocked = host_blocked || d.action == "refused";
       host_changing = host_changing || (d.action != "unchanged" && d.action != "refused");

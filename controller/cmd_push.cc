@@ -169,6 +169,10 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
     queue(i);
     return verdict;
   };
+  hooks.crashed = [&](size_t i, const std::string& crash) {
+    report.hosts[i].run.outcome = {"failed", crash, Json::object(), std::nullopt};
+    queue(i);
+  };
   hooks.finished = [&](size_t i, HostVerdict) {
     const HostDeploy& run = report.hosts[i].run;
     report.bytes_sent += run.bytes_sent;

@@ -10,6 +10,7 @@
 #include "controller/fanout.h"
 #include "controller/intervention.h"
 #include "controller/output.h"
+#include "core/schema/json_reader.h"
 #include "controller/prepared_manifest.h"
 #include "core/base/strings.h"
 
@@ -44,16 +45,17 @@ HostRollback RollbackHost(AgentClient& client, const inventory::Host& host, cons
   run.agent_key = (*connection)->host_key();
   Json request = {{"type", "deploy.rollback"}, {"intervention", intervention}, {"name", options.deploy}, {"to", options.to}};
   Result<SignedAnswer> answer = AgentClient::CallSigned(**connection, request, std::chrono::minutes(15));
-  if (!answer || answer->body.value("intervention", "") != intervention) {
+  if (!answer || schema::StringOr(answer->body, "intervention") != intervention) {
     run.outcome = {"failed", answer ? "the agent answered for another intervention" : answer.error().message, Json::object(), std::nullopt};
     return run;
   }
   run.result = answer->body;
-  const std::string status = run.result.value("status", "");
+  const std::string status = schema::StringOr(run.result, "status");
   run.outcome.status = status == "ok" || status == "unchanged" ? "ok" : "failed";
-  if (run.result["error"].is_string()) run.outcome.error = run.result["error"];
-  run.outcome.details["deploys"] = Json::array({{{"name", options.deploy}, {"status", status}, {"from", run.result["from"]},
-                                                 {"to", run.result["to"]}, {"tree", run.result["tree"]}}});
+  run.outcome.error = schema::StringOr(run.result, "error");
+  run.outcome.details["deploys"] =
+      Json::array({{{"name", options.deploy}, {"status", status}, {"from", schema::MemberOr(run.result, "from")},
+                    {"to", schema::MemberOr(run.result, "to")}, {"tree", schema::MemberOr(run.result, "tree")}}});
   run.outcome.answer = std::move(*answer);
   return run;
 }
@@ -83,6 +85,10 @@ int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options)
       [&](size_t i) {
         if (runs[i].outcome.status != "ok") ++failed;
         if (Status s = (*intervention)->RecordHost(session.Host(i), runs[i].outcome, runs[i].agent_key); !s && journal) journal = s;
+      },
+      [&](size_t i, const std::string& crash) {
+        runs[i] = HostRollback{};
+        runs[i].outcome = {"failed", crash, Json::object(), std::nullopt};
       });
   Json summary = {{"hosts", session.hosts.size()}, {"ok", session.hosts.size() - failed}, {"failed", failed}};
   if (Status s = (*intervention)->End(failed == 0 ? "completed" : "failed", summary); !s && journal) journal = s;
@@ -98,9 +104,11 @@ int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options)
     Table table({"HOST", "STATUS", "FROM", "TO", "RESULT", "ERROR"});
     for (size_t i = 0; i < runs.size(); ++i) {
       const Json& r = runs[i].result;
-      auto commit = [&](const char* key) { return r.is_object() && r[key].is_string() ? Short(r[key]) : std::string("-"); };
-      table.AddRow({session.hosts[i], runs[i].outcome.status, commit("from"), commit("to"),
-                    r.is_object() ? r.value("status", "-") : "-", runs[i].outcome.error.empty() ? "-" : runs[i].outcome.error});
+      auto commit = [&](const char* key) {
+        return schema::MemberOr(r, key).is_string() ? Short(schema::StringOr(r, key)) : std::string("-");
+      };
+      table.AddRow({session.hosts[i], runs[i].outcome.status, commit("from"), commit("to"), schema::StringOr(r, "status", "-"),
+                    runs[i].outcome.error.empty() ? "-" : runs[i].outcome.error});
     }
     table.Print(env.out);
     env.out << "intervention " << (*intervention)->id() << ": " << session.hosts.size() - failed << " of "

@@ -12,6 +12,8 @@
 #include "controller/output.h"
 #include "controller/prepared_manifest.h"
 #include "core/protocol/messages.h"
+#include "core/base/text.h"
+#include "core/schema/json_reader.h"
 
 namespace daybook::controller {
 namespace {
@@ -35,9 +37,11 @@ struct HostStatus {
 // "3" pending security updates, "-" without a backend, "?" when unknown.
 std::string PendingText(const Json& pending) {
   if (pending.is_null()) return "-";
-  if (!pending["plan"].is_object()) return "?";
+  const Json& plan = schema::MemberOr(pending, "plan");
+  if (!plan.is_object()) return "?";
   int count = 0;
-  for (const Json& c : pending["plan"]["changes"]) count += c.value("security", false) ? 1 : 0;
+  const Json& changes = schema::MemberOr(plan, "changes");
+  for (size_t i = 0; changes.is_array() && i < changes.size(); ++i) count += schema::BoolOr(changes[i], "security") ? 1 : 0;
   return std::to_string(count);
 }
 
@@ -54,7 +58,7 @@ HostStatus QueryHost(AgentClient& client, const inventory::Host& host) {
   status.deploys = (*deploys)["deploys"];
   status.facts = (*facts)["facts"];
   // Pending security updates, from the same plan a push would make.
-  if (status.facts.value("package_backend", "none") != "none") {
+  if (schema::StringOr(status.facts, "package_backend", "none") != "none") {
     Json request = {{"type", "patch.plan"}, {"patch", {{"policy", "security"}, {"exclude", Json::array()}, {"reboot", "never"}}}};
     Result<Json> pending = AgentClient::Call(**connection, request);
     status.pending = pending ? *pending : Json{{"error", pending.error().message}};
@@ -90,10 +94,10 @@ std::map<std::string, std::string> MajorityTrees(const std::vector<HostStatus>& 
 
 std::string DriftText(const Json& drift) {
   if (!drift.is_object()) return "-";
-  if (drift.value("identical", true)) return "none";
-  const Json& c = drift["counts"];
-  return "~" + std::to_string(c.value("modified", 0)) + " +" + std::to_string(c.value("added", 0)) + " -" +
-         std::to_string(c.value("removed", 0));
+  if (schema::BoolOr(drift, "identical", true)) return "none";
+  const Json& c = schema::MemberOr(drift, "counts");
+  return "~" + std::to_string(schema::IntOr(c, "modified")) + " +" + std::to_string(schema::IntOr(c, "added")) + " -" +
+         std::to_string(schema::IntOr(c, "removed"));
 }
 
 int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& options) {
@@ -102,8 +106,13 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   if (!opened) return ReportError(env.err, opened.error());
   FleetSession& session = **opened;
   std::vector<HostStatus> hosts(session.hosts.size());
-  FanOut(session.hosts.size(), session.parallel, [&](size_t i) { hosts[i] = QueryHost(*session.client, session.Host(i)); },
-         [](size_t) {});
+  FanOut(
+      session.hosts.size(), session.parallel, [&](size_t i) { hosts[i] = QueryHost(*session.client, session.Host(i)); },
+      [](size_t) {},
+      [&](size_t i, const std::string& crash) {
+        hosts[i] = HostStatus{};
+        hosts[i].error = crash;
+      });
   std::map<std::string, std::string> majority = MajorityTrees(hosts);
 
   bool clean = true;
@@ -115,7 +124,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
       bool identical = d["tree"].is_string() && it != majority.end() && it->second == d["tree"];
       d["majority_tree"] = it == majority.end() ? Json(nullptr) : Json(it->second);
       d["identical"] = identical;
-      bool drifted = d["drift"].is_object() && !d["drift"].value("identical", true);
+      bool drifted = d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true);
       clean = clean && identical && !drifted && d["error"].is_null();
     }
     report.push_back({{"host", session.hosts[i]}, {"reachable", hosts[i].reachable},
@@ -140,10 +149,13 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
       table.AddRow({session.hosts[i], d["name"], d["live"].is_string() ? Short(d["live"]) : "-",
                     d["tree"].is_string() ? Short(d["tree"]) : "-", d["live"].is_string() ? identical : "-",
                     DriftText(d["drift"]), pending, reboot, d["error"].is_string() ? d["error"].get<std::string>() : "-"});
-      if (options.verbose && d["drift"].is_object() && !d["drift"].value("identical", true)) {
+      if (options.verbose && d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true)) {
         for (auto [key, mark] : {std::pair{"modified", "M"}, std::pair{"added", "A"}, std::pair{"removed", "D"}}) {
-          for (const Json& path : d["drift"][key]) {
-            details += "  " + session.hosts[i] + " " + d["name"].get<std::string>() + ": " + mark + " " + path.get<std::string>() + "\n";
+          const Json& paths = schema::MemberOr(d["drift"], key);
+          for (size_t p = 0; paths.is_array() && p < paths.size(); ++p) {
+            details += "  " + TerminalSafe(session.hosts[i] + " " + schema::StringOr(d, "name") + ": " + mark + " " +
+                                           (paths[p].is_string() ? paths[p].get<std::string>() : "?")) +
+                       "\n";
           }
         }
       }

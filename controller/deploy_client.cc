@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/crypto/encoding.h"
+#include "core/schema/json_reader.h"
 
 namespace daybook::controller {
 
@@ -23,7 +24,9 @@ Result<Shipped> ShipCommit(transport::Connection& connection, PackCache& packs, 
   auto start = Steady::now();
   Result<Json> ready = AgentClient::Call(connection, {{"type", "pack.begin"}});
   if (!ready) return ready.error();
-  size_t chunk = std::min<size_t>(kShipChunk, ready->value("max_chunk", kShipChunk));
+  // The agent's wish, kept within sane bounds (0 would never finish).
+  int64_t wanted = schema::IntOr(*ready, "max_chunk", static_cast<int64_t>(kShipChunk));
+  size_t chunk = static_cast<size_t>(std::clamp<int64_t>(wanted, 4096, static_cast<int64_t>(kShipChunk)));
   for (size_t at = 0; at < pack->bytes.size(); at += chunk) {
     size_t n = std::min(chunk, pack->bytes.size() - at);
     std::string data = crypto::Base64Encode(reinterpret_cast<const uint8_t*>(pack->bytes.data() + at), n);

@@ -2,27 +2,32 @@
 
 #include "controller/patch_client.h"
 #include "controller/saved_plan.h"
+#include "core/schema/json_reader.h"
 
 namespace daybook::controller {
 namespace {
 
 using protocol::Json;
 
-std::string StrOr(const Json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
+using schema::IntOr;
+using schema::MemberOr;
+using schema::StringOr;
+
+std::string StrOr(const Json& j, const char* key) { return StringOr(j, key); }
 
 const Json* FindDeploy(const Json& status, const std::string& name) {
-  for (const Json& d : status["deploys"]) {
-    if (d.value("name", "") == name) return &d;
+  const Json& deploys = MemberOr(status, "deploys");
+  for (size_t i = 0; deploys.is_array() && i < deploys.size(); ++i) {
+    if (StringOr(deploys[i], "name") == name) return &deploys[i];
   }
   return nullptr;
 }
 
 std::vector<std::string> Haves(const Json& status) {
   std::vector<std::string> haves;
-  for (const Json& h : status["have"]) {
-    if (h.is_string()) haves.push_back(h.get<std::string>());
+  const Json& have = MemberOr(status, "have");
+  for (size_t i = 0; have.is_array() && i < have.size(); ++i) {
+    if (have[i].is_string()) haves.push_back(have[i].get<std::string>());
   }
   return haves;
 }
@@ -65,7 +70,7 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
       p.note = StrOr(*agent, "error");
     } else {
       p.from = StrOr(*agent, "live");
-      const Json& drift = (*agent)["drift"];
+      const Json& drift = MemberOr(*agent, "drift");
       if (p.from.empty()) {
         p.action = "install";
         if (Result<repo::ChangeCount> files = git.CountChanges(deploy.repo, "", p.to); files) p.changes = *files;
@@ -77,10 +82,11 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
         } else {
           p.note = "live commit unknown to " + deploy.repo.string();
         }
-      } else if (drift.is_object() && drift.value("identical", true) == false) {
+      } else if (drift.is_object() && !schema::BoolOr(drift, "identical", true)) {
         p.action = "repair";
-        const Json& counts = drift["counts"];
-        p.changes = repo::ChangeCount{counts.value("removed", 0), counts.value("modified", 0), counts.value("added", 0)};
+        const Json& counts = MemberOr(drift, "counts");
+        p.changes = repo::ChangeCount{static_cast<int>(IntOr(counts, "removed")), static_cast<int>(IntOr(counts, "modified")),
+                                      static_cast<int>(IntOr(counts, "added"))};
         p.note = "drift in current";
       } else {
         p.action = "unchanged";
@@ -115,40 +121,45 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
     haves.push_back(deploy.target.commit);
   }
   run.outcome.details["shipped"] = shipped;
-  bool may_reboot = !patch.is_null() && patch.value("reboot", "never") != "never";
+  bool may_reboot = !patch.is_null() && StringOr(patch, "reboot", "never") != "never";
   std::string boot_before = may_reboot ? BootId(**connection) : "";
   // The agent's own timeouts (hook) come first; this one only guards a hung agent.
   Result<SignedAnswer> answer =
       AgentClient::CallSigned(**connection, ApplyRequest(intervention, patch, deploys, timeout), timeout * static_cast<long>(deploys.size() + 1) + std::chrono::minutes(1));
   if (!answer) return fail("failed", answer.error().message);
-  if (answer->body.value("intervention", "") != intervention) return fail("failed", "the agent answered for another intervention");
+  const Json& body = answer->body;
+  if (StringOr(body, "intervention") != intervention) return fail("failed", "the agent answered for another intervention");
   Json summary = Json::array();
   std::string error;
-  for (const Json& d : answer->body["deploys"]) {
-    Json entry = {{"name", d["name"]}, {"status", d["status"]}, {"from", d.value("from", Json(nullptr))},
-                  {"to", d["to"]}, {"tree", d.value("tree", Json(nullptr))}, {"verified", d.value("verified", false)},
-                  {"timings_ms", d.value("timings_ms", Json::object())}, {"changes", nullptr}};
+  const Json& results = MemberOr(body, "deploys");
+  for (size_t i = 0; results.is_array() && i < results.size(); ++i) {
+    const Json& d = results[i];
+    Json entry = {{"name", StringOr(d, "name")}, {"status", StringOr(d, "status")}, {"from", MemberOr(d, "from")},
+                  {"to", MemberOr(d, "to")}, {"tree", MemberOr(d, "tree")}, {"verified", schema::BoolOr(d, "verified")},
+                  {"timings_ms", MemberOr(d, "timings_ms").is_object() ? MemberOr(d, "timings_ms") : Json::object()},
+                  {"changes", nullptr}};
     // Files changed, counted on the controller, which has both commits.
     for (const ResolvedDeploy& deploy : deploys) {
-      if (deploy.spec.name != d.value("name", "") || entry["from"] == entry["to"]) continue;
-      std::string from = entry["from"].is_string() ? entry["from"].get<std::string>() : "";
-      if (Result<repo::ChangeCount> c = packs.git().CountChanges(deploy.repo, from, deploy.target.commit); c) {
+      if (deploy.spec.name != StringOr(d, "name") || entry["from"] == entry["to"]) continue;
+      if (Result<repo::ChangeCount> c = packs.git().CountChanges(deploy.repo, StringOr(d, "from"), deploy.target.commit); c) {
         entry["changes"] = {{"added", c->added}, {"changed", c->changed}, {"removed", c->removed}};
       }
     }
     summary.push_back(std::move(entry));
-    if (error.empty() && d["error"].is_string()) error = "deploy " + d["name"].get<std::string>() + ": " + d["error"].get<std::string>();
+    if (error.empty() && MemberOr(d, "error").is_string()) error = "deploy " + StringOr(d, "name") + ": " + StringOr(d, "error");
   }
   run.outcome.details["deploys"] = summary;
-  const Json& patched = answer->body["patch"];
+  const Json& patched = MemberOr(body, "patch");
   if (patched.is_object()) {
-    run.outcome.details["patch"] = {{"status", patched["status"]}, {"reboot", answer->body.value("reboot", "none")}};
-    if (patched["outcome"].is_object()) run.outcome.details["packages"] = patched["outcome"]["versions"];
-    if (patched["error"].is_string()) error = "patch: " + patched["error"].get<std::string>();
+    run.outcome.details["patch"] = {{"status", StringOr(patched, "status")}, {"reboot", StringOr(body, "reboot", "none")}};
+    const Json& versions = MemberOr(MemberOr(patched, "outcome"), "versions");
+    if (versions.is_array()) run.outcome.details["packages"] = versions;
+    if (MemberOr(patched, "error").is_string()) error = "patch: " + StringOr(patched, "error");
   }
-  bool reboot = answer->body.value("reboot", "") == "scheduled";
+  bool reboot = StringOr(body, "reboot") == "scheduled";
+  bool ok = StringOr(body, "status") == "ok";
   run.outcome.answer = std::move(*answer);
-  if (run.outcome.answer->body.value("status", "") != "ok") return fail("failed", error.empty() ? "apply failed" : error);
+  if (!ok) return fail("failed", error.empty() ? "apply failed" : error);
   if (reboot) {
     connection->reset();  // the agent is going down
     Result<std::string> boot_after = WaitForReboot(client, host, boot_before, timeout);

@@ -6,17 +6,37 @@
 #include <thread>
 #include <vector>
 
+#include "core/base/text.h"
+
 namespace daybook::controller {
 
+namespace {
+
+// Runs f; returns what escaped it ("" when nothing did).
+std::string Guarded(const std::function<void()>& f) {
+  try {
+    f();
+    return "";
+  } catch (const std::exception& e) {
+    return "internal error: " + ReadableText(e.what());
+  } catch (...) {
+    return "internal error: unknown exception";
+  }
+}
+
+}  // namespace
+
 void FanOut(size_t count, int parallel, const std::function<void(size_t)>& work,
-            const std::function<void(size_t)>& done) {
+            const std::function<void(size_t)>& done,
+            const std::function<void(size_t, const std::string& what)>& crashed) {
   std::atomic<size_t> next{0};
   std::mutex done_mu;
   auto worker = [&] {
     for (size_t i = next++; i < count; i = next++) {
-      work(i);
+      std::string what = Guarded([&] { work(i); });
+      if (!what.empty()) (void)Guarded([&] { crashed(i, what); });
       std::lock_guard lock(done_mu);
-      done(i);
+      (void)Guarded([&] { done(i); });
     }
   };
   size_t threads = std::min(count, static_cast<size_t>(std::max(parallel, 1)));

@@ -53,7 +53,7 @@ Json Intervention::HostFields(const inventory::Host& host, const HostOutcome& ou
   if (!outcome.error.empty()) fields["error"] = outcome.error;
   if (outcome.answer && agent_key) {
     fields["agent"] = {{"key", crypto::FormatSshPublicKey(*agent_key)}, {"sig", outcome.answer->sig},
-                       {"response", outcome.answer->body}};
+                       {"response", outcome.answer->signed_body}};
   }
   return fields;
 }

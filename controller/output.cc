@@ -4,6 +4,8 @@
 #include <istream>
 #include <ostream>
 
+#include "core/base/text.h"
+
 namespace daybook::controller {
 
 int ExitCodeFor(const Error& error) {
@@ -20,10 +22,11 @@ int ExitCodeFor(const Error& error) {
 }
 
 int ReportError(std::ostream& err, const Error& error) {
+  // Messages carry what agents, files and tools said: escaped for the terminal.
   if (error.diagnostics.empty()) {
-    err << "daybook: error: " << error.message << '\n';
+    err << "daybook: error: " << TerminalSafe(error.message, true) << '\n';
   } else {
-    for (const Diagnostic& d : error.diagnostics) err << d.ToString() << '\n';
+    for (const Diagnostic& d : error.diagnostics) err << TerminalSafe(d.ToString(), true) << '\n';
   }
   return ExitCodeFor(error);
 }
@@ -45,6 +48,11 @@ nlohmann::json ToJson(const std::vector<Diagnostic>& diagnostics) {
 void PrintJson(std::ostream& out, const nlohmann::json& doc) {
   // Replace invalid UTF-8 instead of throwing: file contents are untrusted.
   out << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+void Table::AddRow(std::vector<std::string> row) {
+  for (std::string& cell : row) cell = TerminalSafe(cell);
+  rows_.push_back(std::move(row));
 }
 
 void Table::Print(std::ostream& out) const {

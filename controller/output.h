@@ -31,10 +31,12 @@ void PrintJson(std::ostream& out, const nlohmann::json& doc);
 
 // A plain text table: columns padded to their widest cell, two spaces apart,
 // no trailing spaces. Stable when piped (no colours, no terminal width).
+// Cells hold remote data (host names, agent errors, file names): control
+// characters are escaped (TerminalSafe) as rows are added.
 class Table {
  public:
   explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
-  void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void AddRow(std::vector<std::string> row);
   void Print(std::ostream& out) const;
 
  private:

@@ -4,6 +4,7 @@
 
 #include "controller/fleet_session.h"
 #include "core/protocol/messages.h"
+#include "core/schema/json_reader.h"
 
 namespace daybook::controller {
 
@@ -17,17 +18,22 @@ Json PatchRequestJson(const manifest::Manifest& manifest) {
 }
 
 std::string PatchSummary(const Json& result) {
-  if (!result.contains("patch") || !result["patch"].is_object()) return "";
+  using schema::MemberOr;
+  const Json& patch = MemberOr(result, "patch");
+  if (!patch.is_object()) return "";
   int upgraded = 0;
-  for (const Json& p : result.value("packages", Json::array())) upgraded += p.value("before", Json()) != p.value("after", Json()) ? 1 : 0;
-  return result["patch"].value("status", "?") + ": " + std::to_string(upgraded) + " upgraded" +
-         (result.contains("reboot") ? ", rebooted" : "");
+  const Json& packages = MemberOr(result, "packages");
+  for (size_t i = 0; packages.is_array() && i < packages.size(); ++i) {
+    upgraded += MemberOr(packages[i], "before") != MemberOr(packages[i], "after") ? 1 : 0;
+  }
+  return schema::StringOr(patch, "status", "?") + ": " + std::to_string(upgraded) + " upgraded" +
+         (result.is_object() && result.contains("reboot") ? ", rebooted" : "");
 }
 
 std::string BootId(transport::Connection& connection) {
   Result<Json> facts = AgentClient::Call(connection, protocol::FactsRequest());
-  if (!facts || !(*facts)["facts"].contains("boot_id")) return "";
-  return (*facts)["facts"]["boot_id"].get<std::string>();
+  if (!facts) return "";
+  return schema::StringOr(schema::MemberOr(*facts, "facts"), "boot_id");
 }
 
 Result<std::string> WaitForReboot(AgentClient& client, const inventory::Host& host, const std::string& before,

@@ -5,6 +5,7 @@
 #include "controller/output.h"
 #include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
+#include "core/schema/json_reader.h"
 
 namespace daybook::controller {
 namespace {
@@ -13,8 +14,8 @@ using protocol::Json;
 
 std::string Files(const Json& changes) {
   if (!changes.is_object()) return "-";
-  return "+" + std::to_string(changes["added"].get<int>()) + " ~" + std::to_string(changes["changed"].get<int>()) + " -" +
-         std::to_string(changes["removed"].get<int>());
+  return "+" + std::to_string(schema::IntOr(changes, "added")) + " ~" + std::to_string(schema::IntOr(changes, "changed")) +
+         " -" + std::to_string(schema::IntOr(changes, "removed"));
 }
 
 size_t Count(const PushReport& report, const std::string& status) {
@@ -41,11 +42,13 @@ void PrintPushTable(std::ostream& out, const PushReport& report) {
     std::string sent = h.run.bytes_sent == 0 ? "-" : std::to_string(h.run.bytes_sent) + "B";
     std::string error = o.error.empty() ? "-" : o.error;
     std::string patched = PatchSummary(o.details).empty() ? "-" : PatchSummary(o.details);
-    Json list = o.details.value("deploys", Json::array());
-    if (list.empty()) table.AddRow({h.host, h.batch, o.status, patched, "-", "-", "-", "-", "-", sent, error});
-    for (const Json& d : list) {
-      table.AddRow({h.host, h.batch, o.status, patched, d["name"], Short(d["from"].is_string() ? d["from"].get<std::string>() : ""),
-                    Short(d["to"]), d["status"], Files(d["changes"]), sent, error});
+    const Json& list = schema::MemberOr(o.details, "deploys");
+    if (!list.is_array() || list.empty()) table.AddRow({h.host, h.batch, o.status, patched, "-", "-", "-", "-", "-", sent, error});
+    for (size_t i = 0; list.is_array() && i < list.size(); ++i) {
+      const Json& d = list[i];
+      table.AddRow({h.host, h.batch, o.status, patched, schema::StringOr(d, "name"), Short(schema::StringOr(d, "from")),
+                    Short(schema::StringOr(d, "to")), schema::StringOr(d, "status"), Files(schema::MemberOr(d, "changes")),
+                    sent, error});
     }
   }
   table.Print(out);

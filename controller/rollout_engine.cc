@@ -72,6 +72,10 @@ RolloutOutcome RunRollout(const std::vector<RolloutBatch>& batches, const std::v
             stop("halted", std::to_string(result.failed) + " host(s) failed (" + Join(failed_hosts) +
                                "), more than max_failures allows (" + std::to_string(threshold) + ")");
           }
+        },
+        [&](size_t i, const std::string& crash) {
+          verdicts[i] = HostVerdict::kFailed;
+          if (hooks.crashed) hooks.crashed(batch.hosts[i], crash);
         });
     if (batch.canary && canary_failures > 0) stop("halted", "canary failed (" + Join(failed_hosts) + ")");
   }

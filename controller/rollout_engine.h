@@ -25,6 +25,9 @@ struct RolloutHooks {
   std::function<void(size_t host, HostVerdict verdict)> finished;          // serialized
   std::function<void(size_t host, const std::string& why)> not_started;    // serialized
   std::function<void(size_t batch)> batch_started;                         // may be empty
+  // `run` threw (a library exception on hostile input): the host counts as
+  // failed, and this records why. On the worker thread; may be empty.
+  std::function<void(size_t host, const std::string& what)> crashed;
   // Non-empty when the rollout must stop starting hosts (Ctrl-C, a journal
   // that cannot be written): the reason. May be empty.
   std::function<std::string()> stop_reason;

@@ -1,5 +1,7 @@
 #include "controller/rollout_progress.h"
 
+#include "core/base/text.h"
+
 #include <cstdio>
 #include <ostream>
 
@@ -54,20 +56,20 @@ void RolloutProgress::HostFinished(const std::string& host, const std::string& s
   failed_ += failure ? 1 : 0;
   if (terminal_) {
     // Failures stay on screen above the progress line.
-    if (failure) err_ << "\r\033[K" << verb_ << ": " << host << " " << status << ": " << detail << "\n";
+    if (failure) err_ << "\r\033[K" << verb_ << ": " << host << " " << status << ": " << TerminalSafe(detail) << "\n";
     Redraw();
     return;
   }
   char elapsed[32];
   std::snprintf(elapsed, sizeof elapsed, "%.1fs", Elapsed());
-  err_ << verb_ << ": " << host << " " << status << (detail.empty() ? "" : ": " + detail) << " (" << elapsed << ")\n"
+  err_ << verb_ << ": " << host << " " << status << (detail.empty() ? "" : ": " + TerminalSafe(detail)) << " (" << elapsed << ")\n"
        << std::flush;
 }
 
 void RolloutProgress::NotStarted(const std::string& host, const std::string& why) {
   std::lock_guard lock(mu_);
   ++done_;
-  if (!terminal_) err_ << verb_ << ": " << host << " skipped: " << why << "\n" << std::flush;
+  if (!terminal_) err_ << verb_ << ": " << host << " skipped: " << TerminalSafe(why) << "\n" << std::flush;
 }
 
 void RolloutProgress::Note(const std::string& line) {

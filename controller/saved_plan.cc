@@ -1,5 +1,7 @@
 #include "controller/saved_plan.h"
 
+#include "core/schema/json_reader.h"
+
 #include "controller/prepared_manifest.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/hash.h"
@@ -27,11 +29,13 @@ Json HostState(const Json& deploy_status, const Json& patch_plan) {
   Json state = Json::object();
   if (deploy_status.is_object()) {
     Json deploys = Json::array();
-    for (const Json& d : deploy_status.value("deploys", Json::array())) {
+    const Json& listed = schema::MemberOr(deploy_status, "deploys");
+    for (const Json& d : listed.is_array() ? listed : Json::array()) {
+      if (!d.is_object()) continue;
       const Json& drift = d.value("drift", Json(nullptr));
       deploys.push_back({{"name", d.value("name", Json(nullptr))}, {"live", d.value("live", Json(nullptr))},
                          {"error", d.value("error", Json(nullptr))},
-                         {"drift", drift.is_object() ? Json{{"identical", drift.value("identical", true)},
+                         {"drift", drift.is_object() ? Json{{"identical", schema::BoolOr(drift, "identical", true)},
                                                             {"counts", drift.value("counts", Json(nullptr))}}
                                                      : Json(nullptr)}});
     }
@@ -42,7 +46,9 @@ Json HostState(const Json& deploy_status, const Json& patch_plan) {
       state["packages"] = {{"error", patch_plan["error"]}};
     } else {
       Json packages = Json::array();
-      for (const Json& c : patch_plan["plan"].value("changes", Json::array())) {
+      const Json& changes = schema::MemberOr(schema::MemberOr(patch_plan, "plan"), "changes");
+      for (const Json& c : changes.is_array() ? changes : Json::array()) {
+        if (!c.is_object()) continue;
         packages.push_back({{"name", c.value("name", Json(nullptr))}, {"from", c.value("from", Json(nullptr))},
                             {"to", c.value("to", Json(nullptr))}});
       }
@@ -66,7 +72,7 @@ Result<SavedPlan> ReadSavedPlan(Filesystem& fs, const std::filesystem::path& pat
   if (!text) return bad(text.error().message);
   Json doc = Json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return bad("not a JSON document");
-  if (doc.value("format", "") != kPlanFormat) return bad(std::string("not a saved plan (format is not ") + kPlanFormat + ")");
+  if (schema::StringOr(doc, "format") != kPlanFormat) return bad(std::string("not a saved plan (format is not ") + kPlanFormat + ")");
   SavedPlan plan;
   plan.file_digest = Sha256Text(*text);
   const Json& manifest = doc["manifest"];

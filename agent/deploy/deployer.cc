@@ -1,5 +1,7 @@
 #include "agent/deploy/deployer.h"
 
+#include "core/base/text.h"
+
 #include <ctime>
 
 #include "agent/deploy/confine.h"
@@ -26,7 +28,8 @@ std::string Rfc3339(TimePoint t) {
 
 Json PathList(const std::vector<std::string>& paths) {
   Json list = Json::array();
-  for (size_t i = 0; i < paths.size() && i < kMaxListedPaths; ++i) list.push_back(paths[i]);
+  // File names are bytes: escaped losslessly (core/base/text.h) for JSON.
+  for (size_t i = 0; i < paths.size() && i < kMaxListedPaths; ++i) list.push_back(EscapeBytes(paths[i]));
   return list;
 }
 
@@ -68,22 +71,31 @@ struct HookRun {
   Json json = nullptr;
 };
 
+// What the agent keeps of a hook's output while it runs, and what of it
+// goes into the answer (the end, where a failing command says why).
+constexpr size_t kHookOutputKept = 64u << 10;
+constexpr size_t kHookOutputShown = 4000;
+
 HookRun RunHook(exec::ProcessRunner& runner, const DeployState& state, const ReleaseDir& dir, const std::string& commit,
                 const std::string& previous) {
   if (state.after.empty()) return {};
   exec::ProcessSpec spec = exec::ProcessSpec::Of(state.after);
   spec.cwd = dir.Release(commit).string();
   spec.timeout = state.timeout;
+  spec.max_output = kHookOutputKept;
   spec.env = {{"DAYBOOK_DEPLOY", state.name}, {"DAYBOOK_COMMIT", commit}, {"DAYBOOK_PREVIOUS", previous},
               {"DAYBOOK_RELEASE_DIR", dir.Release(commit).string()}};
   auto start = std::chrono::steady_clock::now();
   Result<exec::ProcessResult> ran = runner.Run(spec);
   int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   if (!ran) return {false, {{"argv", state.after}, {"result", "did not start: " + ran.error().message}, {"output", ""}}};
-  std::string output = ran->out + ran->err;
-  constexpr size_t kTail = 2000;
-  if (output.size() > kTail) output = "..." + output.substr(output.size() - kTail);
-  return {ran->ok(), {{"argv", state.after}, {"result", ran->Describe()}, {"output", output}, {"duration_ms", ms}}};
+  // Hook output is bytes in any encoding: made valid UTF-8, then cut at a
+  // character boundary, so the answer can always be encoded.
+  std::string output = Utf8Tail(ReadableText(ran->out + ran->err), kHookOutputShown);
+  std::string stderr_tail = Utf8Tail(ReadableText(ran->err), kHookOutputShown);
+  return {ran->ok(),
+          {{"argv", state.after}, {"result", ran->Describe()}, {"output", output}, {"stderr", stderr_tail},
+           {"duration_ms", ms}}};
 }
 
 // Switches back after a failed hook: the previous release, or no `current`.

@@ -7,6 +7,7 @@
 #include "agent/pkg/apt_simulation.h"
 #include "core/base/glob.h"
 #include "core/base/strings.h"
+#include "core/base/text.h"
 
 namespace daybook::agent {
 namespace {
@@ -33,7 +34,7 @@ std::string ErrorLines(const exec::ProcessResult& result) {
       continuing = false;
     }
   }
-  return lines.empty() ? result.Describe() : lines;
+  return lines.empty() ? result.Describe() : Utf8Tail(ReadableText(lines), 4000);
 }
 
 class AptBackend final : public PackageManager {
@@ -181,7 +182,13 @@ class AptBackend final : public PackageManager {
     spec.env = {{"LC_ALL", "C"}, {"DEBIAN_FRONTEND", "noninteractive"}};
     if (!config_.empty()) spec.env["APT_CONFIG"] = config_.string();
     spec.timeout = settings_.timeout;
-    return runner_.Run(spec);
+    Result<exec::ProcessResult> ran = runner_.Run(spec);
+    // Parsing a cut listing would miss packages without a word.
+    if (ran && ran->out_truncated) {
+      return MakeError(ErrorCode::kFailed, spec.argv[0] + " printed more than " + std::to_string(spec.max_output) +
+                                               " bytes; not parsed");
+    }
+    return ran;
   }
 
   Result<AptSimulation> Simulate(const std::vector<std::string>& args) {

@@ -6,14 +6,14 @@
 #include "agent/pkg/dnf_output.h"
 #include "core/base/glob.h"
 #include "core/base/strings.h"
+#include "core/base/text.h"
 
 namespace daybook::agent {
 namespace {
 
 std::string Tail(const exec::ProcessResult& r) {
   std::string text = Trim(r.err).empty() ? r.out : r.err;
-  if (text.size() > 1500) text = "..." + text.substr(text.size() - 1500);
-  return std::string(Trim(text)) + " (" + r.Describe() + ")";
+  return Utf8Tail(ReadableText(Trim(text)), 1500) + " (" + r.Describe() + ")";
 }
 
 class DnfBackend final : public PackageManager {
@@ -121,7 +121,13 @@ class DnfBackend final : public PackageManager {
     exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
     spec.env = {{"LC_ALL", "C"}};
     spec.timeout = settings_.timeout;
-    return runner_.Run(spec);
+    Result<exec::ProcessResult> ran = runner_.Run(spec);
+    // Parsing a cut listing would miss packages without a word.
+    if (ran && ran->out_truncated) {
+      return MakeError(ErrorCode::kFailed, "dnf " + Join(args, " ") + " printed more than " +
+                                               std::to_string(spec.max_output) + " bytes; not parsed");
+    }
+    return ran;
   }
 
   std::map<std::string, std::string> Installed(const std::vector<std::string>& names) {

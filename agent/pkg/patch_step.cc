@@ -3,28 +3,11 @@
 #include "agent/facts.h"
 #include "agent/pkg/apt_backend.h"
 #include "agent/pkg/dnf_backend.h"
+#include "agent/requests.h"
 
 namespace daybook::agent {
-namespace {
 
 using protocol::Json;
-
-Result<PatchRequest> ParsePatch(const Json& patch) {
-  PatchRequest request;
-  request.policy = patch.value("policy", "");
-  if (request.policy != "security" && request.policy != "all") {
-    return MakeError(ErrorCode::kInvalidInput, "patch policy must be security or all, not \"" + request.policy + "\"");
-  }
-  if (patch.contains("exclude") && patch["exclude"].is_array()) {
-    for (const Json& glob : patch["exclude"]) {
-      if (glob.is_string()) request.exclude.push_back(glob);
-    }
-  }
-  request.allow_other_origins = patch.value("allow_other_origins", true);
-  return request;
-}
-
-}  // namespace
 
 std::unique_ptr<PackageManager> MakePackageManager(const AgentConfig& config, Filesystem& fs, exec::ProcessRunner& runner) {
   std::string backend = ResolveBackend(fs, config);
@@ -37,17 +20,15 @@ std::unique_ptr<PackageManager> MakePackageManager(const AgentConfig& config, Fi
   return nullptr;
 }
 
-Result<PatchStep::Session> PatchStep::Begin(const Json& patch) {
-  Result<PatchRequest> request = ParsePatch(patch);
-  if (!request) return request.error();
+Result<PatchStep::Session> PatchStep::Begin(const PatchSpec& patch) {
   std::unique_ptr<PackageManager> manager = MakePackageManager(config_, fs_, runner_);
   if (!manager) return MakeError(ErrorCode::kInvalidInput, "this agent has no package backend (package_backend = none)");
   Result<std::unique_ptr<Filesystem::Lock>> lock = fs_.LockFile(std::filesystem::path(config_.state_dir) / "patch.lock");
   if (!lock) return MakeError(ErrorCode::kFailed, "packages are busy: another intervention is patching this host");
-  return Session{std::move(*request), std::move(manager), std::move(lock).value()};
+  return Session{patch.request, std::move(manager), std::move(lock).value()};
 }
 
-Json PatchStep::Plan(const Json& patch) {
+Json PatchStep::Plan(const PatchSpec& patch) {
   Json answer = {{"type", "patch.plan"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"error", nullptr}};
   Result<Session> session = Begin(patch);
   if (!session) {
@@ -63,7 +44,7 @@ Json PatchStep::Plan(const Json& patch) {
   return answer;
 }
 
-Json PatchStep::Apply(const Json& patch, bool& reboot) {
+Json PatchStep::Apply(const PatchSpec& patch, bool& reboot) {
   reboot = false;
   Json step = {{"status", "refused"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"outcome", nullptr},
                {"reboot", "none"}, {"error", nullptr}};
@@ -90,8 +71,7 @@ Json PatchStep::Apply(const Json& patch, bool& reboot) {
     step["error"] = outcome->error;
     return step;
   }
-  std::string policy = patch.value("reboot", "never");
-  reboot = policy == "always" || (policy == "if-required" && outcome->reboot_required);
+  reboot = patch.reboot == "always" || (patch.reboot == "if-required" && outcome->reboot_required);
   step["reboot"] = reboot ? "scheduled" : "none";
   return step;
 }

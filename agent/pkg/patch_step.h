@@ -18,6 +18,8 @@
 
 namespace daybook::agent {
 
+struct PatchSpec;  // agent/requests.h
+
 // The backend `config` names (auto: the tool found under root); null for none.
 std::unique_ptr<PackageManager> MakePackageManager(const AgentConfig& config, Filesystem& fs, exec::ProcessRunner& runner);
 
@@ -26,10 +28,10 @@ class PatchStep {
   PatchStep(const AgentConfig& config, Filesystem& fs, exec::ProcessRunner& runner)
       : config_(config), fs_(fs), runner_(runner) {}
 
-  protocol::Json Plan(const protocol::Json& patch);
+  protocol::Json Plan(const PatchSpec& patch);
   // Applies the patch; `reboot` says whether the manifest's reboot policy
   // asks for one now (the caller reboots after its result is on disk).
-  protocol::Json Apply(const protocol::Json& patch, bool& reboot);
+  protocol::Json Apply(const PatchSpec& patch, bool& reboot);
 
  private:
   // A parsed request, its backend, and the host's patch lock, held while
@@ -39,7 +41,7 @@ class PatchStep {
     std::unique_ptr<PackageManager> manager;
     std::unique_ptr<Filesystem::Lock> lock;
   };
-  Result<Session> Begin(const protocol::Json& patch);
+  Result<Session> Begin(const PatchSpec& patch);
 
   const AgentConfig& config_;
   Filesystem& fs_;

@@ -58,7 +58,10 @@ Result<Duration> ParseDuration(std::string_view text) {
     if (spaced) return BadDuration(text, "no space between a number and its unit");
     if (found < next_unit) return BadDuration(text, "units must go from largest to smallest, once each");
     next_unit = found + 1;
+    // number * millis cannot overflow (bounded above); the sum is checked
+    // against the cap at every part.
     total += number * kUnits[found].millis;
+    if (total > kMaxDuration.count()) return BadDuration(text, "too large (the most is 366d)");
   }
   return Duration(total);
 }

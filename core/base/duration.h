@@ -11,9 +11,13 @@ namespace daybook {
 
 using Duration = std::chrono::milliseconds;
 
+// The longest duration anything accepts: a year and a day. Larger values are
+// refused when parsed, so no timeout can overflow a clock or an int later.
+constexpr Duration kMaxDuration = std::chrono::hours(24 * 366);
+
 // Parses one or more <integer><unit> parts, unit one of ms, s, m, h, d, in
-// decreasing order ("1h30m"). The error message says what was expected; the
-// caller adds the position.
+// decreasing order ("1h30m"), at most kMaxDuration. The error message says
+// what was expected; the caller adds the position.
 Result<Duration> ParseDuration(std::string_view text);
 
 // The shortest exact form: "90s" → "1m30s", 0 → "0s".

@@ -24,6 +24,10 @@ struct ProcessSpec {
   // Processes the command started in the background outlive it (a reboot
   // command hands over to init); by default they are killed with it.
   bool leave_descendants = false;
+  // Bytes kept of each of stdout and stderr. Past it the start is dropped
+  // (the tail is what says why a command failed) and *_truncated is set;
+  // memory stays bounded whatever the command prints.
+  size_t max_output = 64u << 20;
 
   static ProcessSpec Of(std::vector<std::string> argv) {
     ProcessSpec spec;
@@ -38,6 +42,8 @@ struct ProcessResult {
   bool timed_out = false;  // killed (with its process group) after the timeout
   std::string out;
   std::string err;
+  bool out_truncated = false;  // out holds only the last max_output bytes
+  bool err_truncated = false;
   bool ok() const { return !timed_out && signal == 0 && exit_code == 0; }
   // "exit 3", "killed by signal 9", "timed out after 10s".
   std::string Describe() const;

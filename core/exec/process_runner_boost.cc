@@ -11,7 +11,7 @@
 #include <boost/asio.hpp>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
-#include <future>
+#include <array>
 
 #include "core/base/duration.h"
 #include "core/exec/process_runner.h"
@@ -44,6 +44,47 @@ struct CheckedStartDir : bp::extend::handler {
   }
 };
 
+// Reads one of the child's output pipes as it comes, keeping at most the
+// last `max` bytes.
+class TailReader {
+ public:
+  TailReader(boost::asio::io_context& ioc, size_t max) : pipe(ioc), max_(max) {}
+
+  void Start() {
+    pipe.async_read_some(boost::asio::buffer(chunk_), [this](const boost::system::error_code& ec, std::size_t n) {
+      if (n > 0) Keep(n);
+      if (!ec) Start();
+    });
+  }
+
+  // The kept bytes; sets `truncated` when some were dropped.
+  std::string Take(bool& truncated) {
+    if (data_.size() > max_) {
+      data_.erase(0, data_.size() - max_);
+      dropped_ = true;
+    }
+    truncated = dropped_;
+    return std::move(data_);
+  }
+
+  bp::async_pipe pipe;
+
+ private:
+  void Keep(size_t n) {
+    data_.append(chunk_.data(), n);
+    // Trim in batches, so a long output costs amortised linear time.
+    if (data_.size() > 2 * max_ + chunk_.size()) {
+      data_.erase(0, data_.size() - max_);
+      dropped_ = true;
+    }
+  }
+
+  size_t max_;
+  std::array<char, 1 << 16> chunk_{};
+  std::string data_;
+  bool dropped_ = false;
+};
+
 class BoostProcessRunner final : public ProcessRunner {
  public:
   Result<ProcessResult> Run(const ProcessSpec& spec) override {
@@ -59,13 +100,15 @@ class BoostProcessRunner final : public ProcessRunner {
     for (const auto& [name, value] : spec.env) env[name] = value;
 
     boost::asio::io_context ioc;
-    std::future<std::string> out, err;
+    TailReader out(ioc, spec.max_output), err(ioc, spec.max_output);
     bp::async_pipe input(ioc);
     bp::group group;
     std::error_code ec;
-    bp::child child(bp::exe = exe.string(), bp::args = args, bp::std_in < input, bp::std_out > out,
-                    bp::std_err > err, env, CheckedStartDir(spec.cwd), group, ioc, ec);
+    bp::child child(bp::exe = exe.string(), bp::args = args, bp::std_in < input, bp::std_out > out.pipe,
+                    bp::std_err > err.pipe, env, CheckedStartDir(spec.cwd), group, ioc, ec);
     if (ec) return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: " + ec.message());
+    out.Start();
+    err.Start();
 
     // Feed stdin asynchronously so a child that writes before it reads
     // cannot deadlock against us.
@@ -86,8 +129,8 @@ class BoostProcessRunner final : public ProcessRunner {
       if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
       if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
     }
-    result.out = out.valid() && out.wait_for(std::chrono::seconds(0)) == std::future_status::ready ? out.get() : "";
-    result.err = err.valid() && err.wait_for(std::chrono::seconds(0)) == std::future_status::ready ? err.get() : "";
+    result.out = out.Take(result.out_truncated);
+    result.err = err.Take(result.err_truncated);
     return result;
   }
 };

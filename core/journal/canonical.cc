@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "core/base/text.h"
+
 namespace daybook::journal {
 namespace {
 
@@ -21,7 +23,11 @@ std::string Canonical(const Json& value) {
   assert(!HasFloat(value));
   // nlohmann objects are std::map: keys come out sorted bytewise. Compact
   // form, raw UTF-8, control characters as \u00XX (or \n, \t ...).
-  return value.dump(-1, ' ', false, Json::error_handler_t::strict);
+  // Every producer makes its strings valid UTF-8 first (core/base/text.h);
+  // should one slip through, its bad bytes become U+FFFD here rather than
+  // an exception that would take the process down. ParseCanonical never
+  // sees such a string: parsing rejects invalid UTF-8.
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 Result<Json> ParseCanonical(std::string_view line) {
@@ -29,17 +35,11 @@ Result<Json> ParseCanonical(std::string_view line) {
   try {
     value = Json::parse(line);
   } catch (const Json::exception& e) {
-    return MakeError(ErrorCode::kFailed, std::string("not JSON: ") + e.what());
+    return MakeError(ErrorCode::kFailed, "not JSON: " + ReadableText(e.what()));
   }
   if (!value.is_object()) return MakeError(ErrorCode::kFailed, "a record must be a JSON object");
   if (HasFloat(value)) return MakeError(ErrorCode::kFailed, "records hold integers only, not floats");
-  std::string canonical;
-  try {
-    canonical = Canonical(value);
-  } catch (const Json::exception& e) {
-    return MakeError(ErrorCode::kFailed, std::string("not UTF-8: ") + e.what());
-  }
-  if (canonical != line) {
+  if (Canonical(value) != line) {
     return MakeError(ErrorCode::kFailed, "not canonical JSON (key order, spacing, escapes or duplicate keys)");
   }
   return value;

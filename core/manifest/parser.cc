@@ -225,6 +225,8 @@ void ReadRollout(TableReader& root, Manifest& m) {
       reader.diags().Error(timeout->pos, duration.error().message);
     } else if (duration->count() <= 0) {
       reader.diags().Error(timeout->pos, "timeout must be longer than 0s");
+    } else if (*duration > std::chrono::hours(24 * 7)) {
+      reader.diags().Error(timeout->pos, "timeout " + Quoted(timeout->value) + " is longer than the 7d an agent accepts");
     } else {
       rollout.timeout = *duration;
     }

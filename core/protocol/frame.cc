@@ -1,5 +1,7 @@
 #include "core/protocol/frame.h"
 
+#include "core/base/text.h"
+
 namespace daybook::protocol {
 
 std::string EncodeFrame(const Json& message) {
@@ -53,7 +55,8 @@ std::optional<Result<Json>> FrameDecoder::Next() {
     message = Json::parse(body);
   } catch (const Json::exception& e) {
     failed_ = true;
-    return Result<Json>(MakeError(ErrorCode::kInvalidInput, std::string("malformed frame: ") + e.what()));
+    // e.what() quotes the offending bytes: escaped, they are safe to send and log.
+    return Result<Json>(MakeError(ErrorCode::kInvalidInput, "malformed frame: " + ReadableText(e.what())));
   }
   if (!message.is_object() || !message.contains("type") || !message["type"].is_string()) {
     failed_ = true;

@@ -1,5 +1,6 @@
 #include "core/protocol/messages.h"
 
+#include "core/base/text.h"
 #include "core/crypto/encoding.h"
 
 namespace daybook::protocol {
@@ -11,7 +12,8 @@ Json HelloRequest(const std::string& client) {
 Json FactsRequest() { return {{"type", "facts"}}; }
 
 Json ErrorMessage(const std::string& code, const std::string& message) {
-  return {{"type", "error"}, {"code", code}, {"message", message}};
+  // Messages quote file names and tool output: bytes, until made text.
+  return {{"type", "error"}, {"code", ReadableText(code)}, {"message", ReadableText(message)}};
 }
 
 Json SignResponse(const Json& body, const crypto::Ed25519Key& host_key) {
@@ -20,7 +22,7 @@ Json SignResponse(const Json& body, const crypto::Ed25519Key& host_key) {
 }
 
 Result<Json> OpenResponse(const Json& frame, const crypto::Ed25519Public& pinned) {
-  if (!frame.is_object() || frame.value("type", "") != "signed" || !frame.contains("body") ||
+  if (!frame.is_object() || !frame.contains("type") || frame["type"] != "signed" || !frame.contains("body") ||
       !frame["body"].is_object() || !frame.contains("sig") || !frame["sig"].is_string()) {
     return MakeError(ErrorCode::kFailed, "unsigned or malformed response from the agent");
   }

@@ -17,12 +17,15 @@ constexpr const char* kKeptPrefix = "refs/daybook/";
 
 class IndexerSink final : public PackSink {
  public:
-  IndexerSink(git_indexer* indexer, git_odb* odb) : indexer_(indexer), odb_(odb) {}
+  IndexerSink(git_indexer* indexer, git_odb* odb, PackLimits limits) : indexer_(indexer), odb_(odb), scanner_(limits) {}
   ~IndexerSink() override { git_indexer_free(indexer_); }
   IndexerSink(const IndexerSink&) = delete;
   IndexerSink& operator=(const IndexerSink&) = delete;
 
+  // The scanner sees every byte before libgit2 does, so an object over the
+  // limits is refused before libgit2 inflates (or allocates) it.
   Status Append(std::string_view bytes) override {
+    if (Status checked = scanner_.Feed(bytes); !checked) return checked;
     if (git_indexer_append(indexer_, bytes.data(), bytes.size(), &stats_) != 0) {
       return GitError(ErrorCode::kInvalidInput, "pack refused");
     }
@@ -30,6 +33,7 @@ class IndexerSink final : public PackSink {
   }
 
   Result<size_t> Commit() override {
+    if (Status complete = scanner_.Finish(); !complete) return complete.error();
     if (git_indexer_commit(indexer_, &stats_) != 0) return GitError(ErrorCode::kInvalidInput, "pack refused");
     if (git_odb_refresh(odb_) != 0) return GitError(ErrorCode::kIo, "refresh object store");
     return static_cast<size_t>(stats_.indexed_objects);
@@ -38,6 +42,7 @@ class IndexerSink final : public PackSink {
  private:
   git_indexer* indexer_;
   git_odb* odb_;
+  PackScanner scanner_;
   git_indexer_progress stats_{};
 };
 
@@ -84,7 +89,7 @@ class Libgit2ObjectStore final : public ObjectStore {
     return OkStatus();
   }
 
-  Result<std::unique_ptr<PackSink>> ReceivePack() override {
+  Result<std::unique_ptr<PackSink>> ReceivePack(const PackLimits& limits) override {
     git_indexer_options options = GIT_INDEXER_OPTIONS_INIT;
     options.verify = 1;
     git_indexer* indexer = nullptr;
@@ -92,7 +97,7 @@ class Libgit2ObjectStore final : public ObjectStore {
     if (git_indexer_new(&indexer, pack_dir.c_str(), 0, odb_.ptr, &options) != 0) {
       return GitError(ErrorCode::kIo, "start receiving a pack");
     }
-    return std::unique_ptr<PackSink>(std::make_unique<IndexerSink>(indexer, odb_.ptr));
+    return std::unique_ptr<PackSink>(std::make_unique<IndexerSink>(indexer, odb_.ptr, limits));
   }
 
   Result<std::string> TreeOf(const std::string& commit) override {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/repo/pack_scanner.h"
 
 namespace daybook::repo {
 
@@ -53,7 +54,9 @@ class ObjectStore {
   virtual Status Keep(const std::string& commit) = 0;
   virtual Status Forget(const std::string& commit) = 0;
 
-  virtual Result<std::unique_ptr<PackSink>> ReceivePack() = 0;
+  // A sink for one pack, refusing objects over `limits` as they arrive
+  // (core/repo/pack_scanner.h).
+  virtual Result<std::unique_ptr<PackSink>> ReceivePack(const PackLimits& limits) = 0;
   virtual Result<std::string> TreeOf(const std::string& commit) = 0;
   // Writes the commit's tree into `dir` (created if missing); files of `dir`
   // that are not in the tree are removed, so a drifted directory is repaired.

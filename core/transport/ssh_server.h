@@ -1,9 +1,11 @@
 // The agent's SSH server (libssh): public-key authentication only, by keys
 // the caller authorizes; only the `daybook` subsystem on a session channel
 // (exec, shell, pty, forwarding, agent forwarding, password and none auth
-// are refused); a thread per session, at most `max_sessions` at once; a
-// login grace time after which a connection that has not opened the
-// subsystem is cut; TCP_NODELAY on every connection.
+// are refused); a thread per connection. Before authentication a
+// connection counts against the StartupGate (max_startups, per source),
+// has `max_auth_tries` keys to offer and the login grace time to open the
+// subsystem; after it, against `max_sessions`. TCP_NODELAY on every
+// connection.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include "core/base/result.h"
 #include "core/crypto/ed25519.h"
 #include "core/transport/host_key.h"
+#include "core/transport/startup_gate.h"
 
 namespace daybook::transport {
 
@@ -35,7 +38,9 @@ struct SessionInfo {
 struct ServerOptions {
   std::string address = "127.0.0.1";
   int port = 7022;  // 0 = pick one
-  int max_sessions = 64;
+  int max_sessions = 64;  // authenticated sessions at once
+  StartupLimits startups;  // unauthenticated connections
+  int max_auth_tries = 6;  // keys offered on one connection before it is cut
   std::chrono::milliseconds login_grace{std::chrono::seconds(20)};
   // Is this public key allowed? Called for every authentication attempt.
   std::function<bool(const crypto::Ed25519Public&)> authorize;
@@ -44,6 +49,9 @@ struct ServerOptions {
   std::function<std::string(const SessionInfo&, Stream&)> serve;
   // One line per session for the log: peer, operator, outcome.
   std::function<void(const SessionInfo&, const std::string& outcome, std::chrono::milliseconds)> log;
+  // Connections dropped before key exchange (max_startups, per-source cap),
+  // reported at most every 10 s so a flood cannot flood the log too.
+  std::function<void(int dropped, const std::string& last_reason)> log_dropped;
 };
 
 class SshServer {

@@ -13,7 +13,9 @@
 #include <netdb.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include <libssh/callbacks.h>
@@ -48,7 +50,9 @@ std::optional<crypto::Ed25519Public> ToEd25519(ssh_key key) {
   return *pub;
 }
 
-std::string PeerOf(int fd) {
+// The peer's address and port; `address` alone when asked (the StartupGate
+// counts per address).
+std::string PeerOf(int fd, bool address_only = false) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "?";
@@ -63,6 +67,7 @@ std::string PeerOf(int fd) {
     ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
     port = ntohs(in6->sin6_port);
   }
+  if (address_only) return host;
   return std::string(host) + ":" + std::to_string(port);
 }
 
@@ -73,6 +78,8 @@ struct SessionState {
   bool authenticated = false;
   bool subsystem = false;
   bool peer_closed = false;
+  int auth_failures = 0;
+  bool too_many_auth = false;
   std::string refused;  // the last refused request, for the log
   SessionInfo info;
   // Both stay registered with libssh for the whole session: they live here,
@@ -84,13 +91,17 @@ struct SessionState {
 int OnAuthPubkey(ssh_session, const char*, struct ssh_key_struct* key, char state, void* userdata) {
   auto* st = static_cast<SessionState*>(userdata);
   std::optional<crypto::Ed25519Public> pub = ToEd25519(key);
+  if (st->too_many_auth) return SSH_AUTH_DENIED;
   if (!pub || !st->options->authorize(*pub)) {
     st->refused = "key not authorized" + (pub ? " (" + crypto::SshFingerprint(*pub) + ")" : std::string());
+    // OpenSSH's MaxAuthTries: the connection is cut after this many failures.
+    if (++st->auth_failures >= st->options->max_auth_tries) st->too_many_auth = true;
     return SSH_AUTH_DENIED;
   }
   if (state == SSH_PUBLICKEY_STATE_NONE) return SSH_AUTH_SUCCESS;  // the probe: answer PK_OK
   if (state != SSH_PUBLICKEY_STATE_VALID) {                         // a wrong signature must not pass
     st->refused = "bad public key signature";
+    if (++st->auth_failures >= st->options->max_auth_tries) st->too_many_auth = true;
     return SSH_AUTH_DENIED;
   }
   st->authenticated = true;
@@ -149,7 +160,7 @@ class ChannelStream final : public Stream {
   Result<std::string> Read(size_t max, std::chrono::milliseconds timeout) override {
     std::string buf(std::min<size_t>(max, 1 << 16), '\0');
     int n = ssh_channel_read_timeout(channel_, buf.data(), static_cast<uint32_t>(buf.size()), 0,
-                                     static_cast<int>(timeout.count()));
+                                     static_cast<int>(std::clamp<int64_t>(timeout.count(), 1, INT32_MAX)));
     if (n == SSH_ERROR) return MakeError(ErrorCode::kFailed, "channel read failed");
     if (n == 0) {
       if (ssh_channel_is_eof(channel_) || ssh_channel_is_closed(channel_)) return std::string();
@@ -175,7 +186,11 @@ class ChannelStream final : public Stream {
 class LibsshServer final : public SshServer {
  public:
   LibsshServer(ssh_bind bind, ServerOptions options, int port)
-      : bind_(bind), options_(std::move(options)), port_(port), watchdog_([this] { Watch(); }) {}
+      : bind_(bind),
+        options_(std::move(options)),
+        port_(port),
+        gate_(options_.startups),
+        watchdog_([this] { Watch(); }) {}
 
   ~LibsshServer() override {
     {
@@ -206,16 +221,19 @@ class LibsshServer final : public SshServer {
       }
       int one = 1;
       ::setsockopt(ssh_get_fd(session), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // pitfall 1
+      // Before any key exchange: an unauthenticated connection over the
+      // startup budget is closed at once and costs no thread.
+      std::string source = PeerOf(ssh_get_fd(session), true);
+      if (std::optional<std::string> dropped = gate_.Admit(source)) {
+        ssh_free(session);
+        NoteDropped(*dropped);
+        continue;
+      }
       {
         std::lock_guard lock(mu_);
-        if (active_ >= options_.max_sessions) {
-          // Over the limit: close at once, before any key exchange.
-          ssh_free(session);
-          continue;
-        }
         ++active_;
       }
-      std::thread([this, session] { Serve(session); }).detach();
+      std::thread([this, session, source] { Serve(session, source); }).detach();
     }
     // Drain: sessions in flight finish, up to the drain time; then they are cut.
     std::unique_lock lock(mu_);
@@ -235,7 +253,7 @@ class LibsshServer final : public SshServer {
   }
 
  private:
-  void Serve(ssh_session session) {
+  void Serve(ssh_session session, const std::string& source) {
     auto start = Steady::now();
     int fd = ssh_get_fd(session);
     SessionState st;
@@ -246,10 +264,17 @@ class LibsshServer final : public SshServer {
       watched_[fd] = start + options_.login_grace;
     }
     std::string outcome = Establish(session, st, start);
+    gate_.Release(source);  // no longer unauthenticated, whatever the outcome
     {
       std::lock_guard lock(mu_);
       watched_.erase(fd);
-      if (outcome.empty()) established_.insert(fd);
+      if (outcome.empty()) {
+        if (static_cast<int>(established_.size()) >= options_.max_sessions) {
+          outcome = "refused: " + std::to_string(options_.max_sessions) + " sessions already open (max_sessions)";
+        } else {
+          established_.insert(fd);
+        }
+      }
     }
     if (outcome.empty()) {
       ChannelStream stream(st.channel);
@@ -286,11 +311,15 @@ class LibsshServer final : public SshServer {
     ssh_event_add_session(event, session);
     auto deadline = start + options_.login_grace;
     bool alive = true;
-    while (alive && !st.subsystem && Steady::now() < deadline) {
+    while (alive && !st.subsystem && !st.too_many_auth && Steady::now() < deadline) {
       alive = ssh_event_dopoll(event, 100) != SSH_ERROR && ssh_is_connected(session);
     }
     ssh_event_remove_session(event, session);
     ssh_event_free(event);
+    if (st.too_many_auth) {
+      return "refused: too many authentication failures (" + std::to_string(st.auth_failures) + "; max_auth_tries " +
+             std::to_string(options_.max_auth_tries) + "), last: " + st.refused;
+    }
     if (st.subsystem) return "";
     if (!st.refused.empty()) return "refused: " + st.refused;
     if (!st.authenticated) return alive ? "login grace time expired" : "disconnected before authenticating";
@@ -312,6 +341,16 @@ class LibsshServer final : public SshServer {
     ssh_event_free(event);
   }
 
+  // Counts a dropped connection; logs the count at most every 10 s.
+  void NoteDropped(const std::string& reason) {
+    ++dropped_;
+    auto now = Steady::now();
+    if (now - last_drop_report_ < std::chrono::seconds(10)) return;
+    if (options_.log_dropped) options_.log_dropped(dropped_, reason);
+    dropped_ = 0;
+    last_drop_report_ = now;
+  }
+
   // Cuts connections that are not established within the login grace time.
   void Watch() {
     std::unique_lock lock(mu_);
@@ -327,6 +366,9 @@ class LibsshServer final : public SshServer {
   ssh_bind bind_;
   ServerOptions options_;
   int port_;
+  StartupGate gate_;
+  int dropped_ = 0;                     // accept thread only
+  Steady::time_point last_drop_report_;  // accept thread only
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
   std::condition_variable cv_;

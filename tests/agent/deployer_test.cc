@@ -46,7 +46,7 @@ struct DeployFixture {
   // Sends what the store lacks, as the controller does.
   void Ship(const std::string& commit) {
     repo::Pack pack = *git->BuildPack(repo.dir(), commit, *store->KeptCommits());
-    auto sink = std::move(store->ReceivePack()).value();
+    auto sink = std::move(store->ReceivePack({})).value();
     REQUIRE(sink->Append(pack.bytes));
     REQUIRE(sink->Commit());
   }

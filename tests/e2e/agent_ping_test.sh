@@ -105,10 +105,17 @@ expect_in "$WORK/resp1.msg" "exceeds the limit"
 expect_in "$WORK/resp2.msg" "malformed frame"
 expect_exit 0 "$DAYBOOK" ping
 
-# 60 half-open TCP connections do not keep a ping out.
+# 60 half-open TCP connections from another address do not keep a ping
+# out: they fill their own source's share of unauthenticated connections
+# (per_source_max_startups), and the rest are dropped before key exchange.
 python3 - "$p" "$WORK/halfopen.ready" > /dev/null 2>&1 <<'PY' &
 import socket, sys, time
-socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(60)]
+socks = []
+for _ in range(60):
+    s = socket.socket()
+    s.bind(("127.0.0.2", 0))
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+    socks.append(s)
 open(sys.argv[2], "w").close()
 time.sleep(8)
 PY
@@ -117,10 +124,10 @@ wait_for_file "$WORK/halfopen.ready"
 expect_exit 0 "$DAYBOOK" ping --target agent-1 --timeout 5s
 expect_in "$WORK/out" "1 of 1 hosts reachable"
 
-# max_sessions and the login grace: two idle connections fill an agent
-# capped at 2, a third is turned away at once; the grace time cuts the idle
-# ones and the agent serves again.
-start_agent capped $'max_sessions = 2\nlogin_grace = "1s"'
+# max_startups and the login grace: two idle connections fill an agent
+# whose startup budget is 2, a third is turned away before key exchange;
+# the grace time cuts the idle ones and the agent serves again.
+start_agent capped $'max_sessions = 2\nmax_startups = "2"\nlogin_grace = "1s"'
 capped_port=$AGENT_PORT
 printf '[hosts.capped]\naddress = "127.0.0.1"\nport = %s\n' "$capped_port" >> inventory/hosts.toml
 expect_exit 0 "$DAYBOOK" ping --target capped --accept-new-host-keys
@@ -137,6 +144,17 @@ expect_exit 1 "$DAYBOOK" ping --target capped --connect-timeout 2s
 sleep 1.5
 expect_exit 0 "$DAYBOOK" ping --target capped
 expect_in "$WORK/capped/log" "login grace time expired"
+expect_in "$WORK/capped/log" "unauthenticated connection(s) before key exchange: max_startups: 2"
+
+# max_sessions counts authenticated sessions: two open ones fill the agent,
+# a third operator session is refused (and says why in the log).
+for n in 1 2; do
+  sleep 5 | ssh -p "$capped_port" -i "$WORK/op" "${ssh_opts[@]}" -s 127.0.0.1 daybook > /dev/null 2>&1 &
+  PIDS+=($!)
+done
+sleep 1  # both sessions authenticate in milliseconds; a generous wait, not a measurement
+expect_exit 1 "$DAYBOOK" ping --target capped
+expect_in "$WORK/capped/log" "2 sessions already open (max_sessions)"
 
 # One agent killed: it is unreachable within the timeout, the others answer.
 kill -9 "${pids[3]}"

@@ -32,6 +32,17 @@ TEST_CASE("durations: bad input says what was expected") {
   CHECK_FALSE(ParseDuration("99999999999999999999d").ok());
 }
 
+TEST_CASE("durations: nothing past a year and a day, so no timeout overflows later") {
+  CHECK(ParseDuration("366d").ok());
+  CHECK(ParseDuration("365d23h59m59s999ms").ok());
+  for (const char* huge : {"367d", "366d1ms", "106751991167d", "9223372036854s", "1000000000h1ms", "999999999999ms"}) {
+    CAPTURE(huge);
+    daybook::Result<Duration> d = ParseDuration(huge);
+    REQUIRE_FALSE(d.ok());
+    CHECK(d.error().message.find("too large") != std::string::npos);
+  }
+}
+
 TEST_CASE("durations: formatting is exact and round-trips") {
   CHECK(FormatDuration(90s) == "1m30s");
   CHECK(FormatDuration(Duration(0)) == "0s");

@@ -68,3 +68,17 @@ TEST_CASE("process runner: a timeout kills the whole process group") {
   std::string state = testing::ReadAll("/proc/" + std::to_string(grandchild) + "/status");
   CHECK((state.empty() || state.find("State:\tZ") != std::string::npos));
 }
+
+TEST_CASE("process runner: output is bounded to its tail, whatever the command prints") {
+  auto runner = MakeBoostProcessRunner();
+  ProcessSpec flood = ProcessSpec::Of({"sh", "-c", "head -c 20000000 /dev/zero; echo; echo last line; echo tail >&2"});
+  flood.max_output = 4096;
+  Result<ProcessResult> r = runner->Run(flood);
+  REQUIRE(r.ok());
+  CHECK(r->ok());
+  CHECK(r->out.size() == 4096);
+  CHECK(r->out_truncated);
+  CHECK(r->out.substr(r->out.size() - 10) == "last line\n");
+  CHECK(r->err == "tail\n");
+  CHECK_FALSE(r->err_truncated);
+}

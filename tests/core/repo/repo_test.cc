@@ -21,7 +21,7 @@ std::unique_ptr<ObjectStore> OpenStore(const std::filesystem::path& dir) {
 }
 
 Status Import(ObjectStore& store, const Pack& pack, size_t piece = 1000) {
-  Result<std::unique_ptr<PackSink>> sink = store.ReceivePack();
+  Result<std::unique_ptr<PackSink>> sink = store.ReceivePack({});
   if (!sink) return sink.error();
   for (size_t at = 0; at < pack.bytes.size(); at += piece) {
     if (Status s = (*sink)->Append(std::string_view(pack.bytes).substr(at, piece)); !s) return s;
@@ -133,7 +133,7 @@ TEST_CASE("store: a pack that leaves objects missing is refused and nothing land
   auto packs = testing::RunShell("ls '" + (tmp.path / "store/objects/pack").string() + "'");
   CHECK(packs.second.empty());
   // Garbage is refused too.
-  Result<std::unique_ptr<PackSink>> sink = store->ReceivePack();
+  Result<std::unique_ptr<PackSink>> sink = store->ReceivePack({});
   REQUIRE(sink);
   Status appended = (*sink)->Append("PACK but not really a pack at all, just text");
   bool refused = !appended || !(*sink)->Commit();

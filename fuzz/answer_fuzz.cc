@@ -1,0 +1,23 @@
+// Fuzz target: what the controller does with an agent's answer (already
+// signature-checked, so its bytes are the agent's choice): the shape check,
+// then the readers that build saved-plan states and push summaries from it.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "controller/answer_shapes.h"
+#include "controller/patch_client.h"
+#include "controller/saved_plan.h"
+
+using namespace daybook;
+using protocol::Json;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Json answer = Json::parse(std::string(reinterpret_cast<const char*>(data), size), nullptr, false);
+  if (answer.is_discarded()) return 0;
+  (void)controller::PatchSummary(answer);  // journal records reach it unchecked
+  if (!controller::CheckAnswer(answer)) return 0;
+  (void)controller::HostState(answer, answer);
+  (void)controller::PatchSummary(answer);
+  return 0;
+}
