@@ -137,6 +137,18 @@ Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
         }
       }
     }
+    // These two may be "0s": off.
+    for (auto [key, into] : {std::pair{"per_source_penalty", &config.per_source_penalty},
+                             std::pair{"trust_authenticated_sources", &config.trust_authenticated_sources}}) {
+      if (auto text = reader.String(key)) {
+        Result<Duration> d = ParseDuration(text->value);
+        if (!d) {
+          diags.Error(text->pos, d.error().message);
+        } else {
+          *into = *d;
+        }
+      }
+    }
     if (auto suites = reader.StringArray("security_suites")) {
       config.security_suites.clear();
       for (const auto& suite : *suites) {

@@ -24,6 +24,8 @@ struct AgentConfig {
   int startups_rate = 30;
   int startups_full = 100;
   int per_source_max_startups = 8;
+  std::chrono::milliseconds per_source_penalty{std::chrono::seconds(30)};  // after a login grace expiry or max_auth_tries
+  std::chrono::milliseconds trust_authenticated_sources{std::chrono::hours(24)};  // admitted even when max_startups is full
   int max_auth_tries = 6;                     // public keys offered per connection
   std::chrono::milliseconds login_grace{std::chrono::seconds(20)};
   uint32_t max_frame = 64u << 20;

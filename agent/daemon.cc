@@ -80,7 +80,12 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   options.address = config.listen_address;
   options.port = config.listen_port;
   options.max_sessions = config.max_sessions;
-  options.startups = {config.startups_start, config.startups_rate, config.startups_full, config.per_source_max_startups};
+  options.startups = {config.startups_start,
+                      config.startups_rate,
+                      config.startups_full,
+                      config.per_source_max_startups,
+                      std::chrono::duration_cast<std::chrono::seconds>(config.trust_authenticated_sources),
+                      std::chrono::duration_cast<std::chrono::seconds>(config.per_source_penalty)};
   options.max_auth_tries = config.max_auth_tries;
   options.login_grace = config.login_grace;
   options.authorize = [&](const crypto::Ed25519Public& key) { return operators.IsAuthorized(key); };

@@ -265,6 +265,11 @@ class LibsshServer final : public SshServer {
     }
     std::string outcome = Establish(session, st, start);
     gate_.Release(source);  // no longer unauthenticated, whatever the outcome
+    if (st.authenticated) {
+      gate_.Authenticated(source);
+    } else if (st.too_many_auth || Steady::now() >= start + options_.login_grace) {
+      gate_.Penalize(source);
+    }
     {
       std::lock_guard lock(mu_);
       watched_.erase(fd);

@@ -125,22 +125,29 @@ expect_exit 0 "$DAYBOOK" ping --target agent-1 --timeout 5s
 expect_in "$WORK/out" "1 of 1 hosts reachable"
 
 # max_startups and the login grace: two idle connections fill an agent
-# whose startup budget is 2, a third is turned away before key exchange;
-# the grace time cuts the idle ones and the agent serves again.
+# whose startup budget is 2; a first-time address is then turned away before
+# key exchange, while the operator's address, which authenticated before,
+# still gets in; the grace time cuts the idle ones.
 start_agent capped $'max_sessions = 2\nmax_startups = "2"\nlogin_grace = "1s"'
 capped_port=$AGENT_PORT
 printf '[hosts.capped]\naddress = "127.0.0.1"\nport = %s\n' "$capped_port" >> inventory/hosts.toml
 expect_exit 0 "$DAYBOOK" ping --target capped --accept-new-host-keys
 python3 - "$capped_port" "$WORK/idle.ready" > /dev/null 2>&1 <<'PY' &
 import socket, sys, time
-socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(2)]
+socks = []
+for _ in range(2):
+    s = socket.socket()
+    s.bind(("127.0.0.2", 0))
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+    socks.append(s)
 time.sleep(0.3)  # let the agent accept both before the file says so
 open(sys.argv[2], "w").close()
 time.sleep(6)
 PY
 PIDS+=($!)
 wait_for_file "$WORK/idle.ready"
-expect_exit 1 "$DAYBOOK" ping --target capped --connect-timeout 2s
+expect_exit 255 ssh -b 127.0.0.3 -p "$capped_port" -i "$WORK/op" "${ssh_opts[@]}" -s 127.0.0.1 daybook
+expect_exit 0 "$DAYBOOK" ping --target capped --connect-timeout 2s
 sleep 1.5
 expect_exit 0 "$DAYBOOK" ping --target capped
 expect_in "$WORK/capped/log" "login grace time expired"
