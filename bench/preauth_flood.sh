@@ -6,11 +6,15 @@
 # meanwhile the operator, from 127.0.0.1, runs `daybook ping` once a second.
 # Prints how many logins succeeded, and their median time. Every ping is
 # checked: a failed one counts as a refused login, never as a time.
-#   bench/preauth_flood.sh BUILD_DIR [SECONDS] [FLOOD_SOURCES] [CONNECTIONS_PER_SOURCE]
+# With "untrusted" last, the agent trusts no address (trust_authenticated_sources
+# = "0s"): the operator is then a first-time address, as with OpenSSH.
+#   bench/preauth_flood.sh BUILD_DIR [SECONDS] [FLOOD_SOURCES] [CONNECTIONS_PER_SOURCE] [untrusted]
 source "$(dirname "$0")/lib.sh" "${1:-build}" preauth-flood
 seconds=${2:-30}
 sources=${3:-1}
 per_source=${4:-64}
+trust=""
+[[ "${5:-}" == untrusted ]] && trust='trust_authenticated_sources = "0s"'
 
 mkdir -p "$work/agent/root"
 cat > "$work/agent/agent.toml" <<TOML
@@ -18,6 +22,7 @@ listen = "127.0.0.1:0"
 state_dir = "$work/agent/state"
 authorized_operators = "$work/authorized_operators"
 root = "$work/agent/root"
+$trust
 TOML
 "$agent" --config "$work/agent/agent.toml" > "$work/agent/out" 2> "$work/agent/log" &
 pids+=($!)
