@@ -26,7 +26,7 @@ Error OsError(const std::string& what, const std::string& path, int err) {
 // An open that met a link or a non-directory where a directory was wanted.
 Error OpenError(const std::string& path, int err) {
   if (err == ELOOP) return MakeError(ErrorCode::kFailed, path + " leads through a symbolic link: not following it");
-  if (err == ENOTDIR) return MakeError(ErrorCode::kFailed, path + " is not a directory (or leads through a file)");
+  if (err == ENOTDIR) return MakeError(ErrorCode::kFailed, path + " is not a directory");
   if (err == EXDEV) return MakeError(ErrorCode::kFailed, path + " leads outside its directory: not following it");
   return OsError("cannot open", path, err);
 }
@@ -123,7 +123,23 @@ Result<ConfinedDir> ConfinedDir::Open(const std::string& rel) const {
   if (rel.empty() || rel.front() == '/') return MakeError(ErrorCode::kInvalidInput, "not a relative path: " + where);
   long fd = OpenAt2(fd_.get(), rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
                     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-  if (fd < 0) return OpenError(where, errno);
+  if (fd < 0) {
+    int err = errno;
+    if (err != ELOOP && err != ENOTDIR) return OpenError(where, err);
+    // Name the first part that is a link or not a directory (lstat only,
+    // for the message: the parts before it are real directories).
+    std::string prefix;
+    for (size_t at = 0; at != std::string::npos;) {
+      size_t slash = rel.find('/', at);
+      prefix = rel.substr(0, slash);
+      struct stat st {};
+      if (::fstatat(fd_.get(), prefix.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) break;
+      if (S_ISLNK(st.st_mode)) return OpenError(Describe(prefix), ELOOP);
+      if (!S_ISDIR(st.st_mode)) return OpenError(Describe(prefix), ENOTDIR);
+      at = slash == std::string::npos ? slash : slash + 1;
+    }
+    return OpenError(where, err);
+  }
   return ConfinedDir(UniqueFd(static_cast<int>(fd)), path_ / rel);
 }
 

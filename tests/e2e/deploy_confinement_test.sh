@@ -22,9 +22,9 @@ APP=$ROOT/srv/app
 chmod 755 "$WORK" "$WORK/agent-1" "$ROOT" "$ROOT/srv"
 # Outside the deploy roots: where the planted links lead. f1.txt has the
 # name of a tracked file (src/f1.txt), so a write through a link would hit it.
-OUT=$ROOT/etc/app-secrets
+OUT=$ROOT/etc/private
 mkdir -p "$OUT/sub"
-echo "root only" > "$OUT/secret" && chmod 600 "$OUT/secret"
+echo "root only" > "$OUT/shadow-copy" && chmod 600 "$OUT/shadow-copy"
 echo "outside original" > "$OUT/f1.txt"
 echo keep > "$OUT/sub/keep"
 snapshot() {
@@ -58,7 +58,7 @@ chown "$APPUSER" "$APP/releases"
 as_app mv "$APP/releases/$v1" "$APP/releases/moved-away"
 as_app ln -s "$OUT" "$APP/releases/$v1"
 expect_exit 1 "$DAYBOOK" status --verbose
-grep -q "sub/keep\|secret" "$WORK/out" && fail "status listed files outside the deploy roots"
+grep -q "sub/keep\|shadow-copy\|f1.txt" "$WORK/out" && fail "status listed files outside the deploy roots"
 write_manifest v1.0 /srv/app none
 expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
 same_outside "live release link"

@@ -85,7 +85,8 @@ TEST_CASE("confined dir: rename and exchange between handles") {
   Result<ConfinedDir> root = ConfinedDir::OpenTrusted(tmp.path);
   Result<ConfinedDir> a = root->Open("a");
   Result<ConfinedDir> b = root->Open("b");
-  REQUIRE(a.ok() && b.ok());
+  REQUIRE(a);
+  REQUIRE(b);
   CHECK_FALSE(a->Rename("x", *b, "x", RENAME_NOREPLACE));
   REQUIRE(a->Rename("x", *b, "x", RENAME_EXCHANGE));
   CHECK(fs::is_symlink(tmp.path / "a/x"));
