@@ -41,6 +41,12 @@ std::string Describe(const struct stat& st) {
 }  // namespace
 
 Result<ReleaseDir> OpenReleaseDir(const std::filesystem::path& deploy_root, const std::string& rel, bool create) {
+  if (create) {
+    // The deploy root and its parents are the administrator's: made as
+    // named when missing (root-owned, umask's modes).
+    std::error_code ec;
+    std::filesystem::create_directories(deploy_root, ec);
+  }
   Result<ConfinedDir> at = ConfinedDir::OpenTrusted(deploy_root);
   if (!at) return std::move(at).error().WithContext("deploy root");
   for (const std::string& part : Split(rel, '/')) {

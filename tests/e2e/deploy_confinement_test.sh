@@ -19,6 +19,7 @@ as_app() { runuser -u "$APPUSER" -- "$@"; }
 make_fleet 1
 ROOT=$WORK/agent-1/root
 APP=$ROOT/srv/app
+mkdir -p "$ROOT/srv"
 chmod 755 "$WORK" "$WORK/agent-1" "$ROOT" "$ROOT/srv"
 # Outside the deploy roots: where the planted links lead. f1.txt has the
 # name of a tracked file (src/f1.txt), so a write through a link would hit it.
@@ -125,21 +126,21 @@ git -C "$WORK/app" add -A && git -C "$WORK/app" commit -qm lfs && git -C "$WORK/
 write_manifest vlfs /srv/app none
 expect_exit 2 "$DAYBOOK" plan manifests/app.toml
 expect_in "$WORK/err" "assets/logo.bin: a Git LFS pointer file"
-echo 'lfs = "pointers"' >> manifests/app.toml && git commit -qam "lfs pointers wanted"
+sed -i 's|^path = .*|&\nlfs = "pointers"|' manifests/app.toml && git commit -qam "lfs pointers wanted"
 expect_exit 0 "$DAYBOOK" plan manifests/app.toml
 same_outside "refused trees"
 
 # 8. A half-received pack's temp file is removed when the agent starts again.
-rm "$WORK/app/.gitattributes"
+rm -r "$WORK/app/.gitattributes" "$WORK/app/assets"
 PACKS=$WORK/agent-1/state/objects.git/objects/pack
 caught=no
 for attempt in 1 2 3; do
-  head -c 40000000 /dev/urandom > "$WORK/app/big.bin"
+  head -c 16000000 /dev/urandom > "$WORK/app/big.bin"
   git -C "$WORK/app" add -A && git -C "$WORK/app" commit -qm "big $attempt" && git -C "$WORK/app" tag "vbig$attempt"
   write_manifest "vbig$attempt" /srv/app none
   "$DAYBOOK" push manifests/app.toml --yes > "$WORK/push.out" 2>&1 &
   push=$!
-  for _ in $(seq 1 4000); do
+  while kill -0 "$push" 2> /dev/null; do
     if compgen -G "$PACKS/pack_git2_*" > /dev/null; then kill -9 "${APIDS[1]}"; caught=yes; break; fi
     sleep 0.005
   done
