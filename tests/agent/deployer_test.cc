@@ -436,5 +436,28 @@ TEST_CASE("confinement: releases are checked out fresh, owned by the agent, read
   CHECK((st.st_mode & 07777) == 0644);
 }
 
+TEST_CASE("confinement: pruning a release replaced by a link removes the link, not what it points at, and a failed/ link is never entered") {
+  DeployFixture f;
+  Outside outside(f.tmp.path / "root/etc");
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  std::string v2 = f.CommitVersion("2.0");
+  REQUIRE(f.Deploy(v2)["status"] == "ok");
+  std::string before = outside.Snapshot();
+  fs::remove_all(f.App() / "releases" / v1);
+  fs::create_symlink(outside.dir, f.App() / "releases" / v1);
+  fs::create_symlink(outside.dir, f.App() / "failed");
+  std::string v3 = f.CommitVersion("3.0");
+  Json hook_fails = f.Deploy(v3, 1, {"false"});
+  CHECK(hook_fails["status"] == "failed");
+  std::string v4 = f.CommitVersion("4.0");
+  Json result = f.Deploy(v4, 1);
+  INFO(result.dump());
+  CHECK(result["status"] == "ok");
+  CHECK(result["pruned"] == Json::array({v1}));
+  CHECK_FALSE(fs::exists(fs::symlink_status(f.App() / "releases" / v1)));
+  CHECK(outside.Snapshot() == before);
+}
+
 }  // namespace
 }  // namespace daybook::agent
