@@ -32,43 +32,47 @@ snapshot() {
   (cd "$ROOT" && find . -path ./srv -prune -o -printf '%p %y %m %U %s %l\n' | sort
    find . -path ./srv -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
 }
-same_outside() { [[ "$(snapshot)" == "$SNAP" ]] || { fail "$1: something outside the deploy roots changed"; diff <(echo "$SNAP") <(snapshot) >&2; }; }
+same_outside() { [[ "$(snapshot)" == "$SNAP" ]] || { fail "$1: something outside the deploy roots changed"; diff <(echo "$SNAP") <(snapshot) >&2 || true; }; }
 
+# fresh_app N: deploy appN at /srv/appN on v1, owned by the application's
+# user (Capistrano style); each case starts from its own clean deploy.
+fresh_app() {
+  NAME=app$1 APP=$ROOT/srv/app$1
+  write_manifest v1.0 "/srv/app$1" none 2 all "$NAME"
+  expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
+  chown "$APPUSER" "$APP"
+  SNAP=$(snapshot)
+}
 v1=$(app_commit 1.0 5)
-write_manifest v1.0 /srv/app none
-expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
-[[ "$(live 1)" == "$v1" ]] || fail "not on v1"
+fresh_app 1
 [[ "$(stat -c %a "$WORK/agent-1/state")" == 700 ]] || fail "state dir is not 0700"
-# The application's user owns its deploy directory (Capistrano style).
-chown "$APPUSER" "$APP"
-SNAP=$(snapshot)
 
 # 1. releases replaced by a link to outside: the next push writes nothing there, names the path.
 as_app mv "$APP/releases" "$APP/releases.real"
 as_app ln -s "$OUT" "$APP/releases"
 v2=$(app_commit 2.0 5)
-write_manifest v2.0 /srv/app none
+write_manifest v2.0 "/srv/app1" none 2 all app1
 expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
-expect_in "$WORK/out" "srv/app/releases leads through a symbolic link"
+expect_in "$WORK/out" "srv/app1/releases leads through a symbolic link"
 same_outside "releases link"
 rm "$APP/releases" && mv "$APP/releases.real" "$APP/releases"
 
 # 2. The live release replaced by a link: status does not list the outside
 #    files, and repairing deletes nothing there.
+fresh_app 2
 chown "$APPUSER" "$APP/releases"
 as_app mv "$APP/releases/$v1" "$APP/releases/moved-away"
 as_app ln -s "$OUT" "$APP/releases/$v1"
 expect_exit 1 "$DAYBOOK" status --verbose
 grep -q "sub/keep\|shadow-copy\|f1.txt" "$WORK/out" && fail "status listed files outside the deploy roots"
-write_manifest v1.0 /srv/app none
 expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
 same_outside "live release link"
 [[ -d "$APP/releases/$v1" && ! -L "$APP/releases/$v1" ]] || fail "the live release is still a link"
 expect_exit 0 "$DAYBOOK" status
-rm -rf "$APP/releases/moved-away"
 
 # 3. A tracked directory of the live release replaced by a link (shared
 #    storage): drift, and the repair never writes through it.
+fresh_app 3
 chown -R "$APPUSER" "$APP/releases/$v1"
 as_app rm -rf "$APP/releases/$v1/src"
 as_app ln -s "$OUT" "$APP/releases/$v1/src"
@@ -80,6 +84,7 @@ same_outside "tracked directory link"
 expect_exit 0 "$DAYBOOK" status
 
 # 4. A planted .git directory at any depth and a name that is not UTF-8 are drift.
+fresh_app 4
 chown -R "$APPUSER" "$APP/releases/$v1"
 as_app mkdir -p "$APP/current/src/.git"
 as_app sh -c "echo '<?php system(\$_GET[\"c\"]);' > '$APP/current/src/.git/shell.php'"
@@ -105,9 +110,9 @@ sed -i 's|^deploy_roots = .*|deploy_roots = ["/srv", "/data"]|' "$WORK/agent-1/a
 ln -s srv "$ROOT/data"
 restart_agent 1
 SNAP=$(snapshot)
-write_manifest v1.0 /data/app none 2 all app2
+write_manifest v1.0 /data/app1 none 2 all other
 expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
-expect_in "$WORK/out" "/data/app is the same directory as /srv/app of deploy app"
+expect_in "$WORK/out" "/data/app1 is the same directory as /srv/app1 of deploy app1"
 same_outside "two names"
 
 # 7. Trees a host cannot reproduce are refused by plan and push, naming the path.
