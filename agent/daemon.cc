@@ -1,7 +1,11 @@
 #include "agent/daemon.h"
 
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ostream>
 #include <thread>
 
@@ -37,6 +41,24 @@ void HandleSignals(sigset_t set, transport::SshServer& server, AuthorizedOperato
   }
 }
 
+// Everything the agent keeps (object store, temp files, deploy state) lives
+// in a directory only it can write: created 0700, refused when another user
+// owns it or may write to it.
+Status SecureStateDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return MakeError(ErrorCode::kIo, "cannot create state_dir " + dir + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return MakeError(ErrorCode::kIo, "cannot stat state_dir " + dir + ": " + std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return MakeError(ErrorCode::kInvalidInput, "state_dir " + dir + " is not a directory (a link?)");
+  if (st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
+    return MakeError(ErrorCode::kInvalidInput, "state_dir " + dir + " must be owned by the agent's user and writable by no one else");
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std::ostream& out,
@@ -47,6 +69,10 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
   ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  if (Status s = SecureStateDir(config.state_dir); !s) {
+    log->error("{}", s.error().message);
+    return 2;
+  }
   bool created = false;
   Result<transport::HostKey> host_key = transport::LoadOrCreateHostKey(fs, std::filesystem::path(config.state_dir) / "host_key", created);
   if (!host_key) {
@@ -63,8 +89,14 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
     log->warn("authorized_operators: {}: no operator can connect until it exists", keys.error().message);
   }
 
-  // Created now, so sessions never race to create it.
+  // Created now, so sessions never race to create it; what a transfer cut
+  // by a crash or kill -9 left is removed first (no session runs yet).
   std::filesystem::path object_store = std::filesystem::path(config.state_dir) / "objects.git";
+  if (Result<int> removed = repo::ObjectStore::RemoveInterruptedTransfers(object_store); !removed) {
+    log->warn("object store: {}", removed.error().message);
+  } else if (*removed > 0) {
+    log->info("object store: removed {} file(s) of an interrupted pack transfer", *removed);
+  }
   if (Result<std::unique_ptr<repo::ObjectStore>> store = repo::ObjectStore::Open(object_store); !store) {
     log->error("{}", store.error().message);
     return 2;

@@ -61,6 +61,18 @@ Result<std::vector<ResolvedDeploy>> ResolveDeploys(Env& env, const Fleet& fleet,
       diags.Error(spec.pos, "deploy " + spec.name + ": " + target.error().message);
       continue;
     }
+    // A tree the hosts cannot reproduce exactly is refused here, naming
+    // each path, rather than half-shipped and failed on every host.
+    Result<std::vector<std::string>> problems = env.git.Unreproducible(*repo, target->commit, spec.lfs_pointers);
+    if (!problems) {
+      diags.Error(spec.pos, "deploy " + spec.name + ": " + problems.error().message);
+      continue;
+    }
+    for (const std::string& problem : *problems) {
+      diags.Error(spec.pos, "deploy " + spec.name + ": commit " + target->commit.substr(0, 12) +
+                                " cannot be deployed exactly: " + problem);
+    }
+    if (!problems->empty()) continue;
     deploys.push_back({spec, *repo, *target});
   }
   if (diags.has_errors()) {

@@ -102,8 +102,8 @@ Result<std::unique_ptr<Filesystem::Lock>> DeployStateStore::LockName(const std::
   return TakeLock(fs_, dir_, name + ".lock", name);
 }
 
-Result<std::unique_ptr<Filesystem::Lock>> DeployStateStore::LockPath(const std::filesystem::path& dir, const std::string& name) {
-  crypto::Sha256Digest digest = crypto::Sha256(dir.string());
+Result<std::unique_ptr<Filesystem::Lock>> DeployStateStore::LockPath(const std::string& identity, const std::string& name) {
+  crypto::Sha256Digest digest = crypto::Sha256(identity);
   return TakeLock(fs_, dir_ / "paths", crypto::HexEncode(digest.data(), 8) + ".lock", name);
 }
 

@@ -55,9 +55,10 @@ class DeployStateStore {
   Result<std::vector<DeployState>> LoadAll();
   // Serialises interventions on one deploy name and on one directory (two
   // names must not race for one path): kFailed at once, saying the deploy
-  // is busy, when another intervention holds either.
+  // is busy, when another intervention holds either. `identity` names the
+  // directory itself ("dev:inode"), not a path that could lead to it.
   Result<std::unique_ptr<Filesystem::Lock>> LockName(const std::string& name);
-  Result<std::unique_ptr<Filesystem::Lock>> LockPath(const std::filesystem::path& dir, const std::string& name);
+  Result<std::unique_ptr<Filesystem::Lock>> LockPath(const std::string& identity, const std::string& name);
 
  private:
   Filesystem& fs_;

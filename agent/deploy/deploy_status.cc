@@ -3,10 +3,15 @@
 #include "agent/deploy/confine.h"
 #include "agent/deploy/deployer.h"
 #include "agent/deploy/release_dir.h"
+#include "core/base/text.h"
 
 namespace daybook::agent {
 
-protocol::Json DriftJson(const repo::TreeComparison& c);  // deployer.cc
+// deployer.cc
+protocol::Json DriftJson(const repo::TreeComparison& c);
+Result<repo::TreeComparison> CompareRelease(repo::ObjectStore& store, const ReleaseDir& dir, const std::string& commit,
+                                            std::string& note);
+Result<ReleaseDir> OpenDeploy(const AgentConfig& config, const std::string& path, bool create);
 
 namespace {
 
@@ -45,31 +50,34 @@ Json Deployer::Report(repo::ObjectStore& store, const std::vector<DeployQuery>& 
     if (state != nullptr && !query.path.empty() && query.path != state->path) {
       entry["error"] = "deploy " + query.name + " lives at " + state->path + " on this host, not " + query.path;
     }
-    Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, path);
-    if (!confined) {
-      entry["error"] = confined.error().message;
-      deploys.push_back(entry);
-      continue;
-    }
     if (state != nullptr) {
       entry["last_good"] = OrNull(state->last_good);
       entry["releases"] = Commits(state->releases);
       entry["failed"] = Commits(state->failed);
     }
-    ReleaseDir dir(*confined);
-    Result<std::optional<std::string>> live = dir.LiveCommit();
+    // Read only: nothing is created, and no link below the deploy root is
+    // followed (one in the way is reported as the error).
+    Result<ReleaseDir> dir = OpenDeploy(config_, path, /*create=*/false);
+    if (!dir) {
+      if (dir.error().code != ErrorCode::kNotFound) entry["error"] = ReadableText(dir.error().message);
+      deploys.push_back(entry);
+      continue;
+    }
+    Result<std::optional<std::string>> live = dir->LiveCommit();
     if (!live) {
-      entry["error"] = live.error().message;
+      entry["error"] = ReadableText(live.error().message);
     } else if (*live) {
       entry["live"] = **live;
       Result<std::string> tree = store.TreeOf(**live);
       if (tree) entry["tree"] = *tree;
       if (drift) {
-        Result<repo::TreeComparison> compared = store.Compare(**live, dir.Release(**live));
+        std::string note;
+        Result<repo::TreeComparison> compared = CompareRelease(store, *dir, **live, note);
         if (compared) {
           entry["drift"] = DriftJson(*compared);
+          if (!note.empty()) entry["error"] = ReadableText(note);
         } else {
-          entry["error"] = compared.error().message;
+          entry["error"] = ReadableText(compared.error().message);
         }
       }
     }

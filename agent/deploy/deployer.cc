@@ -7,6 +7,7 @@
 #include "agent/deploy/confine.h"
 #include "agent/deploy/release_dir.h"
 #include "core/base/strings.h"
+#include "core/base/text.h"
 
 namespace daybook::agent {
 namespace {
@@ -28,7 +29,8 @@ std::string Rfc3339(TimePoint t) {
 
 Json PathList(const std::vector<std::string>& paths) {
   Json list = Json::array();
-  // File names are bytes: escaped losslessly (core/base/text.h) for JSON.
+  // File names are bytes: escaped, or one name that is not UTF-8 would make
+  // the answer impossible to send.
   for (size_t i = 0; i < paths.size() && i < kMaxListedPaths; ++i) list.push_back(EscapeBytes(paths[i]));
   return list;
 }
@@ -53,14 +55,15 @@ struct Outcome {
             {"rolled_back_to", nullptr}, {"repaired", nullptr}, {"pruned", Json::array()}, {"error", nullptr},
             {"timings_ms", Json::object()}};
   }
+  // Messages may quote file names, which are bytes: kept readable and valid.
   Json Refuse(const std::string& why) {
     body["status"] = "refused";
-    body["error"] = why;
+    body["error"] = ReadableText(why);
     return body;
   }
   Json Fail(const std::string& why) {
     body["status"] = "failed";
-    body["error"] = why;
+    body["error"] = ReadableText(why);
     return body;
   }
 };
@@ -119,39 +122,73 @@ class StepTimer {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// Makes dir.Release(commit) exist and hold exactly the commit's tree:
-// checked out fresh through a partial directory, or repaired in place.
+// Makes releases/<commit> exist and hold exactly the commit's tree. A
+// release that is already there and proven is left alone; otherwise the
+// commit is checked out into a fresh 0700 partial directory, proven, and
+// put in its place (a drifted release, or a link that stood there, is
+// swapped out atomically and removed without being followed).
 Status PrepareRelease(repo::ObjectStore& store, ReleaseDir& dir, const std::string& commit, const std::string& tree,
                       Json& timings) {
   StepTimer timer(timings);
-  std::error_code ec;
-  bool present = std::filesystem::exists(dir.Release(commit), ec);
-  std::filesystem::path target = present ? dir.Release(commit) : dir.Partial(commit);
+  Result<ReleaseEntry> entry = dir.OpenRelease(commit);
+  if (!entry) return entry.error();
+  if (entry->kind == ReleaseEntry::Kind::kDirectory) {
+    Result<repo::TreeComparison> before = store.Compare(commit, *entry->dir);
+    timer.Lap("verify");
+    if (before && before->identical() && before->directory_tree == tree) return OkStatus();
+  }
+  Result<ConfinedDir> partial = dir.MakePartial(commit);
+  if (!partial) return partial.error();
   auto discard = [&](Error e) {
-    if (!present) (void)dir.RemovePartial(commit);
+    (void)dir.RemovePartial(commit);
     return e;
   };
-  if (present) {
-    Result<repo::TreeComparison> before = store.Compare(commit, target);
-    timer.Lap("verify");
-    if (before && before->identical()) return OkStatus();
-  }
-  if (Status s = store.Checkout(commit, target); !s) return discard(std::move(s).error());
+  if (Status s = store.Checkout(commit, *partial); !s) return discard(std::move(s).error());
   timer.Lap("checkout");
-  Result<repo::TreeComparison> proof = store.Compare(commit, target);
+  Result<repo::TreeComparison> proof = store.Compare(commit, *partial);
   timer.Lap("verify");
   if (!proof) return discard(std::move(proof).error());
   if (!proof->identical() || proof->directory_tree != tree) {
     return discard(MakeError(ErrorCode::kFailed, "identity check failed: the checked-out tree is " + proof->directory_tree +
                                                      ", the commit's is " + tree));
   }
-  if (present) return OkStatus();
-  Status promoted = dir.Promote(commit);
+  Status promoted = dir.Promote(commit, *partial);
   timer.Lap("sync");
-  return promoted;
+  if (!promoted) return discard(std::move(promoted).error());
+  return OkStatus();
 }
 
 }  // namespace
+
+// releases/<commit> against its commit, shared with deploy_status.cc. A
+// release that is missing, or is a link or a file, is all drift: one entry
+// "." as modified, and `note` says what stands there (never followed).
+Result<repo::TreeComparison> CompareRelease(repo::ObjectStore& store, const ReleaseDir& dir, const std::string& commit,
+                                            std::string& note) {
+  Result<ReleaseEntry> entry = dir.OpenRelease(commit);
+  if (!entry) return entry.error();
+  if (entry->kind == ReleaseEntry::Kind::kDirectory) return store.Compare(commit, *entry->dir);
+  note = dir.Release(commit).string() +
+         (entry->kind == ReleaseEntry::Kind::kMissing ? " is missing" : " is " + entry->what + ": not following it");
+  repo::TreeComparison all;
+  all.modified.push_back(".");
+  return all;
+}
+
+// The deploy directory of `path`, opened beneath its deploy root without
+// following links (created when `create`).
+Result<ReleaseDir> OpenDeploy(const AgentConfig& config, const std::string& path, bool create) {
+  Result<ConfinedPath> confined = ConfineDeployPath(config.root, config.deploy_roots, path);
+  if (!confined) return confined.error();
+  return OpenReleaseDir(confined->deploy_root, confined->rel, create);
+}
+
+// "dev:inode" of a directory: what two names resolving to one directory share.
+Result<std::string> Identity(const ReleaseDir& dir) {
+  Result<struct stat> st = dir.handle().StatSelf();
+  if (!st) return st.error();
+  return std::to_string(st->st_dev) + ":" + std::to_string(st->st_ino);
+}
 
 Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   Outcome outcome("deploy", request.name, request.path);
@@ -159,12 +196,11 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   if (!IsValidName(request.name)) return outcome.Refuse("bad deploy name " + Quoted(request.name));
   if (!IsCommitId(request.commit)) return outcome.Refuse("bad commit id " + Quoted(request.commit));
   if (request.keep < 1) return outcome.Refuse("keep must be at least 1");
-  Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, request.path);
-  if (!confined) return outcome.Refuse(confined.error().message);
+  if (Result<ConfinedPath> confined = ConfineDeployPath(config_.root, config_.deploy_roots, request.path); !confined) {
+    return outcome.Refuse(confined.error().message);
+  }
   Result<std::unique_ptr<Filesystem::Lock>> name_lock = states_.LockName(request.name);
   if (!name_lock) return outcome.Refuse(name_lock.error().message);
-  Result<std::unique_ptr<Filesystem::Lock>> path_lock = states_.LockPath(*confined, request.name);
-  if (!path_lock) return outcome.Refuse(path_lock.error().message);
   Result<std::vector<DeployState>> all = states_.LoadAll();
   if (!all) return outcome.Refuse(all.error().message);
   DeployState state{request.name, request.path, "", "", {}, {}, {}, {}};
@@ -183,7 +219,24 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   Result<std::string> tree = store.TreeOf(request.commit);
   if (!tree) return outcome.Refuse(tree.error().message);
   outcome.body["tree"] = *tree;
-  ReleaseDir dir(*confined);
+  Result<ReleaseDir> opened = OpenDeploy(config_, request.path, /*create=*/true);
+  if (!opened) return outcome.Refuse(opened.error().message);
+  ReleaseDir& dir = *opened;
+  Result<std::string> identity = Identity(dir);
+  if (!identity) return outcome.Refuse(identity.error().message);
+  // Two names for one directory (through a link above the deploy roots, a
+  // bind mount): the second is refused, and the lock is the directory's.
+  for (const DeployState& other : *all) {
+    if (other.name == request.name) continue;
+    Result<ReleaseDir> other_dir = OpenDeploy(config_, other.path, /*create=*/false);
+    if (!other_dir) continue;
+    if (Result<std::string> other_id = Identity(*other_dir); other_id && *other_id == *identity) {
+      return outcome.Refuse(request.path + " is the same directory as " + other.path + " of deploy " + other.name +
+                            " on this host (reached through a link or a mount)");
+    }
+  }
+  Result<std::unique_ptr<Filesystem::Lock>> path_lock = states_.LockPath(*identity, request.name);
+  if (!path_lock) return outcome.Refuse(path_lock.error().message);
   Result<std::optional<std::string>> live = dir.LiveCommit();
   if (!live) return outcome.Refuse(live.error().message);
   std::string previous = live->value_or("");
@@ -192,10 +245,12 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   state.timeout = request.timeout;
 
   if (previous == request.commit) {
-    Result<repo::TreeComparison> drift = store.Compare(request.commit, dir.Release(request.commit));
+    std::string note;
+    Result<repo::TreeComparison> drift = CompareRelease(store, dir, request.commit, note);
     if (!drift) return outcome.Fail(drift.error().message);
-    outcome.body["verified"] = drift->identical();
-    if (drift->identical()) {
+    bool proven = drift->identical() && drift->directory_tree == *tree;
+    outcome.body["verified"] = proven;
+    if (proven) {
       outcome.body["status"] = "unchanged";
       outcome.body["verified"] = true;
       return outcome.body;
@@ -256,11 +311,13 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
   if (!*loaded) return outcome.Refuse("no deploy named " + name + " on this host");
   DeployState state = std::move(**loaded);
   outcome.body["path"] = state.path;
-  Result<std::filesystem::path> confined = ConfineDeployPath(config_.root, config_.deploy_roots, state.path);
-  if (!confined) return outcome.Refuse(confined.error().message);
-  Result<std::unique_ptr<Filesystem::Lock>> path_lock = states_.LockPath(*confined, name);
+  Result<ReleaseDir> opened = OpenDeploy(config_, state.path, /*create=*/false);
+  if (!opened) return outcome.Refuse(opened.error().message);
+  ReleaseDir& dir = *opened;
+  Result<std::string> identity = Identity(dir);
+  if (!identity) return outcome.Refuse(identity.error().message);
+  Result<std::unique_ptr<Filesystem::Lock>> path_lock = states_.LockPath(*identity, name);
   if (!path_lock) return outcome.Refuse(path_lock.error().message);
-  ReleaseDir dir(*confined);
   Result<std::optional<std::string>> live = dir.LiveCommit();
   if (!live) return outcome.Refuse(live.error().message);
   std::string previous = live->value_or("");

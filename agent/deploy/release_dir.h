@@ -1,6 +1,7 @@
 // The layout of one deploy directory on the host, and the moves on it:
 //   <dir>/releases/<commit>            complete, verified releases
-//   <dir>/releases/.partial-<commit>   a checkout in progress (removed when
+//   <dir>/releases/.partial-<commit>   a checkout in progress, made fresh
+//                                      and 0700 by the agent (removed when
 //                                      found: a crash left it)
 //   <dir>/failed/<commit>              a release whose hook failed, kept
 //                                      for inspection until the next success
@@ -8,34 +9,57 @@
 //                                      rename over the old one, fsync)
 // A release is flushed to disk (syncfs) before `current` may point at it,
 // so after a crash `current` names a complete release or the previous one.
+//
+// Every move goes through ConfinedDir handles opened from the deploy root
+// down without following links: a link the agent did not make (`releases`
+// or a release replaced by one) is never followed; where it is in the way
+// the move is refused naming the path, or the link itself is replaced.
 #pragma once
+
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <optional>
 #include <string>
 
+#include "core/base/confined_dir.h"
 #include "core/base/result.h"
 
 namespace daybook::agent {
 
+// What releases/<commit> is on disk.
+struct ReleaseEntry {
+  enum class Kind { kMissing, kDirectory, kOther } kind = Kind::kMissing;
+  std::optional<ConfinedDir> dir;  // set for kDirectory
+  std::string what;                // for kOther: "a symbolic link to X", "a file"...
+};
+
 class ReleaseDir {
  public:
-  explicit ReleaseDir(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  explicit ReleaseDir(ConfinedDir dir) : dir_(std::move(dir)) {}
 
-  const std::filesystem::path& dir() const { return dir_; }
-  std::filesystem::path Release(const std::string& commit) const { return dir_ / "releases" / commit; }
-  std::filesystem::path Partial(const std::string& commit) const { return dir_ / "releases" / (".partial-" + commit); }
-  std::filesystem::path Failed(const std::string& commit) const { return dir_ / "failed" / commit; }
-  std::filesystem::path Current() const { return dir_ / "current"; }
+  // Paths, for messages and for the hook's working directory only.
+  const std::filesystem::path& path() const { return dir_.path(); }
+  std::filesystem::path Release(const std::string& commit) const { return path() / "releases" / commit; }
+  std::filesystem::path Current() const { return path() / "current"; }
+  const ConfinedDir& handle() const { return dir_; }
 
   // The commit `current` points at; nullopt when there is no `current`.
-  // kFailed when `current` is not a link into releases/.
+  // kFailed when `current` is not a link to releases/<commit id>.
   Result<std::optional<std::string>> LiveCommit() const;
+
+  // What releases/<commit> is; kFailed when `releases` itself is a link.
+  Result<ReleaseEntry> OpenRelease(const std::string& commit) const;
 
   // Removes what an interrupted checkout left (releases/.partial-*).
   Status CleanPartials();
-  // Flushes the partial checkout to disk and renames it into releases/.
-  Status Promote(const std::string& commit);
+  // A fresh, empty, 0700 releases/.partial-<commit> to check out into.
+  Result<ConfinedDir> MakePartial(const std::string& commit);
+  // Makes the proven partial checkout readable (0755), flushes it to disk
+  // and puts it in place of releases/<commit>: a plain rename for a new
+  // release, an atomic exchange for a repair (then the drifted tree, or
+  // the link that stood there, is removed without being followed).
+  Status Promote(const std::string& commit, ConfinedDir& partial);
   // Points `current` at releases/<commit>, atomically and durably.
   Status SwitchCurrent(const std::string& commit);
   // Removes `current` (a first release whose hook failed).
@@ -47,7 +71,14 @@ class ReleaseDir {
   Status RemoveFailed(const std::string& commit);
 
  private:
-  std::filesystem::path dir_;
+  Result<ConfinedDir> Releases(bool create) const;
+  ConfinedDir dir_;
 };
+
+// Opens (with `create`, makes: 0755, owned by root) the directory `rel`
+// beneath the deploy root `deploy_root`, never following a link below the
+// deploy root. kFailed naming the path when a part is a link or a file;
+// kNotFound when it is missing and `create` is false.
+Result<ReleaseDir> OpenReleaseDir(const std::filesystem::path& deploy_root, const std::string& rel, bool create);
 
 }  // namespace daybook::agent

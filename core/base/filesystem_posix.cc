@@ -90,9 +90,11 @@ class PosixFilesystem final : public Filesystem {
 
   Status WriteFileAtomic(const fs::path& path, const std::string& contents,
                          unsigned mode) override {
-    fs::path temp = path;
-    temp += ".tmp." + std::to_string(::getpid());
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    // A fresh name made exclusively (mkostemp: O_CREAT | O_EXCL, 0600): a
+    // file or link planted at a guessable name is never written through.
+    std::string temp_name = path.string() + ".tmp-XXXXXX";
+    int fd = ::mkostemp(temp_name.data(), O_CLOEXEC);
+    fs::path temp = temp_name;
     if (fd < 0) return IoError("cannot create", temp, errno);
     // fchmod: open() applied the umask, and a key file must be exactly `mode`.
     bool ok = ::fchmod(fd, mode) == 0 && WriteAll(fd, contents) && ::fsync(fd) == 0;

@@ -45,6 +45,7 @@ struct DeploySpec {
   std::string path;                  // absolute; releases/<commit> and `current` live under it
   int64_t keep = 5;                  // releases kept on each host
   std::vector<std::string> after;    // argv run after the switch; empty = none
+  bool lfs_pointers = false;         // lfs = "pointers": Git LFS pointer files deploy as committed
   SourcePos pos;                     // the [[deploy]] header
 };
 

@@ -182,6 +182,13 @@ DeploySpec ReadDeploy(const toml::table& table, size_t index, Diagnostics& diags
     }
     for (const Field<std::string>& arg : *after) deploy.after.push_back(arg.value);
   }
+  if (auto lfs = reader.String("lfs")) {
+    if (lfs->value != "pointers") {
+      diags.Error(lfs->pos, "lfs = " + Quoted(lfs->value) +
+                                " is not supported: the only value is \"pointers\" (deploy Git LFS pointer files as committed)");
+    }
+    deploy.lfs_pointers = true;
+  }
   reader.RejectUnknownKeys();
   return deploy;
 }

@@ -71,6 +71,13 @@ class Git {
   // Whether `file` (relative to the top of `workdir`) differs in the index
   // or the working tree from HEAD, or is untracked.
   virtual Result<bool> HasLocalChanges(const std::filesystem::path& workdir, const std::string& file) = 0;
+
+  // What of commit `commit` a host cannot reproduce exactly from the commit
+  // alone, one "path: reason" each (submodules, Git LFS pointer files unless
+  // `lfs_pointers`, files behind another clean/smudge filter, empty or
+  // unwritable tree entries). Empty when the tree deploys as committed.
+  virtual Result<std::vector<std::string>> Unreproducible(const std::filesystem::path& repo, const std::string& commit,
+                                                          bool lfs_pointers) = 0;
 };
 
 // libgit2-backed Git. Initialises libgit2 for the lifetime of the object.

@@ -12,6 +12,10 @@
 
 #include "core/base/result.h"
 
+namespace daybook {
+class ConfinedDir;
+}
+
 namespace daybook::repo::internal {
 
 // Frees a libgit2 object at scope exit.
@@ -74,6 +78,10 @@ Result<TreePtr> CommitTree(git_repository* repo, const std::string& hex);
 
 // A packfile holding exactly `objects` (whole, deflated), in that order.
 Result<std::string> WritePackOf(git_odb* odb, const std::vector<git_oid>& objects);
+
+// Writes `tree` into the empty directory `dir` (checkout.cc); `prefix` is
+// the tree's path in the commit, for messages. A submodule is refused.
+Status CheckoutTree(git_repository* repo, git_tree* tree, const ConfinedDir& dir, const std::string& prefix = "");
 
 // Every blob and symlink of `tree`, recursively: "dir/file" → "<mode> <oid>".
 Status FlattenTree(git_tree* tree, std::map<std::string, std::string>& out);

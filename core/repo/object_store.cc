@@ -106,24 +106,19 @@ class Libgit2ObjectStore final : public ObjectStore {
     return Hex(*git_commit_tree_id(found->ptr));
   }
 
-  Status Checkout(const std::string& commit, const fs::path& dir) override {
+  Status Checkout(const std::string& commit, const ConfinedDir& dir) override {
     Result<TreePtr> tree = CommitTree(repo_.ptr, commit);
     if (!tree) return tree.error();
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return MakeError(ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message());
-    git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
-    options.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX | GIT_CHECKOUT_REMOVE_UNTRACKED;
-    options.disable_filters = 1;  // byte for byte what was committed: the tree id must match
-    std::string target = dir.string();
-    options.target_directory = target.c_str();
-    if (git_checkout_tree(repo_.ptr, reinterpret_cast<git_object*>(tree->ptr), &options) != 0) {
-      return GitError(ErrorCode::kIo, "checkout " + commit.substr(0, 12) + " into " + dir.string());
+    Result<std::vector<std::string>> present = dir.List();
+    if (!present) return present.error();
+    if (!present->empty()) return MakeError(ErrorCode::kInternal, "checkout into " + dir.path().string() + ", which is not empty");
+    if (Status s = CheckoutTree(repo_.ptr, tree->ptr, dir); !s) {
+      return std::move(s).error().WithContext("checkout " + commit.substr(0, 12) + " into " + dir.path().string());
     }
     return OkStatus();
   }
 
-  Result<TreeComparison> Compare(const std::string& commit, const fs::path& dir) override {
+  Result<TreeComparison> Compare(const std::string& commit, const ConfinedDir& dir) override {
     Result<TreePtr> tree = CommitTree(repo_.ptr, commit);
     if (!tree) return tree.error();
     std::map<std::string, std::string> expected;
@@ -152,6 +147,26 @@ class Libgit2ObjectStore final : public ObjectStore {
 };
 
 }  // namespace
+
+// libgit2's indexer streams a pack into objects/pack/pack_git2_<random>
+// (mkstemp) and writes the index through pack-<id>.idx.lock: a kill -9
+// leaves either behind.
+Result<int> ObjectStore::RemoveInterruptedTransfers(const fs::path& dir) {
+  Result<ConfinedDir> store = ConfinedDir::OpenTrusted(dir);
+  if (!store) return store.error().code == ErrorCode::kNotFound ? Result<int>(0) : Result<int>(store.error());
+  Result<ConfinedDir> packs = store->Open("objects/pack");
+  if (!packs) return packs.error().code == ErrorCode::kNotFound ? Result<int>(0) : Result<int>(packs.error());
+  Result<std::vector<std::string>> names = packs->List();
+  if (!names) return names.error();
+  int removed = 0;
+  for (const std::string& name : *names) {
+    bool temp = name.rfind("pack_git2_", 0) == 0 || (name.size() > 5 && name.compare(name.size() - 5, 5, ".lock") == 0);
+    if (!temp) continue;
+    if (Status s = packs->Remove(name); !s) return s.error();
+    ++removed;
+  }
+  return removed;
+}
 
 Result<std::unique_ptr<ObjectStore>> ObjectStore::Open(const fs::path& dir) {
   internal::HoldLibgit2();

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/confined_dir.h"
 #include "core/base/result.h"
 #include "core/repo/pack_scanner.h"
 
@@ -43,6 +44,10 @@ class ObjectStore {
   // Opens the store at `dir`, creating an empty bare repository there first
   // if needed.
   static Result<std::unique_ptr<ObjectStore>> Open(const std::filesystem::path& dir);
+  // Removes what an interrupted pack transfer left in the store at `dir`
+  // (the indexer's temp pack and lock files). Only at start-up, before any
+  // session could be receiving a pack. Returns how many were removed.
+  static Result<int> RemoveInterruptedTransfers(const std::filesystem::path& dir);
   virtual ~ObjectStore() = default;
 
   // Whether the complete commit is here (a commit only lands complete).
@@ -58,19 +63,23 @@ class ObjectStore {
   // (core/repo/pack_scanner.h).
   virtual Result<std::unique_ptr<PackSink>> ReceivePack(const PackLimits& limits) = 0;
   virtual Result<std::string> TreeOf(const std::string& commit) = 0;
-  // Writes the commit's tree into `dir` (created if missing); files of `dir`
-  // that are not in the tree are removed, so a drifted directory is repaired.
-  virtual Status Checkout(const std::string& commit, const std::filesystem::path& dir) = 0;
-  virtual Result<TreeComparison> Compare(const std::string& commit, const std::filesystem::path& dir) = 0;
+  // Writes the commit's tree into `dir`, which must be empty (a directory
+  // the caller just made): files created exclusively, nothing followed.
+  // kInvalidInput for a tree that holds a submodule.
+  virtual Status Checkout(const std::string& commit, const ConfinedDir& dir) = 0;
+  // Every entry of `dir` against the commit's tree (see DirectoryHash).
+  virtual Result<TreeComparison> Compare(const std::string& commit, const ConfinedDir& dir) = 0;
 };
 
 // The git tree id a directory would have if committed as is, plus each
-// file's "<mode> <blob id>" by relative path. `.git` and empty directories
-// are skipped (git cannot hold them); symlinks are hashed as links.
+// entry's "<mode> <blob id>" by relative path. Every entry counts, `.git`
+// included; symlinks are hashed as links, never followed. What git cannot
+// hold is listed ("dir/" → "40000 empty", a fifo or device → "000000
+// special") but left out of the tree id.
 struct DirectoryHash {
   std::string tree;
   std::vector<std::pair<std::string, std::string>> files;  // sorted by path
 };
-Result<DirectoryHash> HashDirectory(const std::filesystem::path& dir);
+Result<DirectoryHash> HashDirectory(const ConfinedDir& dir);
 
 }  // namespace daybook::repo

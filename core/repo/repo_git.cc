@@ -9,6 +9,7 @@ using namespace internal;
 // In pack.cc.
 Result<Pack> BuildPackIn(const std::filesystem::path& repo, const std::string& want, const std::vector<std::string>& haves);
 Result<ChangeCount> CountChangesIn(const std::filesystem::path& repo, const std::string& from, const std::string& to);
+Result<std::vector<std::string>> UnreproducibleIn(const std::filesystem::path& repo, const std::string& commit, bool lfs_pointers);
 
 namespace {
 
@@ -93,6 +94,10 @@ class Libgit2 final : public Git {
     }
     const char* data = static_cast<const char*>(git_blob_rawcontent(blob.ptr));
     return FileAtRevision{id, std::string(data, static_cast<size_t>(git_blob_rawsize(blob.ptr)))};
+  }
+
+  Result<std::vector<std::string>> Unreproducible(const fs::path& repo, const std::string& commit, bool lfs_pointers) override {
+    return UnreproducibleIn(repo, commit, lfs_pointers);
   }
 
   Result<bool> HasLocalChanges(const fs::path& workdir, const std::string& file) override {

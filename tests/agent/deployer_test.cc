@@ -3,6 +3,8 @@
 // switch back, pruning, rollback, drift, and refusals that change nothing.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+
 #include "agent/deploy/deployer.h"
 #include "agent/deploy/release_dir.h"
 #include "core/repo/git.h"
@@ -200,6 +202,7 @@ TEST_CASE("refusals change nothing: paths outside the roots, escapes, unknown co
   f.Ship(v1);
   fs::create_directories(f.tmp.path / "root/etc");
   fs::create_symlink("../etc", f.tmp.path / "root/srv/evil");
+  fs::create_directories(f.App());
   std::string before = Snapshot(f.tmp.path / "root") + Snapshot(f.tmp.path / "state");
   auto apply = [&](const std::string& path, const std::string& commit) {
     return f.deployer->Apply(*f.store, {"app", path, commit, 5, {}, std::chrono::seconds(5)});
@@ -210,7 +213,7 @@ TEST_CASE("refusals change nothing: paths outside the roots, escapes, unknown co
   };
   refused(apply("/etc/app", v1), "is outside the agent's deploy roots (/srv)");
   refused(apply("/srv/../etc/app", v1), "must be absolute and normalised");
-  refused(apply("/srv/evil/app", v1), "leads through a symlink to");
+  refused(apply("/srv/evil/app", v1), "srv/evil leads through a symbolic link: not following it");
   refused(apply("/srv", v1), "is outside the agent's deploy roots");
   refused(apply("/srv/app", std::string(40, 'a')), "is not in this agent's object store");
   refused(apply("/srv/app", "v1.0"), "bad commit id");
@@ -223,7 +226,9 @@ TEST_CASE("refusals change nothing: paths outside the roots, escapes, unknown co
   {
     // Another deploy name on the same directory waits for nobody either.
     DeployStateStore states(*f.fs, f.config.state_dir);
-    auto lock = states.LockPath(fs::weakly_canonical(f.App()), "web");
+    struct stat st {};
+    REQUIRE(::stat(f.App().c_str(), &st) == 0);
+    auto lock = states.LockPath(std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino), "web");
     REQUIRE(lock);
     Json other = f.deployer->Apply(*f.store, {"web", "/srv/app", v1, 5, {}, std::chrono::seconds(5)});
     refused(other, "deploy web is busy: another intervention is running on it");
@@ -258,7 +263,7 @@ TEST_CASE("deploy: a tree that cannot be checked out identically is discarded an
   // A submodule entry: libgit2 cannot check it out into a release.
   f.repo.Git("update-index --add --cacheinfo 160000," + v1 + ",vendor/lib");
   f.repo.Git("-c user.name=T -c user.email=t@e commit -q -m sub");
-  expect_discarded(f.repo.Git("rev-parse HEAD"), "cannot get submodules");
+  expect_discarded(f.repo.Git("rev-parse HEAD"), "submodule vendor/lib cannot be deployed");
 }
 
 TEST_CASE("deploy: what an interrupted checkout left behind is cleaned up") {
@@ -269,6 +274,189 @@ TEST_CASE("deploy: what an interrupted checkout left behind is cleaned up") {
   fs::create_directories(f.App() / "releases" / (".partial-" + v2) / "half");
   CHECK(f.Deploy(v2)["status"] == "ok");
   CHECK_FALSE(fs::exists(f.App() / "releases" / (".partial-" + v2)));
+}
+
+// Confinement (issue 13): links the tree does not hold are never followed.
+// `outside` stands for a directory outside the deploy roots that a user who
+// can write in the deploy directory points a link at; its snapshot (names,
+// types, modes, contents) must not change.
+struct Outside {
+  fs::path dir;
+  explicit Outside(const fs::path& d) : dir(d) {
+    fs::create_directories(dir / "sub");
+    testing::WriteAll(dir / "secret", "root only\n");
+    testing::WriteAll(dir / "sub/keep", "keep\n");
+    testing::WriteAll(dir / "VERSION", "outside\n");
+    ::chmod((dir / "secret").c_str(), 0600);
+  }
+  std::string Snapshot() const {
+    std::string out;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      struct stat st {};
+      ::lstat(e.path().c_str(), &st);
+      out += e.path().string() + " " + std::to_string(st.st_mode) + " ";
+      if (S_ISREG(st.st_mode)) out += testing::ReadAll(e.path());
+      out += "\n";
+    }
+    return out;
+  }
+};
+
+TEST_CASE("confinement: releases replaced by a link outside: the next push writes nothing there and names the path") {
+  DeployFixture f;
+  Outside outside(f.tmp.path / "root/etc");
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  std::string before = outside.Snapshot();
+  fs::rename(f.App() / "releases", f.App() / "releases.moved");
+  fs::create_symlink(outside.dir, f.App() / "releases");
+  std::string v2 = f.CommitVersion("2.0");
+  Json result = f.Deploy(v2);
+  INFO(result.dump());
+  CHECK(result["status"] == "failed");
+  CHECK(result["error"].get<std::string>().find("srv/app/releases leads through a symbolic link") != std::string::npos);
+  CHECK(outside.Snapshot() == before);
+  CHECK(fs::is_symlink(f.App() / "releases"));
+}
+
+TEST_CASE("confinement: the live release replaced by a link: status reports it, repair replaces the link only") {
+  DeployFixture f;
+  Outside outside(f.tmp.path / "root/etc");
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  std::string before = outside.Snapshot();
+  fs::rename(f.App() / "releases" / v1, f.App() / "releases/moved");
+  fs::create_symlink(outside.dir, f.App() / "releases" / v1);
+  Json report = f.deployer->Report(*f.store, {}, true);
+  const Json& entry = report["deploys"][0];
+  INFO(report.dump());
+  CHECK(entry["drift"]["identical"] == false);
+  CHECK(entry["drift"]["modified"] == Json::array({"."}));
+  CHECK(entry["drift"]["added"] == Json::array());
+  CHECK(entry["error"].get<std::string>().find("is a symbolic link to " + outside.dir.string() + ": not following it") !=
+        std::string::npos);
+  Json repaired = f.Deploy(v1);
+  INFO(repaired.dump());
+  CHECK(repaired["status"] == "repaired");
+  CHECK(outside.Snapshot() == before);
+  CHECK_FALSE(fs::is_symlink(f.App() / "releases" / v1));
+  CHECK(testing::ReadAll(f.App() / "current/VERSION") == "1.0\n");
+  CHECK(f.deployer->Report(*f.store, {}, true)["deploys"][0]["drift"]["identical"] == true);
+}
+
+TEST_CASE("confinement: a tracked directory replaced by a link (shared storage): drift, and repair never writes through it") {
+  DeployFixture f;
+  Outside outside(f.tmp.path / "root/etc");
+  f.repo.Write("src/VERSION", "tracked\n");
+  f.repo.Write("src/new.txt", "would be created outside\n");
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  std::string before = outside.Snapshot();
+  fs::path release = f.App() / "releases" / v1;
+  fs::remove_all(release / "src");
+  fs::create_symlink(outside.dir, release / "src");
+  Json report = f.deployer->Report(*f.store, {}, true);
+  const Json& drift = report["deploys"][0]["drift"];
+  INFO(report.dump());
+  CHECK(drift["added"] == Json::array({"src"}));
+  CHECK(drift["removed"] == Json::array({"src/VERSION", "src/new.txt"}));
+  Json repaired = f.Deploy(v1);
+  INFO(repaired.dump());
+  CHECK(repaired["status"] == "repaired");
+  CHECK(outside.Snapshot() == before);
+  CHECK_FALSE(fs::is_symlink(f.App() / "current/src"));
+  CHECK(testing::ReadAll(f.App() / "current/src/VERSION") == "tracked\n");
+  CHECK(f.deployer->Report(*f.store, {}, true)["deploys"][0]["drift"]["identical"] == true);
+}
+
+TEST_CASE("confinement: a planted .git directory at any depth, a fifo and an empty directory are drift") {
+  DeployFixture f;
+  f.repo.Write("src/index.php", "<?php echo 1;\n");
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  fs::create_directories(f.App() / "current/src/.git");
+  testing::WriteAll(f.App() / "current/src/.git/shell.php", "<?php system($_GET['c']);\n");
+  fs::create_directories(f.App() / "current/.git");
+  testing::WriteAll(f.App() / "current/.git/config", "[core]\n");
+  fs::create_directories(f.App() / "current/empty");
+  REQUIRE(::mkfifo((f.App() / "current/pipe").c_str(), 0600) == 0);
+  Json report = f.deployer->Report(*f.store, {}, true);
+  const Json& drift = report["deploys"][0]["drift"];
+  INFO(report.dump());
+  CHECK(drift["identical"] == false);
+  CHECK(drift["added"] == Json::array({".git/config", "empty/", "pipe", "src/.git/shell.php"}));
+  Json repaired = f.Deploy(v1);
+  CHECK(repaired["status"] == "repaired");
+  CHECK_FALSE(fs::exists(f.App() / "current/src/.git"));
+  CHECK(f.deployer->Report(*f.store, {}, true)["deploys"][0]["drift"]["identical"] == true);
+}
+
+TEST_CASE("confinement: a file name that is not UTF-8 is reported escaped, and the answer can be sent") {
+  DeployFixture f;
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  testing::WriteAll(f.App() / "current/caf\xe9.txt", "x\n");
+  Json report = f.deployer->Report(*f.store, {}, true);
+  CHECK(report["deploys"][0]["drift"]["added"] == Json::array({"caf\\xE9.txt"}));
+  CHECK_NOTHROW((void)report.dump());
+  Json repaired = f.Deploy(v1);
+  CHECK(repaired["status"] == "repaired");
+  CHECK_NOTHROW((void)repaired.dump());
+  CHECK_FALSE(fs::exists(f.App() / "current/caf\xe9.txt"));
+}
+
+TEST_CASE("confinement: two deploy names that reach one directory through a link are refused") {
+  DeployFixture f;
+  f.config.deploy_roots = {"/srv", "/data"};
+  fs::create_symlink("srv", f.tmp.path / "root/data");
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  Json other = f.deployer->Apply(*f.store, {"web", "/data/app", v1, 5, {}, std::chrono::seconds(5)});
+  INFO(other.dump());
+  CHECK(other["status"] == "refused");
+  CHECK(other["error"].get<std::string>().find("/data/app is the same directory as /srv/app of deploy app") != std::string::npos);
+  CHECK(f.Live() == v1);
+}
+
+TEST_CASE("confinement: releases are checked out fresh, owned by the agent, readable, never through a planted partial") {
+  DeployFixture f;
+  Outside outside(f.tmp.path / "root/etc");
+  std::string v1 = f.CommitVersion("1.0");
+  std::string before = outside.Snapshot();
+  fs::create_directories(f.App() / "releases");
+  fs::create_symlink(outside.dir, f.App() / "releases" / (".partial-" + v1));
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  CHECK(outside.Snapshot() == before);
+  struct stat st {};
+  REQUIRE(::stat((f.App() / "releases" / v1).c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0755);
+  REQUIRE(::stat((f.App() / "releases" / v1 / "bin/start").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0755);
+  REQUIRE(::stat((f.App() / "releases" / v1 / "VERSION").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0644);
+}
+
+TEST_CASE("confinement: pruning a release replaced by a link removes the link, not what it points at, and a failed/ link is never entered") {
+  DeployFixture f;
+  Outside outside(f.tmp.path / "root/etc");
+  std::string v1 = f.CommitVersion("1.0");
+  REQUIRE(f.Deploy(v1)["status"] == "ok");
+  std::string v2 = f.CommitVersion("2.0");
+  REQUIRE(f.Deploy(v2)["status"] == "ok");
+  std::string before = outside.Snapshot();
+  fs::remove_all(f.App() / "releases" / v1);
+  fs::create_symlink(outside.dir, f.App() / "releases" / v1);
+  fs::create_symlink(outside.dir, f.App() / "failed");
+  std::string v3 = f.CommitVersion("3.0");
+  Json hook_fails = f.Deploy(v3, 1, {"false"});
+  CHECK(hook_fails["status"] == "failed");
+  std::string v4 = f.CommitVersion("4.0");
+  Json result = f.Deploy(v4, 1);
+  INFO(result.dump());
+  CHECK(result["status"] == "ok");
+  CHECK(result["pruned"] == Json::array({v1}));
+  CHECK_FALSE(fs::exists(fs::symlink_status(f.App() / "releases" / v1)));
+  CHECK(outside.Snapshot() == before);
 }
 
 }  // namespace

@@ -84,6 +84,18 @@ TEST_CASE("plan: refs and repositories are resolved before any host, errors at t
   CHECK(f.err.str().find("is not inside the fleet repository") != std::string::npos);
 }
 
+TEST_CASE("plan: a commit the hosts cannot reproduce is refused at its [[deploy]], each path named") {
+  Fleet f;
+  f.Commit("manifests/app.toml", "../app");
+  std::string commit(40, 'c');
+  f.git.refs["/work/app#v1"] = repo::CommitRef{commit, std::string(40, 't')};
+  f.git.unreproducible[commit] = {"vendor/lib: a submodule (...)", "assets/logo.bin: a Git LFS pointer file (...)"};
+  CHECK(f.Run({"plan", "manifests/app.toml"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str() ==
+        "manifests/app.toml:5:1: error: deploy app: commit cccccccccccc cannot be deployed exactly: vendor/lib: a submodule (...)\n"
+        "manifests/app.toml:5:1: error: deploy app: commit cccccccccccc cannot be deployed exactly: assets/logo.bin: a Git LFS pointer file (...)\n");
+}
+
 TEST_CASE("push and rollback refuse to run unconfirmed when not on a terminal") {
   Fleet f;
   f.git.refs["/work/app#v1"] = {std::string(40, 'a'), std::string(40, 'b')};

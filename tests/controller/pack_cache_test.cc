@@ -27,6 +27,9 @@ class CountingGit final : public repo::Git {
     return repo::FileAtRevision{};
   }
   Result<bool> HasLocalChanges(const std::filesystem::path&, const std::string&) override { return false; }
+  Result<std::vector<std::string>> Unreproducible(const std::filesystem::path&, const std::string&, bool) override {
+    return std::vector<std::string>();
+  }
   std::atomic<int> builds{0};
 };
 

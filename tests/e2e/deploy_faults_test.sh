@@ -67,7 +67,7 @@ expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
 expect_in "$WORK/out" "refused"
 write_manifest v1.0 /srv/evil/app none 2 agent-1 escape
 expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
-expect_in "$WORK/out" "leads through a symlink to"
+expect_in "$WORK/out" "srv/evil leads through a symbolic link"
 [[ -z "$(ls -A "$WORK/agent-1/root/etc")" ]] || fail "a refused deploy wrote under /etc"
 
 # kill -9 during checkout: current still names a complete release; after a restart the next push succeeds.

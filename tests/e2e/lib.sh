@@ -8,8 +8,9 @@ SOURCE_DIR=$3
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/daybook-e2e.XXXXXX")
 PIDS=()  # background processes a scenario starts; killed on exit
+CLEANUP=()  # commands (strings) a scenario adds, run on exit after the kills (userdel...)
 # DAYBOOK_E2E_KEEP=1 keeps the work directory for a look after the run.
-trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [[ -n "${DAYBOOK_E2E_KEEP:-}" ]] && echo "kept $WORK" || rm -rf "$WORK"' EXIT
+trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; for c in "${CLEANUP[@]}"; do eval "$c" || true; done; [[ -n "${DAYBOOK_E2E_KEEP:-}" ]] && echo "kept $WORK" || rm -rf "$WORK"' EXIT
 cd "$WORK"
 failures=0
 

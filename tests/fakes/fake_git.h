@@ -50,10 +50,16 @@ class FakeGit final : public repo::Git {
 
   Result<bool> HasLocalChanges(const std::filesystem::path&, const std::string& file) override { return dirty.count(file) > 0; }
 
+  Result<std::vector<std::string>> Unreproducible(const std::filesystem::path&, const std::string& commit, bool) override {
+    auto it = unreproducible.find(commit);
+    return it == unreproducible.end() ? std::vector<std::string>() : it->second;
+  }
+
   std::vector<std::filesystem::path> roots;
   std::map<std::string, repo::CommitRef> refs;     // "<repo>#<ref>"
   std::map<std::string, std::string> committed;    // file → content at HEAD
   std::set<std::string> dirty;
+  std::map<std::string, std::vector<std::string>> unreproducible;  // commit → problems
   std::string head = std::string(40, 'f');
   std::vector<std::string> inits;
 };

@@ -51,3 +51,19 @@ TEST_CASE("posix filesystem: missing files are kNotFound, with the path") {
   CHECK_FALSE(fsys->Exists(tmp.path / "nope"));
   CHECK_FALSE(fsys->WriteFileAtomic(tmp.path / "nodir/f", "x", 0644).ok());
 }
+
+TEST_CASE("posix filesystem: a link planted at the old guessable temp name is never written through") {
+  TempDir tmp;
+  auto fsys = MakePosixFilesystem();
+  fs::create_directories(tmp.path / "outside");
+  { std::FILE* f = std::fopen((tmp.path / "outside/secret").c_str(), "w"); std::fputs("keep\n", f); std::fclose(f); }
+  ::chmod((tmp.path / "outside/secret").c_str(), 0600);
+  // Before: the temp file was <path>.tmp.<pid>, opened O_CREAT|O_TRUNC.
+  fs::create_symlink(tmp.path / "outside/secret", tmp.path / ("state.json.tmp." + std::to_string(::getpid())));
+  REQUIRE(fsys->WriteFileAtomic(tmp.path / "state.json", "{}\n", 0644).ok());
+  CHECK(*fsys->ReadFile(tmp.path / "outside/secret") == "keep\n");
+  struct stat st{};
+  REQUIRE(::stat((tmp.path / "outside/secret").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(*fsys->ReadFile(tmp.path / "state.json") == "{}\n");
+}

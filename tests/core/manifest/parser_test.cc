@@ -182,6 +182,8 @@ TEST_CASE("manifest: deploy entries are checked one by one") {
       {"name = \"app\"\nrepo = \"r\"\nref = \"v1\"\npath = \"/srv/app\"\nafter = \"systemctl reload app\"\n",
        "m.toml:9:9: error: wrong type for \"after\": expected an array of strings, found string"},
       {"name = \"app\"\nrepo = \"\"\nref = \"v1\"\npath = \"/srv/app\"\n", "m.toml:6:8: error: repo must not be empty"},
+      {"name = \"app\"\nrepo = \"r\"\nref = \"v1\"\npath = \"/srv/app\"\nlfs = \"fetch\"\n",
+       "m.toml:9:7: error: lfs = \"fetch\" is not supported: the only value is \"pointers\" (deploy Git LFS pointer files as committed)"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.deploy);

@@ -20,6 +20,14 @@ std::unique_ptr<ObjectStore> OpenStore(const std::filesystem::path& dir) {
   return std::move(store).value();
 }
 
+// A new empty directory at `path`, held as checkouts want it.
+ConfinedDir Fresh(const std::filesystem::path& path) {
+  std::filesystem::create_directories(path);
+  Result<ConfinedDir> dir = ConfinedDir::OpenTrusted(path);
+  REQUIRE(dir);
+  return std::move(dir).value();
+}
+
 Status Import(ObjectStore& store, const Pack& pack, size_t piece = 1000) {
   Result<std::unique_ptr<PackSink>> sink = store.ReceivePack({});
   if (!sink) return sink.error();
@@ -91,13 +99,14 @@ TEST_CASE("pack and store: a first pack carries everything, the next only the de
   CHECK(store->HasCommit(second));
 
   std::filesystem::path release = tmp.path / "releases" / second;
-  REQUIRE(store->Checkout(second, release));
+  ConfinedDir release_dir = Fresh(release);
+  REQUIRE(store->Checkout(second, release_dir));
   CHECK(testing::ReadAll(release / "src/file7.txt") == "changed\n");
   CHECK(std::filesystem::read_symlink(release / "run") == "bin/run.sh");
   struct stat st {};
   REQUIRE(::stat((release / "bin/run.sh").c_str(), &st) == 0);
   CHECK((st.st_mode & S_IXUSR) != 0);
-  Result<TreeComparison> same = store->Compare(second, release);
+  Result<TreeComparison> same = store->Compare(second, release_dir);
   REQUIRE(same);
   CHECK(same->identical());
   CHECK(same->directory_tree == *store->TreeOf(second));
@@ -140,7 +149,7 @@ TEST_CASE("store: a pack that leaves objects missing is refused and nothing land
   CHECK(refused);
 }
 
-TEST_CASE("store: drift is named path by path and a checkout repairs it") {
+TEST_CASE("store: drift is named path by path, empty directories included; a fresh checkout is identical") {
   TempDir tmp;
   GitRepo repo(tmp.path / "app");
   repo.Write("README.md", "hello\n");
@@ -151,22 +160,26 @@ TEST_CASE("store: drift is named path by path and a checkout repairs it") {
   auto store = OpenStore(tmp.path / "store");
   REQUIRE(Import(*store, *git->BuildPack(repo.dir(), commit, {})));
   std::filesystem::path dir = tmp.path / "release";
-  REQUIRE(store->Checkout(commit, dir));
+  ConfinedDir handle = Fresh(dir);
+  REQUIRE(store->Checkout(commit, handle));
+  Status again = store->Checkout(commit, handle);  // only into an empty directory
+  CHECK_FALSE(again);
 
   testing::WriteAll(dir / "README.md", "edited\n");
   testing::WriteAll(dir / "extra.txt", "new\n");
   ::chmod((dir / "bin/run.sh").c_str(), 0644);
   std::filesystem::remove(dir / "lib/gone.txt");
-  Result<TreeComparison> drift = store->Compare(commit, dir);
+  Result<TreeComparison> drift = store->Compare(commit, handle);
   REQUIRE(drift);
   CHECK_FALSE(drift->identical());
   CHECK(drift->modified == std::vector<std::string>{"README.md", "bin/run.sh"});
-  CHECK(drift->added == std::vector<std::string>{"extra.txt"});
+  CHECK(drift->added == std::vector<std::string>{"extra.txt", "lib/"});
   CHECK(drift->removed == std::vector<std::string>{"lib/gone.txt"});
   CHECK(drift->directory_tree != *store->TreeOf(commit));
 
-  REQUIRE(store->Checkout(commit, dir));
-  Result<TreeComparison> repaired = store->Compare(commit, dir);
+  ConfinedDir fresh = Fresh(tmp.path / "fresh");
+  REQUIRE(store->Checkout(commit, fresh));
+  Result<TreeComparison> repaired = store->Compare(commit, fresh);
   REQUIRE(repaired);
   CHECK(repaired->identical());
   CHECK(repaired->directory_tree == *store->TreeOf(commit));
@@ -191,6 +204,57 @@ TEST_CASE("read a committed file; local changes are seen") {
   Result<FileAtRevision> absent = git->ReadFileAt(repo.dir(), "HEAD", "manifests/new.toml");
   REQUIRE_FALSE(absent);
   CHECK(absent.error().message.find("is not committed at HEAD") != std::string::npos);
+}
+
+TEST_CASE("unreproducible: submodules, LFS pointers, other filters and empty trees are named; a plain tree passes") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  repo.Write("README", "plain\n");
+  std::string plain = repo.Commit("plain");
+  auto git = MakeLibgit2();
+  CHECK(git->Unreproducible(repo.dir(), plain, false)->empty());
+
+  repo.Git("update-index --add --cacheinfo 160000," + plain + ",vendor/lib");
+  repo.Git("-c user.name=T -c user.email=t@e commit -q -m sub");
+  std::string sub = repo.Git("rev-parse HEAD");
+  Result<std::vector<std::string>> problems = git->Unreproducible(repo.dir(), sub, false);
+  REQUIRE(problems);
+  REQUIRE(problems->size() == 1);
+  CHECK(problems->front().find("vendor/lib: a submodule") == 0);
+  repo.Git("rm -q --cached vendor/lib");
+
+  repo.Write(".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\nsecret/* filter=git-crypt diff=git-crypt\n");
+  repo.Write("assets/big.bin", "version https://git-lfs.github.com/spec/v1\noid sha256:" + std::string(64, 'a') + "\nsize 12345\n");
+  std::string lfs = repo.Commit("lfs");
+  problems = git->Unreproducible(repo.dir(), lfs, false);
+  REQUIRE(problems);
+  REQUIRE(problems->size() == 2);
+  CHECK((*problems)[0].find("assets/big.bin: a Git LFS pointer file") == 0);
+  CHECK((*problems)[1].find(".gitattributes: declares filter=git-crypt") == 0);
+  problems = git->Unreproducible(repo.dir(), lfs, true);  // lfs = "pointers"
+  REQUIRE(problems);
+  CHECK(problems->size() == 1);
+}
+
+TEST_CASE("store: leftovers of an interrupted pack transfer are removed, packs kept") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  repo.Write("a", "1\n");
+  std::string first = repo.Commit("first");
+  auto git = MakeLibgit2();
+  {
+    auto store = OpenStore(tmp.path / "store");
+    REQUIRE(Import(*store, *git->BuildPack(repo.dir(), first, {})));
+  }
+  std::filesystem::path packs = tmp.path / "store/objects/pack";
+  testing::WriteAll(packs / "pack_git2_a1b2c3", "PACK half");
+  testing::WriteAll(packs / "pack-0123.idx.lock", "");
+  Result<int> removed = ObjectStore::RemoveInterruptedTransfers(tmp.path / "store");
+  REQUIRE(removed);
+  CHECK(*removed == 2);
+  CHECK_FALSE(std::filesystem::exists(packs / "pack_git2_a1b2c3"));
+  CHECK(OpenStore(tmp.path / "store")->HasCommit(first));
+  CHECK(*ObjectStore::RemoveInterruptedTransfers(tmp.path / "nowhere") == 0);
 }
 
 }  // namespace

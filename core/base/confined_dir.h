@@ -1,0 +1,99 @@
+// Confined file access, the DeployRoot seam of DESIGN.md §4-5: a directory
+// held by its descriptor, and every operation relative to it. Nothing here
+// follows a symbolic link: a multi-part path is resolved with openat2
+// (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), single names with O_NOFOLLOW and
+// AT_SYMLINK_NOFOLLOW, so renaming or replacing a directory by a link while
+// the agent works can at worst make an operation fail, never send it outside
+// the directory it holds. Path strings are kept for messages only.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+
+namespace daybook {
+
+// An owned file descriptor, closed on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.Release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd();
+  int get() const { return fd_; }
+  int Release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+class ConfinedDir {
+ public:
+  // The directory at absolute `path`, links followed: only for directories
+  // the administrator configured (the agent's root and deploy roots).
+  static Result<ConfinedDir> OpenTrusted(const std::filesystem::path& path);
+
+  // `rel` ("a" or "a/b/c", never absolute, never "..") beneath this
+  // directory, every part a real directory. kNotFound when a part is
+  // missing; kFailed naming the path when a part is a link or not a
+  // directory.
+  Result<ConfinedDir> Open(const std::string& rel) const;
+  // The directory `name`, created with `mode` when missing (then exactly
+  // `mode`, whatever the umask). kFailed when `name` is a link or a file.
+  Result<ConfinedDir> Make(const std::string& name, unsigned mode) const;
+  // A new directory `name` that did not exist before (mkdir is exclusive),
+  // exactly `mode`.
+  Result<ConfinedDir> MakeFresh(const std::string& name, unsigned mode) const;
+
+  // lstat of `name`; nullopt when it does not exist.
+  Result<std::optional<struct stat>> Stat(const std::string& name) const;
+  Result<struct stat> StatSelf() const;
+  Result<std::string> ReadLink(const std::string& name) const;
+  // Names of the entries, sorted bytewise, without "." and "..".
+  Result<std::vector<std::string>> List() const;
+
+  // A new regular file (O_EXCL, O_NOFOLLOW), exactly `mode`, open for writing.
+  Result<UniqueFd> CreateFile(const std::string& name, unsigned mode) const;
+  // An existing regular file for reading; kFailed when `name` is a link or
+  // anything but a regular file (a fifo never blocks the reader).
+  Result<UniqueFd> OpenFile(const std::string& name) const;
+  Status Symlink(const std::string& target, const std::string& name) const;
+  // renameat2 of `name` here to `to_name` in `to`; `flags` as renameat2's
+  // (RENAME_NOREPLACE, RENAME_EXCHANGE).
+  Status Rename(const std::string& name, const ConfinedDir& to, const std::string& to_name, unsigned flags = 0) const;
+  // Removes `name`: a file or link, or a directory with everything in it,
+  // never following a link. A missing `name` is not an error.
+  Status Remove(const std::string& name) const;
+
+  Status Chmod(unsigned mode) const;
+  // fsync of the directory (its entries are durable).
+  Status Sync() const;
+  // syncfs of the filesystem that holds it (a whole new release is durable).
+  Status SyncFilesystem() const;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string Describe(const std::string& name) const { return (path_ / name).string(); }
+  int fd() const { return fd_.get(); }
+
+ private:
+  ConfinedDir(UniqueFd fd, std::filesystem::path path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  UniqueFd fd_;
+  std::filesystem::path path_;
+};
+
+// Whether `name` is one path part: not empty, not "." or "..", no '/'.
+bool IsPlainName(const std::string& name);
+
+}  // namespace daybook

@@ -1,0 +1,94 @@
+// Contract tests of ConfinedDir on the real filesystem: nothing follows a
+// link, exclusive creation, removal that never leaves the directory.
+#include "core/base/confined_dir.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "tests/testing.h"
+
+namespace fs = std::filesystem;
+using namespace daybook;
+
+namespace {
+
+void Write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+std::string Read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("confined dir: links are never followed, and say so with the path") {
+  testing::TempDir tmp;
+  fs::create_directories(tmp.path / "root/a/b");
+  fs::create_directories(tmp.path / "outside");
+  Write(tmp.path / "outside/f", "outside\n");
+  fs::create_symlink(tmp.path / "outside", tmp.path / "root/link");
+  fs::create_symlink("../outside", tmp.path / "root/a/rel");
+  fs::create_symlink(tmp.path / "outside/f", tmp.path / "root/flink");
+  Result<ConfinedDir> root = ConfinedDir::OpenTrusted(tmp.path / "root");
+  REQUIRE(root);
+  CHECK(root->Open("a/b"));
+  for (const char* rel : {"link", "a/rel", "link/x", "../outside", "a/../../outside"}) {
+    Result<ConfinedDir> opened = root->Open(rel);
+    INFO(rel);
+    REQUIRE_FALSE(opened);
+    CHECK(opened.error().code != ErrorCode::kNotFound);
+  }
+  CHECK(root->Open("link").error().message.find("root/link leads through a symbolic link") != std::string::npos);
+  CHECK_FALSE(root->Make("link", 0755));
+  CHECK_FALSE(root->MakeFresh("link", 0755));
+  CHECK_FALSE(root->OpenFile("flink"));
+  CHECK_FALSE(root->CreateFile("flink", 0644));
+  CHECK(root->Open("missing").error().code == ErrorCode::kNotFound);
+  // Removal unlinks the links, never what they point at.
+  REQUIRE(root->Remove("link"));
+  REQUIRE(root->Remove("flink"));
+  REQUIRE(root->Remove("a"));
+  CHECK(Read(tmp.path / "outside/f") == "outside\n");
+  CHECK(*root->List() == std::vector<std::string>{});
+}
+
+TEST_CASE("confined dir: fresh directories and files are exclusive and exactly their mode") {
+  testing::TempDir tmp;
+  ::umask(077);
+  Result<ConfinedDir> root = ConfinedDir::OpenTrusted(tmp.path);
+  REQUIRE(root);
+  Result<ConfinedDir> fresh = root->MakeFresh("d", 0755);
+  REQUIRE(fresh);
+  CHECK((fresh->StatSelf()->st_mode & 07777) == 0755);
+  CHECK_FALSE(root->MakeFresh("d", 0755));
+  Result<UniqueFd> file = fresh->CreateFile("f", 0644);
+  REQUIRE(file);
+  CHECK(::write(file->get(), "x", 1) == 1);
+  CHECK(((*fresh->Stat("f"))->st_mode & 07777) == 0644);
+  CHECK_FALSE(fresh->CreateFile("f", 0644));
+  REQUIRE(fresh->Symlink("f", "l"));
+  CHECK(*fresh->ReadLink("l") == "f");
+  CHECK(*fresh->List() == std::vector<std::string>{"f", "l"});
+  REQUIRE(root->Make("d", 0700));  // exists: opened, mode untouched
+  CHECK((fresh->StatSelf()->st_mode & 07777) == 0755);
+  ::umask(022);
+}
+
+TEST_CASE("confined dir: rename and exchange between handles") {
+  testing::TempDir tmp;
+  fs::create_directories(tmp.path / "a");
+  fs::create_directories(tmp.path / "b");
+  Write(tmp.path / "a/x", "1");
+  fs::create_symlink("/etc", tmp.path / "b/x");
+  Result<ConfinedDir> root = ConfinedDir::OpenTrusted(tmp.path);
+  Result<ConfinedDir> a = root->Open("a");
+  Result<ConfinedDir> b = root->Open("b");
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK_FALSE(a->Rename("x", *b, "x", RENAME_NOREPLACE));
+  REQUIRE(a->Rename("x", *b, "x", RENAME_EXCHANGE));
+  CHECK(fs::is_symlink(tmp.path / "a/x"));
+  CHECK(Read(tmp.path / "b/x") == "1");
+}
