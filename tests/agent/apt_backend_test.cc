@@ -129,7 +129,7 @@ TEST_CASE("apt: a held dpkg lock fails clearly after the bounded wait") {
   for (const InstalledVersion& v : outcome->versions) CHECK(v.before == v.after);
 }
 
-TEST_CASE("apt: a package whose postinst fails gives dpkg's message; the rest is reported") {
+TEST_CASE("apt: a package whose postinst fails gives dpkg's message, the rest is reported") {
   std::string host_before = HostStatus();
   Sandbox s("broken");
   Result<PackagePlan> plan = s.apt->Plan({"security", {}, true});

@@ -61,7 +61,7 @@ struct DeployFixture {
   std::string Live() const { return fs::read_symlink(App() / "current").filename().string(); }
 };
 
-TEST_CASE("deploy: a first release, then a second; current switches and the tree is proven") {
+TEST_CASE("deploy: a first release, then a second, current switches and the tree is proven") {
   DeployFixture f;
   std::string v1 = f.CommitVersion("1.0");
   Json first = f.Deploy(v1);
@@ -93,7 +93,7 @@ TEST_CASE("deploy: a first release, then a second; current switches and the tree
   CHECK(report["have"].size() == 2);
 }
 
-TEST_CASE("deploy: the after hook runs in the new release; its failure switches back and sets the release aside") {
+TEST_CASE("deploy: the after hook runs in the new release, its failure switches back and sets the release aside") {
   DeployFixture f;
   std::string v1 = f.CommitVersion("1.0");
   fs::path log = f.tmp.path / "hook.log";

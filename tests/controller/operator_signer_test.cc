@@ -55,7 +55,7 @@ TEST_CASE("operator signer: through ssh-agent when it holds an allowed key") {
   RunShell("kill " + pid);
 }
 
-TEST_CASE("operator signer: the key file, with ~ expanded; encrypted keys refused") {
+TEST_CASE("operator signer: the key file, with ~ expanded, encrypted keys refused") {
   TempDir tmp;
   REQUIRE(RunShell("mkdir -p " + (tmp.path / ".ssh").string() + " && ssh-keygen -q -t ed25519 -N '' -f " +
                    (tmp.path / ".ssh/id_ed25519").string()).first == 0);

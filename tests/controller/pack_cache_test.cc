@@ -33,7 +33,7 @@ class CountingGit final : public repo::Git {
   std::atomic<int> builds{0};
 };
 
-TEST_CASE("pack cache: concurrent requests for the same pack build it once; other haves build another") {
+TEST_CASE("pack cache: concurrent requests for the same pack build it once, other haves build another") {
   CountingGit git;
   PackCache cache(git);
   std::vector<std::thread> threads;

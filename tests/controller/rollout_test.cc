@@ -116,7 +116,7 @@ TEST_CASE("rollout plan: percentages are of all targets, rounded up, at least on
   CHECK(FailureThreshold(6, Spec(1, {}, {Quantity::Kind::kCount, 0})) == 0);
 }
 
-TEST_CASE("rollout engine: no batch starts once failures exceed the threshold; a canary failure always halts") {
+TEST_CASE("rollout engine: no batch starts once failures exceed the threshold, a canary failure always halts") {
   std::mt19937 rng(20261128);
   for (int trial = 0; trial < 3000; ++trial) {
     size_t total = 1 + rng() % 24;

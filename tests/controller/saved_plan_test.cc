@@ -31,7 +31,7 @@ Json PatchPlan(const std::string& to) {
 
 }  // namespace
 
-TEST_CASE("host state digest: live commit, drift and package transaction; not the rest") {
+TEST_CASE("host state digest: live commit, drift and package transaction, not the rest") {
   std::string base = Digest(HostState(Status("aaa", true), PatchPlan("3.0.2")));
   CHECK(base.rfind("sha256:", 0) == 0);
   CHECK(base == Digest(HostState(Status("aaa", true), PatchPlan("3.0.2"))));

@@ -45,7 +45,7 @@ int64_t CheckpointSize(const std::string& note) {
 
 }  // namespace
 
-TEST_CASE("crash: kill -9 a writer 200 times; every checkpointed record survives and verifies") {
+TEST_CASE("crash: kill -9 a writer 200 times, every checkpointed record survives and verifies") {
   TempDir tmp;
   JournalFixture f(tmp.path / "journal");
   WriteAll(tmp.path / "journal.key", FormatSignerKey(f.journal_key));

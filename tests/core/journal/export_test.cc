@@ -86,7 +86,7 @@ TEST_CASE("export: csv has one row per host result, neutralised cells, and check
   CHECK(NeutraliseCell("web-01") == "web-01");
 }
 
-TEST_CASE("proofs: every sealed record proves offline; tampered proofs fail") {
+TEST_CASE("proofs: every sealed record proves offline, tampered proofs fail") {
   Exported e;
   for (int64_t seq = 0; seq < 7; ++seq) {
     Result<std::string> proof = MakeProof(e.files, seq);

@@ -58,7 +58,7 @@ TEST_CASE("journal: one writer at a time") {
   CHECK(second.error().message.find("locked by another process") != std::string::npos);
 }
 
-TEST_CASE("journal: interventions need an allowed operator's signature; refusals write nothing") {
+TEST_CASE("journal: interventions need an allowed operator's signature, refusals write nothing") {
   TempDir tmp;
   auto fs = MakePosixFilesystem();
   JournalFixture f(tmp.path / "journal");

@@ -39,7 +39,7 @@ Status Import(ObjectStore& store, const Pack& pack, size_t piece = 1000) {
   return OkStatus();
 }
 
-TEST_CASE("resolve: tags, branches, abbreviated ids; unknown refs and unreadable repositories are errors") {
+TEST_CASE("resolve: tags, branches, abbreviated ids, unknown refs and unreadable repositories are errors") {
   TempDir tmp;
   GitRepo repo(tmp.path / "app");
   repo.Write("README", "one\n");
@@ -66,7 +66,7 @@ TEST_CASE("resolve: tags, branches, abbreviated ids; unknown refs and unreadable
   CHECK(missing.error().code == ErrorCode::kIo);
 }
 
-TEST_CASE("pack and store: a first pack carries everything, the next only the delta; checkout proves the tree") {
+TEST_CASE("pack and store: a first pack carries everything, the next only the delta, checkout proves the tree") {
   TempDir tmp;
   GitRepo repo(tmp.path / "app");
   for (int i = 0; i < 50; ++i) repo.Write("src/file" + std::to_string(i) + ".txt", "content " + std::to_string(i) + "\n");
@@ -149,7 +149,7 @@ TEST_CASE("store: a pack that leaves objects missing is refused and nothing land
   CHECK(refused);
 }
 
-TEST_CASE("store: drift is named path by path, empty directories included; a fresh checkout is identical") {
+TEST_CASE("store: drift is named path by path, empty directories included, a fresh checkout is identical") {
   TempDir tmp;
   GitRepo repo(tmp.path / "app");
   repo.Write("README.md", "hello\n");
@@ -185,7 +185,7 @@ TEST_CASE("store: drift is named path by path, empty directories included; a fre
   CHECK(repaired->directory_tree == *store->TreeOf(commit));
 }
 
-TEST_CASE("read a committed file; local changes are seen") {
+TEST_CASE("read a committed file, local changes are seen") {
   TempDir tmp;
   GitRepo repo(tmp.path / "fleet");
   repo.Write("manifests/m.toml", "v1\n");
@@ -206,7 +206,7 @@ TEST_CASE("read a committed file; local changes are seen") {
   CHECK(absent.error().message.find("is not committed at HEAD") != std::string::npos);
 }
 
-TEST_CASE("unreproducible: submodules, LFS pointers, other filters and empty trees are named; a plain tree passes") {
+TEST_CASE("unreproducible: submodules, LFS pointers, other filters and empty trees are named, a plain tree passes") {
   TempDir tmp;
   GitRepo repo(tmp.path / "app");
   repo.Write("README", "plain\n");

@@ -52,7 +52,7 @@ TEST_CASE("startup gate: random early drop between start and full") {
   CHECK(gate.Admit("f").has_value());  // 75% with roll 0: dropped
 }
 
-TEST_CASE("startup gate: addresses that authenticated get in past a full budget; misbehaving ones wait") {
+TEST_CASE("startup gate: addresses that authenticated get in past a full budget, misbehaving ones wait") {
   auto now = std::chrono::steady_clock::time_point{};
   StartupGate gate({4, 30, 4, 8, std::chrono::hours(24), std::chrono::seconds(30)}, [] { return 0; }, [&] { return now; });
   gate.Authenticated("controller");
