@@ -1,5 +1,6 @@
 #include "agent/intervention_session.h"
 
+#include "agent/answer_binding.h"
 #include "core/crypto/encoding.h"
 #include "core/base/strings.h"
 #include "core/protocol/messages.h"
@@ -38,7 +39,8 @@ Result<DeployRequest> ParseDeploy(const Json& r) {
 
 // Runs the deploys in order; a failed or refused one stops the pipeline and
 // the rest are reported as skipped.
-Json InterventionSession::Apply(repo::ObjectStore& store, const std::string& intervention, const Json& request) {
+Json InterventionSession::Apply(repo::ObjectStore& store, const AnswerBinding& binding, const Json& request) {
+  const std::string& intervention = binding.intervention;
   if (!request.contains("deploys") || !request["deploys"].is_array()) return Bad("apply: deploys: array expected");
   if (!IsValidName(intervention)) return Bad("apply: bad intervention id");
   std::vector<DeployRequest> deploys;
@@ -68,8 +70,9 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const std::string& int
   }
   // The reboot is the pipeline's last step: only when everything before it succeeded.
   reboot = reboot && !stopped;
-  Json answer = {{"type", "apply.result"}, {"intervention", intervention}, {"status", stopped ? "failed" : "ok"},
-                 {"patch", patch}, {"deploys", results}, {"reboot", reboot ? "scheduled" : "none"}};
+  Json answer = BindAnswer({{"type", "apply.result"}, {"status", stopped ? "failed" : "ok"}, {"patch", patch},
+                            {"deploys", results}, {"reboot", reboot ? "scheduled" : "none"}},
+                           binding);
   // Durable before it is sent, and before any reboot.
   std::filesystem::path results_dir = std::filesystem::path(context_.config->state_dir) / "results";
   Status saved = context_.fs->CreateDirectories(results_dir);
@@ -153,14 +156,16 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
     if (!objects) return protocol::ErrorMessage("pack_refused", objects.error().message);
     return Json{{"type", "pack.indexed"}, {"objects", *objects}, {"bytes", pack_bytes_}};
   }
-  // The intervention id is echoed in the signed answer, so a result cannot
-  // be replayed into another intervention's journal records.
-  const std::string intervention = Str(request, "intervention");
-  if (intervention.empty()) return Bad(type + ": missing intervention");
-  if (type == "apply") return Apply(**store, intervention, request);
-  Json result = context_.deployer->Rollback(**store, Str(request, "name"), Str(request, "to"));
-  result["intervention"] = intervention;
-  return result;
+  // The signed answer binds the host, the intervention and its begin record
+  // (answer_binding.h), so a result cannot be replayed into another host's
+  // or another intervention's journal records.
+  Result<AnswerBinding> binding = ReadAnswerBinding(request);
+  if (!binding) return Bad(type + ": " + binding.error().message);
+  if (type == "apply") {
+    if (AsksForNothing(request)) return Bad("apply: asks for nothing (no patch, no deploy)");
+    return Apply(**store, *binding, request);
+  }
+  return BindAnswer(context_.deployer->Rollback(**store, Str(request, "name"), Str(request, "to")), *binding);
 }
 
 }  // namespace daybook::agent
