@@ -241,7 +241,7 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
   }
   for (const Json& r : records) {
     std::string type = Str(r, "type");
-    if (type != kHostResult && type != kInterventionEnd) continue;
+    if ((type != kHostResult && type != kInterventionEnd) || IsTombstone(r)) continue;
     auto it = begins.find(Str(r, "intervention"));
     if (it == begins.end() || it->second >= IntField(r, "seq").value_or(-1)) {
       return Bad("record " + std::to_string(IntField(r, "seq").value_or(-1)) + " needs the intervention.begin of " +
@@ -311,11 +311,12 @@ Result<ExportCheck> CheckCsv(std::string_view text, const std::vector<NoteVerifi
     JournalEntry e{0, row.back(), *ParseCanonical(row.back()), nullptr, *StoredLeafHash(row.back())};
     e.seq = IntField(e.record, "seq").value_or(-1);
     auto it = begins.find(Str(e.record, "intervention"));
-    if (it == begins.end() || IntField(it->second, "seq").value_or(e.seq) >= e.seq) {
+    bool has_begin = it != begins.end() && IntField(it->second, "seq").value_or(e.seq) < e.seq;
+    if (!has_begin && !IsTombstone(e.record)) {  // a pruned row has no intervention left to show
       return Bad("record " + std::to_string(e.seq) + " needs the intervention.begin of " +
                  Quoted(Str(e.record, "intervention")) + ", which the export does not carry");
     }
-    e.intervention = it->second;
+    if (has_begin) e.intervention = it->second;
     std::vector<std::string> expected = CsvCells(e);
     for (size_t i = 0; i + 1 < kColumnCount; ++i) {
       if (NeutraliseCell(expected[i]) != row[i]) {

@@ -89,14 +89,12 @@ Status JournalWriter::Recover() {
     sealed = *parsed;
   }
 
-  // 2. A torn last line is cut unless the checkpoint covers it.
+  // 2. Complete lines: at least what the checkpoint covers. (A torn last
+  //    line is cut in step 6, once the tail is known to be the writer's.)
   SplitRecords split = SplitRecordLines(*records);
   int64_t n = static_cast<int64_t>(split.lines.size());
   if (n < sealed.size) return Damaged("the checkpoint covers " + std::to_string(sealed.size) + " records, " +
                                       std::to_string(n) + " are complete");
-  if (split.torn) {
-    if (Status cut = fs_.TruncateFile(paths_.records, split.complete_bytes); !cut) return cut;
-  }
   records_bytes_ = split.complete_bytes;
 
   // 3. Stored hashes: keep the prefix that belongs to sealed records (the
@@ -114,9 +112,6 @@ Status JournalWriter::Recover() {
     if (Status s = hashes_.AppendRecord(i, *leaf); !s) return s;
     rewrite = true;
   }
-  if (rewrite) {
-    if (Status s = fs_.WriteFileAtomic(paths_.hashes, hashes_.Bytes(0), kFileMode); !s) return s;
-  }
   size_ = n;
 
   // 4. What the checkpoint sealed must still hash to its root.
@@ -126,15 +121,24 @@ Status JournalWriter::Recover() {
   checkpoint_ = *note;
   for (const LineRef& ref : split.lines) NotePins(ref.text);
 
-  // 5. Complete records after the checkpoint: sealed only if ours.
+  // 5. Complete records after the checkpoint: sealed only if ours. Nothing
+  //    has been written yet: a refusal leaves the evidence as it is.
   std::vector<Hash> tail;
   for (int64_t i = sealed.size; i < n; ++i) tail.push_back(hashes_.all()[static_cast<size_t>(StoredHashIndex(0, i))]);
-  if (Status s = RecoverTail(tail, sealed.size); !s) return s;
+  if (Status s = RecoverTail(tail, sealed.size, split); !s) return s;
+
+  // 6. Repairs: cut a torn last line, store the recomputed hashes, seal.
+  if (split.torn) {
+    if (Status cut = fs_.TruncateFile(paths_.records, split.complete_bytes); !cut) return cut;
+  }
+  if (rewrite) {
+    if (Status s = fs_.WriteFileAtomic(paths_.hashes, hashes_.Bytes(0), kFileMode); !s) return s;
+  }
   if (note->empty() || sealed.size < size_) return Seal();
   return OkStatus();
 }
 
-Status JournalWriter::RecoverTail(const std::vector<Hash>& tail, int64_t sealed) {
+Status JournalWriter::RecoverTail(const std::vector<Hash>& tail, int64_t sealed, const SplitRecords& split) {
   if (tail.empty()) return OkStatus();
   Result<std::string> note = ReadOptional(fs_, paths_.intent);
   if (!note) return std::move(note).error();
@@ -148,9 +152,10 @@ Status JournalWriter::RecoverTail(const std::vector<Hash>& tail, int64_t sealed)
     return MakeError(ErrorCode::kFailed,
                      "journal holds " + std::to_string(tail.size() - static_cast<size_t>(ours)) +
                          " record(s) after its checkpoint that this writer did not write (from seq " +
-                         std::to_string(sealed + ours) + "); nothing will be written until an operator looks: run "
-                         "`daybook journal verify --crashed`, which names them, then remove them (records.jsonl "
-                         "after byte " + std::to_string(records_bytes_) + " is not sealed)");
+                         std::to_string(sealed + ours) + ", byte " +
+                         std::to_string(split.lines[static_cast<size_t>(sealed + ours)].offset) +
+                         " of records.jsonl); nothing will be written until an operator looks: run "
+                         "`daybook journal verify --crashed`, which names them, then remove them");
   }
   return OkStatus();
 }

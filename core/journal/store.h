@@ -29,6 +29,7 @@
 #include "core/base/filesystem.h"
 #include "core/crypto/allowed_signers.h"
 #include "core/journal/canonical.h"
+#include "core/journal/lines.h"
 #include "core/journal/merkle.h"
 #include "core/journal/note.h"
 
@@ -110,7 +111,7 @@ class JournalWriter {
   JournalWriter(Filesystem& fs, const Clock& clock, WriterOptions options, std::unique_ptr<Filesystem::Lock> lock);
   Status Recover();
   // Step 5 of Recover: seals records after the checkpoint the intent names.
-  Status RecoverTail(const std::vector<Hash>& tail, int64_t sealed);
+  Status RecoverTail(const std::vector<Hash>& tail, int64_t sealed, const SplitRecords& split);
   void NotePins(std::string_view line);  // keeps pinned_ current
   Status Seal();  // writes a checkpoint for the current size
   Status WriteIntent(const std::vector<std::string>& lines);

@@ -104,7 +104,9 @@ std::optional<Failure> CheckRetention(const Scan& scan, const SplitRecords& spli
   std::vector<int64_t> pruned;
   for (const auto& [seq, ts] : scan.tombstones) {
     pruned.push_back(seq);
-    bool was_present = options.state && seq < options.state->size && !pruned_before.count(seq);
+    // A state file from before issue 14 (no retention in it) does not say which payloads it saw.
+    bool state_knows = options.state && options.state->min_retention_days > 0;
+    bool was_present = state_knows && seq < options.state->size && !pruned_before.count(seq);
     bool covered = false;
     for (const PruneRecord& p : scan.prunes) {
       bool valid = p.seq > seq && p.seq < report.sealed && seq <= p.upto_seq && ts < p.cutoff;
@@ -393,11 +395,12 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
   // 5. Retention: tombstones under sealed prunes, the auditor's minimum, payloads gone.
   if (auto f = CheckRetention(scan, split, options, report)) return Fail(report, *f), report;
 
-  // 6. Who signed what, and what each agent signature binds.
-  if (auto f = internal::CheckAllSignatures(split, scan, options, report)) return Fail(report, *f), report;
-
-  // 7. Records after the checkpoint.
+  // 6. Records after the checkpoint: foreign ones are the story, whatever
+  //    they claim to be signed by.
   if (auto f = CheckTail(files, split, scan, hashes_complete, options, report)) return Fail(report, *f), report;
+
+  // 7. Who signed what, and what each agent signature binds.
+  if (auto f = internal::CheckAllSignatures(split, scan, options, report)) return Fail(report, *f), report;
   return report;
 }
 

@@ -51,7 +51,8 @@ struct VerifierState {
   Hash root{};
   std::string checkpoint;      // the signed note, kept as evidence
   std::string vkey;            // the key that verified it (name+id+key); empty in old state files
-  int min_retention_days = 0;  // the auditor's minimum retention; 0 in old state files
+  int min_retention_days = 0;  // the auditor's minimum retention; 0 in old state files (then
+                               // `pruned` is unknown, not empty)
   std::string pruned;          // seqs whose payload was already pruned: "0-41,57"
 };
 std::string FormatState(const VerifierState& state);

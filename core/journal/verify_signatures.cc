@@ -116,7 +116,7 @@ class SignatureCheck {
     }
     if (auto f = CheckSignature(agent, pin->second)) return f;
     int64_t begin_seq = IntField(record, "begin_seq").value_or(-1);  // schema-checked in pass 1
-    if (begin_seq >= seq_ || scan_.types[static_cast<size_t>(begin_seq)] != kInterventionBegin) {
+    if (begin_seq < 0 || begin_seq >= seq_ || scan_.types[static_cast<size_t>(begin_seq)] != kInterventionBegin) {
       return Fail(VerifyCode::kBadAgentSig, "begin_seq " + std::to_string(begin_seq) +
                                                 " is not an intervention.begin before this result");
     }

@@ -134,7 +134,7 @@ python3 - "$n" >> journal/records.jsonl <<'PY'
 import json, sys
 lines = open("journal/records.jsonl").read().splitlines()
 r = json.loads(next(l for l in reversed(lines) if '"host.result"' in l))
-r["seq"] = int(sys.argv[1]); r["host"] = "db-01"
+r["seq"] = int(sys.argv[1]); r["host"] = "db-01"; r["ts"] = json.loads(lines[-1])["ts"]
 print(json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
 PY
 expect_exit 1 "$DAYBOOK" journal verify --require-sealed --state "$WORK/state"
@@ -142,7 +142,7 @@ expect_in "$WORK/err" "FOREIGN_RECORDS at seq $n"
 expect_exit 1 "$DAYBOOK" journal verify --crashed
 expect_in "$WORK/err" "were not written by the journal writer"
 expect_exit 1 "$DAYBOOK" journal prune
-expect_in "$WORK/err" "that this writer did not write (from seq $n)"
+expect_in "$WORK/err" "that this writer did not write (from seq $n,"
 expect_exit 1 "$DAYBOOK" journal verify --state "$WORK/state"
 cp "$WORK/records.before" journal/records.jsonl
 expect_exit 0 "$DAYBOOK" journal verify --state "$WORK/state"

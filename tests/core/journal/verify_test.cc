@@ -39,7 +39,7 @@ struct Journal20 {
   VerifierState State() const {
     VerifyReport report = Verify(files);
     REQUIRE(report.ok());
-    return {"example.org/daybook/test", report.sealed, report.root, report.checkpoint};
+    return {"example.org/daybook/test", report.sealed, report.root, report.checkpoint, report.vkey, 365, report.pruned};
   }
 };
 
@@ -207,12 +207,16 @@ TEST_CASE("verify: non-canonical line, bad operator signatures, bad agent signat
 
   // Re-signed by a key that is not in allowed_signers.
   crypto::Ed25519Key stranger = *crypto::Ed25519Key::Generate();
+  // (A new intervention at the end: re-signing an earlier begin would also
+  // break the agent answers bound to it, which is tampering, BAD_AGENT_SIG.)
   Json begin = *ParseCanonical(lines[6]);
+  begin["seq"] = 22;
+  begin["ts"] = ParseCanonical(lines[21])->at("ts");
   begin.erase("op_sig");
   begin["operator"] = crypto::SshFingerprint(stranger.public_key());
   begin["op_sig"] = crypto::SshsigSign(stranger, kOperatorNamespace, Canonical(begin));
   std::vector<std::string> forged = lines;
-  forged[6] = Canonical(begin);
+  forged.push_back(Canonical(begin));
   Rewrite(bad, forged, &j.f.journal_key);
   VerifyReport report = j.Verify(bad);
   CHECK(report.code == VerifyCode::kSignerNotAllowed);  // not tampering: its own verdict
@@ -225,7 +229,7 @@ TEST_CASE("verify: non-canonical line, bad operator signatures, bad agent signat
   begin.erase("op_sig");
   begin["operator"] = crypto::SshFingerprint(j.f.operator_key.public_key());
   begin["op_sig"] = crypto::SshsigSign(j.f.operator_key, "file", Canonical(begin));
-  forged[6] = Canonical(begin);
+  forged[22] = Canonical(begin);
   Rewrite(bad, forged, &j.f.journal_key);
   CHECK(j.Verify(bad).code == VerifyCode::kBadOperatorSig);
 
