@@ -18,8 +18,11 @@ std::string SignIntent(const Intent& intent, const NoteSigner& signer) {
   return SignNote(text, signer);
 }
 
-Result<Intent> OpenIntent(std::string_view note, const std::vector<NoteVerifier>& verifiers) {
-  Result<std::string> text = OpenNote(note, verifiers);
+Result<Intent> OpenIntent(std::string_view log, const std::vector<NoteVerifier>& verifiers) {
+  // The log holds intents one after the other; the last one counts.
+  size_t last = log.rfind(std::string(kIntentHeader) + "\n");
+  if (last == std::string_view::npos) return Bad("none");
+  Result<std::string> text = OpenNote(log.substr(last), verifiers);
   if (!text) return Bad(text.error().message);
   std::vector<std::string> lines = Split(*text, '\n');
   if (!lines.empty() && lines.back().empty()) lines.pop_back();

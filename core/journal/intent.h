@@ -6,6 +6,9 @@
 // without the key ("foreign") and is never sealed. The intent is signed
 // because the journal directory is writable by people who hold no key.
 //
+// The intent file is a log of such notes, appended one after the other (one
+// fdatasync each) and compacted now and then; only the last one counts.
+//
 // Note text (never a checkpoint: its second line is not a size):
 //   daybook-journal-intent/v1
 //   <origin>
@@ -31,8 +34,9 @@ struct Intent {
 
 std::string SignIntent(const Intent& intent, const NoteSigner& signer);
 
-// kFailed when the note is malformed or no trusted key signed it.
-Result<Intent> OpenIntent(std::string_view note, const std::vector<NoteVerifier>& verifiers);
+// The last intent of `log`. kFailed when there is none, or it is malformed
+// or no trusted key signed it.
+Result<Intent> OpenIntent(std::string_view log, const std::vector<NoteVerifier>& verifiers);
 
 // How many of the records after the checkpoint (`tail`, their leaf hashes,
 // starting at seq `sealed`) the intent vouches for: the longest prefix of

@@ -14,6 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr unsigned kFileMode = 0644;
+constexpr size_t kIntentLogBytes = 64 * 1024;  // the intent log is compacted past this
 
 Error Damaged(const std::string& what) {
   return MakeError(ErrorCode::kFailed, "journal damaged: " + what + "; run `daybook journal verify` for details");
@@ -178,7 +179,13 @@ std::optional<std::string> JournalWriter::PinnedKey(const std::string& host) con
 Status JournalWriter::WriteIntent(const std::vector<std::string>& lines) {
   Intent intent{options_.origin, size_, {}};
   for (const std::string& line : lines) intent.leaves.push_back(LeafHash(line));
-  return fs_.WriteFileAtomic(paths_.intent, SignIntent(intent, options_.signer), kFileMode);
+  std::string note = SignIntent(intent, options_.signer);
+  // Appended (one fdatasync; the last note is the one that counts), and
+  // compacted to that note now and then. A torn or lost intent can only
+  // precede records that were not written yet.
+  Result<std::string> log = ReadOptional(fs_, paths_.intent);
+  if (log && log->size() + note.size() <= kIntentLogBytes) return fs_.AppendFile(paths_.intent, note, kFileMode);
+  return fs_.WriteFileAtomic(paths_.intent, note, kFileMode);
 }
 
 Status JournalWriter::Seal() {

@@ -140,7 +140,7 @@ TEST_CASE("agent session: answers in order, unknown types get an error, bad fram
   CHECK(Responses(malformed, key)[0]["code"] == "bad_frame");
 }
 
-TEST_CASE("agent answers that change a host bind host, intervention and begin record; an empty apply is refused") {
+TEST_CASE("agent answers that change a host bind host, intervention and begin record, and an empty apply is refused") {
   using protocol::Json;
   std::string begin = journal::Canonical({{"type", "intervention.begin"}, {"intervention", "i-1"}, {"seq", 0}});
   Json apply = {{"type", "apply"}, {"intervention", "i-1"}, {"host", "web-01"}, {"begin", begin},
