@@ -1,5 +1,6 @@
 #include "agent/intervention_session.h"
 
+#include "agent/answer_binding.h"
 #include "agent/requests.h"
 #include "core/crypto/encoding.h"
 #include "core/schema/json_reader.h"
@@ -17,8 +18,8 @@ Json Bad(const std::string& message) { return protocol::ErrorMessage("bad_reques
 
 // Runs the deploys in order; a failed or refused one stops the pipeline and
 // the rest are reported as skipped.
-Json InterventionSession::Apply(repo::ObjectStore& store, const ApplyRequest& request) {
-  const std::string& intervention = request.intervention;
+Json InterventionSession::Apply(repo::ObjectStore& store, const AnswerBinding& binding, const ApplyRequest& request) {
+  const std::string& intervention = binding.intervention;
   Json results = Json::array();
   bool stopped = false;
   bool reboot = false;
@@ -40,8 +41,9 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const ApplyRequest& re
   }
   // The reboot is the pipeline's last step: only when everything before it succeeded.
   reboot = reboot && !stopped;
-  Json answer = {{"type", "apply.result"}, {"intervention", intervention}, {"status", stopped ? "failed" : "ok"},
-                 {"patch", patch}, {"deploys", results}, {"reboot", reboot ? "scheduled" : "none"}};
+  Json answer = BindAnswer({{"type", "apply.result"}, {"status", stopped ? "failed" : "ok"}, {"patch", patch},
+                            {"deploys", results}, {"reboot", reboot ? "scheduled" : "none"}},
+                           binding);
   // Durable before it is sent, and before any reboot.
   std::filesystem::path results_dir = std::filesystem::path(context_.config->state_dir) / "results";
   Status saved = context_.fs->CreateDirectories(results_dir);
@@ -97,18 +99,23 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
   if (type == "pack.begin") return BeginPack(**store);
   if (type == "pack.data") return PackData(schema::MemberOr(request, "data"));
   if (type == "pack.end") return EndPack();
+  // Fields first (errors name them), then what the signed answer binds: the
+  // host, the intervention and its begin record (answer_binding.h), so a
+  // result cannot be replayed into another host's or another intervention's
+  // journal records.
   if (type == "apply") {
     Result<ApplyRequest> apply = ParseApplyRequest(request);
     if (!apply) return Bad(apply.error().message);
-    return Apply(**store, *apply);
+    if (AsksForNothing(request)) return Bad("apply: asks for nothing (no patch, no deploy)");
+    Result<AnswerBinding> binding = ReadAnswerBinding(request);
+    if (!binding) return Bad(type + ": " + binding.error().message);
+    return Apply(**store, *binding, *apply);
   }
-  // The intervention id is echoed in the signed answer, so a result cannot
-  // be replayed into another intervention's journal records.
   Result<RollbackRequest> rollback = ParseRollbackRequest(request);
   if (!rollback) return Bad(rollback.error().message);
-  Json result = context_.deployer->Rollback(**store, rollback->name, rollback->to);
-  result["intervention"] = rollback->intervention;
-  return result;
+  Result<AnswerBinding> binding = ReadAnswerBinding(request);
+  if (!binding) return Bad(type + ": " + binding.error().message);
+  return BindAnswer(context_.deployer->Rollback(**store, rollback->name, rollback->to), *binding);
 }
 
 Json InterventionSession::BeginPack(repo::ObjectStore& store) {

@@ -4,14 +4,15 @@
 //   pack.data       {data: base64}                  ← pack.ack {bytes}
 //   pack.end        {}                              ← pack.indexed {objects, bytes}
 //   patch.plan      {patch}                         ← patch.plan (agent/pkg/patch_step.h)
-//   apply           {intervention, patch?, deploys:[{name, path, commit, keep, after, timeout_ms}]}
-//                   ← apply.result {intervention, status ok|failed, patch, deploys:[deploy.result], reboot}
+//   apply           {intervention, host, begin, patch?, deploys:[{name, path, commit, keep, after, timeout_ms}]}
+//                   ← apply.result {intervention, host, begin (leaf hash), status ok|failed, patch,
+//                                   deploys:[deploy.result], reboot}   (an apply asking for nothing is refused)
 // The apply pipeline: patch, then each deploy; a failed step stops it (the
 // rest is reported "skipped"). The answer is written to
 // <state_dir>/results/<intervention>.json before it is sent; a reboot the
 // manifest asks for runs (reboot_command) only after that and after the
 // answer has left.
-//   deploy.rollback {intervention, name, to}        ← deploy.result (+ intervention)
+//   deploy.rollback {intervention, host, begin, name, to} ← deploy.result (+ intervention, host, begin)
 // A pack streams into the object store's indexer as it arrives (memory
 // stays bounded); a session that ends before pack.end leaves nothing.
 #pragma once
@@ -20,6 +21,7 @@
 #include <memory>
 #include <optional>
 
+#include "agent/answer_binding.h"
 #include "agent/config.h"
 #include "agent/deploy/deployer.h"
 #include "agent/pkg/patch_step.h"
@@ -57,7 +59,7 @@ class InterventionSession {
 
  private:
   Result<repo::ObjectStore*> Store();
-  protocol::Json Apply(repo::ObjectStore& store, const ApplyRequest& request);
+  protocol::Json Apply(repo::ObjectStore& store, const AnswerBinding& binding, const ApplyRequest& request);
   protocol::Json BeginPack(repo::ObjectStore& store);
   protocol::Json PackData(const protocol::Json& data);
   protocol::Json EndPack();

@@ -13,6 +13,7 @@
 #include "core/base/filesystem.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
+#include "core/journal/agent_binding.h"
 #include "core/journal/key_signer.h"
 #include "core/journal/lines.h"
 #include "core/journal/store.h"
@@ -37,7 +38,9 @@ void SaveKeys(Filesystem& fs, const std::string& dir, const Keys& k) {
   (void)fs.WriteFileAtomic(dir + ".allowed", "ops@bench " + crypto::FormatSshPublicKey(k.op.public_key()) + "\n", 0644);
 }
 
-// One intervention of 5 records: begin (operator SSHSIG), 3 agent-signed results, end.
+// One intervention of 5 records: begin (operator SSHSIG), 3 agent-signed
+// results bound to host, intervention and begin record, end; the 3 hosts'
+// agent key pinned (operator-signed) once, before the first results.
 std::vector<double> Write(const std::string& dir, long n) {
   auto fs = MakePosixFilesystem();
   auto clock = MakeSystemClock();
@@ -49,21 +52,34 @@ std::vector<double> Write(const std::string& dir, long n) {
   std::unique_ptr<journal::JournalWriter> writer = std::move(opened).value();
   journal::KeyOperatorSigner signer(k.op);
   std::vector<double> latencies;
+  journal::Appended last;
   auto timed = [&](std::string_view type, journal::Json fields, journal::OperatorSigner* s) {
     auto start = Steady::now();
-    if (!writer->Append(type, std::move(fields), s)) std::abort();
+    Result<journal::Appended> appended = writer->Append(type, std::move(fields), s);
+    if (!appended) std::abort();
+    last = *appended;
     latencies.push_back(Seconds(Steady::now() - start));
   };
+  for (const char* host : {"web-01", "web-02", "db-01"}) {
+    timed(journal::kHostKeyPinned, {{"host", host}, {"address", "10.0.0.1"}, {"port", 7022},
+          {"key", crypto::FormatSshPublicKey(k.agent.public_key())},
+          {"fingerprint", crypto::SshFingerprint(k.agent.public_key())}}, &signer);
+  }
   for (long i = 0; static_cast<long>(latencies.size()) < n; ++i) {
     std::string id = "i-" + std::to_string(i);
     timed(journal::kInterventionBegin, {{"intervention", id}, {"ticket", "INC-1"},
           {"manifest", {{"commit", std::string(40, 'c')}, {"path", "manifests/security.toml"}}},
           {"targets", {"web-01", "web-02", "db-01"}}}, &signer);
+    const journal::Appended begin = last;
     for (const char* host : {"web-01", "web-02", "db-01"}) {
-      journal::Json response = {{"host", host}, {"status", "ok"},
-                                {"packages", {{{"name", "openssl"}, {"from", "3.0.15-1~deb12u1"}, {"to", "3.0.17-1~deb12u2"}}}}};
+      journal::Json versions = {{{"name", "openssl"}, {"from", "3.0.15-1~deb12u1"}, {"to", "3.0.17-1~deb12u2"}}};
+      journal::Json response = {{"type", "apply.result"}, {"intervention", id}, {"host", host},
+                                {"begin", journal::BeginHash(begin.line)}, {"status", "ok"}, {"reboot", "none"},
+                                {"deploys", journal::Json::array()},
+                                {"patch", {{"status", "ok"}, {"outcome", {{"versions", versions}}}}}};
       auto sig = k.agent.Sign(journal::Canonical(response));
-      timed(journal::kHostResult, {{"intervention", id}, {"host", host}, {"status", "ok"},
+      timed(journal::kHostResult, {{"intervention", id}, {"host", host}, {"status", "ok"}, {"begin_seq", begin.seq},
+            {"packages", versions},
             {"agent", {{"key", crypto::FormatSshPublicKey(k.agent.public_key())},
                        {"sig", crypto::Base64Encode(sig.data(), sig.size())}, {"response", response}}}}, nullptr);
     }

@@ -3,7 +3,9 @@
 #include <ostream>
 
 #include "controller/commands.h"
+#include "controller/fleet.h"
 #include "controller/journal_commands.h"
+#include "controller/operator_signer.h"
 #include "controller/output.h"
 #include "core/base/strings.h"
 #include "core/crypto/encoding.h"
@@ -22,7 +24,9 @@ constexpr int kExitFork = 3;
 struct VerifyFlags {
   JournalLocation where;
   std::string state;
-  bool require_sealed = false;
+  bool require_sealed = false;  // the default now; kept so old scripts still run
+  bool crashed = false;
+  int min_retention_days = 0;   // 0: the state file's, else 365
   OutputFormat format = OutputFormat::kText;
 };
 
@@ -32,7 +36,10 @@ nlohmann::json ReportJson(const journal::VerifyReport& r) {
   nlohmann::json doc = {{"ok", r.ok()}, {"code", std::string(journal::CodeName(r.code))}, {"message", r.message},
                         {"records", r.records}, {"sealed", r.sealed}, {"root", B64(r.root)},
                         {"operator_signatures", r.operator_signatures}, {"agent_signatures", r.agent_signatures},
-                        {"pruned", r.tombstones}, {"seq", nullptr}, {"offset", nullptr}};
+                        {"pruned", r.tombstones}, {"seq", nullptr}, {"offset", nullptr},
+                        {"operators_checked", r.operators_checked}, {"legacy_records", r.legacy_records},
+                        {"crash_tail", r.crash_tail}, {"pruned_since_state", r.newly_pruned}, {"vkey", r.vkey},
+                        {"warnings", r.warnings}};
   if (r.seq >= 0) doc["seq"] = r.seq;
   if (r.offset >= 0) doc["offset"] = r.offset;
   if (!r.previous_checkpoint.empty() && !r.ok()) {
@@ -44,20 +51,39 @@ nlohmann::json ReportJson(const journal::VerifyReport& r) {
   return doc;
 }
 
+// What was not checked, said plainly: an auditor reads a pass as "all of it".
+void PrintLimits(std::ostream& out, const journal::VerifyReport& r) {
+  if (!r.operators_checked) {
+    out << "note: operator identities were NOT checked: no allowed_signers (pass --allowed-signers FILE); "
+           "operator signatures were only checked to be sound\n";
+  }
+  if (r.legacy_records > 0) {
+    out << "note: " << r.legacy_records << " record(s) were written before journal format 2 and have the older "
+           "guarantees: their agent signatures are checked against the key they carry, not a pinned one, and do "
+           "not bind host, intervention or outcome; their host pins and prunes are not operator-signed\n";
+  }
+  for (const std::string& w : r.warnings) out << "warning: " << w << "\n";
+}
+
 void PrintReport(std::ostream& out, const journal::VerifyReport& r) {
   if (r.ok()) {
     out << "journal verified: " << r.records << " records, " << r.sealed << " sealed by the checkpoint (root "
-        << B64(r.root) << "), " << r.operator_signatures << " operator signatures, " << r.agent_signatures
-        << " agent signatures, " << r.tombstones << " pruned payloads\n";
-    if (r.records > r.sealed) out << "warning: " << r.records - r.sealed << " record(s) after the last checkpoint\n";
+        << B64(r.root) << ", key " << r.vkey << "), " << r.operator_signatures << " operator signatures, "
+        << r.agent_signatures << " agent signatures, " << r.tombstones << " pruned payloads\n";
+    if (r.newly_pruned > 0) out << r.newly_pruned << " payload(s) pruned since the state file's checkpoint, under sealed prune records\n";
+    PrintLimits(out, r);
     return;
   }
   bool fork = r.ExitCode() == kExitFork;
-  out << "journal " << (fork ? "HISTORY CHANGED" : "TAMPERED") << ": " << journal::CodeName(r.code);
+  const char* verdict = fork ? "HISTORY CHANGED"
+                        : r.code == journal::VerifyCode::kSignerNotAllowed ? "SIGNER NOT ALLOWED"
+                        : r.code == journal::VerifyCode::kUnsealedTail     ? "NOT SEALED"
+                                                                            : "TAMPERED";
+  out << "journal " << verdict << ": " << journal::CodeName(r.code);
   if (r.seq >= 0) out << " at seq " << r.seq;
   if (r.offset >= 0) out << " (byte offset " << r.offset << " of records.jsonl)";
   out << ": " << r.message << "\n";
-  if (fork) {
+  if (fork || (!r.previous_checkpoint.empty() && r.code == journal::VerifyCode::kPrunedOutsidePolicy)) {
     out << "\nEvidence. Checkpoint verified before (from the state file):\n" << r.previous_checkpoint
         << "\nCheckpoint now:\n" << r.checkpoint;
     if (!r.consistency.empty()) {
@@ -72,7 +98,10 @@ int RunVerify(Env& env, const GlobalOptions& global, const VerifyFlags& flags) {
   if (!context) return ReportError(env.err, context.error());
   Result<journal::JournalFiles> files = journal::ReadJournalFiles(env.fs, context->dir);
   if (!files) return ReportError(env.err, files.error());
-  journal::VerifyOptions options{context->vkeys, context->allowed_signers, flags.require_sealed, std::nullopt};
+  journal::VerifyOptions options;
+  options.vkeys = context->vkeys;
+  options.allowed_signers = context->allowed_signers;
+  options.crashed = flags.crashed;
   fs::path state_path = flags.state.empty() ? fs::path() : (fs::path(flags.state).is_absolute() ? fs::path(flags.state) : env.cwd / flags.state);
   if (!state_path.empty() && env.fs.Exists(state_path)) {
     Result<std::string> text = env.fs.ReadFile(state_path);
@@ -81,6 +110,11 @@ int RunVerify(Env& env, const GlobalOptions& global, const VerifyFlags& flags) {
     if (!state) return ReportError(env.err, std::move(state).error().WithContext(state_path.string()));
     options.state = *state;
   }
+  // The minimum retention is the auditor's: the flag, else what the state
+  // file recorded, else a year. Never what the journal's records say.
+  options.min_retention_days = flags.min_retention_days > 0 ? flags.min_retention_days
+                               : options.state && options.state->min_retention_days > 0 ? options.state->min_retention_days
+                                                                                         : journal::kDefaultMinRetentionDays;
   journal::VerifyReport report = journal::VerifyJournal(*files, options);
   if (flags.format == OutputFormat::kJson) {
     PrintJson(env.out, ReportJson(report));
@@ -89,9 +123,13 @@ int RunVerify(Env& env, const GlobalOptions& global, const VerifyFlags& flags) {
   }
   // The state moves forward only after a successful verification.
   if (report.ok() && !state_path.empty() && report.sealed > 0) {
-    std::string origin = Split(report.checkpoint, '\n')[0];
-    Status saved = env.fs.WriteFileAtomic(state_path, journal::FormatState({origin, report.sealed, report.root, report.checkpoint}), 0644);
+    journal::VerifierState next{report.origin, report.sealed, report.root, report.checkpoint, report.vkey,
+                                options.min_retention_days, report.pruned};
+    Status saved = env.fs.WriteFileAtomic(state_path, journal::FormatState(next), 0644);
     if (!saved) return ReportError(env.err, saved.error());
+    if (options.state && options.state->vkey.empty() && flags.format != OutputFormat::kJson) {
+      env.out << "note: the state file pinned no checkpoint key before; it pins " << report.vkey << " from now on\n";
+    }
   }
   return report.ExitCode();
 }
@@ -133,8 +171,9 @@ int RunVerifyProof(Env& env, const GlobalOptions& global, const CheckFileFlags& 
   if (is_export) {
     Result<journal::ExportCheck> check = journal::CheckExport(*text, context->vkeys);
     if (!check) return ReportError(env.err, check.error());
-    env.out << "export verified: " << check->exported << " record(s) exported, none removed or altered, out of "
-            << check->size << " sealed (filters: " << check->filters << ")\n";
+    env.out << "export verified: " << check->exported << " record(s) exported, none removed or altered; "
+            << check->not_exported << " record(s) not exported, out of " << check->size
+            << " sealed; the selection (filters: " << check->filters << ") is signed by the journal key\n";
     return kExitOk;
   }
   Result<journal::ProvenRecord> proven = journal::CheckProof(*text, context->vkeys);
@@ -148,6 +187,18 @@ struct PruneFlags {
   std::string before;
   int window_days = 365;
 };
+
+// A prune is the operator's act: signed like an intervention.
+Result<std::unique_ptr<journal::OperatorSigner>> PruneSigner(Env& env, const JournalContext& context) {
+  if (!context.fleet_root || !context.allowed_signers) {
+    return MakeError(ErrorCode::kInvalidInput, "no allowed_signers in the fleet: nobody may prune its journal");
+  }
+  if (env.runner == nullptr) return MakeError(ErrorCode::kInternal, "no process runner for the operator signer");
+  Result<FleetConfig> config = LoadFleetConfig(env.fs, *context.fleet_root);
+  if (!config) return std::move(config).error();
+  return MakeOperatorSigner(*env.runner, env.fs, *config, *context.allowed_signers,
+                            {env.ssh_auth_sock, env.home, *context.fleet_root / ".daybook"}, env.clock.Now());
+}
 
 int RunPrune(Env& env, const GlobalOptions& global, const PruneFlags& flags) {
   Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
@@ -165,12 +216,14 @@ int RunPrune(Env& env, const GlobalOptions& global, const PruneFlags& flags) {
   }
   journal::WriterOptions options{context->dir, *signer, context->origin,
                                  context->allowed_signers.value_or(crypto::AllowedSigners{})};
+  Result<std::unique_ptr<journal::OperatorSigner>> op = PruneSigner(env, *context);
+  if (!op) return ReportError(env.err, op.error());
   Result<std::unique_ptr<journal::JournalWriter>> writer = journal::JournalWriter::Open(env.fs, env.clock, options);
   if (!writer) return ReportError(env.err, writer.error());
-  Result<journal::Appended> pruned = (*writer)->Prune(cutoff, flags.window_days);
+  Result<journal::Appended> pruned = (*writer)->Prune(cutoff, flags.window_days, op->get());
   if (!pruned) return ReportError(env.err, pruned.error());
   journal::Json record = *journal::ParseCanonical(pruned->line);
-  env.out << "pruned payloads of records up to seq " << record["upto_seq"] << " (older than "
+  env.out << "pruned payloads of records up to seq " << journal::IntField(record, "upto_seq").value_or(-1) << " (older than "
           << journal::FormatTimestamp(cutoff) << "); recorded as seq " << pruned->seq << "\n";
   return kExitOk;
 }
@@ -182,15 +235,26 @@ void AddJournalCheckCommands(CLI::App& journal, Env& env, const GlobalOptions& g
   auto vflags = std::make_shared<VerifyFlags>();
   AddLocationFlags(*verify, vflags->where, true);
   verify->add_option("--state", vflags->state, "Auditor state file: read, and updated after success")->option_text("FILE");
-  verify->add_flag("--require-sealed", vflags->require_sealed, "Fail when records follow the last checkpoint");
+  verify->add_flag("--require-sealed", vflags->require_sealed, "Fail when records follow the last checkpoint (the default)");
+  verify->add_flag("--crashed", vflags->crashed,
+                   "Inspect a crashed journal: records after the checkpoint that the writer's signed intent names "
+                   "are reported, not failed (foreign ones still fail)");
+  verify->add_option("--min-retention-days", vflags->min_retention_days,
+                     "Minimum retention this audit requires (default: the state file's, else 365)")
+      ->check(CLI::Range(1, 36500));
   AddOutputOption(*verify, vflags->format);
   verify->footer(
       "Checks canonical records, seq and time order, stored hashes, the checkpoint's root and signature,\n"
-      "operator SSHSIG signatures against allowed_signers, agent signatures and retention tombstones.\n"
-      "Exit codes: 0 verified, 1 tampered (code, first bad seq, byte offset), 2 usage or I/O error,\n"
-      "3 history rewritten or rolled back since the checkpoint in --state (both checkpoints printed).\n"
+      "operator SSHSIG signatures against allowed_signers (--allowed-signers outside a fleet), agent\n"
+      "signatures against the key the journal pins for the host and every field they bind, retention\n"
+      "tombstones against sealed, signed prunes and the auditor's minimum retention, and that nothing\n"
+      "follows the last checkpoint. --state pins the checkpoint, its key and origin, and the payloads seen.\n"
+      "Exit codes: 0 verified, 1 tampered, not sealed or signer not allowed (code, first bad seq, byte\n"
+      "offset), 2 usage or I/O error, 3 history rewritten or rolled back, or key or origin changed, since\n"
+      "the checkpoint in --state (both checkpoints printed).\n"
       "Codes: BAD_CANONICAL BAD_RECORD SEQ_GAP TIME_ORDER LEAF_MISMATCH ROOT_MISMATCH BAD_CHECKPOINT_SIG\n"
-      "BAD_CHECKPOINT UNSEALED_TAIL BAD_OPERATOR_SIG BAD_AGENT_SIG PRUNED_OUTSIDE_POLICY ROLLBACK FORK.");
+      "BAD_CHECKPOINT UNSEALED_TAIL FOREIGN_RECORDS BAD_OPERATOR_SIG SIGNER_NOT_ALLOWED BAD_AGENT_SIG\n"
+      "PRUNED_OUTSIDE_POLICY ROLLBACK FORK KEY_CHANGED.");
   verify->callback([&env, &global, &exit_code, vflags] { exit_code = RunVerify(env, global, *vflags); });
 
   CLI::App* prove = journal.add_subcommand("prove", "Write an inclusion proof of one record");

@@ -73,9 +73,10 @@ struct ExportFlags {
 };
 
 Result<std::vector<journal::JournalEntry>> Load(Env& env, const GlobalOptions& global, const JournalLocation& where,
-                                                journal::JournalFiles& files) {
+                                                journal::JournalFiles& files, JournalContext* resolved = nullptr) {
   Result<JournalContext> context = ResolveJournal(env, global, where, {true, false});
   if (!context) return std::move(context).error();
+  if (resolved != nullptr) *resolved = *context;
   Result<journal::JournalFiles> read = journal::ReadJournalFiles(env.fs, context->dir);
   if (!read) return std::move(read).error();
   files = std::move(*read);
@@ -119,10 +120,15 @@ int RunExport(Env& env, const GlobalOptions& global, const ExportFlags& flags) {
     return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--delimiter must be one character, like ',' or ';'"));
   }
   journal::JournalFiles files;
-  Result<std::vector<journal::JournalEntry>> entries = Load(env, global, flags.where, files);
+  JournalContext context;
+  Result<std::vector<journal::JournalEntry>> entries = Load(env, global, flags.where, files, &context);
   if (!entries) return ReportError(env.err, entries.error());
+  // The export commits to its selection with the journal key (export.h).
+  Result<journal::NoteSigner> signer = LoadSigningKey(env, context);
+  if (!signer) return ReportError(env.err, std::move(signer).error().WithContext("an export is signed with the journal key"));
   journal::ExportOptions options{*filter, flags.delimiter[0]};
-  Result<std::string> out = flags.format == "csv" ? journal::ExportCsv(files, options) : journal::ExportJsonl(files, options);
+  Result<std::string> out = flags.format == "csv" ? journal::ExportCsv(files, options, *signer)
+                                                  : journal::ExportJsonl(files, options, *signer);
   if (!out) return ReportError(env.err, out.error());
   env.out << *out;
   return kExitOk;

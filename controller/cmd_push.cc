@@ -153,7 +153,7 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
         return HostVerdict::kFailed;
       }
     }
-    run = DeployToHost(*session.client, packs, host, (*intervention)->id(), patch, prepared->deploys, m.rollout.timeout);
+    run = DeployToHost(*session.client, packs, host, (*intervention)->binding(), patch, prepared->deploys, m.rollout.timeout);
     if (!window_json.is_null()) run.outcome.details["window"] = window_json;
     return run.outcome.status == "ok" ? HostVerdict::kOk : HostVerdict::kFailed;
   };

@@ -34,7 +34,7 @@ struct HostRollback {
   Json result = nullptr;
 };
 
-HostRollback RollbackHost(AgentClient& client, const inventory::Host& host, const std::string& intervention,
+HostRollback RollbackHost(AgentClient& client, const inventory::Host& host, const AnswerBinding& binding,
                           const RollbackOptions& options) {
   HostRollback run;
   Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
@@ -43,10 +43,11 @@ HostRollback RollbackHost(AgentClient& client, const inventory::Host& host, cons
     return run;
   }
   run.agent_key = (*connection)->host_key();
-  Json request = {{"type", "deploy.rollback"}, {"intervention", intervention}, {"name", options.deploy}, {"to", options.to}};
+  Json request = BindRequest({{"type", "deploy.rollback"}, {"name", options.deploy}, {"to", options.to}}, binding, host.name);
   Result<SignedAnswer> answer = AgentClient::CallSigned(**connection, request, std::chrono::minutes(15));
-  if (!answer || schema::StringOr(answer->body, "intervention") != intervention) {
-    run.outcome = {"failed", answer ? "the agent answered for another intervention" : answer.error().message, Json::object(), std::nullopt};
+  Status bound = answer ? CheckAnswerBinding(answer->body, binding, host.name) : Status(answer.error());
+  if (!bound) {
+    run.outcome = {"failed", bound.error().message, Json::object(), std::nullopt};
     return run;
   }
   run.result = answer->body;
@@ -81,7 +82,7 @@ int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options)
   Status journal = OkStatus();
   FanOut(
       session.hosts.size(), session.parallel,
-      [&](size_t i) { runs[i] = RollbackHost(*session.client, session.Host(i), (*intervention)->id(), options); },
+      [&](size_t i) { runs[i] = RollbackHost(*session.client, session.Host(i), (*intervention)->binding(), options); },
       [&](size_t i) {
         if (runs[i].outcome.status != "ok") ++failed;
         if (Status s = (*intervention)->RecordHost(session.Host(i), runs[i].outcome, runs[i].agent_key); !s && journal) journal = s;

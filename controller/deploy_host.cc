@@ -97,7 +97,7 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
   return plan;
 }
 
-HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::Host& host, const std::string& intervention,
+HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::Host& host, const AnswerBinding& binding,
                         const Json& patch, const std::vector<ResolvedDeploy>& deploys, std::chrono::milliseconds timeout) {
   HostDeploy run;
   auto fail = [&](const std::string& status, const std::string& error) {
@@ -124,11 +124,12 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
   bool may_reboot = !patch.is_null() && StringOr(patch, "reboot", "never") != "never";
   std::string boot_before = may_reboot ? BootId(**connection) : "";
   // The agent's own timeouts (hook) come first; this one only guards a hung agent.
+  Json request = BindRequest(ApplyRequest(binding.intervention, patch, deploys, timeout), binding, host.name);
   Result<SignedAnswer> answer =
-      AgentClient::CallSigned(**connection, ApplyRequest(intervention, patch, deploys, timeout), timeout * static_cast<long>(deploys.size() + 1) + std::chrono::minutes(1));
+      AgentClient::CallSigned(**connection, request, timeout * static_cast<long>(deploys.size() + 1) + std::chrono::minutes(1));
   if (!answer) return fail("failed", answer.error().message);
   const Json& body = answer->body;
-  if (StringOr(body, "intervention") != intervention) return fail("failed", "the agent answered for another intervention");
+  if (Status bound = CheckAnswerBinding(answer->body, binding, host.name); !bound) return fail("failed", bound.error().message);
   Json summary = Json::array();
   std::string error;
   const Json& results = MemberOr(body, "deploys");

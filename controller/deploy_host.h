@@ -41,8 +41,9 @@ struct HostDeploy {
 
 // Ships what the host lacks, then applies the patch (null: none) and every
 // deploy in one signed request; waits for a reboot the agent announces
-// (new boot id) before the host counts as done.
-HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::Host& host, const std::string& intervention,
+// (new boot id) before the host counts as done. The answer must be bound to
+// `binding` and this host (intervention.h), or the host counts as failed.
+HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::Host& host, const AnswerBinding& binding,
                         const protocol::Json& patch, const std::vector<ResolvedDeploy>& deploys,
                         std::chrono::milliseconds timeout);
 

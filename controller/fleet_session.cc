@@ -1,6 +1,7 @@
 #include "controller/fleet_session.h"
 
 #include "controller/journal_context.h"
+#include "controller/operator_signer.h"
 #include "controller/output.h"
 #include "core/base/duration.h"
 #include "core/base/strings.h"
@@ -80,15 +81,43 @@ Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOpt
   FleetSession* raw = session.get();
   session->client->set_before_pin([&env, &global, raw](const inventory::Host& host, const crypto::Ed25519Public& key) -> Status {
     std::lock_guard lock(raw->journal_mu);
-    Result<journal::JournalWriter*> writer = SessionJournal(env, global, *raw);
-    if (!writer) return std::move(writer).error();
-    Result<journal::Appended> appended = (*writer)->Append(
-        journal::kHostKeyPinned, {{"host", host.name}, {"address", host.address}, {"port", host.port},
-                                  {"key", crypto::FormatSshPublicKey(key)}, {"fingerprint", crypto::SshFingerprint(key)}});
-    if (!appended) return std::move(appended).error();
-    return OkStatus();
+    return JournalHostKey(env, global, *raw, host, key);
   });
   return session;
+}
+
+Result<journal::OperatorSigner*> SessionOperatorSigner(Env& env, const GlobalOptions& global, FleetSession& session) {
+  if (!session.operator_signer) {
+    if (env.runner == nullptr) return MakeError(ErrorCode::kInternal, "no process runner for the operator signer");
+    Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
+    if (!context) return std::move(context).error();
+    if (!context->allowed_signers) {
+      return MakeError(ErrorCode::kInvalidInput, "no allowed_signers in the fleet: nobody may act on it");
+    }
+    Result<std::unique_ptr<journal::OperatorSigner>> signer =
+        MakeOperatorSigner(*env.runner, env.fs, session.fleet.config, *context->allowed_signers,
+                           {env.ssh_auth_sock, env.home, session.fleet.root / ".daybook"}, env.clock.Now());
+    if (!signer) return std::move(signer).error();
+    session.operator_signer = std::move(*signer);
+  }
+  return session.operator_signer.get();
+}
+
+Status JournalHostKey(Env& env, const GlobalOptions& global, FleetSession& session, const inventory::Host& host,
+                      const crypto::Ed25519Public& key) {
+  Result<journal::JournalWriter*> writer = SessionJournal(env, global, session);
+  if (!writer) return std::move(writer).error();
+  const std::string text = crypto::FormatSshPublicKey(key);
+  if ((*writer)->PinnedKey(host.name) == text) return OkStatus();
+  Result<journal::OperatorSigner*> signer = SessionOperatorSigner(env, global, session);
+  if (!signer) return std::move(signer).error().WithContext("pinning the host key of " + host.name);
+  Result<journal::Appended> appended = (*writer)->Append(
+      journal::kHostKeyPinned,
+      {{"host", host.name}, {"address", host.address}, {"port", host.port}, {"key", text},
+       {"fingerprint", crypto::SshFingerprint(key)}},
+      *signer);
+  if (!appended) return std::move(appended).error();
+  return OkStatus();
 }
 
 Result<journal::JournalWriter*> SessionJournal(Env& env, const GlobalOptions& global, FleetSession& session) {

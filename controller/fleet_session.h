@@ -40,6 +40,9 @@ struct FleetSession {
   // Opened on first need (pinning a key, or a command that journals).
   std::unique_ptr<journal::JournalWriter> journal;
   std::mutex journal_mu;  // held around every use of `journal` from fan-out threads
+  // The operator's signer for the records they cause (begin, key pins),
+  // made on first need; used under journal_mu.
+  std::unique_ptr<journal::OperatorSigner> operator_signer;
 
   const inventory::Host& Host(size_t i) const { return *fleet.inventory.FindHost(hosts[i]); }
 };
@@ -51,6 +54,16 @@ Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOpt
 
 // The fleet's journal writer (opened once per session).
 Result<journal::JournalWriter*> SessionJournal(Env& env, const GlobalOptions& global, FleetSession& session);
+
+// The operator's signer (opened once per session; call with journal_mu
+// held): the first ssh-agent key allowed_signers lists, else the key file.
+Result<journal::OperatorSigner*> SessionOperatorSigner(Env& env, const GlobalOptions& global, FleetSession& session);
+
+// Journals `key` as pinned for `host`, signed by the operator, unless the
+// journal already pins that key for it (call with journal_mu held). Agent
+// signatures are checked against the key the journal pins.
+Status JournalHostKey(Env& env, const GlobalOptions& global, FleetSession& session, const inventory::Host& host,
+                      const crypto::Ed25519Public& key);
 
 // Connects and says hello: a pinned, authenticated, version-checked connection.
 Result<std::unique_ptr<transport::Connection>> ConnectAgent(AgentClient& client, const inventory::Host& host);

@@ -5,6 +5,7 @@
 #include "core/crypto/ed25519.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
+#include "core/journal/agent_binding.h"
 #include "core/journal/record.h"
 
 namespace daybook::controller {
@@ -22,26 +23,38 @@ std::string NewInterventionId(const Clock& clock) {
   return compact + "Z-" + crypto::HexEncode(random.data(), random.size());
 }
 
+Json BindRequest(Json request, const AnswerBinding& binding, const std::string& host) {
+  request["intervention"] = binding.intervention;
+  request["host"] = host;
+  request["begin"] = binding.begin_line;
+  return request;
+}
+
+Status CheckAnswerBinding(const Json& body, const AnswerBinding& binding, const std::string& host) {
+  if (journal::StringField(body, "intervention") != binding.intervention) {
+    return MakeError(ErrorCode::kFailed, "the agent answered for another intervention");
+  }
+  if (journal::StringField(body, "host") != host) return MakeError(ErrorCode::kFailed, "the agent answered for another host");
+  if (journal::StringField(body, "begin") != binding.begin_hash) {
+    return MakeError(ErrorCode::kFailed, "the agent's answer is not bound to this intervention's begin record "
+                                         "(an agent older than this controller?)");
+  }
+  return OkStatus();
+}
+
 Result<std::unique_ptr<Intervention>> Intervention::Begin(Env& env, const GlobalOptions& global, FleetSession& session,
                                                           Json fields) {
-  if (env.runner == nullptr) return MakeError(ErrorCode::kInternal, "no process runner for the operator signer");
   std::lock_guard lock(session.journal_mu);
   Result<journal::JournalWriter*> writer = SessionJournal(env, global, session);
   if (!writer) return std::move(writer).error().WithContext("journal (nothing was done)");
-  Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
-  if (!context) return context.error();
-  if (!context->allowed_signers) {
-    return MakeError(ErrorCode::kInvalidInput, "no allowed_signers in the fleet: nobody may open an intervention");
-  }
-  Result<std::unique_ptr<journal::OperatorSigner>> signer =
-      MakeOperatorSigner(*env.runner, env.fs, session.fleet.config, *context->allowed_signers,
-                         {env.ssh_auth_sock, env.home, session.fleet.root / ".daybook"}, env.clock.Now());
+  Result<journal::OperatorSigner*> signer = SessionOperatorSigner(env, global, session);
   if (!signer) return signer.error();
   std::string id = NewInterventionId(env.clock);
   fields["intervention"] = id;
-  Result<journal::Appended> appended = (*writer)->Append(journal::kInterventionBegin, std::move(fields), signer->get());
+  Result<journal::Appended> appended = (*writer)->Append(journal::kInterventionBegin, std::move(fields), *signer);
   if (!appended) return std::move(appended).error().WithContext("journal (nothing was done)");
-  return std::unique_ptr<Intervention>(new Intervention(session, id));
+  AnswerBinding binding{id, appended->line, journal::BeginHash(appended->line)};
+  return std::unique_ptr<Intervention>(new Intervention(env, global, session, id, std::move(binding), appended->seq));
 }
 
 Json Intervention::HostFields(const inventory::Host& host, const HostOutcome& outcome,
@@ -50,6 +63,7 @@ Json Intervention::HostFields(const inventory::Host& host, const HostOutcome& ou
   fields["intervention"] = id_;
   fields["host"] = host.name;
   fields["status"] = outcome.status;
+  fields["begin_seq"] = begin_seq_;
   if (!outcome.error.empty()) fields["error"] = outcome.error;
   if (outcome.answer && agent_key) {
     fields["agent"] = {{"key", crypto::FormatSshPublicKey(*agent_key)}, {"sig", outcome.answer->sig},
@@ -60,8 +74,19 @@ Json Intervention::HostFields(const inventory::Host& host, const HostOutcome& ou
 
 Status Intervention::RecordHosts(std::vector<Json> results) {
   std::vector<journal::JournalWriter::Pending> records;
-  for (Json& fields : results) records.push_back({std::string(journal::kHostResult), std::move(fields)});
   std::lock_guard lock(session_.journal_mu);
+  for (Json& fields : results) {
+    // The key that signed the answer must be the journal's pin for the host.
+    std::optional<std::string> host = journal::StringField(fields, "host");
+    std::optional<std::string> key = journal::StringField(journal::MemberOr(fields, "agent"), "key");
+    const inventory::Host* known = host ? session_.fleet.inventory.FindHost(*host) : nullptr;
+    if (known != nullptr && key) {
+      Result<crypto::Ed25519Public> parsed = crypto::ParseSshPublicKey(*key);
+      if (!parsed) return std::move(parsed).error();
+      if (Status pinned = JournalHostKey(env_, global_, session_, *known, *parsed); !pinned) return pinned;
+    }
+    records.push_back({std::string(journal::kHostResult), std::move(fields)});
+  }
   Result<std::vector<journal::Appended>> appended = session_.journal->AppendAll(std::move(records));
   if (!appended) return std::move(appended).error();
   return OkStatus();

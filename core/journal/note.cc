@@ -70,9 +70,13 @@ std::string FormatSignerKey(const NoteSigner& signer) {
 }
 
 std::string FormatVerifierKey(const NoteSigner& signer) {
+  return FormatVerifierKey(NoteVerifier{signer.name, signer.key_id, signer.key.public_key()});
+}
+
+std::string FormatVerifierKey(const NoteVerifier& verifier) {
   crypto::Bytes raw{kEd25519Type};
-  raw.insert(raw.end(), signer.key.public_key().begin(), signer.key.public_key().end());
-  return signer.name + "+" + HexId(signer.key_id) + "+" + crypto::Base64Encode(raw);
+  raw.insert(raw.end(), verifier.key.begin(), verifier.key.end());
+  return verifier.name + "+" + HexId(verifier.key_id) + "+" + crypto::Base64Encode(raw);
 }
 
 Result<NoteSigner> ParseSignerKey(std::string_view text) {
@@ -109,7 +113,7 @@ std::string SignNote(std::string_view text, const NoteSigner& signer) {
   return std::string(text) + "\n" + std::string(kEmDash) + " " + signer.name + " " + crypto::Base64Encode(blob, sizeof blob) + "\n";
 }
 
-Result<std::string> OpenNote(std::string_view note, const std::vector<NoteVerifier>& verifiers) {
+Result<std::string> OpenNote(std::string_view note, const std::vector<NoteVerifier>& verifiers, size_t* verified_by) {
   for (char c : note) {
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7f) return Bad("note holds a control character");
   }
@@ -131,6 +135,7 @@ Result<std::string> OpenNote(std::string_view note, const std::vector<NoteVerifi
                                  blob->data() + 4, blob->size() - 4)) {
         return Bad("note signature by " + v.name + " does not verify");
       }
+      if (!verified && verified_by != nullptr) *verified_by = static_cast<size_t>(&v - verifiers.data());
       verified = true;
     }
   }

@@ -32,6 +32,7 @@ struct NoteSigner {
 Result<NoteSigner> GenerateNoteSigner(const std::string& name);
 std::string FormatSignerKey(const NoteSigner& signer);
 std::string FormatVerifierKey(const NoteSigner& signer);
+std::string FormatVerifierKey(const NoteVerifier& verifier);
 Result<NoteSigner> ParseSignerKey(std::string_view text);
 Result<NoteVerifier> ParseVerifierKey(std::string_view text);
 
@@ -40,8 +41,10 @@ std::string SignNote(std::string_view text, const NoteSigner& signer);
 
 // Checks `note` against `verifiers` under the signed-note rules: unknown
 // keys are ignored, a known key with a bad signature rejects, at least one
-// known key must verify, at most 100 signature lines. Returns the text.
-Result<std::string> OpenNote(std::string_view note, const std::vector<NoteVerifier>& verifiers);
+// known key must verify, at most 100 signature lines. Returns the text, and
+// in `verified_by` (when given) the index of the first key that verified it.
+Result<std::string> OpenNote(std::string_view note, const std::vector<NoteVerifier>& verifiers,
+                             size_t* verified_by = nullptr);
 
 struct Checkpoint {
   std::string origin;

@@ -18,7 +18,33 @@ bool IsHex(const std::string& s, size_t size) {
 
 Status Require(bool ok, const std::string& what) { return ok ? OkStatus() : Status(Bad(what)); }
 
+
 }  // namespace
+
+bool IsOperatorSigned(std::string_view type) {
+  return type == kInterventionBegin || type == kHostKeyPinned || type == kRetentionPrune;
+}
+
+const Json& MemberOr(const Json& object, std::string_view key) {
+  static const Json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+std::optional<std::string> StringField(const Json& record, std::string_view key) {
+  if (!record.is_object()) return std::nullopt;
+  auto it = record.find(key);
+  if (it == record.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<int64_t> IntField(const Json& record, std::string_view key) {
+  if (!record.is_object()) return std::nullopt;
+  auto it = record.find(key);
+  if (it == record.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
 
 std::string FormatTimestamp(TimePoint t) {
   return date::format("%Y-%m-%dT%H:%M:%SZ", date::floor<std::chrono::milliseconds>(t));
@@ -48,12 +74,17 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
 
 Status CheckRecordSchema(const Json& r) {
   if (!r.is_object()) return Bad("a record must be an object");
-  if (!IsInt(r, "v") || r["v"] != kRecordVersion) return Bad("unsupported record version");
+  std::optional<int64_t> version = IntField(r, "v");
+  if (!version || (*version != kRecordVersion && *version != kLegacyRecordVersion)) return Bad("unsupported record version");
+  const bool v2 = *version == kRecordVersion;
   if (!IsInt(r, "seq") || r["seq"].get<int64_t>() < 0) return Bad("missing or bad seq");
   if (!IsString(r, "ts") || !ParseTimestamp(r["ts"].get<std::string>())) return Bad("missing or bad ts");
   if (!IsString(r, "type")) return Bad("missing type");
   if (!IsString(r, "nonce") || !IsHex(r["nonce"].get<std::string>(), 32)) return Bad("missing or bad nonce");
   const std::string type = r["type"];
+  if (v2 && IsOperatorSigned(type)) {
+    if (Status s = Require(IsString(r, "operator") && IsString(r, "op_sig"), type + ": missing operator or op_sig"); !s) return s;
+  }
   if (type == kInterventionBegin) {
     if (Status s = Require(IsString(r, "intervention"), "begin: missing intervention id"); !s) return s;
     if (Status s = Require(IsString(r, "operator"), "begin: missing operator"); !s) return s;
@@ -68,7 +99,12 @@ Status CheckRecordSchema(const Json& r) {
   if (type == kHostResult) {
     static const std::set<std::string> kStatus{"ok", "failed", "skipped", "unreachable", "refused"};
     if (Status s = Require(IsString(r, "intervention") && IsString(r, "host"), "host.result: missing intervention or host"); !s) return s;
-    return Require(IsString(r, "status") && kStatus.count(r["status"]), "host.result: bad status");
+    if (Status s = Require(IsString(r, "status") && kStatus.count(r["status"]), "host.result: bad status"); !s) return s;
+    if (!v2) return OkStatus();
+    if (Status s = Require(IsInt(r, "begin_seq") && r["begin_seq"].get<int64_t>() >= 0, "host.result: missing begin_seq"); !s) return s;
+    // An "ok" is the agent's word, so it carries the agent's signature.
+    return Require(r["status"] != "ok" || (r.contains("agent") && r["agent"].is_object()),
+                   "host.result: an ok result needs the agent's signed answer");
   }
   if (type == kInterventionEnd) {
     static const std::set<std::string> kOutcome{"completed", "halted", "interrupted", "failed"};
@@ -93,8 +129,8 @@ bool IsTombstone(const Json& record) {
 }
 
 Json MakeTombstone(const Json& record, const std::string& leaf_hash_hex) {
-  return Json{{"v", kRecordVersion}, {"seq", record["seq"]}, {"ts", record["ts"]}, {"type", record["type"]},
-              {"pruned", true}, {"leaf_hash", leaf_hash_hex}};
+  return Json{{"v", MemberOr(record, "v")}, {"seq", MemberOr(record, "seq")}, {"ts", MemberOr(record, "ts")},
+              {"type", MemberOr(record, "type")}, {"pruned", true}, {"leaf_hash", leaf_hash_hex}};
 }
 
 }  // namespace daybook::journal

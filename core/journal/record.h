@@ -1,4 +1,8 @@
-// Journal records (v1): one canonical JSON object per leaf. Common fields:
+// Journal records: one canonical JSON object per leaf. Version 2 (written
+// since the journal was hardened, issue 14) binds agent answers to their
+// host, intervention and begin record and has the operator sign every record
+// they cause; version 1 records (older journals) still verify, with the
+// older guarantees, and may not follow a version 2 record. Common fields:
 // v, seq (= leaf index), type, ts (RFC 3339 UTC, milliseconds), nonce (128
 // random bits, so a pruned payload cannot be guessed back from its hash).
 // Per type:
@@ -6,12 +10,15 @@
 //                           (SSHSIG over the record without op_sig), manifest
 //                           {commit, path} (or, for `daybook rollback`,
 //                           rollback {deploy, to}), targets [hosts]; ticket optional
-//   host.result             intervention, host, status ok|failed|skipped|unreachable
+//   host.result             intervention, host, status ok|failed|skipped|unreachable;
+//                           v2: begin_seq, and agent {key, sig, response} (required
+//                           when status is ok; agent_binding.h)
 //   intervention.end        intervention, outcome completed|halted|interrupted|failed
 //   host.key_pinned         host, address, port, key (an agent host key trusted on
-//                           first contact with --accept-new-host-keys), fingerprint
+//                           first contact with --accept-new-host-keys), fingerprint;
+//                           v2: operator, op_sig
 //   journal.key_rotation    vkey (the new checkpoint verifier key)
-//   journal.retention_prune cutoff (ts), upto_seq, window_days
+//   journal.retention_prune cutoff (ts), upto_seq, window_days; v2: operator, op_sig
 // Other fields are free (changes, errors, agent signatures...) and covered by the hash.
 #pragma once
 
@@ -25,7 +32,8 @@
 
 namespace daybook::journal {
 
-constexpr int kRecordVersion = 1;
+constexpr int kRecordVersion = 2;        // what the writer writes
+constexpr int kLegacyRecordVersion = 1;  // journals written before issue 14
 constexpr std::string_view kOperatorNamespace = "daybook-journal@v1";
 
 constexpr std::string_view kInterventionBegin = "intervention.begin";
@@ -34,6 +42,17 @@ constexpr std::string_view kInterventionEnd = "intervention.end";
 constexpr std::string_view kHostKeyPinned = "host.key_pinned";
 constexpr std::string_view kKeyRotation = "journal.key_rotation";
 constexpr std::string_view kRetentionPrune = "journal.retention_prune";
+
+// The records an operator causes, which carry operator + op_sig (v2; in v1
+// only intervention.begin did).
+bool IsOperatorSigned(std::string_view type);
+
+// The member `key` when it is a string, else nullopt: a checked read for
+// untrusted records.
+std::optional<std::string> StringField(const Json& record, std::string_view key);
+std::optional<int64_t> IntField(const Json& record, std::string_view key);
+// The member `key`, or a null value when absent or `object` is no object.
+const Json& MemberOr(const Json& object, std::string_view key);
 
 // "2026-11-28T05:10:00.123Z"
 std::string FormatTimestamp(TimePoint t);

@@ -1,7 +1,10 @@
 #include "core/journal/store.h"
 
+#include <algorithm>
+
 #include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
+#include "core/journal/intent.h"
 #include "core/journal/lines.h"
 #include "core/journal/record.h"
 
@@ -11,6 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr unsigned kFileMode = 0644;
+constexpr size_t kIntentLogBytes = 64 * 1024;  // the intent log is compacted past this
 
 Error Damaged(const std::string& what) {
   return MakeError(ErrorCode::kFailed, "journal damaged: " + what + "; run `daybook journal verify` for details");
@@ -31,7 +35,12 @@ Result<std::string> ReadOptional(Filesystem& fs, const fs::path& path) {
 }  // namespace
 
 JournalPaths::JournalPaths(fs::path d)
-    : dir(d), records(d / "records.jsonl"), hashes(d / "hashes"), checkpoint(d / "checkpoint"), lock(d / "lock") {}
+    : dir(d),
+      records(d / "records.jsonl"),
+      hashes(d / "hashes"),
+      checkpoint(d / "checkpoint"),
+      intent(d / "intent"),
+      lock(d / "lock") {}
 
 Result<JournalFiles> ReadJournalFiles(Filesystem& fs, const fs::path& dir) {
   if (!fs.Exists(dir)) {
@@ -41,7 +50,7 @@ Result<JournalFiles> ReadJournalFiles(Filesystem& fs, const fs::path& dir) {
   JournalPaths paths(dir);
   JournalFiles files;
   for (auto [path, into] : {std::pair{&paths.records, &files.records}, std::pair{&paths.hashes, &files.hashes},
-                            std::pair{&paths.checkpoint, &files.checkpoint}}) {
+                            std::pair{&paths.checkpoint, &files.checkpoint}, std::pair{&paths.intent, &files.intent}}) {
     Result<std::string> text = ReadOptional(fs, *path);
     if (!text) return std::move(text).error();
     *into = std::move(*text);
@@ -81,21 +90,20 @@ Status JournalWriter::Recover() {
     sealed = *parsed;
   }
 
-  // 2. A torn last line is cut unless the checkpoint covers it.
+  // 2. Complete lines: at least what the checkpoint covers. (A torn last
+  //    line is cut in step 6, once the tail is known to be the writer's.)
   SplitRecords split = SplitRecordLines(*records);
   int64_t n = static_cast<int64_t>(split.lines.size());
   if (n < sealed.size) return Damaged("the checkpoint covers " + std::to_string(sealed.size) + " records, " +
                                       std::to_string(n) + " are complete");
-  if (split.torn) {
-    if (Status cut = fs_.TruncateFile(paths_.records, split.complete_bytes); !cut) return cut;
-  }
   records_bytes_ = split.complete_bytes;
 
-  // 3. Stored hashes: keep the prefix that belongs to complete records,
-  //    recompute the rest from their lines.
+  // 3. Stored hashes: keep the prefix that belongs to sealed records (the
+  //    root check below covers it), recompute the rest from their lines:
+  //    the tail is judged by its bytes, never by hashes stored beside it.
   hashes_.Load(*stored);
   int64_t have = 0;
-  while (have < n && StoredHashCount(have + 1) <= static_cast<int64_t>(hashes_.all().size())) ++have;
+  while (have < std::min(n, sealed.size) && StoredHashCount(have + 1) <= static_cast<int64_t>(hashes_.all().size())) ++have;
   size_t keep = static_cast<size_t>(StoredHashCount(have));
   bool rewrite = keep != stored->size() / 32 || stored->size() % 32 != 0;
   hashes_.Truncate(keep);
@@ -105,9 +113,6 @@ Status JournalWriter::Recover() {
     if (Status s = hashes_.AppendRecord(i, *leaf); !s) return s;
     rewrite = true;
   }
-  if (rewrite) {
-    if (Status s = fs_.WriteFileAtomic(paths_.hashes, hashes_.Bytes(0), kFileMode); !s) return s;
-  }
   size_ = n;
 
   // 4. What the checkpoint sealed must still hash to its root.
@@ -115,10 +120,72 @@ Status JournalWriter::Recover() {
   if (!root) return std::move(root).error();
   if (*root != sealed.root) return Damaged("the records no longer hash to the checkpoint's root");
   checkpoint_ = *note;
+  for (const LineRef& ref : split.lines) NotePins(ref.text);
 
-  // 5. Complete records after the checkpoint were durable: seal them.
-  if (note->empty() || sealed.size < n) return Seal();
+  // 5. Complete records after the checkpoint: sealed only if ours. Nothing
+  //    has been written yet: a refusal leaves the evidence as it is.
+  std::vector<Hash> tail;
+  for (int64_t i = sealed.size; i < n; ++i) tail.push_back(hashes_.all()[static_cast<size_t>(StoredHashIndex(0, i))]);
+  if (Status s = RecoverTail(tail, sealed.size, split); !s) return s;
+
+  // 6. Repairs: cut a torn last line, store the recomputed hashes, seal.
+  if (split.torn) {
+    if (Status cut = fs_.TruncateFile(paths_.records, split.complete_bytes); !cut) return cut;
+  }
+  if (rewrite) {
+    if (Status s = fs_.WriteFileAtomic(paths_.hashes, hashes_.Bytes(0), kFileMode); !s) return s;
+  }
+  if (note->empty() || sealed.size < size_) return Seal();
   return OkStatus();
+}
+
+Status JournalWriter::RecoverTail(const std::vector<Hash>& tail, int64_t sealed, const SplitRecords& split) {
+  if (tail.empty()) return OkStatus();
+  Result<std::string> note = ReadOptional(fs_, paths_.intent);
+  if (!note) return std::move(note).error();
+  int64_t ours = 0;
+  if (!note->empty()) {
+    NoteVerifier self{options_.signer.name, options_.signer.key_id, options_.signer.key.public_key()};
+    Result<Intent> intent = OpenIntent(*note, {self});
+    if (intent) ours = IntendedPrefix(*intent, options_.origin, sealed, tail);
+  }
+  if (ours < static_cast<int64_t>(tail.size())) {
+    return MakeError(ErrorCode::kFailed,
+                     "journal holds " + std::to_string(tail.size() - static_cast<size_t>(ours)) +
+                         " record(s) after its checkpoint that this writer did not write (from seq " +
+                         std::to_string(sealed + ours) + ", byte " +
+                         std::to_string(split.lines[static_cast<size_t>(sealed + ours)].offset) +
+                         " of records.jsonl); nothing will be written until an operator looks: run "
+                         "`daybook journal verify --crashed`, which names them, then remove them");
+  }
+  return OkStatus();
+}
+
+void JournalWriter::NotePins(std::string_view line) {
+  // Pins are rare: parse only the lines that can be one.
+  if (line.find("\"host.key_pinned\"") == std::string_view::npos) return;
+  Result<Json> record = ParseCanonical(line);
+  if (!record || IsTombstone(*record)) return;
+  std::optional<std::string> host = StringField(*record, "host"), key = StringField(*record, "key");
+  if (StringField(*record, "type") == kHostKeyPinned && host && key) pinned_[*host] = *key;
+}
+
+std::optional<std::string> JournalWriter::PinnedKey(const std::string& host) const {
+  auto it = pinned_.find(host);
+  if (it == pinned_.end()) return std::nullopt;
+  return it->second;
+}
+
+Status JournalWriter::WriteIntent(const std::vector<std::string>& lines) {
+  Intent intent{options_.origin, size_, {}};
+  for (const std::string& line : lines) intent.leaves.push_back(LeafHash(line));
+  std::string note = SignIntent(intent, options_.signer);
+  // Appended (one fdatasync; the last note is the one that counts), and
+  // compacted to that note now and then. A torn or lost intent can only
+  // precede records that were not written yet.
+  Result<std::string> log = ReadOptional(fs_, paths_.intent);
+  if (log && log->size() + note.size() <= kIntentLogBytes) return fs_.AppendFile(paths_.intent, note, kFileMode);
+  return fs_.WriteFileAtomic(paths_.intent, note, kFileMode);
 }
 
 Status JournalWriter::Seal() {
@@ -141,6 +208,12 @@ Status JournalWriter::AddRecordLines(const std::vector<std::string>& lines) {
     text += lines[k] + "\n";
   }
   std::string hash_bytes = hashes_.Bytes(hashes_before);
+  // What is about to be appended, durable and signed first: after a crash,
+  // only these bytes may be sealed (see Recover).
+  if (Status s = WriteIntent(lines); !s) {
+    hashes_.Truncate(hashes_before);
+    return s;
+  }
   if (Status s = fs_.AppendFile(paths_.records, text, kFileMode); !s) {
     (void)fs_.TruncateFile(paths_.records, records_bytes_);  // best effort; Open cuts a torn line anyway
     hashes_.Truncate(hashes_before);
@@ -154,6 +227,7 @@ Status JournalWriter::AddRecordLines(const std::vector<std::string>& lines) {
   }
   records_bytes_ += text.size();
   size_ += static_cast<int64_t>(lines.size());
+  for (const std::string& line : lines) NotePins(line);
   return OkStatus();
 }
 
@@ -166,12 +240,14 @@ Result<std::string> JournalWriter::PrepareRecord(std::string_view type, Json fie
   record["ts"] = FormatTimestamp(clock_.Now());
   record["nonce"] = Nonce();
   record.erase("op_sig");
-  if (type == kInterventionBegin) {
-    if (signer == nullptr) return MakeError(ErrorCode::kInvalidInput, "an intervention must be signed by its operator");
+  if (IsOperatorSigned(type)) {
+    if (signer == nullptr) {
+      return MakeError(ErrorCode::kInvalidInput, "a " + std::string(type) + " record must be signed by its operator");
+    }
     TimePoint now = clock_.Now();
     if (!crypto::FindAllowedPrincipal(options_.allowed_signers, signer->public_key(), std::string(kOperatorNamespace), now)) {
       return MakeError(ErrorCode::kFailed, "operator key " + crypto::SshFingerprint(signer->public_key()) +
-                                               " is not in allowed_signers: it cannot open an intervention");
+                                               " is not in allowed_signers: it cannot act on this fleet");
     }
     record["operator"] = crypto::SshFingerprint(signer->public_key());
     Result<std::string> sig = signer->Sign(Canonical(record));
@@ -210,7 +286,7 @@ Result<std::vector<Appended>> JournalWriter::AppendAll(std::vector<Pending> reco
   return appended;
 }
 
-Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days) {
+Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days, OperatorSigner* signer) {
   TimePoint limit = clock_.Now() - std::chrono::days(window_days);
   if (cutoff > limit) {
     return MakeError(ErrorCode::kInvalidInput, "cutoff " + FormatTimestamp(cutoff) + " is inside the retention window (" +
@@ -222,23 +298,28 @@ Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days) {
   if (!records) return std::move(records).error();
   SplitRecords split = SplitRecordLines(*records);
   int64_t upto = -1;
-  for (const LineRef& ref : split.lines) {
+  std::vector<bool> expired(split.lines.size(), false);
+  for (size_t i = 0; i < split.lines.size(); ++i) {
+    const LineRef& ref = split.lines[i];
     Result<Json> record = ParseCanonical(ref.text);
     if (!record) return Damaged("record at byte " + std::to_string(ref.offset) + ": " + record.error().message);
-    std::optional<TimePoint> ts = ParseTimestamp(record->value("ts", std::string()));
+    std::optional<std::string> ts_text = StringField(*record, "ts");
+    std::optional<TimePoint> ts = ts_text ? ParseTimestamp(*ts_text) : std::nullopt;
     if (!ts || *ts >= cutoff) break;
-    upto = record->value("seq", upto);
+    upto = static_cast<int64_t>(i);
+    // Pins stay: later agent signatures are checked against them.
+    expired[i] = !IsTombstone(*record) && StringField(*record, "type") != kHostKeyPinned;
   }
   // The prune is journaled first: a crash before the payloads are replaced
   // leaves a journal that is merely not pruned yet.
   Result<Appended> appended = Append(kRetentionPrune, {{"cutoff", FormatTimestamp(cutoff)}, {"upto_seq", upto},
-                                                       {"window_days", window_days}});
+                                                       {"window_days", window_days}}, signer);
   if (!appended) return appended;
   std::string rewritten;
-  for (const LineRef& ref : split.lines) {
+  for (size_t i = 0; i < split.lines.size(); ++i) {
+    const LineRef& ref = split.lines[i];
     Result<Json> record = ParseCanonical(ref.text);
-    bool expired = record && record->value("seq", upto + 1) <= upto;
-    if (expired && !IsTombstone(*record)) {
+    if (record && expired[i]) {
       Hash leaf = LeafHash(ref.text);
       rewritten += Canonical(MakeTombstone(*record, crypto::HexEncode(leaf.data(), leaf.size()))) + "\n";
     } else {

@@ -2,26 +2,34 @@
 //   records.jsonl  one canonical JSON record per line: the leaves
 //   hashes         the stored Merkle hashes (32 bytes each, merkle.h layout)
 //   checkpoint     the latest signed checkpoint (note.h), replaced atomically
+//   intent         what the writer is about to append, signed (intent.h)
 //   lock           flock'd by the one writer
 //
-// Append order (write-ahead, fail closed): record line + fdatasync, then its
+// Append order (write-ahead, fail closed): the signed intent (the pending
+// lines' leaf hashes) + fsync, then record lines + fdatasync, then their
 // hashes + fdatasync, then a new signed checkpoint (temp, fsync, rename,
 // directory fsync). A record is durable before Append returns; a failed
 // append truncates what it wrote. Open repairs only what a crash can leave:
 // a torn last line (no newline) not covered by the checkpoint is cut, missing
-// hashes are recomputed from their records, an unsealed tail is sealed.
-// Anything else (a damaged record under the checkpoint, a root mismatch)
-// makes Open fail and points at `daybook journal verify`.
+// hashes are recomputed from their records, and records after the checkpoint
+// are sealed only if the intent names them, byte for byte (their leaf
+// hashes). The writer seals nothing it did not write: a record someone added
+// by hand makes Open fail until an operator looks (`daybook journal verify`
+// names it). So does any other damage (a damaged record under the
+// checkpoint, a root mismatch).
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/base/clock.h"
 #include "core/base/filesystem.h"
 #include "core/crypto/allowed_signers.h"
 #include "core/journal/canonical.h"
+#include "core/journal/lines.h"
 #include "core/journal/merkle.h"
 #include "core/journal/note.h"
 
@@ -29,7 +37,7 @@ namespace daybook::journal {
 
 struct JournalPaths {
   explicit JournalPaths(std::filesystem::path dir);
-  std::filesystem::path dir, records, hashes, checkpoint, lock;
+  std::filesystem::path dir, records, hashes, checkpoint, intent, lock;
 };
 
 // Raw contents of a journal directory; missing files read as empty.
@@ -37,6 +45,7 @@ struct JournalFiles {
   std::string records;
   std::string hashes;
   std::string checkpoint;
+  std::string intent;  // the writer's last signed intent (intent.h)
 };
 Result<JournalFiles> ReadJournalFiles(Filesystem& fs, const std::filesystem::path& dir);
 
@@ -69,12 +78,13 @@ class JournalWriter {
   static Result<std::unique_ptr<JournalWriter>> Open(Filesystem& fs, const Clock& clock, WriterOptions options);
 
   // Appends one record of `type` with `fields`; adds v, seq, ts and nonce,
-  // and for intervention.begin the operator fingerprint and op_sig made by
-  // `signer` (required then). Durable and sealed when it returns OK.
+  // and for the records an operator causes (intervention.begin,
+  // host.key_pinned, journal.retention_prune) the operator fingerprint and
+  // op_sig made by `signer` (required then, and the key must be in
+  // allowed_signers). Durable and sealed when it returns OK.
   Result<Appended> Append(std::string_view type, Json fields, OperatorSigner* signer = nullptr);
 
-  // Group commit: appends every record (never intervention.begin, which
-  // needs its signer) with one write and one sync per file and one
+  // Group commit: appends every record (never one an operator signs) with one write and one sync per file and one
   // checkpoint, all or nothing. Records that arrive together (host results
   // of one batch) cost one round of fsyncs instead of one each.
   struct Pending {
@@ -84,9 +94,15 @@ class JournalWriter {
   Result<std::vector<Appended>> AppendAll(std::vector<Pending> records);
 
   // Replaces the payload of every record older than `cutoff` by a tombstone
-  // (leaf hash kept) and appends a journal.retention_prune record. Refuses a
-  // cutoff inside the retention window (now - window_days).
-  Result<Appended> Prune(TimePoint cutoff, int window_days);
+  // (leaf hash kept) and appends a journal.retention_prune record signed by
+  // `signer`. Refuses a cutoff inside the retention window (now -
+  // window_days). Host key pins are kept (agent signatures are checked
+  // against them, and they hold nothing personal).
+  Result<Appended> Prune(TimePoint cutoff, int window_days, OperatorSigner* signer);
+
+  // The key (OpenSSH text) the journal pins for `host`, if any: the last
+  // host.key_pinned record for it.
+  std::optional<std::string> PinnedKey(const std::string& host) const;
 
   int64_t size() const { return size_; }
   const MemoryHashes& hashes() const { return hashes_; }
@@ -94,7 +110,11 @@ class JournalWriter {
  private:
   JournalWriter(Filesystem& fs, const Clock& clock, WriterOptions options, std::unique_ptr<Filesystem::Lock> lock);
   Status Recover();
+  // Step 5 of Recover: seals records after the checkpoint the intent names.
+  Status RecoverTail(const std::vector<Hash>& tail, int64_t sealed, const SplitRecords& split);
+  void NotePins(std::string_view line);  // keeps pinned_ current
   Status Seal();  // writes a checkpoint for the current size
+  Status WriteIntent(const std::vector<std::string>& lines);
   // v, seq (size_ + offset), ts, nonce and for a begin the operator's
   // signature; the canonical line, or why the record is refused.
   Result<std::string> PrepareRecord(std::string_view type, Json fields, int64_t offset, OperatorSigner* signer);
@@ -110,6 +130,7 @@ class JournalWriter {
   uint64_t records_bytes_ = 0;
   MemoryHashes hashes_;
   std::string checkpoint_;
+  std::map<std::string, std::string> pinned_;  // host -> key, from host.key_pinned records
 };
 
 }  // namespace daybook::journal

@@ -1,9 +1,12 @@
 // Offline verification of a journal: everything is recomputed from the
 // records (canonical form, seq, time order, leaf and stored hashes, root at
-// the checkpoint, checkpoint signature, operator SSHSIGs, agent signatures,
-// retention tombstones) and compared with what an auditor saw before (the
-// state file), so a rewritten or rolled-back history is caught.
-// Read-only: the caller writes the new state, and only on success.
+// the checkpoint, checkpoint signature, operator SSHSIGs, agent signatures
+// against the keys the journal pins and every field they bind, retention
+// tombstones) and compared with what an auditor saw before (the state file:
+// checkpoint, key, origin, retention, which payloads were present), so a
+// rewritten or rolled-back history, a changed key or a payload that went
+// missing is caught. Read-only: the caller writes the new state, and only
+// on success. The report says what was checked and what was not.
 #pragma once
 
 #include <optional>
@@ -29,29 +32,43 @@ enum class VerifyCode {
   kBadCheckpointSig,      // no trusted key verifies the checkpoint
   kBadCheckpoint,         // the checkpoint text is malformed
   kUnsealedTail,          // records not covered by any checkpoint
-  kBadOperatorSig,        // an intervention's SSHSIG fails or its key is not allowed
-  kBadAgentSig,           // a host result's agent signature fails
-  kPrunedOutsidePolicy,   // a tombstone no prune record covers, or a prune inside the window
+  kForeignRecords,        // records after the checkpoint the journal writer did not write
+  kBadOperatorSig,        // an operator's SSHSIG fails (tampering)
+  kSignerNotAllowed,      // a sound operator signature by a key allowed_signers does not list
+  kBadAgentSig,           // a host result's agent signature fails or does not bind the record
+  kPrunedOutsidePolicy,   // a tombstone no valid prune covers, a prune inside the retention, a payload gone
   kRollback,              // the journal is shorter than the auditor's state
   kFork,                  // the journal disagrees with the auditor's state
+  kKeyChanged,            // the checkpoint key or origin differs from the auditor's state
 };
 
 std::string_view CodeName(VerifyCode code);  // "BAD_CANONICAL", ...
 
-// What an auditor keeps between runs: the last checkpoint they verified.
+// What an auditor keeps between runs.
 struct VerifierState {
   std::string origin;
   int64_t size = 0;
   Hash root{};
-  std::string checkpoint;  // the signed note, kept as evidence
+  std::string checkpoint;      // the signed note, kept as evidence
+  std::string vkey;            // the key that verified it (name+id+key); empty in old state files
+  int min_retention_days = 0;  // the auditor's minimum retention; 0 in old state files (then
+                               // `pruned` is unknown, not empty)
+  std::string pruned;          // seqs whose payload was already pruned: "0-41,57"
 };
 std::string FormatState(const VerifierState& state);
 Result<VerifierState> ParseState(std::string_view text);
 
+constexpr int kDefaultMinRetentionDays = 365;
+
 struct VerifyOptions {
   std::vector<NoteVerifier> vkeys;                       // at least one
   std::optional<crypto::AllowedSigners> allowed_signers;  // when set, operators must be listed
-  bool require_sealed = false;
+  // Records after the checkpoint fail verification unless `crashed`: then
+  // the ones the writer's signed intent names are reported (the next write
+  // seals them) and only foreign ones fail.
+  bool crashed = false;
+  bool require_sealed = false;  // kept for old callers: sealing is always required now
+  int min_retention_days = kDefaultMinRetentionDays;  // no prune may cut younger records
   std::optional<VerifierState> state;
 };
 
@@ -64,17 +81,29 @@ struct VerifyReport {
   int64_t sealed = 0;       // records covered by the checkpoint
   Hash root{};              // root at `sealed`
   std::string checkpoint;   // the verified note
+  std::string origin;       // its origin line
+  std::string vkey;         // the key that verified it
   int64_t operator_signatures = 0;
   int64_t agent_signatures = 0;
   int64_t tombstones = 0;
-  std::string previous_checkpoint;  // fork/rollback evidence: the state's note
+  std::string pruned;              // tombstoned seqs, for the next state
+  int64_t newly_pruned = 0;        // payloads present at the state, pruned since (validly)
+  bool operators_checked = false;  // operator keys were checked against allowed_signers
+  int64_t legacy_records = 0;      // version 1 records: older guarantees
+  int64_t crash_tail = 0;          // records after the checkpoint the writer's intent names
+  std::vector<std::string> warnings;
+  std::string previous_checkpoint;  // fork/rollback/key evidence: the state's note
   Proof consistency;                // from the state's size to `sealed`, when computable
 
   bool ok() const { return code == VerifyCode::kOk; }
-  // 0 verified, 1 tampered, 3 fork or rollback.
+  // 0 verified, 1 tampered or not allowed, 3 fork, rollback or key change.
   int ExitCode() const;
 };
 
 VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& options);
+
+// "0-41,57" from sorted seqs, and back (nullopt when malformed).
+std::string FormatSeqRanges(const std::vector<int64_t>& seqs);
+std::optional<std::vector<int64_t>> ParseSeqRanges(std::string_view text);
 
 }  // namespace daybook::journal

@@ -1,13 +1,18 @@
 #include <doctest/doctest.h>
 
+#include "agent/answer_binding.h"
 #include "agent/config.h"
 #include "agent/facts.h"
 #include "agent/operators.h"
+#include "agent/intervention_session.h"
 #include "agent/session.h"
 #include "core/crypto/ssh_key.h"
+#include "core/journal/agent_binding.h"
+#include "core/journal/canonical.h"
 #include "core/protocol/messages.h"
 #include "tests/fakes/fake_filesystem.h"
 #include "tests/fakes/fake_process_runner.h"
+#include "tests/testing.h"
 
 using namespace daybook;
 using namespace daybook::agent;
@@ -133,4 +138,55 @@ TEST_CASE("agent session: answers in order, unknown types get an error, bad fram
   ScriptedStream malformed({std::string("\0\0\0\x04{bad", 8)});
   CHECK(ServeSession(context, malformed).find("error: malformed frame") == 0);
   CHECK(Responses(malformed, key)[0]["code"] == "bad_frame");
+}
+
+TEST_CASE("agent answers that change a host bind host, intervention and begin record, and an empty apply is refused") {
+  using protocol::Json;
+  std::string begin = journal::Canonical({{"type", "intervention.begin"}, {"intervention", "i-1"}, {"seq", 0}});
+  Json apply = {{"type", "apply"}, {"intervention", "i-1"}, {"host", "web-01"}, {"begin", begin},
+                {"deploys", Json::array()}};
+  Result<AnswerBinding> binding = ReadAnswerBinding(apply);
+  REQUIRE(binding.ok());
+  CHECK(binding->host == "web-01");
+  CHECK(binding->begin == journal::BeginHash(begin));
+  Json bound = BindAnswer({{"type", "apply.result"}, {"status", "ok"}}, *binding);
+  CHECK(bound["host"] == "web-01");
+  CHECK(bound["intervention"] == "i-1");
+  CHECK(bound["begin"] == binding->begin);
+
+  CHECK(AsksForNothing(apply));
+  Json patch = apply;
+  patch["patch"] = {{"policy", "security"}};
+  CHECK_FALSE(AsksForNothing(patch));
+
+  // The begin record must be this intervention's, and everything named.
+  Json other = apply;
+  other["intervention"] = "i-2";
+  CHECK_FALSE(ReadAnswerBinding(other).ok());
+  for (const char* key : {"host", "begin", "intervention"}) {
+    Json missing = apply;
+    missing.erase(key);
+    CHECK_FALSE(ReadAnswerBinding(missing).ok());
+  }
+  Json not_canonical = apply;
+  not_canonical["begin"] = "{ \"type\": \"intervention.begin\", \"intervention\": \"i-1\"}";
+  CHECK_FALSE(ReadAnswerBinding(not_canonical).ok());
+
+  // Through a session: once, an apply with nothing in it got a signed
+  // "apply.result ok" for any intervention id. Now it is refused, and so is
+  // an unbound one.
+  testing::TempDir tmp;
+  AgentConfig config;
+  config.state_dir = tmp.path.string();
+  auto fs = MakePosixFilesystem();
+  InterventionContext context{&config, fs.get(), nullptr, nullptr, nullptr, tmp.path / "objects.git"};
+  InterventionSession session(context);
+  std::optional<Json> answer = session.Answer(apply);
+  REQUIRE(answer);
+  CHECK((*answer)["type"] == "error");
+  CHECK((*answer)["message"].get<std::string>().find("asks for nothing") != std::string::npos);
+  answer = session.Answer({{"type", "apply"}, {"intervention", "i-1"}, {"deploys", Json::array()}});
+  REQUIRE(answer);
+  CHECK((*answer)["type"] == "error");
+  CHECK_FALSE(std::filesystem::exists(tmp.path / "results" / "i-1.json"));
 }

@@ -28,6 +28,7 @@ expect_in "$WORK/agent-1/log" "host key created fingerprint=SHA256:"
 expect_exit 0 "$DAYBOOK" init fleet
 cd fleet
 sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
+echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers  # pins are signed by the operator
 { echo '[defaults]'; echo 'port = 7022'
   for n in 1 2 3; do printf '[hosts.agent-%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "${ports[$((n-1))]}"; done
 } > inventory/hosts.toml

@@ -51,6 +51,9 @@ assert begin["ticket"] == "CHG-1" and begin["deploys"][0]["commit"] == sys.argv[
 for r in records[-4:-1]:
     assert r["status"] == "ok" and r["agent"]["response"]["deploys"][0]["to"] == sys.argv[2], r
     assert r["agent"]["response"]["intervention"] == begin["intervention"], r
+    # The agent's signed answer is bound to its host and to this begin record (issue 14).
+    assert r["agent"]["response"]["host"] == r["host"] and r["begin_seq"] == begin["seq"], r
+    assert len(r["agent"]["response"]["begin"]) == 64, r
     assert r["deploys"][0]["verified"] is True and len(r["deploys"][0]["tree"]) == 40, r
 assert end["outcome"] == "completed", end
 PY

@@ -2,7 +2,10 @@
 # The journal as an operator and an auditor use it: show and filters,
 # exports checked offline, verify with a state file, tampering caught with
 # the right exit codes, proofs, retention, and the checkpoint signature
-# checked by an independent Ed25519 implementation (the openssl CLI).
+# checked by an independent Ed25519 implementation (the openssl CLI). Then
+# the attacks of issue 14, with write access to the fleet repository and no
+# key: a hand-appended record, an export with a row and its mark removed,
+# rewritten filters, a key change against the auditor's state.
 source "$(dirname "$0")/lib.sh" "$@"
 WRITER=$(dirname "$DAYBOOK")/journal_writer
 
@@ -10,15 +13,17 @@ expect_exit 0 "$DAYBOOK" init fleet
 cd fleet
 [[ $(stat -c %a .daybook/journal.key) == 600 ]] || fail "journal key is not 0600"
 grep -q PRIVATE .daybook/journal.key && ! git status --porcelain | grep -q journal.key || fail "journal key not ignored by git"
+unset SSH_AUTH_SOCK
 ssh-keygen -q -t ed25519 -N '' -C op -f "$WORK/op"
 echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
+sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml  # the operator signs prunes
 origin=$(sed -n 's/^origin = "\(.*\)".*/\1/p' daybook.toml)
 "$WRITER" journal .daybook/journal.key "$WORK/op" allowed_signers "$origin" 5 > /dev/null || fail "journal_writer"
 
 expect_exit 0 "$DAYBOOK" journal show --output table
-expect_in "$WORK/out" "25 of 25 records (filters: none)"
+expect_in "$WORK/out" "28 of 28 records (filters: none)"
 expect_exit 0 "$DAYBOOK" journal show --host db-01 --type host.result --ticket INC-101
-expect_in "$WORK/out" "2 of 25 records (filters: host=db-01 ticket=INC-101 type=host.result)"
+expect_in "$WORK/out" "2 of 28 records (filters: host=db-01 ticket=INC-101 type=host.result)"
 expect_exit 0 "$DAYBOOK" journal show --since 2000-01-01 --until 2000-01-02 --output json
 expect_in "$WORK/out" '"records":[]'
 expect_exit 2 "$DAYBOOK" journal show --since yesterday
@@ -26,8 +31,9 @@ expect_in "$WORK/err" '--since "yesterday": expected 2026-11-01'
 
 # Auditor: first verification records the state.
 expect_exit 0 "$DAYBOOK" journal verify --state "$WORK/state"
-expect_in "$WORK/out" "journal verified: 25 records, 25 sealed"
-expect_in "$WORK/out" "5 operator signatures, 15 agent signatures"
+expect_in "$WORK/out" "journal verified: 28 records, 28 sealed"
+expect_in "$WORK/out" "8 operator signatures, 15 agent signatures"
+grep -q "NOT checked" "$WORK/out" && fail "inside the fleet, operator identities are checked"
 [[ -s "$WORK/state" ]] || fail "no state written"
 
 # Exports, checked offline; a removed CSV row is caught.
@@ -36,7 +42,7 @@ cp "$WORK/out" "$WORK/export.csv"
 expect_in "$WORK/export.csv" "# filters: host=web-02"
 expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/export.csv"
 expect_in "$WORK/out" "export verified: 5 record(s) exported"
-grep -v '^[0-9]*;.*;i-10;' "$WORK/export.csv" > "$WORK/cut.csv"
+grep -v '^[0-9]*;.*;i-13;' "$WORK/export.csv" > "$WORK/cut.csv"
 expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/cut.csv"
 expect_in "$WORK/err" "was removed from the export"
 expect_exit 0 "$DAYBOOK" journal export --format jsonl --type intervention.begin
@@ -44,7 +50,7 @@ cp "$WORK/out" "$WORK/export.jsonl"
 expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/export.jsonl" --vkey "$(cat journal.vkey)"
 
 # Proofs, checked by someone holding only the verifier key and the file.
-expect_exit 0 "$DAYBOOK" journal prove --seq 7 --out "$WORK/proof"
+expect_exit 0 "$DAYBOOK" journal prove --seq 9 --out "$WORK/proof"
 (cd "$WORK" && expect_exit 0 "$DAYBOOK" journal verify-proof proof --vkey "$WORK/fleet/journal.vkey")
 sed 's/"status":"ok"/"status":"no"/' "$WORK/proof" > "$WORK/proof.bad"
 (cd "$WORK" && expect_exit 1 "$DAYBOOK" journal verify-proof proof.bad --vkey "$WORK/fleet/journal.vkey")
@@ -82,12 +88,9 @@ rm -rf journal && cp -a "$WORK/journal.bak" journal
 
 # The key holder rewrites history and re-signs: only the state catches it (exit 3).
 cp -a journal "$WORK/rewritten"
-sed -i '5s/"outcome":"completed"/"outcome":"failed"/' "$WORK/rewritten/records.jsonl"
-rm "$WORK/rewritten/hashes" "$WORK/rewritten/checkpoint" "$WORK/rewritten/lock"
-"$WRITER" "$WORK/rewritten" .daybook/journal.key "$WORK/op" allowed_signers "$origin" 0 > /dev/null 2>&1 &
-writer=$!
-sleep 0.3
-kill -9 $writer 2>/dev/null; wait $writer 2>/dev/null || true
+sed -i '8s/"outcome":"completed"/"outcome":"failed"/' "$WORK/rewritten/records.jsonl"
+rm "$WORK/rewritten/hashes" "$WORK/rewritten/checkpoint" "$WORK/rewritten/lock" "$WORK/rewritten/intent"
+"$WRITER" "$WORK/rewritten" .daybook/journal.key "$WORK/op" allowed_signers "$origin" reseal > /dev/null || fail "reseal"
 expect_exit 0 "$DAYBOOK" journal verify --journal "$WORK/rewritten"
 expect_exit 3 "$DAYBOOK" journal verify --journal "$WORK/rewritten" --state "$WORK/state"
 expect_in "$WORK/err" "HISTORY CHANGED: FORK"
@@ -106,9 +109,69 @@ expect_exit 0 "$DAYBOOK" journal prune
 expect_in "$WORK/out" "pruned payloads of records up to seq -1"
 expect_exit 0 "$DAYBOOK" journal verify --state "$WORK/state" --require-sealed
 
-# An operator key not in allowed_signers fails verification of its records.
+# An operator key not in allowed_signers: its own verdict, not "tampered".
 grep -v ops@example allowed_signers > "$WORK/nobody"
 expect_exit 1 "$DAYBOOK" journal verify --allowed-signers "$WORK/nobody"
-expect_in "$WORK/err" "BAD_OPERATOR_SIG at seq 0"
+expect_in "$WORK/err" "journal SIGNER NOT ALLOWED: SIGNER_NOT_ALLOWED at seq 0"
+
+# An auditor outside the fleet, as docs/journal.md shows: without
+# --allowed-signers the output says operator identities were not checked.
+(cd "$WORK" && expect_exit 0 "$DAYBOOK" journal verify --journal fleet/journal --vkey fleet/journal.vkey)
+expect_in "$WORK/out" "operator identities were NOT checked"
+(cd "$WORK" && expect_exit 0 "$DAYBOOK" journal verify --journal fleet/journal --vkey fleet/journal.vkey \
+  --allowed-signers fleet/allowed_signers)
+grep -q "NOT checked" "$WORK/out" && fail "operator identities were checked with --allowed-signers"
+(cd "$WORK" && expect_exit 1 "$DAYBOOK" journal verify --journal fleet/journal --vkey fleet/journal.vkey \
+  --allowed-signers "$WORK/nobody")
+expect_in "$WORK/err" "SIGNER_NOT_ALLOWED"
+
+# Attack: a canonical host.result appended by hand, no key. Once this passed
+# ("unsealed") and the next write sealed it. Now verify names it, and the
+# next ordinary write (prune) refuses to write until an operator looks.
+cp journal/records.jsonl "$WORK/records.before"
+n=$(wc -l < journal/records.jsonl)
+python3 - "$n" >> journal/records.jsonl <<'PY'
+import json, sys
+lines = open("journal/records.jsonl").read().splitlines()
+r = json.loads(next(l for l in reversed(lines) if '"host.result"' in l))
+r["seq"] = int(sys.argv[1]); r["host"] = "db-01"; r["ts"] = json.loads(lines[-1])["ts"]
+print(json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+PY
+expect_exit 1 "$DAYBOOK" journal verify --require-sealed --state "$WORK/state"
+expect_in "$WORK/err" "FOREIGN_RECORDS at seq $n"
+expect_exit 1 "$DAYBOOK" journal verify --crashed
+expect_in "$WORK/err" "were not written by the journal writer"
+expect_exit 1 "$DAYBOOK" journal prune
+expect_in "$WORK/err" "that this writer did not write (from seq $n,"
+expect_exit 1 "$DAYBOOK" journal verify --state "$WORK/state"
+cp "$WORK/records.before" journal/records.jsonl
+expect_exit 0 "$DAYBOOK" journal verify --state "$WORK/state"
+
+# Attack: a CSV row deleted and its mark flipped to "not exported", then the
+# filters rewritten. The export's signed selection catches both.
+expect_exit 0 "$DAYBOOK" journal export --format csv --host web-02
+cp "$WORK/out" "$WORK/sel.csv"
+expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/sel.csv"
+expect_in "$WORK/out" "record(s) not exported"
+row=$(grep -m1 '^[0-9]*,.*,web-02,' "$WORK/sel.csv")
+leaf=$(echo "$row" | python3 -c 'import csv,sys; print(next(csv.reader(sys.stdin))[8])')
+grep -vF -- "$row" "$WORK/sel.csv" | sed "s/$leaf+/$leaf-/" > "$WORK/sel-cut.csv"
+expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-cut.csv"
+expect_in "$WORK/err" "differ from the signed selection"
+sed 's/^# filters: host=web-02$/# filters: host=web-01/' "$WORK/sel.csv" > "$WORK/sel-filters.csv"
+expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-filters.csv"
+expect_in "$WORK/err" "filters differ"
+
+# Attack: the journal re-signed under a new key, the new vkey handed to the
+# auditor. The state file pinned the key: reported like a fork (exit 3).
+"$DAYBOOK" init "$WORK/other" > /dev/null
+cp -a journal "$WORK/resigned"
+rm "$WORK/resigned/hashes" "$WORK/resigned/checkpoint" "$WORK/resigned/lock" "$WORK/resigned/intent"
+"$WRITER" "$WORK/resigned" "$WORK/other/.daybook/journal.key" "$WORK/op" allowed_signers "$origin" reseal > /dev/null \
+  || fail "re-sign"
+expect_exit 0 "$DAYBOOK" journal verify --journal "$WORK/resigned" --vkey "$WORK/other/journal.vkey"
+expect_exit 3 "$DAYBOOK" journal verify --journal "$WORK/resigned" --vkey "$WORK/other/journal.vkey" --state "$WORK/state"
+expect_in "$WORK/err" "HISTORY CHANGED: KEY_CHANGED"
+expect_in "$WORK/err" "Checkpoint verified before (from the state file):"
 
 finish

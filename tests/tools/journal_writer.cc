@@ -1,8 +1,14 @@
 // Test tool: appends interventions to a journal with real keys, so CLI and
 // crash tests have real journals before the rollout engine writes them.
+// Each host's agent key is pinned (operator-signed) before its first result,
+// and every result carries an agent answer bound to host, intervention and
+// begin record, as the controller writes them.
 //   journal_writer DIR JOURNAL_KEY_FILE OPERATOR_KEY_FILE ALLOWED_SIGNERS ORIGIN COUNT
-// COUNT 0 = append until killed (the crash test's kill -9 target). Exit 0 on
-// success, 1 on any failure (printed). Not installed; tests only.
+// COUNT 0 = append until killed (the crash test's kill -9 target). COUNT
+// "reseal" = what only the journal key holder can do: sign an intent naming
+// every record after the checkpoint, then open (which seals them); tests use
+// it to rewrite history as the key holder would. Exit 0 on success, 1 on any
+// failure (printed). Not installed; tests only.
 #include <chrono>
 #include <iostream>
 #include <string>
@@ -11,6 +17,9 @@
 #include "core/base/filesystem.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
+#include "core/journal/agent_binding.h"
+#include "core/journal/intent.h"
+#include "core/journal/lines.h"
 #include "core/journal/key_signer.h"
 #include "core/journal/store.h"
 
@@ -40,13 +49,27 @@ int main(int argc, char** argv) {
   Result<crypto::AllowedSigners> allowed = crypto::ParseAllowedSigners({argv[4], *allowed_text});
   if (!allowed) return fail("allowed_signers", allowed.error());
 
+  if (std::string(argv[6]) == "reseal") {
+    journal::JournalFiles files = *journal::ReadJournalFiles(*fs, argv[1]);
+    journal::Intent intent{argv[5], 0, {}};
+    if (!files.checkpoint.empty()) {
+      intent.from = journal::ParseCheckpoint(files.checkpoint.substr(0, files.checkpoint.find("\n\n") + 1))->size;
+    }
+    std::vector<journal::LineRef> lines = journal::SplitRecordLines(files.records).lines;
+    for (size_t i = static_cast<size_t>(intent.from); i < lines.size(); ++i) {
+      intent.leaves.push_back(*journal::StoredLeafHash(lines[i].text));
+    }
+    Status written = fs->WriteFileAtomic(journal::JournalPaths(argv[1]).intent, journal::SignIntent(intent, *signer), 0644);
+    if (!written) return fail("intent", written.error());
+  }
   auto writer = journal::JournalWriter::Open(*fs, *clock, {argv[1], *signer, argv[5], *allowed});
   if (!writer) return fail("open", writer.error());
   journal::KeyOperatorSigner op_signer(*op);
   crypto::Ed25519Key agent = *crypto::Ed25519Key::Generate();
-  long count = std::stol(argv[6]);
+  long count = std::string(argv[6]) == "reseal" ? -1 : std::stol(argv[6]);
   const char* hosts[] = {"web-01", "web-02", "db-01"};
-  for (long i = 0; count == 0 || i < count; ++i) {
+  bool pinned = false;
+  for (long i = 0; count >= 0 && (count == 0 || i < count); ++i) {
     std::string id = "i-" + std::to_string((*writer)->size());
     Result<journal::Appended> begin = (*writer)->Append(
         journal::kInterventionBegin,
@@ -56,15 +79,26 @@ int main(int argc, char** argv) {
         &op_signer);
     if (!begin) return fail("append", begin.error());
     for (const char* host : hosts) {
-      journal::Json response = {{"host", host}, {"status", i % 5 == 4 && host == hosts[2] ? "failed" : "ok"}};
+      if (!pinned) {
+        Result<journal::Appended> pin = (*writer)->Append(
+            journal::kHostKeyPinned,
+            {{"host", host}, {"address", "127.0.0.1"}, {"port", 7022}, {"key", crypto::FormatSshPublicKey(agent.public_key())},
+             {"fingerprint", crypto::SshFingerprint(agent.public_key())}},
+            &op_signer);
+        if (!pin) return fail("append", pin.error());
+      }
+      std::string status = i % 5 == 4 && host == hosts[2] ? "failed" : "ok";
+      journal::Json response = {{"type", "apply.result"}, {"intervention", id}, {"host", host},
+                                {"begin", journal::BeginHash(begin->line)}, {"status", status}};
       crypto::Ed25519Signature sig = agent.Sign(journal::Canonical(response));
       Result<journal::Appended> result = (*writer)->Append(
           journal::kHostResult,
-          {{"intervention", id}, {"host", host}, {"status", response["status"]},
+          {{"intervention", id}, {"host", host}, {"status", status}, {"begin_seq", begin->seq},
            {"agent", {{"key", crypto::FormatSshPublicKey(agent.public_key())},
                       {"sig", crypto::Base64Encode(sig.data(), sig.size())}, {"response", response}}}});
       if (!result) return fail("append", result.error());
     }
+    pinned = true;
     Result<journal::Appended> end =
         (*writer)->Append(journal::kInterventionEnd, {{"intervention", id}, {"outcome", "completed"}});
     if (!end) return fail("append", end.error());

@@ -43,14 +43,15 @@ TEST_CASE("export: jsonl lines are the leaves, filtered, and check offline") {
   Exported e;
   ExportOptions options;
   options.filter.host = "web-01";
-  Result<std::string> out = ExportJsonl(e.files, options);
+  Result<std::string> out = ExportJsonl(e.files, options, e.f.journal_key);
   REQUIRE(out.ok());
   CHECK(out->rfind("{\"daybook_export\":{", 0) == 0);
   CHECK(out->find("\"filters\":{\"host\":\"web-01\"}") != std::string::npos);
   Result<ExportCheck> check = CheckExport(*out, e.vkeys);
   REQUIRE_MESSAGE(check.ok(), check.error().message);
-  CHECK(check->size == 7);
+  CHECK(check->size == 10);
   CHECK(check->exported == 2);  // the begin that targets web-01 and its result
+  CHECK(check->not_exported == 8);
 
   std::string removed = RemoveLineContaining(*out, "\"type\":\"host.result\"");
   CHECK(CheckExport(removed, e.vkeys).error().message.find("was removed from the export") != std::string::npos);
@@ -63,11 +64,11 @@ TEST_CASE("export: csv has one row per host result, neutralised cells, and check
   Exported e;
   ExportOptions options;
   options.delimiter = ';';
-  Result<std::string> out = ExportCsv(e.files, options);
+  Result<std::string> out = ExportCsv(e.files, options, e.f.journal_key);
   REQUIRE(out.ok());
   CHECK(out->find("# filters: none\n") != std::string::npos);
   CHECK(out->find("\nseq;ts;intervention;operator;ticket;manifest;host;status;leaf_hash;record\n") != std::string::npos);
-  CHECK(out->find("\n1;2026-11-01T00:00:02.000Z;i-1;SHA256:") != std::string::npos);
+  CHECK(out->find("\n2;2026-11-01T00:00:03.000Z;i-1;SHA256:") != std::string::npos);
   Result<ExportCheck> check = CheckExport(*out, e.vkeys);
   REQUIRE_MESSAGE(check.ok(), check.error().message);
   CHECK(check->exported == 3);
@@ -88,24 +89,24 @@ TEST_CASE("export: csv has one row per host result, neutralised cells, and check
 
 TEST_CASE("proofs: every sealed record proves offline, tampered proofs fail") {
   Exported e;
-  for (int64_t seq = 0; seq < 7; ++seq) {
+  for (int64_t seq = 0; seq < 10; ++seq) {
     Result<std::string> proof = MakeProof(e.files, seq);
     REQUIRE(proof.ok());
     Result<ProvenRecord> proven = CheckProof(*proof, e.vkeys);
     REQUIRE_MESSAGE(proven.ok(), proven.error().message);
     CHECK(proven->seq == seq);
-    CHECK(proven->size == 7);
+    CHECK(proven->size == 10);
   }
-  std::string proof = *MakeProof(e.files, 1);  // a host result
+  std::string proof = *MakeProof(e.files, 2);  // a host result
   std::string other_record = proof;
   other_record.replace(other_record.find("\"status\":\"ok\""), 13, "\"status\":\"no\"");
   CHECK_FALSE(CheckProof(other_record, e.vkeys).ok());
   std::string other_index = proof;
-  other_index.replace(other_index.find("index 1"), 7, "index 2");
+  other_index.replace(other_index.find("index 2"), 7, "index 3");
   CHECK_FALSE(CheckProof(other_index, e.vkeys).ok());
   std::string bad_hash = proof;
   size_t h = bad_hash.find("hash ") + 6;
   bad_hash[h] = bad_hash[h] == 'A' ? 'B' : 'A';
   CHECK_FALSE(CheckProof(bad_hash, e.vkeys).ok());
-  CHECK_FALSE(MakeProof(e.files, 7).ok());
+  CHECK_FALSE(MakeProof(e.files, 10).ok());
 }

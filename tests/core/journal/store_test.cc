@@ -31,21 +31,57 @@ TEST_CASE("journal: append, seal, reopen, verify") {
   {
     auto w = f.Open(*fs);
     CHECK(w->size() == 0);
-    f.Intervention(*w, "i-1", {"web-01", "web-02"});
-    CHECK(w->size() == 4);
+    f.Intervention(*w, "i-1", {"web-01", "web-02"});  // begin, 2 x (pin, result), end
+    CHECK(w->size() == 6);
+    CHECK(w->PinnedKey("web-02") == crypto::FormatSshPublicKey(f.agent_key.public_key()));
+    CHECK_FALSE(w->PinnedKey("db-01"));
   }
   auto w = f.Open(*fs);
-  CHECK(w->size() == 4);
+  CHECK(w->size() == 6);
+  CHECK(w->PinnedKey("web-01"));  // read back from the records
   f.Intervention(*w, "i-2", {"db-01"});
   VerifyReport report = Verify(*fs, f);
   CHECK_MESSAGE(report.ok(), report.message);
-  CHECK(report.records == 7);
-  CHECK(report.sealed == 7);
-  CHECK(report.operator_signatures == 2);
+  CHECK(report.records == 10);
+  CHECK(report.sealed == 10);
+  CHECK(report.operator_signatures == 5);  // 2 begins, 3 pins
   CHECK(report.agent_signatures == 3);
+  CHECK(report.legacy_records == 0);
   std::string records = ReadAll(f.dir / "records.jsonl");
-  CHECK(records.find("\"seq\":6") != std::string::npos);
-  CHECK(ReadAll(f.dir / "checkpoint").rfind("example.org/daybook/test\n7\n", 0) == 0);
+  CHECK(records.find("\"seq\":9") != std::string::npos);
+  CHECK(ReadAll(f.dir / "checkpoint").rfind("example.org/daybook/test\n10\n", 0) == 0);
+}
+
+TEST_CASE("journal: after a crash, only records the signed intent names are sealed") {
+  TempDir tmp;
+  auto fs = MakePosixFilesystem();
+  JournalFixture f(tmp.path / "journal");
+  { f.Intervention(*f.Open(*fs), "i-1", {"web-01"}); }
+  std::string sealed_records = ReadAll(f.dir / "records.jsonl");
+  std::string checkpoint = ReadAll(f.dir / "checkpoint");
+  // The writer's own append, interrupted before its checkpoint: sealed on open.
+  { CHECK(f.Open(*fs)->Append(kInterventionEnd, {{"intervention", "i-1"}, {"outcome", "failed"}}).ok()); }
+  std::string with_tail = ReadAll(f.dir / "records.jsonl");
+  WriteAll(f.dir / "checkpoint", checkpoint);  // as if the crash came before the seal
+  VerifyOptions crashed = f.VerifyWith();
+  crashed.crashed = true;
+  VerifyReport report = VerifyJournal(*ReadJournalFiles(*fs, f.dir), crashed);
+  CHECK_MESSAGE(report.ok(), report.message);
+  CHECK(report.crash_tail == 1);
+  CHECK(VerifyJournal(*ReadJournalFiles(*fs, f.dir), f.VerifyWith()).code == VerifyCode::kUnsealedTail);
+  CHECK(f.Open(*fs)->size() == 5);
+  CHECK(Verify(*fs, f).ok());
+  // The same bytes, one changed: not the writer's. Open refuses to write.
+  std::string changed = with_tail;
+  changed.replace(changed.rfind("\"failed\""), 8, "\"halted\"");
+  WriteAll(f.dir / "records.jsonl", changed);
+  WriteAll(f.dir / "checkpoint", checkpoint);
+  auto refused = JournalWriter::Open(*fs, f.clock, f.Options());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("that this writer did not write (from seq 4,") != std::string::npos);
+  CHECK(ReadAll(f.dir / "records.jsonl") == changed);  // nothing written, nothing cut
+  CHECK_FALSE(VerifyJournal(*ReadJournalFiles(*fs, f.dir), crashed).ok());  // LEAF_MISMATCH: its stored hash is the writer's
+  (void)sealed_records;
 }
 
 TEST_CASE("journal: one writer at a time") {
@@ -71,6 +107,9 @@ TEST_CASE("journal: interventions need an allowed operator's signature, refusals
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("is not in allowed_signers") != std::string::npos);
   CHECK_FALSE(w->Append(kHostResult, {{"intervention", "i"}, {"host", "h"}, {"status", "maybe"}}).ok());
+  // An ok result without the agent's signed answer, and a pin nobody signed.
+  CHECK_FALSE(w->Append(kHostResult, {{"intervention", "i"}, {"host", "h"}, {"status", "ok"}, {"begin_seq", 0}}).ok());
+  CHECK_FALSE(w->Append(kHostKeyPinned, {{"host", "h"}, {"key", "k"}, {"fingerprint", "f"}}).ok());
   CHECK_FALSE(w->Append("made.up", Json::object()).ok());
   CHECK(w->size() == 0);
   CHECK(ReadAll(f.dir / "records.jsonl").empty());
@@ -85,7 +124,7 @@ TEST_CASE("journal: a torn last line is cut on open, unless the checkpoint cover
   WriteAll(f.dir / "records.jsonl", good + "{\"half\":");
   {
     auto w = f.Open(*fs);
-    CHECK(w->size() == 3);
+    CHECK(w->size() == 4);
   }
   CHECK(ReadAll(f.dir / "records.jsonl") == good);
   CHECK(Verify(*fs, f).ok());
@@ -98,7 +137,7 @@ TEST_CASE("journal: a torn last line is cut on open, unless the checkpoint cover
 }
 
 TEST_CASE("journal: a full disk at any write of an append leaves a consistent journal") {
-  for (int fail_at = 1; fail_at <= 3; ++fail_at) {
+  for (int fail_at = 1; fail_at <= 4; ++fail_at) {
     CAPTURE(fail_at);
     TempDir tmp;
     auto real = MakePosixFilesystem();
@@ -107,7 +146,7 @@ TEST_CASE("journal: a full disk at any write of an append leaves a consistent jo
     testing::FaultyFilesystem faulty(*real);
     auto w = f.Open(faulty);
     faulty.writes = 0;
-    faulty.fail_at = fail_at;  // 1: the record, 2: its hashes, 3: the checkpoint
+    faulty.fail_at = fail_at;  // 1: the intent, 2: the record, 3: its hashes, 4: the checkpoint
     Result<Appended> appended = w->Append(kInterventionEnd, {{"intervention", "i-1"}, {"outcome", "failed"}});
     CHECK_FALSE(appended.ok());
     w.reset();
@@ -116,7 +155,7 @@ TEST_CASE("journal: a full disk at any write of an append leaves a consistent jo
     std::string records = ReadAll(f.dir / "records.jsonl");
     CHECK(records.back() == '\n');
     auto reopened = f.Open(*real);
-    int64_t expected = fail_at == 3 ? 4 : 3;  // a durable record whose seal failed is sealed on open
+    int64_t expected = fail_at == 4 ? 5 : 4;  // a durable record the intent names is sealed on open
     CHECK(reopened->size() == expected);
     reopened.reset();
     VerifyReport report = Verify(*real, f);
@@ -133,7 +172,8 @@ TEST_CASE("journal: a group commit appends every record or none, and stays verif
   auto results = [] {
     std::vector<JournalWriter::Pending> batch;
     for (const char* host : {"web-02", "web-03", "web-04"}) {
-      batch.push_back({std::string(kHostResult), {{"intervention", "i-1"}, {"host", host}, {"status", "skipped"}, {"error", "not started"}}});
+      batch.push_back({std::string(kHostResult),
+                       {{"intervention", "i-1"}, {"host", host}, {"status", "skipped"}, {"begin_seq", 0}, {"error", "not started"}}});
     }
     return batch;
   };
@@ -143,23 +183,23 @@ TEST_CASE("journal: a group commit appends every record or none, and stays verif
     std::vector<JournalWriter::Pending> bad = results();
     bad[1].fields["status"] = "sideways";
     CHECK_FALSE(w->AppendAll(std::move(bad)).ok());
-    CHECK(w->size() == 3);
+    CHECK(w->size() == 4);
     std::vector<JournalWriter::Pending> begin{{std::string(kInterventionBegin), Json{{"intervention", "i-2"}, {"targets", {"x"}}}}};
     CHECK_FALSE(w->AppendAll(std::move(begin)).ok());  // needs its signer
   }
   // A full disk at any write leaves whole lines and a journal that verifies.
-  for (int fail_at = 1; fail_at <= 3; ++fail_at) {
+  for (int fail_at = 1; fail_at <= 4; ++fail_at) {
     CAPTURE(fail_at);
     testing::FaultyFilesystem faulty(*real);
     auto w = f.Open(faulty);
     int64_t before = w->size();
     faulty.writes = 0;
-    faulty.fail_at = fail_at;  // 1: the records, 2: their hashes, 3: the checkpoint
+    faulty.fail_at = fail_at;  // 1: the intent, 2: the records, 3: their hashes, 4: the checkpoint
     CHECK_FALSE(w->AppendAll(results()).ok());
     w.reset();
     CHECK(ReadAll(f.dir / "records.jsonl").back() == '\n');
     auto reopened = f.Open(*real);
-    CHECK(reopened->size() == (fail_at == 3 ? before + 3 : before));  // durable but unsealed records are sealed on open
+    CHECK(reopened->size() == (fail_at == 4 ? before + 3 : before));  // durable records the intent names are sealed on open
   }
   auto w = f.Open(*real);
   int64_t before = w->size();
@@ -183,25 +223,28 @@ TEST_CASE("journal: retention replaces old payloads by tombstones and stays veri
   f.Intervention(*w, "old", {"web-01"});
   f.clock.now += std::chrono::days(400);
   f.Intervention(*w, "new", {"web-01"});
+  KeyOperatorSigner op(f.operator_key);
   TimePoint inside = f.clock.now - std::chrono::days(100);
-  Result<Appended> refused = w->Prune(inside, 365);
+  Result<Appended> refused = w->Prune(inside, 365, &op);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message.find("inside the retention window") != std::string::npos);
 
   TimePoint cutoff = f.clock.now - std::chrono::days(366);
-  Result<Appended> pruned = w->Prune(cutoff, 365);
+  CHECK_FALSE(w->Prune(cutoff, 365, nullptr).ok());  // a prune is signed by its operator
+  Result<Appended> pruned = w->Prune(cutoff, 365, &op);
   REQUIRE(pruned.ok());
-  CHECK(pruned->seq == 6);
+  CHECK(pruned->seq == 7);
   std::string records = ReadAll(f.dir / "records.jsonl");
   CHECK(records.find("\"old\"") == std::string::npos);  // payloads gone
   CHECK(records.find("\"new\"") != std::string::npos);
   VerifyReport report = Verify(*fs, f);
   CHECK_MESSAGE(report.ok(), report.message);
-  CHECK(report.tombstones == 3);
+  CHECK(report.tombstones == 3);  // begin, result, end of "old"; its host pin is kept
+  CHECK(records.find("host.key_pinned") != std::string::npos);
   // Appending after a prune still works, and reopening reads tombstones.
   f.Tick();
   CHECK(w->Append(kInterventionEnd, {{"intervention", "new"}, {"outcome", "completed"}}).ok());
   w.reset();
-  CHECK(f.Open(*fs)->size() == 8);
+  CHECK(f.Open(*fs)->size() == 9);
   CHECK(Verify(*fs, f).ok());
 }

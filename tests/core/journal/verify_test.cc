@@ -16,7 +16,9 @@ using namespace daybook::testing;
 
 namespace {
 
-// 5 interventions x (begin, 2 results, end) = 20 records.
+// 5 interventions x (begin, 2 results, end) + 2 host pins = 22 records:
+// 0 begin i-0, 1 pin web-01, 2 result, 3 pin web-02, 4 result, 5 end,
+// then i-1 at 6..9 (6 begin, 7 and 8 results, 9 end), i-2 at 10..13 ...
 struct Journal20 {
   TempDir tmp;
   JournalFixture f{tmp.path / "journal"};
@@ -37,7 +39,7 @@ struct Journal20 {
   VerifierState State() const {
     VerifyReport report = Verify(files);
     REQUIRE(report.ok());
-    return {"example.org/daybook/test", report.sealed, report.root, report.checkpoint};
+    return {"example.org/daybook/test", report.sealed, report.root, report.checkpoint, report.vkey, 365, report.pruned};
   }
 };
 
@@ -47,8 +49,8 @@ TEST_CASE("verify: the untouched journal verifies") {
   Journal20 j;
   VerifyReport report = j.Verify(j.files);
   CHECK_MESSAGE(report.ok(), report.message);
-  CHECK(report.records == 20);
-  CHECK(report.sealed == 20);
+  CHECK(report.records == 22);
+  CHECK(report.sealed == 22);
   CHECK(report.ExitCode() == 0);
   VerifyOptions with_state = j.f.VerifyWith();
   with_state.state = j.State();
@@ -59,13 +61,13 @@ TEST_CASE("verify: an edited record is found at its seq") {
   Journal20 j;
   JournalFiles bad = j.files;
   std::vector<std::string> lines = Lines(j.files.records);
-  size_t host = lines[6].find("\"host\":\"web-02\"");
+  size_t host = lines[8].find("\"host\":\"web-02\"");
   REQUIRE(host != std::string::npos);
-  lines[6].replace(host, 15, "\"host\":\"web-03\"");
+  lines[8].replace(host, 15, "\"host\":\"web-03\"");
   bad.records = JoinLines(lines);
   VerifyReport report = j.Verify(bad);
   CHECK(report.code == VerifyCode::kLeafMismatch);  // the stored hashes disagree first
-  CHECK(report.seq == 6);
+  CHECK(report.seq == 8);
   bad.hashes = Rehash(bad.records).Bytes(0);
   CHECK(j.Verify(bad).code == VerifyCode::kRootMismatch);  // then the checkpoint
   // Edit a field no signature covers: only the hashes can tell.
@@ -112,7 +114,7 @@ TEST_CASE("verify: truncation at every record boundary and mid-record") {
 TEST_CASE("verify: dropped, swapped and replayed records") {
   Journal20 j;
   std::vector<std::string> lines = Lines(j.files.records);
-  for (size_t drop : {0u, 7u, 19u}) {
+  for (size_t drop : {0u, 7u, 21u}) {
     CAPTURE(drop);
     std::vector<std::string> dropped = lines;
     dropped.erase(dropped.begin() + static_cast<long>(drop));
@@ -120,7 +122,7 @@ TEST_CASE("verify: dropped, swapped and replayed records") {
     bad.records = JoinLines(dropped);
     VerifyReport report = j.Verify(bad);
     CHECK_FALSE(report.ok());
-    if (drop < 19) {
+    if (drop < 21) {
       CHECK(report.code == VerifyCode::kSeqGap);
       CHECK(report.seq == static_cast<int64_t>(drop));
     }
@@ -137,27 +139,24 @@ TEST_CASE("verify: dropped, swapped and replayed records") {
   bad = j.files;
   bad.records = JoinLines(replayed);
   CHECK(j.Verify(bad).code == VerifyCode::kSeqGap);
-  CHECK(j.Verify(bad).seq == 20);
+  CHECK(j.Verify(bad).seq == 22);
 }
 
 TEST_CASE("verify: a forged record inserted with recomputed hashes but no journal key") {
   Journal20 j;
   std::vector<std::string> lines = Lines(j.files.records);
-  // Appended at the end with the right seq, hashes rebuilt, checkpoint left alone:
-  // an unsealed tail, refused under --require-sealed.
-  Json forged = *ParseCanonical(lines[19]);
-  forged["seq"] = 20;
+  // Appended at the end with the right seq, hashes rebuilt, checkpoint left
+  // alone: records the writer's signed intent does not name. Once this
+  // passed as "unsealed" (issue 14); now it is a failure that names them.
+  Json forged = *ParseCanonical(lines[21]);
+  forged["seq"] = 22;
   lines.push_back(Canonical(forged));
   JournalFiles bad = j.files;
   Rewrite(bad, lines, nullptr);
   VerifyReport report = j.Verify(bad);
-  CHECK(report.ok());
-  CHECK(report.sealed == 20);
-  VerifyOptions sealed = j.f.VerifyWith();
-  sealed.require_sealed = true;
-  report = j.Verify(bad, sealed);
-  CHECK(report.code == VerifyCode::kUnsealedTail);
-  CHECK(report.seq == 20);
+  CHECK(report.code == VerifyCode::kForeignRecords);
+  CHECK(report.seq == 22);
+  CHECK(report.ExitCode() == 1);
   // Re-signing with another key does not help.
   NoteSigner impostor = *GenerateNoteSigner("example.org/daybook/test");
   Rewrite(bad, lines, &impostor);
@@ -169,9 +168,9 @@ TEST_CASE("verify: history rewritten and re-signed by the journal key holder is 
   VerifyOptions audit = j.f.VerifyWith();
   audit.state = j.State();
   std::vector<std::string> lines = Lines(j.files.records);
-  Json end = *ParseCanonical(lines[3]);
+  Json end = *ParseCanonical(lines[5]);
   end["outcome"] = "failed";  // rewrite how intervention i-0 ended
-  lines[3] = Canonical(end);
+  lines[5] = Canonical(end);
   JournalFiles bad = j.files;
   Rewrite(bad, lines, &j.f.journal_key);
   CHECK(j.Verify(bad).ok());  // self-consistent: only history can tell
@@ -208,15 +207,19 @@ TEST_CASE("verify: non-canonical line, bad operator signatures, bad agent signat
 
   // Re-signed by a key that is not in allowed_signers.
   crypto::Ed25519Key stranger = *crypto::Ed25519Key::Generate();
-  Json begin = *ParseCanonical(lines[4]);
+  // (A new intervention at the end: re-signing an earlier begin would also
+  // break the agent answers bound to it, which is tampering, BAD_AGENT_SIG.)
+  Json begin = *ParseCanonical(lines[6]);
+  begin["seq"] = 22;
+  begin["ts"] = ParseCanonical(lines[21])->at("ts");
   begin.erase("op_sig");
   begin["operator"] = crypto::SshFingerprint(stranger.public_key());
   begin["op_sig"] = crypto::SshsigSign(stranger, kOperatorNamespace, Canonical(begin));
   std::vector<std::string> forged = lines;
-  forged[4] = Canonical(begin);
+  forged.push_back(Canonical(begin));
   Rewrite(bad, forged, &j.f.journal_key);
   VerifyReport report = j.Verify(bad);
-  CHECK(report.code == VerifyCode::kBadOperatorSig);
+  CHECK(report.code == VerifyCode::kSignerNotAllowed);  // not tampering: its own verdict
   CHECK(report.message.find("not in allowed_signers") != std::string::npos);
   VerifyOptions no_list = j.f.VerifyWith();
   no_list.allowed_signers.reset();
@@ -226,17 +229,17 @@ TEST_CASE("verify: non-canonical line, bad operator signatures, bad agent signat
   begin.erase("op_sig");
   begin["operator"] = crypto::SshFingerprint(j.f.operator_key.public_key());
   begin["op_sig"] = crypto::SshsigSign(j.f.operator_key, "file", Canonical(begin));
-  forged[4] = Canonical(begin);
+  forged[22] = Canonical(begin);
   Rewrite(bad, forged, &j.f.journal_key);
   CHECK(j.Verify(bad).code == VerifyCode::kBadOperatorSig);
 
-  Json result = *ParseCanonical(lines[5]);
+  Json result = *ParseCanonical(lines[7]);
   result["agent"]["response"]["status"] = "failed";
   forged = lines;
-  forged[5] = Canonical(result);
+  forged[7] = Canonical(result);
   Rewrite(bad, forged, &j.f.journal_key);
   CHECK(j.Verify(bad).code == VerifyCode::kBadAgentSig);
-  CHECK(j.Verify(bad).seq == 5);
+  CHECK(j.Verify(bad).seq == 7);
 }
 
 TEST_CASE("verify: records without any checkpoint never pass") {
@@ -253,25 +256,26 @@ TEST_CASE("verify: pruning outside the policy") {
   Journal20 j;
   std::vector<std::string> lines = Lines(j.files.records);
   // A tombstone that no prune record covers.
-  Json first = *ParseCanonical(lines[1]);
-  Hash leaf = LeafHash(lines[1]);
+  Json first = *ParseCanonical(lines[2]);
+  Hash leaf = LeafHash(lines[2]);
   std::vector<std::string> pruned = lines;
-  pruned[1] = Canonical(MakeTombstone(first, crypto::HexEncode(leaf.data(), 32)));
+  pruned[2] = Canonical(MakeTombstone(first, crypto::HexEncode(leaf.data(), 32)));
   JournalFiles bad = j.files;
   Rewrite(bad, pruned, &j.f.journal_key);
   CHECK(j.Verify(bad).code == VerifyCode::kPrunedOutsidePolicy);
-  CHECK(j.Verify(bad).seq == 1);
-  // A prune record whose cutoff is inside its own window.
-  Json prune = {{"v", 1}, {"seq", 20}, {"type", "journal.retention_prune"}, {"ts", "2026-11-01T00:10:00.000Z"},
-                {"nonce", std::string(32, '0')}, {"cutoff", "2026-11-01T00:01:00.000Z"}, {"upto_seq", 1},
-                {"window_days", 365}};
+  CHECK(j.Verify(bad).seq == 2);
+  // A prune record (signed by the operator) whose cutoff is inside its own window.
+  Json prune = {{"v", 2}, {"seq", 22}, {"type", "journal.retention_prune"}, {"ts", "2026-11-01T00:10:00.000Z"},
+                {"nonce", std::string(32, '0')}, {"cutoff", "2026-11-01T00:01:00.000Z"}, {"upto_seq", 2},
+                {"window_days", 365}, {"operator", crypto::SshFingerprint(j.f.operator_key.public_key())}};
+  prune["op_sig"] = *KeyOperatorSigner(j.f.operator_key).Sign(Canonical(prune));
   pruned.push_back(Canonical(prune));
   Rewrite(bad, pruned, &j.f.journal_key);
   CHECK(j.Verify(bad).code == VerifyCode::kPrunedOutsidePolicy);
-  CHECK(j.Verify(bad).seq == 20);
+  CHECK(j.Verify(bad).seq == 22);
   // An edited tombstone hash.
   std::vector<std::string> edited = lines;
-  edited[1] = Canonical(MakeTombstone(first, std::string(64, '0')));
+  edited[2] = Canonical(MakeTombstone(first, std::string(64, '0')));
   JournalFiles hashes_kept = j.files;
   hashes_kept.records = JoinLines(edited);
   CHECK_FALSE(j.Verify(hashes_kept).ok());
@@ -282,7 +286,7 @@ TEST_CASE("verify: the state file round-trips") {
   VerifierState state = j.State();
   Result<VerifierState> back = ParseState(FormatState(state));
   REQUIRE(back.ok());
-  CHECK(back->size == 20);
+  CHECK(back->size == 22);
   CHECK(back->root == state.root);
   CHECK(back->checkpoint == state.checkpoint);
   CHECK_FALSE(ParseState("{").ok());

@@ -1,0 +1,28 @@
+// What an agent's signed answer binds (issue 14): the host the answering key
+// is pinned for, the intervention, the hash of that intervention's begin
+// record (so no answer can exist before its intervention), and the outcome
+// the journal reports (status and changes). The agent adds host, intervention
+// and begin to every answer that changes a host (agent/answer_binding.h);
+// the controller checks them before it journals a result, and `journal
+// verify` checks them again against the record and the journal itself.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/base/result.h"
+#include "core/journal/canonical.h"
+
+namespace daybook::journal {
+
+// The hex RFC 6962 leaf hash of a begin record's line: what answers name in
+// "begin". A tombstone keeps it, so the binding survives retention.
+std::string BeginHash(std::string_view begin_line);
+
+// Checks a version 2 host.result `record` against the agent's `response`
+// (whose signature the caller verified) and `begin_hash`, the leaf hash of
+// the record at the result's begin_seq. kFailed naming the first field that
+// differs.
+Status CheckBoundAnswer(const Json& record, const Json& response, const std::string& begin_hash);
+
+}  // namespace daybook::journal

@@ -1,0 +1,154 @@
+// Operator and agent signatures, in seq order: a host.key_pinned record
+// pins a key for the results that follow it, and a version 2 result must be
+// signed by that key and bind its host, intervention, begin record, status
+// and changes (agent_binding.h). Version 1 records keep their old check
+// (the agent key carried in the record), and are counted as such.
+#include <map>
+
+#include "core/crypto/encoding.h"
+#include "core/crypto/ssh_key.h"
+#include "core/crypto/sshsig.h"
+#include "core/journal/agent_binding.h"
+#include "core/journal/canonical.h"
+#include "core/journal/record.h"
+#include "core/journal/verify_internal.h"
+
+namespace daybook::journal::internal {
+namespace {
+
+
+class SignatureCheck {
+ public:
+  SignatureCheck(const Scan& scan, const VerifyOptions& options, VerifyReport& report)
+      : scan_(scan), options_(options), report_(report) {}
+
+  std::optional<Failure> Check(const Json& record, int64_t seq, int64_t offset) {
+    seq_ = seq;
+    offset_ = offset;
+    const std::string type = StringField(record, "type").value_or("");
+    const bool v2 = IntField(record, "v") == kRecordVersion;
+    if (type == kInterventionBegin || (v2 && IsOperatorSigned(type))) {
+      if (auto f = CheckOperator(record)) return f;
+    }
+    if (type == kHostKeyPinned) return Pin(record);
+    if (type == kHostResult && record.contains("agent")) return v2 ? CheckBoundAgent(record) : CheckLegacyAgent(record);
+    return std::nullopt;
+  }
+
+  // The first sound signature by a key allowed_signers does not list.
+  const std::optional<Failure>& not_allowed() const { return not_allowed_; }
+
+ private:
+  Failure Fail(VerifyCode code, std::string message) const { return {code, seq_, offset_, std::move(message)}; }
+
+  std::optional<Failure> CheckOperator(const Json& record) {
+    std::optional<std::string> op_sig = StringField(record, "op_sig"), ts = StringField(record, "ts");
+    if (!op_sig || !ts) return Fail(VerifyCode::kBadOperatorSig, "missing op_sig");
+    Json unsigned_record = record;
+    unsigned_record.erase("op_sig");
+    Result<crypto::SshsigVerified> sig = crypto::SshsigVerify(*op_sig, kOperatorNamespace, Canonical(unsigned_record));
+    if (!sig) return Fail(VerifyCode::kBadOperatorSig, sig.error().message);
+    if (StringField(record, "operator") != sig->fingerprint) {
+      return Fail(VerifyCode::kBadOperatorSig, "signed by " + sig->fingerprint + ", not by the operator named");
+    }
+    ++report_.operator_signatures;
+    if (!options_.allowed_signers || not_allowed_) return std::nullopt;
+    TimePoint at = *ParseTimestamp(*ts);  // checked in pass 1
+    if (!crypto::FindAllowedPrincipal(*options_.allowed_signers, sig->key, std::string(kOperatorNamespace), at)) {
+      // Not tampering: a sound signature by someone not allowed. Reported
+      // after every other check, unless one finds tampering.
+      not_allowed_ = Fail(VerifyCode::kSignerNotAllowed,
+                          sig->fingerprint + " signed this record but is not in allowed_signers (at " + *ts + ")");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Failure> Pin(const Json& record) {
+    std::optional<std::string> host = StringField(record, "host"), key_text = StringField(record, "key");
+    Result<crypto::Ed25519Public> key = key_text ? crypto::ParseSshPublicKey(*key_text)
+                                                 : Result<crypto::Ed25519Public>(MakeError(ErrorCode::kFailed, "no key"));
+    if (!host || !key) return Fail(VerifyCode::kBadRecord, "host.key_pinned: unreadable host or key");
+    if (StringField(record, "fingerprint") != crypto::SshFingerprint(*key)) {
+      return Fail(VerifyCode::kBadRecord, "host.key_pinned: the fingerprint is not the key's");
+    }
+    pins_[*host] = *key;
+    return std::nullopt;
+  }
+
+  // The agent's Ed25519 signature over the canonical response, by `key`.
+  std::optional<Failure> CheckSignature(const Json& agent, const crypto::Ed25519Public& key) {
+    std::optional<crypto::Bytes> sig = crypto::Base64Decode(StringField(agent, "sig").value_or("!"));
+    if (!sig || !crypto::Ed25519Verify(key, Canonical(MemberOr(agent, "response")), *sig)) {
+      return Fail(VerifyCode::kBadAgentSig, "the agent's signature does not verify");
+    }
+    ++report_.agent_signatures;
+    return std::nullopt;
+  }
+
+  std::optional<Failure> CheckLegacyAgent(const Json& record) {
+    const Json& agent = MemberOr(record, "agent");
+    if (!MemberOr(agent, "sig").is_string()) return std::nullopt;  // v1 results could carry no signature
+    std::optional<std::string> key_text = StringField(agent, "key");
+    Result<crypto::Ed25519Public> key = key_text ? crypto::ParseSshPublicKey(*key_text)
+                                                 : Result<crypto::Ed25519Public>(MakeError(ErrorCode::kFailed, "no key"));
+    if (!key || !MemberOr(agent, "response").is_object()) {
+      return Fail(VerifyCode::kBadAgentSig, "agent signature needs key, sig, response");
+    }
+    return CheckSignature(agent, *key);
+  }
+
+  std::optional<Failure> CheckBoundAgent(const Json& record) {
+    const Json& agent = MemberOr(record, "agent");
+    std::optional<std::string> host = StringField(record, "host"), key_text = StringField(agent, "key");
+    if (!MemberOr(agent, "response").is_object() || !key_text) {
+      return Fail(VerifyCode::kBadAgentSig, "agent signature needs key, sig, response");
+    }
+    auto pin = pins_.find(host.value_or(""));
+    if (pin == pins_.end()) {
+      return Fail(VerifyCode::kBadAgentSig, "no host.key_pinned record for host " + host.value_or("") +
+                                                " precedes this result: its signing key is not the journal's");
+    }
+    Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(*key_text);
+    if (!key || *key != pin->second) {
+      return Fail(VerifyCode::kBadAgentSig, "signed by " + (key ? crypto::SshFingerprint(*key) : std::string("?")) +
+                                                ", but the journal pins " + crypto::SshFingerprint(pin->second) +
+                                                " for host " + pin->first);
+    }
+    if (auto f = CheckSignature(agent, pin->second)) return f;
+    int64_t begin_seq = IntField(record, "begin_seq").value_or(-1);  // schema-checked in pass 1
+    if (begin_seq < 0 || begin_seq >= seq_ || scan_.types[static_cast<size_t>(begin_seq)] != kInterventionBegin) {
+      return Fail(VerifyCode::kBadAgentSig, "begin_seq " + std::to_string(begin_seq) +
+                                                " is not an intervention.begin before this result");
+    }
+    auto id = scan_.begin_ids.find(begin_seq);  // absent when the begin was pruned: its hash still binds
+    if (id != scan_.begin_ids.end() && StringField(record, "intervention") != id->second) {
+      return Fail(VerifyCode::kBadAgentSig, "begin_seq " + std::to_string(begin_seq) + " opened another intervention");
+    }
+    Hash begin = scan_.Leaf(begin_seq);
+    Status bound = CheckBoundAnswer(record, MemberOr(agent, "response"), crypto::HexEncode(begin.data(), begin.size()));
+    if (!bound) return Fail(VerifyCode::kBadAgentSig, bound.error().message);
+    return std::nullopt;
+  }
+
+  const Scan& scan_;
+  const VerifyOptions& options_;
+  VerifyReport& report_;
+  std::map<std::string, crypto::Ed25519Public> pins_;
+  std::optional<Failure> not_allowed_;
+  int64_t seq_ = 0, offset_ = 0;
+};
+
+}  // namespace
+
+std::optional<Failure> CheckAllSignatures(const SplitRecords& split, const Scan& scan, const VerifyOptions& options,
+                                          VerifyReport& report) {
+  SignatureCheck check(scan, options, report);
+  for (size_t i : scan.signed_records) {
+    const LineRef& ref = split.lines[i];
+    Json record = *ParseCanonical(ref.text);  // parsed fine in pass 1
+    if (auto f = check.Check(record, static_cast<int64_t>(i), static_cast<int64_t>(ref.offset))) return f;
+  }
+  return check.not_allowed();
+}
+
+}  // namespace daybook::journal::internal
