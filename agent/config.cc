@@ -114,7 +114,9 @@ Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
       }
     }
     for (auto [key, into, low] : {std::tuple{"max_pack_size", &config.max_pack_size, int64_t{1} << 20},
-                                  std::tuple{"max_object_size", &config.max_object_size, int64_t{1} << 10}}) {
+                                  std::tuple{"max_object_size", &config.max_object_size, int64_t{1} << 10},
+                                  std::tuple{"max_pack_inflated", &config.max_pack_inflated, int64_t{1} << 20},
+                                  std::tuple{"max_pack_objects", &config.max_pack_objects, int64_t{1}}}) {
       if (auto n = reader.Integer(key)) {
         if (n->value < low || n->value > (int64_t{1} << 40)) {
           diags.Error(n->pos, std::string(key) + " out of range " + std::to_string(low) + "-1099511627776 bytes");

@@ -28,9 +28,11 @@ struct AgentConfig {
   std::chrono::milliseconds trust_authenticated_sources{std::chrono::hours(24)};  // admitted even when max_startups is full
   int max_auth_tries = 6;                     // public keys offered per connection
   std::chrono::milliseconds login_grace{std::chrono::seconds(20)};
-  uint32_t max_frame = 64u << 20;
+  uint32_t max_frame = 8u << 20;   // a request frame (pack.data carries 1 MiB, base64)
   uint64_t max_pack_size = 2ull << 30;        // bytes of one received pack
   uint64_t max_object_size = 256ull << 20;    // inflated bytes of one object in it
+  uint64_t max_pack_inflated = 2ull << 30;    // inflated bytes of all its objects and delta results
+  uint64_t max_pack_objects = 1'000'000;      // objects in it
   // Package patching (agent/pkg).
   std::vector<std::string> security_suites = {"*-security"};       // apt: Release suites that carry security fixes
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(2)};   // waiting for the dpkg / rpm lock

@@ -14,6 +14,7 @@
 #include "core/exec/process_runner.h"
 #include "core/repo/object_store.h"
 #include "agent/session.h"
+#include "core/base/text.h"
 #include "core/crypto/ssh_key.h"
 #include "core/transport/host_key.h"
 #include "core/transport/ssh_server.h"
@@ -123,15 +124,17 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   options.authorize = [&](const crypto::Ed25519Public& key) { return operators.IsAuthorized(key); };
   options.serve = [&](const transport::SessionInfo& info, transport::Stream& stream) {
     return ServeSession(context, stream, [&](const std::string& what) {
-      log->error("session peer={} internal error: {}", info.peer, what);
+      log->error("session peer={} internal error: {}", info.peer, TerminalSafe(what));
     });
   };
   options.log_dropped = [&](int dropped, const std::string& reason) {
-    log->warn("dropped {} unauthenticated connection(s) before key exchange: {}", dropped, reason);
+    log->warn("dropped {} unauthenticated connection(s) before key exchange: {}", dropped, TerminalSafe(reason));
   };
   options.log = [&](const transport::SessionInfo& info, const std::string& outcome, std::chrono::milliseconds took) {
+    // The outcome quotes what the client sent (algorithm lists, subsystem
+    // names, request types): escaped, so no client can forge a log line.
     log->info("session peer={} operator={} {} duration_ms={}", info.peer,
-              info.operator_fingerprint.empty() ? "-" : info.operator_fingerprint, outcome, took.count());
+              info.operator_fingerprint.empty() ? "-" : info.operator_fingerprint, TerminalSafe(outcome), took.count());
   };
 
   Result<std::unique_ptr<transport::SshServer>> server = transport::SshServer::Listen(*host_key, options);

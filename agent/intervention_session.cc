@@ -119,7 +119,8 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
 }
 
 Json InterventionSession::BeginPack(repo::ObjectStore& store) {
-  Result<std::unique_ptr<repo::PackSink>> sink = store.ReceivePack({context_.config->max_object_size});
+  Result<std::unique_ptr<repo::PackSink>> sink = store.ReceivePack(
+      {context_.config->max_object_size, context_.config->max_pack_inflated, context_.config->max_pack_objects});
   if (!sink) return protocol::ErrorMessage("object_store", sink.error().message);
   sink_ = std::move(sink).value();
   pack_bytes_ = 0;

@@ -10,6 +10,10 @@ using schema::JsonReader;
 
 Error Bad(std::string message) { return MakeError(ErrorCode::kInvalidInput, std::move(message)); }
 
+Error TooMany(const JsonReader& r) {
+  return Bad(r.where() + ".deploys: more than " + std::to_string(kMaxDeploysPerRequest) + " deploys in one request");
+}
+
 Result<DeployRequest> ParseDeploy(const JsonReader& r) {
   DeployRequest request;
   Result<std::string> name = r.String("name");
@@ -51,6 +55,7 @@ Result<StatusRequest> ParseStatusRequest(const protocol::Json& request) {
   out.drift = *drift;
   Result<const protocol::Json*> deploys = r->OptionalArray("deploys");
   if (!deploys) return deploys.error();
+  if (*deploys != nullptr && (*deploys)->size() > kMaxDeploysPerRequest) return TooMany(*r);
   for (size_t i = 0; *deploys != nullptr && i < (*deploys)->size(); ++i) {
     Result<JsonReader> d = r->Element(**deploys, i, "deploys");
     if (!d) return d.error();
@@ -99,6 +104,7 @@ Result<ApplyRequest> ParseApplyRequest(const protocol::Json& request) {
   out.intervention = std::move(*id);
   Result<const protocol::Json*> deploys = r->Array("deploys");
   if (!deploys) return deploys.error();
+  if ((*deploys)->size() > kMaxDeploysPerRequest) return TooMany(*r);
   for (size_t i = 0; i < (*deploys)->size(); ++i) {
     Result<JsonReader> d = r->Element(**deploys, i, "deploys");
     if (!d) return d.error();

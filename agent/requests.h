@@ -21,6 +21,8 @@ namespace daybook::agent {
 constexpr std::chrono::milliseconds kMaxHookTimeout = std::chrono::hours(24 * 7);
 // The most releases a deploy may keep.
 constexpr int64_t kMaxKeep = 1000;
+// The most deploys one request may name (each costs a directory walk).
+constexpr size_t kMaxDeploysPerRequest = 64;
 
 struct StatusRequest {
   std::vector<DeployQuery> deploys;

@@ -57,9 +57,14 @@ Result<SignedAnswer> AgentClient::CallSigned(transport::Connection& connection, 
   // The journal keeps the signed bytes; readers get a checked copy.
   protocol::Json readable = *body;
   if (Status shaped = CheckAnswer(readable); !shaped) return shaped.error();
-  if (schema::StringOr(readable, "type") == "error") {
+  std::string type = schema::StringOr(readable, "type");
+  if (type == "error") {
     return MakeError(ErrorCode::kFailed, "agent error " + schema::StringOr(readable, "code", "?") + ": " +
                                              schema::StringOr(readable, "message"));
+  }
+  if (std::string expected = ExpectedAnswer(request); !expected.empty() && type != expected) {
+    return MakeError(ErrorCode::kFailed, "the agent answered " + protocol::Json(type).dump() + " to " +
+                                             protocol::Json(schema::StringOr(request, "type")).dump());
   }
   return SignedAnswer{std::move(readable), std::move(*body), schema::StringOr(*frame, "sig")};
 }

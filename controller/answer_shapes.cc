@@ -65,7 +65,27 @@ const std::map<std::string, Json>& Shapes() {
   return shapes;
 }
 
+bool HasFloat(const Json& value, int depth = 0) {
+  if (value.is_number_float()) return true;
+  if (!value.is_structured() || depth > 64) return false;
+  for (const Json& child : value) {
+    if (HasFloat(child, depth + 1)) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::string ExpectedAnswer(const Json& request) {
+  static const std::map<std::string, std::string> kExpected = {
+      {"hello", "hello"},           {"facts", "facts"},         {"deploy.status", "deploy.status"},
+      {"patch.plan", "patch.plan"}, {"pack.begin", "pack.ready"}, {"pack.data", "pack.ack"},
+      {"pack.end", "pack.indexed"}, {"apply", "apply.result"}, {"deploy.rollback", "deploy.result"}};
+  auto type = request.is_object() ? request.find("type") : request.end();
+  if (type == request.end() || !type->is_string()) return "";
+  auto found = kExpected.find(type->get<std::string>());
+  return found == kExpected.end() ? "" : found->second;
+}
 
 Status CheckAnswer(Json& body) {
   if (!body.is_object()) return MakeError(ErrorCode::kFailed, "malformed answer from the agent: not an object");
@@ -74,6 +94,7 @@ Status CheckAnswer(Json& body) {
     return MakeError(ErrorCode::kFailed, "malformed answer from the agent: no \"type\"");
   }
   std::string name = type->get<std::string>();
+  if (HasFloat(body)) return MakeError(ErrorCode::kFailed, "malformed answer from the agent: a floating-point number");
   auto shape = Shapes().find(name);
   if (shape == Shapes().end()) {
     return MakeError(ErrorCode::kFailed, "unexpected answer type " + protocol::Json(name).dump() + " from the agent");

@@ -11,7 +11,13 @@
 namespace daybook::controller {
 
 // Checks and normalises an answer body by its "type". Answer types the
-// controller does not know are refused.
+// controller does not know are refused, and so are floating-point numbers
+// anywhere (journal records hold integers only: one float would make the
+// journal unreadable).
 Status CheckAnswer(protocol::Json& body);
+
+// The answer type a request expects ("facts" for facts, "pack.ready" for
+// pack.begin...); "error" is always possible besides. Empty when unknown.
+std::string ExpectedAnswer(const protocol::Json& request);
 
 }  // namespace daybook::controller

@@ -9,6 +9,7 @@
 #include "core/base/strings.h"
 #include "core/journal/export.h"
 #include "core/journal/record.h"
+#include "core/schema/json_reader.h"
 
 namespace daybook::controller {
 namespace {
@@ -33,7 +34,7 @@ std::string Detail(const journal::JournalEntry& e) {
     std::string out = "operator=" + Str(r, "operator") + what +
                       " targets=" + std::to_string(r.value("targets", journal::Json::array()).size());
     if (!Str(r, "ticket").empty()) out += " ticket=" + Str(r, "ticket");
-    if (r.value("override_window", false)) out += " override_window";
+    if (schema::BoolOr(r, "override_window")) out += " override_window";
     return out;
   }
   if (type == journal::kHostResult) {

@@ -81,7 +81,7 @@ Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOpt
   FleetSession* raw = session.get();
   session->client->set_before_pin([&env, &global, raw](const inventory::Host& host, const crypto::Ed25519Public& key) -> Status {
     std::lock_guard lock(raw->journal_mu);
-    return JournalHostKey(env, global, *raw, host, key);
+    return JournalHostKey(env, global, *raw, host, key, true);
   });
   return session;
 }
@@ -104,11 +104,18 @@ Result<journal::OperatorSigner*> SessionOperatorSigner(Env& env, const GlobalOpt
 }
 
 Status JournalHostKey(Env& env, const GlobalOptions& global, FleetSession& session, const inventory::Host& host,
-                      const crypto::Ed25519Public& key) {
+                      const crypto::Ed25519Public& key, bool explicit_pin) {
   Result<journal::JournalWriter*> writer = SessionJournal(env, global, session);
   if (!writer) return std::move(writer).error();
   const std::string text = crypto::FormatSshPublicKey(key);
-  if ((*writer)->PinnedKey(host.name) == text) return OkStatus();
+  const std::optional<std::string> pinned = (*writer)->PinnedKey(host.name);
+  if (pinned && *pinned == text) return OkStatus();
+  if (!explicit_pin && pinned) {
+    return MakeError(ErrorCode::kFailed, "the journal pinned another host key for " + host.name +
+                                             " than the one inventory/known_hosts lists now (" + crypto::SshFingerprint(key) +
+                                             "); a re-pin needs the operator: remove the known_hosts line, then run "
+                                             "`daybook ping --accept-new-host-keys --target " + host.name + "`");
+  }
   Result<journal::OperatorSigner*> signer = SessionOperatorSigner(env, global, session);
   if (!signer) return std::move(signer).error().WithContext("pinning the host key of " + host.name);
   Result<journal::Appended> appended = (*writer)->Append(

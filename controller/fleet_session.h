@@ -62,8 +62,12 @@ Result<journal::OperatorSigner*> SessionOperatorSigner(Env& env, const GlobalOpt
 // Journals `key` as pinned for `host`, signed by the operator, unless the
 // journal already pins that key for it (call with journal_mu held). Agent
 // signatures are checked against the key the journal pins.
+// `explicit_pin`: the operator accepted this key (--accept-new-host-keys).
+// Otherwise (a result signed by a key known_hosts lists) a key other than
+// the one the journal already pinned for the host is refused: an edit of
+// known_hosts must not re-pin a host without the operator's word.
 Status JournalHostKey(Env& env, const GlobalOptions& global, FleetSession& session, const inventory::Host& host,
-                      const crypto::Ed25519Public& key);
+                      const crypto::Ed25519Public& key, bool explicit_pin);
 
 // Connects and says hello: a pinned, authenticated, version-checked connection.
 Result<std::unique_ptr<transport::Connection>> ConnectAgent(AgentClient& client, const inventory::Host& host);

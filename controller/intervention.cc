@@ -83,7 +83,13 @@ Status Intervention::RecordHosts(std::vector<Json> results) {
     if (known != nullptr && key) {
       Result<crypto::Ed25519Public> parsed = crypto::ParseSshPublicKey(*key);
       if (!parsed) return std::move(parsed).error();
-      if (Status pinned = JournalHostKey(env_, global_, session_, *known, *parsed); !pinned) return pinned;
+      if (Status pinned = JournalHostKey(env_, global_, session_, *known, *parsed, false); !pinned) {
+        // The answer cannot be tied to the host's pinned key: journaled as
+        // a failure that says why, without the unattributable answer.
+        fields.erase("agent");
+        fields["status"] = "failed";
+        fields["error"] = pinned.error().message;
+      }
     }
     records.push_back({std::string(journal::kHostResult), std::move(fields)});
   }

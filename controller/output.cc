@@ -47,7 +47,7 @@ nlohmann::json ToJson(const std::vector<Diagnostic>& diagnostics) {
 
 void PrintJson(std::ostream& out, const nlohmann::json& doc) {
   // Replace invalid UTF-8 instead of throwing: file contents are untrusted.
-  out << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  out << JsonForTerminal(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << '\n';
 }
 
 void Table::AddRow(std::vector<std::string> row) {

@@ -37,6 +37,25 @@ void Walk(std::string_view bytes, OnChar on_char, OnBad on_bad) {
   }
 }
 
+// U+202A..U+202E and U+2066..U+2069: they reorder what follows on screen,
+// so a name can read backwards ("Trojan Source", CVE-2021-42574).
+bool IsBidiControl(std::string_view c) {
+  if (c.size() != 3 || static_cast<uint8_t>(c[0]) != 0xE2) return false;
+  auto b1 = static_cast<uint8_t>(c[1]), b2 = static_cast<uint8_t>(c[2]);
+  return (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
+}
+
+// "\u202e": the code point, as JSON and as a readable escape.
+std::string BidiEscape(std::string_view c) {
+  constexpr char kHex[] = "0123456789abcdef";
+  unsigned code = (static_cast<unsigned>(static_cast<uint8_t>(c[0]) & 0x0F) << 12) |
+                  (static_cast<unsigned>(static_cast<uint8_t>(c[1]) & 0x3F) << 6) |
+                  static_cast<unsigned>(static_cast<uint8_t>(c[2]) & 0x3F);
+  std::string out = "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(code >> shift) & 0xF];
+  return out;
+}
+
 }  // namespace
 
 size_t Utf8SequenceLength(std::string_view bytes) {
@@ -156,9 +175,36 @@ std::string TerminalSafe(std::string_view text, bool keep_newlines) {
           out += kHex[code & 0xF];
           return;
         }
+        if (IsBidiControl(c)) {
+          out += BidiEscape(c);
+          return;
+        }
         out += c;
       },
       [&](uint8_t byte) { AppendHexByte(out, byte); });
+  return out;
+}
+
+std::string JsonForTerminal(std::string_view json) {
+  std::string out;
+  out.reserve(json.size());
+  Walk(
+      json,
+      [&](std::string_view c) {
+        auto lead = static_cast<uint8_t>(c[0]);
+        if (c.size() == 2 && lead == 0xC2 && static_cast<uint8_t>(c[1]) <= 0x9F) {
+          constexpr char kHex[] = "0123456789abcdef";
+          auto code = static_cast<uint8_t>(c[1]);
+          out += "\\u00";
+          out += kHex[code >> 4];
+          out += kHex[code & 0xF];
+        } else if (IsBidiControl(c)) {
+          out += BidiEscape(c);
+        } else {
+          out += c;
+        }
+      },
+      [&](uint8_t byte) { out += static_cast<char>(byte); });
   return out;
 }
 

@@ -49,6 +49,14 @@ std::string Utf8Head(std::string_view text, size_t max_bytes);
 // control character written as a visible escape (`\x1B`, `\u009B`), and
 // invalid UTF-8 escaped as by ReadableText. ANSI escape sequences therefore
 // cannot move the cursor, change colours or set the window title.
+// Bidirectional overrides and isolates (U+202A..E, U+2066..9) are escaped
+// too (`\u202e`), so a file name cannot read backwards on screen.
 std::string TerminalSafe(std::string_view text, bool keep_newlines = false);
+
+// For JSON text shown on a terminal: C1 controls and bidirectional controls
+// inside strings written as \u escapes (still the same JSON), so machine
+// output piped to a terminal is as safe as the tables. C0 controls are
+// escaped by any JSON writer already.
+std::string JsonForTerminal(std::string_view json);
 
 }  // namespace daybook

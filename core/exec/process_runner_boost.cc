@@ -12,6 +12,7 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <array>
+#include <optional>
 
 #include "core/base/duration.h"
 #include "core/exec/process_runner.h"
@@ -85,6 +86,9 @@ class TailReader {
   bool dropped_ = false;
 };
 
+// How long output is still read once the command has exited.
+constexpr std::chrono::seconds kOutputGrace{2};
+
 class BoostProcessRunner final : public ProcessRunner {
  public:
   Result<ProcessResult> Run(const ProcessSpec& spec) override {
@@ -104,8 +108,10 @@ class BoostProcessRunner final : public ProcessRunner {
     bp::async_pipe input(ioc);
     bp::group group;
     std::error_code ec;
+    bool exited = false;
     bp::child child(bp::exe = exe.string(), bp::args = args, bp::std_in < input, bp::std_out > out.pipe,
-                    bp::std_err > err.pipe, env, CheckedStartDir(spec.cwd), group, ioc, ec);
+                    bp::std_err > err.pipe, env, CheckedStartDir(spec.cwd), group, ioc,
+                    bp::on_exit([&exited](int, const std::error_code&) { exited = true; }), ec);
     if (ec) return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: " + ec.message());
     out.Start();
     err.Start();
@@ -114,9 +120,21 @@ class BoostProcessRunner final : public ProcessRunner {
     // cannot deadlock against us.
     boost::asio::async_write(input, boost::asio::buffer(spec.stdin_data),
                              [&input](const boost::system::error_code&, std::size_t) { input.close(); });
-    ioc.run_for(spec.timeout);
+    // Until the command exits and its output ends, or the timeout. Once it
+    // has exited, its output gets a short grace: a background process it
+    // left (a daemon a hook started) may hold the pipes open for ever, and
+    // must not make a finished command look hung.
+    auto deadline = std::chrono::steady_clock::now() + spec.timeout;
+    std::optional<std::chrono::steady_clock::time_point> drain_until;
+    while (!ioc.stopped()) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) break;
+      if (exited && !drain_until) drain_until = now + kOutputGrace;
+      if (drain_until && now >= *drain_until) break;
+      ioc.run_for(std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(100)));
+    }
     ProcessResult result;
-    result.timed_out = !ioc.stopped();
+    result.timed_out = !exited;
     if (result.timed_out) {
       group.terminate(ec);  // SIGKILL to the whole group
       ioc.restart();

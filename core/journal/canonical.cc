@@ -7,6 +7,8 @@
 namespace daybook::journal {
 namespace {
 
+constexpr int kMaxRecordNesting = 64;
+
 bool HasFloat(const Json& value) {
   if (value.is_number_float()) return true;
   if (value.is_structured()) {
@@ -20,7 +22,9 @@ bool HasFloat(const Json& value) {
 }  // namespace
 
 std::string Canonical(const Json& value) {
-  assert(!HasFloat(value));
+  // Floats have no canonical form here; ParseCanonical refuses them, so a
+  // record holding one never verifies. Writers refuse them before that
+  // (the controller refuses agent answers that hold one).
   // nlohmann objects are std::map: keys come out sorted bytewise. Compact
   // form, raw UTF-8, control characters as \u00XX (or \n, \t ...).
   // Every producer makes its strings valid UTF-8 first (core/base/text.h);
@@ -30,7 +34,29 @@ std::string Canonical(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
+// Nesting of `line` outside strings, stopping past `limit`: nlohmann's
+// parser recurses, and a line of a million '[' would overflow the stack.
+bool NestsDeeperThan(std::string_view line, int limit) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : line) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if ((c == '{' || c == '[') && ++depth > limit) return true;
+    if (c == '}' || c == ']') --depth;
+  }
+  return false;
+}
+
 Result<Json> ParseCanonical(std::string_view line) {
+  if (NestsDeeperThan(line, kMaxRecordNesting)) {
+    return MakeError(ErrorCode::kFailed, "nests deeper than " + std::to_string(kMaxRecordNesting) + " levels");
+  }
   Json value;
   try {
     value = Json::parse(line);

@@ -124,8 +124,22 @@ Status CheckRecordSchema(const Json& r) {
   return Bad("unknown record type " + type);
 }
 
+bool IsPrunableType(std::string_view type) {
+  return type == kInterventionBegin || type == kHostResult || type == kInterventionEnd;
+}
+
 bool IsTombstone(const Json& record) {
-  return record.is_object() && record.contains("pruned") && record["pruned"] == true;
+  // Exactly what MakeTombstone writes, and only for a type retention
+  // prunes: nothing but the leaf hash is covered by a hash in a tombstone,
+  // so a line with any other field (an operator, a status...) is no
+  // tombstone, and its own leaf hash is what it must match.
+  if (!record.is_object() || record.size() != 6) return false;
+  for (const char* key : {"v", "seq", "ts", "type", "pruned", "leaf_hash"}) {
+    if (!record.contains(key)) return false;
+  }
+  const Json& type = record["type"];
+  return record["pruned"] == true && record["leaf_hash"].is_string() && record["seq"].is_number_integer() &&
+         record["ts"].is_string() && type.is_string() && IsPrunableType(type.get<std::string>());
 }
 
 Json MakeTombstone(const Json& record, const std::string& leaf_hash_hex) {

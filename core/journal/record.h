@@ -66,6 +66,9 @@ Status CheckRecordSchema(const Json& record);
 // payload, with seq, ts and type kept for reading. Not canonical-checked
 // against its leaf (the leaf is the original record).
 bool IsTombstone(const Json& record);
+// The record types retention may replace by a tombstone: the payloads of
+// interventions. Pins, prunes and key rotations stay whole.
+bool IsPrunableType(std::string_view type);
 Json MakeTombstone(const Json& record, const std::string& leaf_hash_hex);
 
 }  // namespace daybook::journal

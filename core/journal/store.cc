@@ -257,7 +257,13 @@ Result<std::string> JournalWriter::PrepareRecord(std::string_view type, Json fie
   if (Status schema = CheckRecordSchema(record); !schema) {
     return MakeError(ErrorCode::kInvalidInput, "refusing a malformed record: " + schema.error().message);
   }
-  return Canonical(record);
+  // What goes in must read back: a float (or anything else ParseCanonical
+  // refuses) would make the journal unverifiable from this record on.
+  std::string line = Canonical(record);
+  if (Result<Json> reread = ParseCanonical(line); !reread) {
+    return MakeError(ErrorCode::kInvalidInput, "refusing a record that would not read back: " + reread.error().message);
+  }
+  return line;
 }
 
 Result<Appended> JournalWriter::Append(std::string_view type, Json fields, OperatorSigner* signer) {
@@ -307,8 +313,9 @@ Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days, Operato
     std::optional<TimePoint> ts = ts_text ? ParseTimestamp(*ts_text) : std::nullopt;
     if (!ts || *ts >= cutoff) break;
     upto = static_cast<int64_t>(i);
-    // Pins stay: later agent signatures are checked against them.
-    expired[i] = !IsTombstone(*record) && StringField(*record, "type") != kHostKeyPinned;
+    // Only intervention payloads: pins stay (later agent signatures are
+    // checked against them), and so do prunes and key rotations.
+    expired[i] = !IsTombstone(*record) && IsPrunableType(StringField(*record, "type").value_or(""));
   }
   // The prune is journaled first: a crash before the payloads are replaced
   // leaves a journal that is merely not pruned yet.

@@ -12,9 +12,13 @@ std::string EncodeFrame(const Json& message) {
   return out + body;
 }
 
-int NestingDepth(std::string_view json) {
-  int depth = 0, deepest = 0;
+JsonExtent MeasureJson(std::string_view json) {
+  JsonExtent extent;
+  int depth = 0;
   bool in_string = false, escaped = false;
+  // Every value but the first follows a ',' or a '[' / ':': counting those
+  // (outside strings) bounds the number of values from above.
+  extent.values = 1;
   for (char c : json) {
     if (in_string) {
       if (escaped) {
@@ -27,11 +31,14 @@ int NestingDepth(std::string_view json) {
       continue;
     }
     if (c == '"') in_string = true;
-    if (c == '{' || c == '[') deepest = std::max(deepest, ++depth);
+    if (c == '{' || c == '[') extent.depth = std::max(extent.depth, ++depth);
     if (c == '}' || c == ']') --depth;
+    if (c == ',' || c == '[' || c == ':') ++extent.values;
   }
-  return deepest;
+  return extent;
 }
+
+int NestingDepth(std::string_view json) { return MeasureJson(json).depth; }
 
 std::optional<Result<Json>> FrameDecoder::Next() {
   if (failed_) return Result<Json>(MakeError(ErrorCode::kInvalidInput, "stream already failed"));
@@ -44,15 +51,20 @@ std::optional<Result<Json>> FrameDecoder::Next() {
                                                                 " bytes exceeds the limit of " + std::to_string(max_frame_)));
   }
   if (buffer_.size() < 4 + static_cast<size_t>(n)) return std::nullopt;
-  std::string body = buffer_.substr(4, n);
-  buffer_.erase(0, 4 + static_cast<size_t>(n));
-  if (NestingDepth(body) > kMaxNesting) {
+  std::string_view body = std::string_view(buffer_).substr(4, n);
+  JsonExtent extent = MeasureJson(body);
+  if (extent.depth > kMaxNesting) {
     failed_ = true;
     return Result<Json>(MakeError(ErrorCode::kInvalidInput, "frame nests deeper than " + std::to_string(kMaxNesting)));
+  }
+  if (extent.values > kMaxValues) {
+    failed_ = true;
+    return Result<Json>(MakeError(ErrorCode::kInvalidInput, "frame holds more than " + std::to_string(kMaxValues) + " values"));
   }
   Json message;
   try {
     message = Json::parse(body);
+    buffer_.erase(0, 4 + static_cast<size_t>(n));
   } catch (const Json::exception& e) {
     failed_ = true;
     // e.what() quotes the offending bytes: escaped, they are safe to send and log.

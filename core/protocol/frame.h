@@ -1,7 +1,10 @@
 // Frames between controller and agent: a 4-byte big-endian length, then one
 // canonical JSON object. The decoder enforces a size cap (checked on the
-// length prefix, before anything is buffered) and a nesting cap, so a
-// hostile peer cannot make either side allocate or recurse without bound.
+// length prefix, before anything is buffered), a nesting cap and a cap on
+// the number of JSON values (checked by a scan before parsing: a parsed
+// value costs tens of bytes, so 8 MiB of "[{},{},...]" would otherwise cost
+// gigabytes), so a hostile peer cannot make either side allocate or recurse
+// without bound.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +19,9 @@ namespace daybook::protocol {
 
 using Json = journal::Json;
 
-constexpr uint32_t kDefaultMaxFrame = 64u << 20;  // 64 MiB
+constexpr uint32_t kDefaultMaxFrame = 8u << 20;  // 8 MiB
 constexpr int kMaxNesting = 32;
+constexpr size_t kMaxValues = 200'000;  // JSON values (objects, arrays, scalars) in one frame
 
 std::string EncodeFrame(const Json& message);
 
@@ -40,7 +44,13 @@ class FrameDecoder {
   bool failed_ = false;
 };
 
-// Depth of the deepest array/object nesting of `json` text (outside strings).
+// Depth of the deepest array/object nesting of `json` text (outside strings),
+// and an upper bound on the number of values it holds.
+struct JsonExtent {
+  int depth = 0;
+  size_t values = 0;
+};
+JsonExtent MeasureJson(std::string_view json);
 int NestingDepth(std::string_view json);
 
 }  // namespace daybook::protocol

@@ -89,6 +89,10 @@ Status PackScanner::Step(std::string_view& bytes) {
       if (pending_.compare(0, 4, "PACK") != 0) return Fail("not a git pack (no PACK signature)");
       if (u32(4) != 2 && u32(4) != 3) return Fail("unsupported pack version " + std::to_string(u32(4)));
       object_count_ = u32(8);
+      if (object_count_ > limits_.max_objects) {
+        return Fail("the pack holds " + std::to_string(object_count_) + " objects, more than the " +
+                    std::to_string(limits_.max_objects) + " allowed (max_pack_objects)");
+      }
       pending_.clear();
       stage_ = object_count_ == 0 ? Stage::kTrailer : Stage::kObjectHeader;
       return OkStatus();
@@ -117,6 +121,9 @@ Status PackScanner::Step(std::string_view& bytes) {
         return Fail("object " + std::to_string(objects_seen_) + " inflates to " + Size(size) + ", more than the " +
                     Size(limits_.max_object) + " allowed (max_object_size)");
       }
+      // A delta's declared size is its instructions; what it produces is
+      // counted once its header is inflated (CheckDeltaHead).
+      if (Status s = Count(size); !s) return s;
       stage_ = type_ == kOfsDelta ? Stage::kDeltaOffset : type_ == kRefDelta ? Stage::kDeltaBase : Stage::kData;
       if (stage_ == Stage::kData) return StartObject();
       return OkStatus();
@@ -175,6 +182,15 @@ Status PackScanner::CheckDeltaHead(size_t produced) {
                 Size(limits_.max_object) + " allowed (max_object_size)");
   }
   delta_checked_ = true;
+  return Count(result);
+}
+
+Status PackScanner::Count(uint64_t bytes) {
+  total_ += bytes;
+  if (total_ > limits_.max_inflated) {
+    return Fail("the pack inflates to more than the " + Size(limits_.max_inflated) +
+                " allowed (max_pack_inflated), objects and delta results together");
+  }
   return OkStatus();
 }
 

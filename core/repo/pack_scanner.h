@@ -8,7 +8,12 @@
 //   - no object's declared size, and no delta's result size, exceeds
 //     `max_object` bytes;
 //   - no zlib stream inflates to more than its object's declared size;
-//   - the pack holds no more than its header's object count.
+//   - the pack holds no more than its header's object count, and that
+//     count is at most `max_objects` (each costs the indexer memory);
+//   - the sum of every object's inflated size and every delta's result
+//     size is at most `max_inflated`: resolving deltas costs CPU in
+//     proportion to what they produce, so a chain of small deltas each
+//     rebuilding a large object is bounded too.
 // Memory stays fixed (one 64 KiB buffer and a zlib state) whatever the pack.
 #pragma once
 
@@ -22,7 +27,9 @@
 namespace daybook::repo {
 
 struct PackLimits {
-  uint64_t max_object = 256ull << 20;  // inflated bytes of one object (or a delta's result)
+  uint64_t max_object = 256ull << 20;    // inflated bytes of one object (or a delta's result)
+  uint64_t max_inflated = 2ull << 30;    // inflated bytes of all objects and delta results together
+  uint64_t max_objects = 1'000'000;      // objects in one pack
 };
 
 class PackScanner {
@@ -47,6 +54,7 @@ class PackScanner {
   Status StartObject();
   Status Inflate(std::string_view& bytes);
   Status CheckDeltaHead(size_t produced);
+  Status Count(uint64_t bytes);
   Status Fail(std::string message);
 
   PackLimits limits_;
@@ -57,6 +65,7 @@ class PackScanner {
   int type_ = 0;
   uint64_t declared_ = 0;        // the current object's inflated size
   uint64_t inflated_ = 0;        // inflated so far
+  uint64_t total_ = 0;           // declared sizes and delta results of the pack so far
   std::string delta_head_;       // first inflated bytes of a delta (its two sizes)
   bool delta_checked_ = false;
   bool failed_ = false;

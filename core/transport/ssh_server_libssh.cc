@@ -268,6 +268,9 @@ class LibsshServer final : public SshServer {
     if (st.authenticated) {
       gate_.Authenticated(source);
     } else if (st.too_many_auth || Steady::now() >= start + options_.login_grace) {
+      // Not for a failed key exchange: a controller that refuses an
+      // unknown or changed host key ends it that way, and must not be
+      // locked out for it.
       gate_.Penalize(source);
     }
     {
@@ -289,11 +292,16 @@ class LibsshServer final : public SshServer {
     if (options_.log) {
       options_.log(st.info, outcome, std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - start));
     }
+    {
+      // Before the fd is closed: once it is, a new connection may get its
+      // number, and erasing after that would forget the new session.
+      std::lock_guard lock(mu_);
+      established_.erase(fd);
+    }
     if (st.channel != nullptr) ssh_channel_free(st.channel);
     ssh_disconnect(session);
     ssh_free(session);
     std::lock_guard lock(mu_);
-    established_.erase(fd);
     --active_;
     cv_.notify_all();
   }

@@ -50,3 +50,19 @@ TEST_CASE("answer shapes: wrong types, unknown types and non-objects are refused
   Json not_object = Json::array();
   CHECK_FALSE(CheckAnswer(not_object).ok());
 }
+
+TEST_CASE("answer shapes: a float anywhere is refused (the journal holds integers only)") {
+  Json answer = Json::parse(R"({"type":"facts","facts":{"hostname":"x"},"extra":0.5})");
+  Status checked = CheckAnswer(answer);
+  REQUIRE_FALSE(checked.ok());
+  CHECK(checked.error().message.find("floating-point") != std::string::npos);
+  Json huge = Json::parse(R"({"type":"facts","facts":{"uptime_s":1e400}})", nullptr, false);
+  if (!huge.is_discarded()) CHECK_FALSE(CheckAnswer(huge).ok());
+}
+
+TEST_CASE("answer shapes: each request has its answer type") {
+  CHECK(ExpectedAnswer(Json::parse(R"({"type":"facts"})")) == "facts");
+  CHECK(ExpectedAnswer(Json::parse(R"({"type":"pack.begin"})")) == "pack.ready");
+  CHECK(ExpectedAnswer(Json::parse(R"({"type":"apply"})")) == "apply.result");
+  CHECK(ExpectedAnswer(Json::parse(R"({"type":"mystery"})")).empty());
+}

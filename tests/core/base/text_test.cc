@@ -63,3 +63,19 @@ TEST_CASE("TerminalSafe neutralises control sequences") {
 
 }  // namespace
 }  // namespace daybook
+
+namespace daybook {
+namespace {
+
+TEST_CASE("TerminalSafe and JsonForTerminal: bidirectional controls cannot reorder a name on screen") {
+  std::string name = "bidi\xE2\x80\xAEtxt.exe";  // U+202E RIGHT-TO-LEFT OVERRIDE
+  CHECK(TerminalSafe(name) == "bidi\\u202etxt.exe");
+  CHECK(TerminalSafe("a\xE2\x81\xA6" "b") == "a\\u2066b");
+  CHECK(TerminalSafe("caf\xC3\xA9 \xE2\x80\x94 ok") == "caf\xC3\xA9 \xE2\x80\x94 ok");  // an em dash stays
+  CHECK(JsonForTerminal("{\"n\":\"bidi\xE2\x80\xAEtxt\",\"c\":\"x\xC2\x9B" "2J\"}") ==
+        "{\"n\":\"bidi\\u202etxt\",\"c\":\"x\\u009b2J\"}");
+  CHECK(JsonForTerminal("{\"ok\":\"caf\xC3\xA9\"}") == "{\"ok\":\"caf\xC3\xA9\"}");
+}
+
+}  // namespace
+}  // namespace daybook

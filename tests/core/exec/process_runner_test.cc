@@ -82,3 +82,14 @@ TEST_CASE("process runner: output is bounded to its tail, whatever the command p
   CHECK(r->err == "tail\n");
   CHECK_FALSE(r->err_truncated);
 }
+
+TEST_CASE("process runner: a command that leaves a background process holding its output is done when it exits") {
+  auto runner = MakeBoostProcessRunner();
+  ProcessSpec spec = ProcessSpec::Of({"sh", "-c", "sleep 30 & echo started"});
+  spec.timeout = std::chrono::seconds(20);
+  Result<ProcessResult> r = runner->Run(spec);
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->timed_out);  // before the fix: timed out after 20 s, the whole group killed
+  CHECK(r->ok());
+  CHECK(r->out == "started\n");
+}

@@ -263,7 +263,7 @@ TEST_CASE("attack: export rows deleted with their marks flipped, or filters rewr
   CHECK(check.error().message.find("needs the intervention.begin") != std::string::npos);
 }
 
-TEST_CASE("attack: a signer allowed_signers does not list is its own verdict; unchecked operators are said") {
+TEST_CASE("attack: a signer allowed_signers does not list is its own verdict, unchecked operators are said") {
   Fleet fleet;
   crypto::AllowedSigners nobody = *crypto::ParseAllowedSigners({"nobody", ""});
   VerifyOptions options = fleet.f.VerifyWith();

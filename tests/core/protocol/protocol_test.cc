@@ -72,3 +72,20 @@ TEST_CASE("hello: version negotiation") {
   CHECK_FALSE(NegotiateVersion({{"type", "hello"}, {"protocols", {2, 3}}}).has_value());
   CHECK_FALSE(NegotiateVersion({{"type", "hello"}}).has_value());
 }
+
+TEST_CASE("frames: a frame of many tiny values is refused before it is parsed") {
+  std::string many = "{\"type\":\"facts\",\"x\":[";
+  for (int i = 0; i < 300000; ++i) many += i == 0 ? "{}" : ",{}";
+  many += "]}";
+  daybook::protocol::FrameDecoder decoder;
+  decoder.Feed(daybook::protocol::EncodeFrame(daybook::protocol::Json::parse("{\"type\":\"hello\"}")));
+  std::string n(4, '\0');
+  auto size = static_cast<uint32_t>(many.size());
+  for (int i = 0; i < 4; ++i) n[static_cast<size_t>(i)] = static_cast<char>(size >> (24 - 8 * i));
+  decoder.Feed(n + many);
+  REQUIRE(decoder.Next().value().ok());
+  std::optional<daybook::Result<daybook::protocol::Json>> refused = decoder.Next();
+  REQUIRE(refused.has_value());
+  REQUIRE_FALSE(refused->ok());
+  CHECK(refused->error().message.find("more than 200000 values") != std::string::npos);
+}

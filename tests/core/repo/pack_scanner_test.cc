@@ -148,3 +148,28 @@ TEST_CASE("pack scanner: malformed packs are refused, never crash") {
   CHECK(refused(Header(1) + ObjectHeader(3, 2) + Deflate("x") + kTrailer));           // shorter than declared
   CHECK(refused(Header(0) + kTrailer + "extra"));                                     // data after the trailer
 }
+
+TEST_CASE("pack scanner: a chain of small deltas that rebuild a large object is bounded in total") {
+  // One 32 MiB blob, then deltas of a few bytes each producing 32 MiB more:
+  // each is within max_object, their sum is not.
+  uint64_t big = 32ull << 20;
+  std::string pack = Header(9) + ObjectHeader(3, big) + DeflateZeros(big);
+  for (int i = 0; i < 8; ++i) {
+    std::string delta = Varint(big) + Varint(big) + "\x90\x80\x80\x80\x02";  // copy 32 MiB from the base
+    pack += ObjectHeader(7, delta.size()) + std::string(20, static_cast<char>(i)) + Deflate(delta);
+  }
+  pack += kTrailer;
+  PackScanner scanner({256ull << 20, 128ull << 20, 1000});
+  Status fed = FeedInPieces(scanner, pack, 1 << 16);
+  REQUIRE_FALSE(fed.ok());
+  CHECK(fed.error().message.find("max_pack_inflated") != std::string::npos);
+  PackScanner roomy({256ull << 20, 1ull << 30, 1000});
+  CHECK(FeedInPieces(roomy, pack, 1 << 16).ok());
+}
+
+TEST_CASE("pack scanner: the object count is bounded from the header") {
+  PackScanner scanner({1 << 20, 1 << 30, 1000});
+  Status fed = scanner.Feed(Header(500000));
+  REQUIRE_FALSE(fed.ok());
+  CHECK(fed.error().message.find("500000 objects, more than the 1000 allowed (max_pack_objects)") != std::string::npos);
+}
