@@ -13,8 +13,6 @@ using schema::IntOr;
 using schema::MemberOr;
 using schema::StringOr;
 
-std::string StrOr(const Json& j, const char* key) { return StringOr(j, key); }
-
 const Json* FindDeploy(const Json& status, const std::string& name) {
   const Json& deploys = MemberOr(status, "deploys");
   for (size_t i = 0; deploys.is_array() && i < deploys.size(); ++i) {
@@ -65,11 +63,11 @@ HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& ho
     if (agent == nullptr) {
       p.action = "refused";
       p.note = "the agent did not report this deploy";
-    } else if (!StrOr(*agent, "error").empty()) {
+    } else if (!StringOr(*agent, "error").empty()) {
       p.action = "refused";
-      p.note = StrOr(*agent, "error");
+      p.note = StringOr(*agent, "error");
     } else {
-      p.from = StrOr(*agent, "live");
+      p.from = StringOr(*agent, "live");
       const Json& drift = MemberOr(*agent, "drift");
       if (p.from.empty()) {
         p.action = "install";
