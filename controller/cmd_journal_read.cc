@@ -9,6 +9,7 @@
 #include "core/base/strings.h"
 #include "core/journal/export.h"
 #include "core/journal/record.h"
+#include "core/journal/verify.h"
 #include "core/schema/json_reader.h"
 
 namespace daybook::controller {
@@ -90,12 +91,18 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
   journal::JournalFiles files;
   Result<std::vector<journal::JournalEntry>> entries = Load(env, global, options.where, files);
   if (!entries) return ReportError(env.err, entries.error());
+  // Records past the checkpoint are not sealed: a crash between write and
+  // seal, or lines added by someone without the journal key. Shown, marked.
+  std::vector<int64_t> unsealed;
+  for (const journal::JournalEntry& e : *entries) {
+    if (!e.sealed && journal::Matches(*filter, e)) unsealed.push_back(e.seq);
+  }
   if (options.format == OutputFormat::kJson) {
     nlohmann::json records = nlohmann::json::array();
     for (const journal::JournalEntry& e : *entries) {
       if (journal::Matches(*filter, e)) records.push_back(e.record);
     }
-    PrintJson(env.out, {{"filters", filter->ToJson()}, {"records", records}});
+    PrintJson(env.out, {{"filters", filter->ToJson()}, {"records", records}, {"unsealed_seqs", unsealed}});
     return kExitOk;
   }
   Table table({"SEQ", "TIME (UTC)", "TYPE", "INTERVENTION", "HOST", "STATUS", "DETAIL"});
@@ -104,13 +111,19 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
     if (!journal::Matches(*filter, e)) continue;
     std::string status = Str(e.record, "status").empty() ? "-" : Str(e.record, "status");
     std::string host = Str(e.record, "host").empty() ? "-" : Str(e.record, "host");
-    std::string detail = Detail(e);
-    table.AddRow({std::to_string(e.seq), Str(e.record, "ts"), Str(e.record, "type"), Str(e.record, "intervention"),
+    std::string detail = (e.sealed ? "" : "UNSEALED ") + Detail(e);
+    table.AddRow({std::to_string(e.seq) + (e.sealed ? "" : "*"), Str(e.record, "ts"), Str(e.record, "type"), Str(e.record, "intervention"),
                   host, status, detail.empty() ? "-" : detail});
     ++shown;
   }
   table.Print(env.out);
   env.out << shown << " of " << entries->size() << " records (filters: " << filter->Describe() << ")\n";
+  if (!unsealed.empty()) {
+    env.out << "* " << unsealed.size() << " record(s) shown are not sealed by the journal key (seq "
+            << journal::FormatSeqRanges(unsealed)
+            << "): written by a command that did not finish, or by someone without the key; "
+               "run `daybook journal verify`\n";
+  }
   return kExitOk;
 }
 

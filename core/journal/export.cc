@@ -24,6 +24,11 @@ std::string Str(const Json& j, const char* key) {
 
 std::string HexOf(const Hash& h) { return crypto::HexEncode(h.data(), h.size()); }
 
+// The human-readable checkpoint line of a CSV export.
+std::string CheckpointSummary(const Checkpoint& c) {
+  return "size " + std::to_string(c.size) + " root " + crypto::Base64Encode(c.root.data(), c.root.size());
+}
+
 struct Covered {
   std::string note;
   Checkpoint checkpoint;
@@ -254,53 +259,103 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
   return ExportCheck{size, exported, size - exported, Str(header, "describe")};
 }
 
-Result<ExportCheck> CheckCsv(std::string_view text, const std::vector<NoteVerifier>& vkeys) {
-  std::string note, filters, filters_json, selection;
+// The parts of a CSV export. Its framing is strict: each `#` line is one the
+// exporter writes, in its place, once (a `# begin` once per intervention);
+// the header row comes once, before every data row. Anything else -- a
+// second checkpoint, a comment an editor added, a repeated header -- is
+// refused, so what a reader sees is exactly what was verified.
+struct CsvExport {
+  std::string note, filters, filters_json, selection, checkpoint_line;
   std::vector<std::string> leaves;
   std::map<std::string, Json> begins;  // by intervention id
   std::vector<std::vector<std::string>> rows;
+};
+
+Status ReadCsvFraming(const std::string& line, bool after_rows, CsvExport& out, std::set<std::string>& keys) {
+  static const char* const kKeys[] = {"# ", "# filters: ", "# filters-json ", "# checkpoint: ",
+                                      "# checkpoint-note ", "# selection ", "# begin ", "# leaves "};
+  std::string key;
+  for (const char* prefix : kKeys) {
+    if (StartsWith(line, prefix) && std::string(prefix).size() > key.size()) key = prefix;
+  }
+  if (key.empty()) return Bad("unexpected line " + Quoted(line.substr(0, 80)));
+  if (key == "# ") {  // only the title line may be a bare comment
+    if (!StartsWith(line, "# " + std::string(kExportFormat) + ":") || !keys.empty()) return Bad("unexpected line " + Quoted(line.substr(0, 80)));
+  }
+  bool trailing = key == "# begin " || key == "# leaves ";
+  if (trailing != after_rows) return Bad("line out of place: " + Quoted(line.substr(0, 80)));
+  if (key != "# begin " && !keys.insert(key).second) return Bad("repeated line " + Quoted(key));
+  std::string value = line.substr(key.size());
+  auto decoded = [&](std::string& into, const char* what) -> Status {
+    std::optional<crypto::Bytes> raw = crypto::Base64Decode(value);
+    if (!raw) return Bad(std::string("malformed ") + what + " line");
+    into = crypto::ToString(*raw);
+    return OkStatus();
+  };
+  if (key == "# filters: ") out.filters = value;
+  if (key == "# filters-json ") out.filters_json = value;
+  if (key == "# checkpoint: ") out.checkpoint_line = value;
+  if (key == "# selection ") return decoded(out.selection, "selection");
+  if (key == "# checkpoint-note ") return decoded(out.note, "checkpoint");
+  if (key == "# leaves ") out.leaves = Split(value, ',');
+  if (key == "# begin ") {
+    Result<Json> begin = ParseCanonical(value);
+    if (!begin) return Bad("malformed begin record");
+    if (!out.begins.emplace(Str(*begin, "intervention"), *begin).second) return Bad("repeated begin record");
+  }
+  return OkStatus();
+}
+
+Result<CsvExport> ReadCsvExport(std::string_view raw) {
+  // A spreadsheet or a Windows editor may save CRLF line ends: the same
+  // export. (A record's own text never holds a raw CR: it is canonical JSON.)
+  std::string text;
+  text.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (!(raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n')) text += raw[i];
+  }
+  CsvExport out;
+  std::set<std::string> keys;
   char delimiter = ',';
   size_t pos = 0;
-  bool header_seen = false;
+  bool header_seen = false, trailer_started = false;
   while (pos < text.size()) {
     if (text[pos] == '#') {
       size_t end = text.find('\n', pos);
-      std::string line(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-      pos = end == std::string_view::npos ? text.size() : end + 1;
-      if (StartsWith(line, "# filters: ")) filters = line.substr(11);
-      if (StartsWith(line, "# filters-json ")) filters_json = line.substr(15);
-      if (StartsWith(line, "# selection ")) {
-        std::optional<crypto::Bytes> raw = crypto::Base64Decode(line.substr(12));
-        if (!raw) return Bad("malformed selection line");
-        selection = crypto::ToString(*raw);
-      }
-      if (StartsWith(line, "# checkpoint-note ")) {
-        std::optional<crypto::Bytes> raw = crypto::Base64Decode(line.substr(18));
-        if (!raw) return Bad("malformed checkpoint line");
-        note = crypto::ToString(*raw);
-      }
-      if (StartsWith(line, "# leaves ")) leaves = Split(line.substr(9), ',');
-      if (StartsWith(line, "# begin ")) {
-        Result<Json> begin = ParseCanonical(line.substr(8));
-        if (!begin) return Bad("malformed begin record");
-        begins[Str(*begin, "intervention")] = *begin;
-      }
+      std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      pos = end == std::string::npos ? text.size() : end + 1;
+      trailer_started = trailer_started || StartsWith(line, "# begin ") || StartsWith(line, "# leaves ");
+      if (Status s = ReadCsvFraming(line, header_seen, out, keys); !s) return std::move(s).error();
       continue;
     }
-    if (!header_seen) {
-      delimiter = text.substr(pos, 4) == "seq;" ? ';' : ',';
+    if (trailer_started) return Bad("a row after the trailer");
+    bool header = !header_seen;
+    if (header) {
+      delimiter = std::string_view(text).substr(pos, 4) == "seq;" ? ';' : ',';
       header_seen = true;
     }
     std::optional<std::vector<std::string>> row = ReadCsvRow(text, pos, delimiter);
     if (!row || row->size() != kColumnCount) return Bad("malformed CSV row");
-    if ((*row)[0] != "seq") rows.push_back(std::move(*row));
+    bool is_header = std::equal(row->begin(), row->end(), std::begin(kColumns));
+    if (header != is_header) return Bad(header ? "missing header row" : "a repeated header row");
+    if (!header) out.rows.push_back(std::move(*row));
   }
+  if (!header_seen) return Bad("missing header row");
+  if (keys.size() != 7) return Bad("framing lines are missing (" + std::to_string(keys.size()) + " of 7 present)");
+  return out;
+}
+
+Result<ExportCheck> CheckCsv(std::string_view text, const std::vector<NoteVerifier>& vkeys) {
+  Result<CsvExport> csv = ReadCsvExport(text);
+  if (!csv) return std::move(csv).error();
+  auto& [note, filters, filters_json, selection, checkpoint_line, leaves, begins, rows] = *csv;
   Checkpoint checkpoint;
   Result<std::map<int64_t, std::pair<Hash, bool>>> checked = CheckTrailer(leaves, note, vkeys, checkpoint);
   if (!checked) return std::move(checked).error();
   if (Status s = CheckSelection(selection, vkeys, "csv", filters_json, filters, *checked, checkpoint); !s) {
     return std::move(s).error();
   }
+  if (checkpoint_line != CheckpointSummary(checkpoint)) return Bad("the checkpoint line differs from the signed checkpoint");
   std::set<int64_t> seen, begin_seqs;
   for (const auto& [id, begin] : begins) {
     if (Status s = CheckLine(Canonical(begin), *checked, false, begin_seqs); !s) return std::move(s).error();
@@ -380,8 +435,7 @@ Result<std::string> ExportCsv(const JournalFiles& files, const ExportOptions& op
   std::string out = "# " + std::string(kExportFormat) + ": one row per host result, times in UTC\n";
   out += "# filters: " + options.filter.Describe() + "\n";
   out += "# filters-json " + Canonical(options.filter.ToJson()) + "\n";
-  out += "# checkpoint: size " + std::to_string(c->checkpoint.size) + " root " +
-         crypto::Base64Encode(c->checkpoint.root.data(), 32) + "\n";
+  out += "# checkpoint: " + CheckpointSummary(c->checkpoint) + "\n";
   out += "# checkpoint-note " + crypto::Base64Encode(crypto::ToBytes(c->note)) + "\n";
   std::string selection = SignNote(SelectionText(c->checkpoint, "csv", options.filter.ToJson(), options.filter.Describe(), exported), signer);
   out += "# selection " + crypto::Base64Encode(crypto::ToBytes(selection)) + "\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/journal/lines.h"
+#include "core/journal/note.h"
 #include "core/journal/record.h"
 
 namespace daybook::journal {
@@ -38,7 +39,21 @@ Json JournalFilter::ToJson() const {
   return j;
 }
 
+namespace {
+
+// The size the checkpoint claims (0 without one): the text before the
+// note's signature lines.
+int64_t CheckpointSize(const JournalFiles& files) {
+  size_t split = files.checkpoint.rfind("\n\n");
+  if (split == std::string::npos) return 0;
+  Result<Checkpoint> checkpoint = ParseCheckpoint(std::string_view(files.checkpoint).substr(0, split + 1));
+  return checkpoint ? checkpoint->size : 0;
+}
+
+}  // namespace
+
 Result<std::vector<JournalEntry>> ReadEntries(const JournalFiles& files) {
+  const int64_t sealed = CheckpointSize(files);
   std::vector<JournalEntry> entries;
   std::map<std::string, size_t> begins;  // intervention id -> index in entries
   for (const LineRef& ref : SplitRecordLines(files.records).lines) {
@@ -57,6 +72,7 @@ Result<std::vector<JournalEntry>> ReadEntries(const JournalFiles& files) {
     } else if (auto it = begins.find(id); it != begins.end()) {
       entry.intervention = entries[it->second].record;
     }
+    entry.sealed = entry.seq < sealed;
     entries.push_back(std::move(entry));
   }
   return entries;

@@ -33,6 +33,9 @@ struct JournalEntry {
   Json record;         // parsed line (a tombstone for pruned records)
   Json intervention;   // the begin record of its intervention, or null
   Hash leaf_hash{};
+  // Covered by the checkpoint's size. Read, not verified: `journal verify`
+  // checks the signature; this only tells a reader what is not sealed yet.
+  bool sealed = false;
 };
 
 // Every record, in order; fails on a line that does not parse (run verify).

@@ -3,6 +3,7 @@
 #include <date/date.h>
 
 #include <set>
+#include "core/journal/verify.h"
 
 namespace daybook::journal {
 namespace {
@@ -118,8 +119,9 @@ Status CheckRecordSchema(const Json& r) {
   if (type == kKeyRotation) return Require(IsString(r, "vkey"), "key_rotation: missing vkey");
   if (type == kRetentionPrune) {
     bool ok = IsString(r, "cutoff") && ParseTimestamp(r["cutoff"].get<std::string>()) && IsInt(r, "upto_seq") &&
-              IsInt(r, "window_days");
-    return Require(ok, "retention_prune: needs cutoff, upto_seq, window_days");
+              IsInt(r, "window_days") && r.contains("pruned_seqs") && r["pruned_seqs"].is_string() && IsInt(r, "seq") &&
+              ParseSeqRanges(r["pruned_seqs"].get<std::string>(), r["seq"].get<int64_t>());
+    return Require(ok, "retention_prune: needs cutoff, upto_seq, window_days, pruned_seqs");
   }
   return Bad("unknown record type " + type);
 }

@@ -18,7 +18,8 @@
 //                           first contact with --accept-new-host-keys), fingerprint;
 //                           v2: operator, op_sig
 //   journal.key_rotation    vkey (the new checkpoint verifier key)
-//   journal.retention_prune cutoff (ts), upto_seq, window_days; v2: operator, op_sig
+//   journal.retention_prune cutoff (ts), upto_seq, window_days, pruned_seqs (the
+//                          seq ranges whose payloads it removes); v2: operator, op_sig
 // Other fields are free (changes, errors, agent signatures...) and covered by the hash.
 #pragma once
 

@@ -7,6 +7,7 @@
 #include "core/journal/intent.h"
 #include "core/journal/lines.h"
 #include "core/journal/record.h"
+#include "core/journal/verify.h"
 
 namespace daybook::journal {
 namespace {
@@ -305,6 +306,7 @@ Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days, Operato
   SplitRecords split = SplitRecordLines(*records);
   int64_t upto = -1;
   std::vector<bool> expired(split.lines.size(), false);
+  std::vector<int64_t> expired_seqs;
   for (size_t i = 0; i < split.lines.size(); ++i) {
     const LineRef& ref = split.lines[i];
     Result<Json> record = ParseCanonical(ref.text);
@@ -316,11 +318,13 @@ Result<Appended> JournalWriter::Prune(TimePoint cutoff, int window_days, Operato
     // Only intervention payloads: pins stay (later agent signatures are
     // checked against them), and so do prunes and key rotations.
     expired[i] = !IsTombstone(*record) && IsPrunableType(StringField(*record, "type").value_or(""));
+    if (expired[i]) expired_seqs.push_back(static_cast<int64_t>(i));
   }
   // The prune is journaled first: a crash before the payloads are replaced
   // leaves a journal that is merely not pruned yet.
   Result<Appended> appended = Append(kRetentionPrune, {{"cutoff", FormatTimestamp(cutoff)}, {"upto_seq", upto},
-                                                       {"window_days", window_days}}, signer);
+                                                       {"window_days", window_days},
+                                                       {"pruned_seqs", FormatSeqRanges(expired_seqs)}}, signer);
   if (!appended) return appended;
   std::string rewritten;
   for (size_t i = 0; i < split.lines.size(); ++i) {

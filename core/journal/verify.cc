@@ -30,7 +30,9 @@ std::optional<Failure> NoteRecord(const Json& record, int64_t seq, int64_t offse
     if (cutoff > ts - std::chrono::days(*IntField(record, "window_days"))) {
       return Failure{VerifyCode::kPrunedOutsidePolicy, seq, offset, "prune cutoff inside its retention window"};
     }
-    scan.prunes.push_back({seq, ts, cutoff, *IntField(record, "upto_seq"), static_cast<int>(*IntField(record, "v"))});
+    std::vector<int64_t> pruned = *ParseSeqRanges(*StringField(record, "pruned_seqs"), seq);  // schema-checked
+    scan.prunes.push_back({seq, ts, cutoff, *IntField(record, "upto_seq"), static_cast<int>(*IntField(record, "v")),
+                           std::set<int64_t>(pruned.begin(), pruned.end())});
   }
   return std::nullopt;
 }
@@ -97,7 +99,7 @@ std::optional<Failure> CheckRetention(const Scan& scan, const SplitRecords& spli
   }
   std::set<int64_t> pruned_before;
   if (options.state) {
-    if (std::optional<std::vector<int64_t>> seqs = ParseSeqRanges(options.state->pruned)) {
+    if (std::optional<std::vector<int64_t>> seqs = ParseSeqRanges(options.state->pruned, options.state->size)) {
       pruned_before.insert(seqs->begin(), seqs->end());
     }
   }
@@ -109,7 +111,9 @@ std::optional<Failure> CheckRetention(const Scan& scan, const SplitRecords& spli
     bool was_present = state_knows && seq < options.state->size && !pruned_before.count(seq);
     bool covered = false;
     for (const PruneRecord& p : scan.prunes) {
-      bool valid = p.seq > seq && p.seq < report.sealed && seq <= p.upto_seq && ts < p.cutoff;
+      // A tombstone's own ts and type are not covered by any hash: only the
+      // signed list of the prune says which payload it removed.
+      bool valid = p.seq > seq && p.seq < report.sealed && p.pruned.count(seq) && seq <= p.upto_seq && ts < p.cutoff;
       if (valid && was_present && p.seq < options.state->size) valid = false;  // the auditor saw it after that prune
       covered = covered || valid;
     }
@@ -279,7 +283,7 @@ std::string FormatSeqRanges(const std::vector<int64_t>& seqs) {
   return out;
 }
 
-std::optional<std::vector<int64_t>> ParseSeqRanges(std::string_view text) {
+std::optional<std::vector<int64_t>> ParseSeqRanges(std::string_view text, int64_t below) {
   std::vector<int64_t> out;
   if (text.empty()) return out;
   for (const std::string& part : Split(text, ',')) {
@@ -290,7 +294,7 @@ std::optional<std::vector<int64_t>> ParseSeqRanges(std::string_view text) {
       return std::stoll(s);
     };
     std::optional<int64_t> from = number(a), to = number(b);
-    if (!from || !to || *to < *from || (!out.empty() && *from <= out.back())) return std::nullopt;
+    if (!from || !to || *to < *from || *to >= below || (!out.empty() && *from <= out.back())) return std::nullopt;
     for (int64_t s = *from; s <= *to; ++s) out.push_back(s);
   }
   return out;
@@ -327,7 +331,7 @@ Result<VerifierState> ParseState(std::string_view text) {
   if (!retention) return malformed(retention.error());
   std::optional<crypto::Bytes> root_bytes = crypto::Base64Decode(*root);
   if (!root_bytes || root_bytes->size() != 32) return MakeError(ErrorCode::kInvalidInput, "malformed state file: bad root");
-  if (!ParseSeqRanges(*pruned)) return MakeError(ErrorCode::kInvalidInput, "malformed state file: bad pruned list");
+  if (!ParseSeqRanges(*pruned, *size)) return MakeError(ErrorCode::kInvalidInput, "malformed state file: bad pruned list");
   VerifierState state{*origin, *size, {}, *checkpoint, *vkey, static_cast<int>(*retention), *pruned};
   std::copy(root_bytes->begin(), root_bytes->end(), state.root.begin());
   return state;

@@ -102,8 +102,10 @@ struct VerifyReport {
 
 VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& options);
 
-// "0-41,57" from sorted seqs, and back (nullopt when malformed).
+// "0-41,57" from sorted seqs, and back: nullopt when malformed, unsorted,
+// or naming a seq >= `below` (a range is expanded, so it must be bounded
+// by what it can refer to: "0-999999999999" would be a memory bomb).
 std::string FormatSeqRanges(const std::vector<int64_t>& seqs);
-std::optional<std::vector<int64_t>> ParseSeqRanges(std::string_view text);
+std::optional<std::vector<int64_t>> ParseSeqRanges(std::string_view text, int64_t below);
 
 }  // namespace daybook::journal

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ struct PruneRecord {
   TimePoint cutoff;
   int64_t upto_seq;
   int version;
+  std::set<int64_t> pruned;  // the seqs whose payloads it removes, as signed
 };
 
 // What the cheap first pass learns about the records.

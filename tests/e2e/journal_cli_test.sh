@@ -137,6 +137,11 @@ r = json.loads(next(l for l in reversed(lines) if '"host.result"' in l))
 r["seq"] = int(sys.argv[1]); r["host"] = "db-01"; r["ts"] = json.loads(lines[-1])["ts"]
 print(json.dumps(r, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
 PY
+expect_exit 0 "$DAYBOOK" journal show --host db-01
+expect_in "$WORK/out" "UNSEALED"
+expect_in "$WORK/out" "not sealed by the journal key (seq $n)"
+expect_exit 0 "$DAYBOOK" journal show --output json
+expect_in "$WORK/out" "\"unsealed_seqs\":[$n]"
 expect_exit 1 "$DAYBOOK" journal verify --require-sealed --state "$WORK/state"
 expect_in "$WORK/err" "FOREIGN_RECORDS at seq $n"
 expect_exit 1 "$DAYBOOK" journal verify --crashed
@@ -158,6 +163,16 @@ leaf=$(echo "$row" | python3 -c 'import csv,sys; print(next(csv.reader(sys.stdin
 grep -vF -- "$row" "$WORK/sel.csv" | sed "s/$leaf+/$leaf-/" > "$WORK/sel-cut.csv"
 expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-cut.csv"
 expect_in "$WORK/err" "differ from the signed selection"
+# A row copied from a fuller export into the trailer, and a comment line:
+# what a reader sees must be exactly what was verified.
+{ cat "$WORK/sel.csv"; echo "$row"; } > "$WORK/sel-extra.csv"
+expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-extra.csv"
+expect_in "$WORK/err" "a row after the trailer"
+sed '2i # reviewed and approved' "$WORK/sel.csv" > "$WORK/sel-comment.csv"
+expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-comment.csv"
+expect_in "$WORK/err" "unexpected line"
+sed 's/$/\r/' "$WORK/sel.csv" > "$WORK/sel-crlf.csv"
+expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/sel-crlf.csv"
 sed 's/^# filters: host=web-02$/# filters: host=web-01/' "$WORK/sel.csv" > "$WORK/sel-filters.csv"
 expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-filters.csv"
 expect_in "$WORK/err" "filters differ"

@@ -176,7 +176,7 @@ TEST_CASE("attack: a sealed begin replaced by its tombstone, plus a 0-day prune 
   pruned[6] = Canonical(MakeTombstone(*ParseCanonical(lines[6]), crypto::HexEncode(leaf.data(), 32)));
   Json prune = {{"v", 2}, {"seq", static_cast<int64_t>(lines.size())}, {"type", "journal.retention_prune"},
                 {"ts", "2026-11-01T01:00:00.000Z"}, {"nonce", std::string(32, '0')},
-                {"cutoff", "2026-11-01T01:00:00.000Z"}, {"upto_seq", 9}, {"window_days", 0}};
+                {"cutoff", "2026-11-01T01:00:00.000Z"}, {"upto_seq", 9}, {"pruned_seqs", "6"}, {"window_days", 0}};
   pruned.push_back(Canonical(prune));
 
   // The attacker: records and hashes rewritten, no key. The prune record

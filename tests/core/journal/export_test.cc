@@ -87,6 +87,45 @@ TEST_CASE("export: csv has one row per host result, neutralised cells, and check
   CHECK(NeutraliseCell("web-01") == "web-01");
 }
 
+TEST_CASE("export: csv framing is strict: no added, repeated or misplaced line passes, CRLF line ends do") {
+  Exported e;
+  Result<std::string> out = ExportCsv(e.files, ExportOptions{}, e.f.journal_key);
+  REQUIRE(out.ok());
+  auto check = [&](const std::string& text) {
+    Result<ExportCheck> r = CheckExport(text, e.vkeys);
+    return r.ok() ? std::string("ok") : r.error().message;
+  };
+  REQUIRE(check(*out) == "ok");
+  std::string crlf;
+  for (char c : *out) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  CHECK(check(crlf) == "ok");
+
+  size_t header = out->find("\nseq,");
+  size_t first_row = out->find('\n', header + 1) + 1;
+  size_t trailer = out->find("# begin ");
+  std::string second_row = out->substr(first_row, out->find('\n', first_row) - first_row + 1);
+  // A comment a reader would take for part of the export.
+  CHECK(check(out->substr(0, first_row) + "# approved by the CISO\n" + out->substr(first_row)).find("unexpected line") != std::string::npos);
+  CHECK(check("#x\n" + *out).find("unexpected line") != std::string::npos);
+  // A second header row, or a data row before the header or after the trailer.
+  CHECK(check(out->substr(0, first_row) + out->substr(header + 1, first_row - header - 1) + out->substr(first_row))
+            .find("repeated header") != std::string::npos);
+  CHECK(check(out->substr(0, header + 1) + second_row + out->substr(header + 1)).find("missing header") != std::string::npos);
+  CHECK(check(*out + second_row).find("after the trailer") != std::string::npos);
+  // A repeated framing line, even an identical one.
+  size_t filters = out->find("# filters: ");
+  std::string filters_line = out->substr(filters, out->find('\n', filters) - filters + 1);
+  CHECK(check(out->substr(0, filters) + filters_line + out->substr(filters)).find("repeated line") != std::string::npos);
+  // The readable checkpoint line must be the signed one.
+  std::string summary = *out;
+  summary.replace(summary.find("# checkpoint: size 10"), 21, "# checkpoint: size 11");
+  CHECK(check(summary).find("checkpoint line differs") != std::string::npos);
+  // A begin repeated, or a framing line moved below the rows.
+  std::string begin_line = out->substr(trailer, out->find('\n', trailer) - trailer + 1);
+  CHECK(check(*out + begin_line).find("repeated begin") != std::string::npos);
+  CHECK(check(RemoveLineContaining(*out, "# filters: ") + filters_line).find("out of place") != std::string::npos);
+}
+
 TEST_CASE("proofs: every sealed record proves offline, tampered proofs fail") {
   Exported e;
   for (int64_t seq = 0; seq < 10; ++seq) {

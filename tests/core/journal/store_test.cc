@@ -5,7 +5,10 @@
 #include <doctest/doctest.h>
 
 #include "core/journal/lines.h"
+#include "core/crypto/encoding.h"
+#include "core/journal/verify.h"
 #include "tests/core/journal/fixture.h"
+#include "tests/core/journal/tamper.h"
 #include "tests/fakes/faulty_filesystem.h"
 #include "tests/testing.h"
 
@@ -241,6 +244,23 @@ TEST_CASE("journal: retention replaces old payloads by tombstones and stays veri
   CHECK_MESSAGE(report.ok(), report.message);
   CHECK(report.tombstones == 3);  // begin, result, end of "old"; its host pin is kept
   CHECK(records.find("host.key_pinned") != std::string::npos);
+  {
+    // The attacker without a key: a tombstone's ts and type are not hashed,
+    // so the kept pin, under the prune's cutoff and upto_seq, passed off as
+    // a pruned result. Only the prune's signed list of seqs decides.
+    std::vector<std::string> lines = testing::Lines(records);
+    size_t pin = 0;
+    while (lines[pin].find("host.key_pinned") == std::string::npos) ++pin;
+    Json disguised = *ParseCanonical(lines[pin]);
+    disguised["type"] = std::string(kHostResult);
+    Hash leaf = LeafHash(lines[pin]);
+    lines[pin] = Canonical(MakeTombstone(disguised, crypto::HexEncode(leaf.data(), 32)));
+    JournalFiles files = *ReadJournalFiles(*fs, f.dir);
+    files.records = testing::JoinLines(lines);
+    VerifyReport erased = VerifyJournal(files, f.VerifyWith());
+    CHECK(erased.code == VerifyCode::kPrunedOutsidePolicy);
+    CHECK(erased.seq == static_cast<int64_t>(pin));
+  }
   // Appending after a prune still works, and reopening reads tombstones.
   f.Tick();
   CHECK(w->Append(kInterventionEnd, {{"intervention", "new"}, {"outcome", "completed"}}).ok());

@@ -267,7 +267,7 @@ TEST_CASE("verify: pruning outside the policy") {
   // A prune record (signed by the operator) whose cutoff is inside its own window.
   Json prune = {{"v", 2}, {"seq", 22}, {"type", "journal.retention_prune"}, {"ts", "2026-11-01T00:10:00.000Z"},
                 {"nonce", std::string(32, '0')}, {"cutoff", "2026-11-01T00:01:00.000Z"}, {"upto_seq", 2},
-                {"window_days", 365}, {"operator", crypto::SshFingerprint(j.f.operator_key.public_key())}};
+                {"pruned_seqs", "2"}, {"window_days", 365}, {"operator", crypto::SshFingerprint(j.f.operator_key.public_key())}};
   prune["op_sig"] = *KeyOperatorSigner(j.f.operator_key).Sign(Canonical(prune));
   pruned.push_back(Canonical(prune));
   Rewrite(bad, pruned, &j.f.journal_key);
@@ -279,6 +279,17 @@ TEST_CASE("verify: pruning outside the policy") {
   JournalFiles hashes_kept = j.files;
   hashes_kept.records = JoinLines(edited);
   CHECK_FALSE(j.Verify(hashes_kept).ok());
+}
+
+TEST_CASE("verify: seq ranges are sorted and bounded by what they can name") {
+  CHECK(ParseSeqRanges("", 0) == std::vector<int64_t>{});
+  CHECK(ParseSeqRanges("0-2,5", 6) == std::vector<int64_t>{0, 1, 2, 5});
+  CHECK_FALSE(ParseSeqRanges("0-2,5", 5));
+  CHECK_FALSE(ParseSeqRanges("0-999999999999999", 100));  // would be a memory bomb expanded
+  CHECK_FALSE(ParseSeqRanges("5,2", 9));
+  CHECK_FALSE(ParseSeqRanges("3-1", 9));
+  CHECK_FALSE(ParseSeqRanges("-1", 9));
+  CHECK(FormatSeqRanges({0, 1, 2, 5}) == "0-2,5");
 }
 
 TEST_CASE("verify: the state file round-trips") {
