@@ -65,15 +65,6 @@ const std::map<std::string, Json>& Shapes() {
   return shapes;
 }
 
-bool HasFloat(const Json& value, int depth = 0) {
-  if (value.is_number_float()) return true;
-  if (!value.is_structured() || depth > 64) return false;
-  for (const Json& child : value) {
-    if (HasFloat(child, depth + 1)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string ExpectedAnswer(const Json& request) {
@@ -94,7 +85,7 @@ Status CheckAnswer(Json& body) {
     return MakeError(ErrorCode::kFailed, "malformed answer from the agent: no \"type\"");
   }
   std::string name = type->get<std::string>();
-  if (HasFloat(body)) return MakeError(ErrorCode::kFailed, "malformed answer from the agent: a floating-point number");
+  if (schema::ContainsFloat(body)) return MakeError(ErrorCode::kFailed, "malformed answer from the agent: a floating-point number");
   auto shape = Shapes().find(name);
   if (shape == Shapes().end()) {
     return MakeError(ErrorCode::kFailed, "unexpected answer type " + protocol::Json(name).dump() + " from the agent");

@@ -102,6 +102,7 @@ int RunVerify(Env& env, const GlobalOptions& global, const VerifyFlags& flags) {
   options.vkeys = context->vkeys;
   options.allowed_signers = context->allowed_signers;
   options.crashed = flags.crashed;
+  options.now = env.clock.Now();
   fs::path state_path = flags.state.empty() ? fs::path() : (fs::path(flags.state).is_absolute() ? fs::path(flags.state) : env.cwd / flags.state);
   if (!state_path.empty() && env.fs.Exists(state_path)) {
     Result<std::string> text = env.fs.ReadFile(state_path);
@@ -124,7 +125,7 @@ int RunVerify(Env& env, const GlobalOptions& global, const VerifyFlags& flags) {
   // The state moves forward only after a successful verification.
   if (report.ok() && !state_path.empty() && report.sealed > 0) {
     journal::VerifierState next{report.origin, report.sealed, report.root, report.checkpoint, report.vkey,
-                                options.min_retention_days, report.pruned};
+                                options.min_retention_days, report.pruned, report.day_starts};
     Status saved = env.fs.WriteFileAtomic(state_path, journal::FormatState(next), 0644);
     if (!saved) return ReportError(env.err, saved.error());
     if (options.state && options.state->vkey.empty() && flags.format != OutputFormat::kJson) {
@@ -174,6 +175,10 @@ int RunVerifyProof(Env& env, const GlobalOptions& global, const CheckFileFlags& 
     env.out << "export verified: " << check->exported << " record(s) exported, none removed or altered; "
             << check->not_exported << " record(s) not exported, out of " << check->size
             << " sealed; the selection (filters: " << check->filters << ") is signed by the journal key\n";
+    if (check->pruned > 0) {
+      env.out << check->pruned << " of the exported record(s) were already pruned when exported: only their leaf hash "
+              << "is left (their time and type are not covered)\n";
+    }
     return kExitOk;
   }
   Result<journal::ProvenRecord> proven = journal::CheckProof(*text, context->vkeys);

@@ -8,6 +8,7 @@
 #include "controller/patch_client.h"
 #include "core/base/strings.h"
 #include "core/journal/export.h"
+#include "core/journal/note.h"
 #include "core/journal/record.h"
 #include "core/journal/verify.h"
 #include "core/schema/json_reader.h"
@@ -89,8 +90,15 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
   Result<journal::JournalFilter> filter = MakeFilter(options.filter);
   if (!filter) return ReportError(env.err, filter.error());
   journal::JournalFiles files;
-  Result<std::vector<journal::JournalEntry>> entries = Load(env, global, options.where, files);
+  JournalContext context;
+  Result<std::vector<journal::JournalEntry>> entries = Load(env, global, options.where, files, &context);
   if (!entries) return ReportError(env.err, entries.error());
+  // The size a checkpoint claims counts only under its signature: unsigned,
+  // anyone could raise it over records they added.
+  const bool checkpoint_verified = !context.vkeys.empty() && journal::OpenNote(files.checkpoint, context.vkeys).ok();
+  if (!checkpoint_verified) {
+    for (journal::JournalEntry& e : *entries) e.sealed = false;
+  }
   // Records past the checkpoint are not sealed: a crash between write and
   // seal, or lines added by someone without the journal key. Shown, marked.
   std::vector<int64_t> unsealed;
@@ -102,7 +110,8 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
     for (const journal::JournalEntry& e : *entries) {
       if (journal::Matches(*filter, e)) records.push_back(e.record);
     }
-    PrintJson(env.out, {{"filters", filter->ToJson()}, {"records", records}, {"unsealed_seqs", unsealed}});
+    PrintJson(env.out, {{"filters", filter->ToJson()}, {"records", records}, {"unsealed_seqs", unsealed},
+                        {"checkpoint_verified", checkpoint_verified}});
     return kExitOk;
   }
   Table table({"SEQ", "TIME (UTC)", "TYPE", "INTERVENTION", "HOST", "STATUS", "DETAIL"});
@@ -118,7 +127,10 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
   }
   table.Print(env.out);
   env.out << shown << " of " << entries->size() << " records (filters: " << filter->Describe() << ")\n";
-  if (!unsealed.empty()) {
+  if (!checkpoint_verified && !entries->empty()) {
+    env.out << "note: the checkpoint's signature could not be checked (no verifier key, or it does not verify), so "
+               "no record shown is known to be sealed; run `daybook journal verify`\n";
+  } else if (!unsealed.empty()) {
     env.out << "* " << unsealed.size() << " record(s) shown are not sealed by the journal key (seq "
             << journal::FormatSeqRanges(unsealed)
             << "): written by a command that did not finish, or by someone without the key; "

@@ -38,11 +38,13 @@ void Walk(std::string_view bytes, OnChar on_char, OnBad on_bad) {
 }
 
 // U+202A..U+202E and U+2066..U+2069: they reorder what follows on screen,
-// so a name can read backwards ("Trojan Source", CVE-2021-42574).
+// so a name can read backwards ("Trojan Source", CVE-2021-42574). Also
+// U+2028 and U+2029 (line and paragraph separators): some terminals and
+// viewers break the line there, so one record could pass for two.
 bool IsBidiControl(std::string_view c) {
   if (c.size() != 3 || static_cast<uint8_t>(c[0]) != 0xE2) return false;
   auto b1 = static_cast<uint8_t>(c[1]), b2 = static_cast<uint8_t>(c[2]);
-  return (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
+  return (b1 == 0x80 && b2 >= 0xA8 && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
 }
 
 // "\u202e": the code point, as JSON and as a readable escape.
@@ -153,6 +155,22 @@ std::string Utf8Head(std::string_view text, size_t max_bytes) {
   return std::string(text.substr(0, end)) + std::string(kEllipsis);
 }
 
+namespace {
+
+// C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8; terminals act on them.
+bool IsC1Control(std::string_view c) {
+  return c.size() == 2 && static_cast<uint8_t>(c[0]) == 0xC2 && static_cast<uint8_t>(c[1]) <= 0x9F;
+}
+
+void AppendC1Escape(std::string& out, std::string_view c, const char* digits) {
+  auto code = static_cast<uint8_t>(c[1]);
+  out += "\\u00";
+  out += digits[code >> 4];
+  out += digits[code & 0xF];
+}
+
+}  // namespace
+
 std::string TerminalSafe(std::string_view text, bool keep_newlines) {
   std::string out;
   out.reserve(text.size());
@@ -166,13 +184,8 @@ std::string TerminalSafe(std::string_view text, bool keep_newlines) {
           else AppendHexByte(out, lead);
           return;
         }
-        // C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8.
-        if (c.size() == 2 && lead == 0xC2 && static_cast<uint8_t>(c[1]) <= 0x9F) {
-          constexpr char kHex[] = "0123456789ABCDEF";
-          auto code = static_cast<uint8_t>(c[1]);
-          out += "\\u00";
-          out += kHex[code >> 4];
-          out += kHex[code & 0xF];
+        if (IsC1Control(c)) {
+          AppendC1Escape(out, c, "0123456789ABCDEF");
           return;
         }
         if (IsBidiControl(c)) {
@@ -191,13 +204,8 @@ std::string JsonForTerminal(std::string_view json) {
   Walk(
       json,
       [&](std::string_view c) {
-        auto lead = static_cast<uint8_t>(c[0]);
-        if (c.size() == 2 && lead == 0xC2 && static_cast<uint8_t>(c[1]) <= 0x9F) {
-          constexpr char kHex[] = "0123456789abcdef";
-          auto code = static_cast<uint8_t>(c[1]);
-          out += "\\u00";
-          out += kHex[code >> 4];
-          out += kHex[code & 0xF];
+        if (IsC1Control(c)) {
+          AppendC1Escape(out, c, "0123456789abcdef");  // JSON's own \u escape
         } else if (IsBidiControl(c)) {
           out += BidiEscape(c);
         } else {

@@ -3,21 +3,12 @@
 #include <cassert>
 
 #include "core/base/text.h"
+#include "core/schema/json_shape.h"
 
 namespace daybook::journal {
 namespace {
 
 constexpr int kMaxRecordNesting = 64;
-
-bool HasFloat(const Json& value) {
-  if (value.is_number_float()) return true;
-  if (value.is_structured()) {
-    for (const Json& child : value) {
-      if (HasFloat(child)) return true;
-    }
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -64,7 +55,7 @@ Result<Json> ParseCanonical(std::string_view line) {
     return MakeError(ErrorCode::kFailed, "not JSON: " + ReadableText(e.what()));
   }
   if (!value.is_object()) return MakeError(ErrorCode::kFailed, "a record must be a JSON object");
-  if (HasFloat(value)) return MakeError(ErrorCode::kFailed, "records hold integers only, not floats");
+  if (schema::ContainsFloat(value)) return MakeError(ErrorCode::kFailed, "records hold integers only, not floats");
   if (Canonical(value) != line) {
     return MakeError(ErrorCode::kFailed, "not canonical JSON (key order, spacing, escapes or duplicate keys)");
   }

@@ -24,6 +24,8 @@ std::string Str(const Json& j, const char* key) {
 
 std::string HexOf(const Hash& h) { return crypto::HexEncode(h.data(), h.size()); }
 
+std::string CsvTitle() { return "# " + std::string(kExportFormat) + ": one row per host result, times in UTC"; }
+
 // The human-readable checkpoint line of a CSV export.
 std::string CheckpointSummary(const Checkpoint& c) {
   return "size " + std::to_string(c.size) + " root " + crypto::Base64Encode(c.root.data(), c.root.size());
@@ -50,16 +52,21 @@ Result<Covered> Cover(const JournalFiles& files) {
   return Covered{files.checkpoint, *checkpoint, std::move(*entries)};
 }
 
+// `pruned`: the exported seqs that were tombstones when exported. A
+// tombstone keeps only the leaf hash (its ts and type are covered by
+// nothing), so an export may carry one only where the exporter did.
 std::string SelectionText(const Checkpoint& c, const std::string& format, const Json& filters,
-                          const std::string& describe, const std::set<int64_t>& exported) {
+                          const std::string& describe, const std::set<int64_t>& exported, const std::set<int64_t>& pruned) {
   return std::string(kExportFormat) + "\n" + c.origin + "\nsize " + std::to_string(c.size) + "\nroot " +
          crypto::Base64Encode(c.root.data(), c.root.size()) + "\nformat " + format + "\nfilters " + Canonical(filters) +
          "\ndescribe " + describe + "\nexported " +
-         FormatSeqRanges(std::vector<int64_t>(exported.begin(), exported.end())) + "\n";
+         FormatSeqRanges(std::vector<int64_t>(exported.begin(), exported.end())) + "\npruned " +
+         FormatSeqRanges(std::vector<int64_t>(pruned.begin(), pruned.end())) + "\n";
 }
 
 // The selection the journal key signed must be what this export shows.
-Status CheckSelection(const std::string& note, const std::vector<NoteVerifier>& vkeys, const std::string& format,
+// Returns the seqs it says were exported as tombstones.
+Result<std::set<int64_t>> CheckSelection(const std::string& note, const std::vector<NoteVerifier>& vkeys, const std::string& format,
                       const std::string& filters_json, const std::string& describe,
                       const std::map<int64_t, std::pair<Hash, bool>>& leaves, const Checkpoint& checkpoint) {
   if (note.empty()) return Bad("the export carries no signed selection (an export made before format v2?): export again");
@@ -85,7 +92,39 @@ Status CheckSelection(const std::string& note, const std::vector<NoteVerifier>& 
   if (line(7, "exported ") != FormatSeqRanges(std::vector<int64_t>(marked.begin(), marked.end()))) {
     return Bad("the records marked exported differ from the signed selection (" + line(7, "exported ") + ")");
   }
+  std::optional<std::vector<int64_t>> pruned = ParseSeqRanges(line(8, "pruned "), checkpoint.size);
+  if (!pruned) return Bad("the signed selection lists no pruned records (an export made before this check?): export again");
+  return std::set<int64_t>(pruned->begin(), pruned->end());
+}
+
+// A tombstone in an export only where the signed selection says the
+// exporter put one; a carried begin only a real intervention.begin.
+Status CheckTombstones(const std::set<int64_t>& signed_pruned, const std::set<int64_t>& seen_pruned) {
+  for (int64_t seq : seen_pruned) {
+    if (!signed_pruned.count(seq)) {
+      return Bad("record " + std::to_string(seq) + " was replaced by a tombstone (payload withheld) that the export did not carry");
+    }
+  }
+  for (int64_t seq : signed_pruned) {
+    if (!seen_pruned.count(seq)) return Bad("record " + std::to_string(seq) + " was exported pruned and is not a tombstone here");
+  }
   return OkStatus();
+}
+
+Status CheckCarriedBegin(const Json& begin) {
+  if (IsTombstone(begin) || StringField(begin, "type") != kInterventionBegin) {
+    return Bad("a carried begin record (seq " + std::to_string(IntField(begin, "seq").value_or(-1)) +
+               ") is not an intervention.begin");
+  }
+  return OkStatus();
+}
+
+// The begin a result or end refers to: before it, and the one its
+// begin_seq names when it names one.
+bool BeginFits(const Json& record, int64_t begin_seq) {
+  int64_t seq = IntField(record, "seq").value_or(-1);
+  std::optional<int64_t> named = IntField(record, "begin_seq");
+  return begin_seq >= 0 && begin_seq < seq && (!named || *named == begin_seq);
 }
 
 // "<hex>+" or "<hex>-" per leaf.
@@ -202,13 +241,15 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
   std::vector<std::string> lines = Split(text, '\n');
   if (!lines.empty() && lines.back().empty()) lines.pop_back();
   if (lines.size() < 2) return Bad("too short");
-  Json header, trailer;
-  try {
-    header = Json::parse(lines.front()).at("daybook_export");
-    trailer = Json::parse(lines.back()).at("daybook_export_leaves");
-  } catch (const std::exception&) {
+  // Canonical (as written), which also caps nesting: the header is
+  // untrusted input like every line.
+  Result<Json> header_line = ParseCanonical(lines.front()), trailer_line = ParseCanonical(lines.back());
+  if (!header_line || !trailer_line || header_line->size() != 1 || trailer_line->size() != 1) {
     return Bad("missing header or leaf list");
   }
+  const Json& header = MemberOr(*header_line, "daybook_export");
+  const Json& trailer = MemberOr(*trailer_line, "daybook_export_leaves");
+  if (!header.is_object()) return Bad("missing header or leaf list");
   if (Str(header, "format") != kExportFormat) return Bad("unknown format " + Quoted(Str(header, "format")) + ": export again");
   const Json& leaf_list = trailer;
   std::vector<std::string> leaf_texts;
@@ -221,12 +262,11 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
   Result<std::map<int64_t, std::pair<Hash, bool>>> leaves = CheckTrailer(leaf_texts, Str(header, "checkpoint"), vkeys, checkpoint);
   if (!leaves) return std::move(leaves).error();
   const Json& filters = header.is_object() && header.contains("filters") ? header["filters"] : Json();
-  if (Status s = CheckSelection(Str(header, "selection"), vkeys, "jsonl", Canonical(filters), Str(header, "describe"),
-                                *leaves, checkpoint); !s) {
-    return std::move(s).error();
-  }
+  Result<std::set<int64_t>> signed_pruned = CheckSelection(Str(header, "selection"), vkeys, "jsonl", Canonical(filters),
+                                                           Str(header, "describe"), *leaves, checkpoint);
+  if (!signed_pruned) return std::move(signed_pruned).error();
   // The begin records the exported lines refer to: exported, or carried.
-  std::set<int64_t> seen, carried;
+  std::set<int64_t> seen, carried, seen_pruned;
   std::map<std::string, int64_t> begins;  // intervention -> begin seq
   const Json& carried_lines = header.contains("begins") ? header["begins"] : Json::array();
   if (!carried_lines.is_array()) return Bad("malformed begins");
@@ -235,11 +275,16 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
     if (!b.is_string()) return Bad("malformed begins");
     if (Status s = CheckLine(b.get<std::string>(), *leaves, false, carried); !s) return std::move(s).error();
     Json begin = *ParseCanonical(b.get<std::string>());
+    if (Status s = CheckCarriedBegin(begin); !s) return std::move(s).error();
     begins[Str(begin, "intervention")] = IntField(begin, "seq").value_or(-1);
   }
   for (size_t i = 1; i + 1 < lines.size(); ++i) {
     if (Status s = CheckLine(lines[i], *leaves, true, seen); !s) return std::move(s).error();
     records.push_back(*ParseCanonical(lines[i]));
+    if (IsTombstone(records.back())) {
+      seen_pruned.insert(IntField(records.back(), "seq").value_or(-1));
+      continue;
+    }
     if (Str(records.back(), "type") == kInterventionBegin) {
       begins[Str(records.back(), "intervention")] = IntField(records.back(), "seq").value_or(-1);
     }
@@ -248,15 +293,16 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
     std::string type = Str(r, "type");
     if ((type != kHostResult && type != kInterventionEnd) || IsTombstone(r)) continue;
     auto it = begins.find(Str(r, "intervention"));
-    if (it == begins.end() || it->second >= IntField(r, "seq").value_or(-1)) {
+    if (it == begins.end() || !BeginFits(r, it->second)) {
       return Bad("record " + std::to_string(IntField(r, "seq").value_or(-1)) + " needs the intervention.begin of " +
                  Quoted(Str(r, "intervention")) + ", which the export does not carry");
     }
   }
   if (Status s = CheckAllExportedSeen(*leaves, seen); !s) return std::move(s).error();
+  if (Status s = CheckTombstones(*signed_pruned, seen_pruned); !s) return std::move(s).error();
   auto size = static_cast<int64_t>(leaves->size());
   auto exported = static_cast<int64_t>(seen.size());
-  return ExportCheck{size, exported, size - exported, Str(header, "describe")};
+  return ExportCheck{size, exported, size - exported, Str(header, "describe"), static_cast<int64_t>(seen_pruned.size())};
 }
 
 // The parts of a CSV export. Its framing is strict: each `#` line is one the
@@ -279,8 +325,8 @@ Status ReadCsvFraming(const std::string& line, bool after_rows, CsvExport& out, 
     if (StartsWith(line, prefix) && std::string(prefix).size() > key.size()) key = prefix;
   }
   if (key.empty()) return Bad("unexpected line " + Quoted(line.substr(0, 80)));
-  if (key == "# ") {  // only the title line may be a bare comment
-    if (!StartsWith(line, "# " + std::string(kExportFormat) + ":") || !keys.empty()) return Bad("unexpected line " + Quoted(line.substr(0, 80)));
+  if (key == "# ") {  // only the title line may be a bare comment, exactly as written
+    if (line != CsvTitle() || !keys.empty()) return Bad("unexpected line " + Quoted(line.substr(0, 80)));
   }
   bool trailing = key == "# begin " || key == "# leaves ";
   if (trailing != after_rows) return Bad("line out of place: " + Quoted(line.substr(0, 80)));
@@ -352,21 +398,22 @@ Result<ExportCheck> CheckCsv(std::string_view text, const std::vector<NoteVerifi
   Checkpoint checkpoint;
   Result<std::map<int64_t, std::pair<Hash, bool>>> checked = CheckTrailer(leaves, note, vkeys, checkpoint);
   if (!checked) return std::move(checked).error();
-  if (Status s = CheckSelection(selection, vkeys, "csv", filters_json, filters, *checked, checkpoint); !s) {
-    return std::move(s).error();
-  }
+  Result<std::set<int64_t>> signed_pruned = CheckSelection(selection, vkeys, "csv", filters_json, filters, *checked, checkpoint);
+  if (!signed_pruned) return std::move(signed_pruned).error();
   if (checkpoint_line != CheckpointSummary(checkpoint)) return Bad("the checkpoint line differs from the signed checkpoint");
-  std::set<int64_t> seen, begin_seqs;
+  std::set<int64_t> seen, begin_seqs, seen_pruned;
   for (const auto& [id, begin] : begins) {
     if (Status s = CheckLine(Canonical(begin), *checked, false, begin_seqs); !s) return std::move(s).error();
+    if (Status s = CheckCarriedBegin(begin); !s) return std::move(s).error();
   }
   for (const std::vector<std::string>& row : rows) {
     if (Status s = CheckLine(row.back(), *checked, true, seen); !s) return std::move(s).error();
     // Every other cell must be what the record (and its begin record) say.
     JournalEntry e{0, row.back(), *ParseCanonical(row.back()), nullptr, *StoredLeafHash(row.back())};
     e.seq = IntField(e.record, "seq").value_or(-1);
+    if (IsTombstone(e.record)) seen_pruned.insert(e.seq);
     auto it = begins.find(Str(e.record, "intervention"));
-    bool has_begin = it != begins.end() && IntField(it->second, "seq").value_or(e.seq) < e.seq;
+    bool has_begin = it != begins.end() && BeginFits(e.record, IntField(it->second, "seq").value_or(-1));
     if (!has_begin && !IsTombstone(e.record)) {  // a pruned row has no intervention left to show
       return Bad("record " + std::to_string(e.seq) + " needs the intervention.begin of " +
                  Quoted(Str(e.record, "intervention")) + ", which the export does not carry");
@@ -380,9 +427,10 @@ Result<ExportCheck> CheckCsv(std::string_view text, const std::vector<NoteVerifi
     }
   }
   if (Status s = CheckAllExportedSeen(*checked, seen); !s) return std::move(s).error();
+  if (Status s = CheckTombstones(*signed_pruned, seen_pruned); !s) return std::move(s).error();
   auto size = static_cast<int64_t>(checked->size());
   auto exported = static_cast<int64_t>(seen.size());
-  return ExportCheck{size, exported, size - exported, filters};
+  return ExportCheck{size, exported, size - exported, filters, static_cast<int64_t>(seen_pruned.size())};
 }
 
 }  // namespace
@@ -396,12 +444,13 @@ Result<std::string> ExportJsonl(const JournalFiles& files, const ExportOptions& 
   Result<Covered> c = Cover(files);
   if (!c) return std::move(c).error();
   std::string body;
-  std::set<int64_t> exported;
+  std::set<int64_t> exported, pruned;
   std::map<std::string, std::string> needed;  // intervention -> begin line, for records whose begin is not exported
   for (const JournalEntry& e : c->entries) {
     if (!Matches(options.filter, e)) continue;
     body += e.line + "\n";
     exported.insert(e.seq);
+    if (IsTombstone(e.record)) pruned.insert(e.seq);
     if (Str(e.record, "type") != kInterventionBegin && e.intervention.is_object()) {
       needed[Str(e.record, "intervention")] = Canonical(e.intervention);
     }
@@ -412,7 +461,7 @@ Result<std::string> ExportJsonl(const JournalFiles& files, const ExportOptions& 
     if (begin && !exported.count(IntField(*begin, "seq").value_or(-1))) begins.push_back(line);
   }
   Json filters = options.filter.ToJson();
-  std::string selection = SignNote(SelectionText(c->checkpoint, "jsonl", filters, options.filter.Describe(), exported), signer);
+  std::string selection = SignNote(SelectionText(c->checkpoint, "jsonl", filters, options.filter.Describe(), exported, pruned), signer);
   Json header = {{"daybook_export", {{"format", kExportFormat}, {"filters", filters}, {"describe", options.filter.Describe()},
                                      {"checkpoint", c->note}, {"size", c->checkpoint.size},
                                      {"records", exported.size()}, {"selection", selection}, {"begins", begins}}}};
@@ -424,20 +473,21 @@ Result<std::string> ExportCsv(const JournalFiles& files, const ExportOptions& op
   Result<Covered> c = Cover(files);
   if (!c) return std::move(c).error();
   std::string rows;
-  std::set<int64_t> exported;
+  std::set<int64_t> exported, pruned;
   std::map<std::string, std::string> begins;
   for (const JournalEntry& e : c->entries) {
     if (Str(e.record, "type") != kHostResult || !Matches(options.filter, e)) continue;
     rows += CsvRow(CsvCells(e), options.delimiter);
     exported.insert(e.seq);
+    if (IsTombstone(e.record)) pruned.insert(e.seq);
     if (e.intervention.is_object()) begins[Str(e.record, "intervention")] = Canonical(e.intervention);
   }
-  std::string out = "# " + std::string(kExportFormat) + ": one row per host result, times in UTC\n";
+  std::string out = CsvTitle() + "\n";
   out += "# filters: " + options.filter.Describe() + "\n";
   out += "# filters-json " + Canonical(options.filter.ToJson()) + "\n";
   out += "# checkpoint: " + CheckpointSummary(c->checkpoint) + "\n";
   out += "# checkpoint-note " + crypto::Base64Encode(crypto::ToBytes(c->note)) + "\n";
-  std::string selection = SignNote(SelectionText(c->checkpoint, "csv", options.filter.ToJson(), options.filter.Describe(), exported), signer);
+  std::string selection = SignNote(SelectionText(c->checkpoint, "csv", options.filter.ToJson(), options.filter.Describe(), exported, pruned), signer);
   out += "# selection " + crypto::Base64Encode(crypto::ToBytes(selection)) + "\n";
   std::vector<std::string> header(std::begin(kColumns), std::end(kColumns));
   std::string header_row;

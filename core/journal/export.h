@@ -45,6 +45,7 @@ struct ExportCheck {
   int64_t exported = 0;      // rows/lines checked
   int64_t not_exported = 0;  // sealed records the selection left out
   std::string filters;
+  int64_t pruned = 0;        // exported rows/lines whose payload was pruned (as the exporter signed)
 };
 
 // Checks an export offline against the journal's verifier keys.

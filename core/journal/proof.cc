@@ -4,6 +4,7 @@
 #include "core/crypto/encoding.h"
 #include "core/journal/canonical.h"
 #include "core/journal/lines.h"
+#include "core/journal/record.h"
 
 namespace daybook::journal {
 namespace {
@@ -25,6 +26,11 @@ Result<std::string> MakeProof(const JournalFiles& files, int64_t seq) {
   }
   SplitRecords lines = SplitRecordLines(files.records);
   if (static_cast<int64_t>(lines.lines.size()) < checkpoint->size) return MakeError(ErrorCode::kFailed, "journal shorter than its checkpoint");
+  Result<Json> record = ParseCanonical(lines.lines[static_cast<size_t>(seq)].text);
+  if (record && IsTombstone(*record)) {
+    return MakeError(ErrorCode::kInvalidInput, "record " + std::to_string(seq) + " was pruned: only its leaf hash is left, "
+                                                   "and a proof of it would prove no content");
+  }
   MemoryHashes hashes;
   hashes.Load(files.hashes);
   Result<Proof> proof = InclusionProof(seq, checkpoint->size, hashes);
@@ -69,6 +75,9 @@ Result<ProvenRecord> CheckProof(std::string_view text, const std::vector<NoteVer
   if (!record || !record->contains("seq") || (*record)["seq"] != proven.seq) {
     return Bad("the record's seq is not the proven index");
   }
+  // A tombstone's leaf hash is its own claim: its ts and type are covered by
+  // nothing, so it proves no record, only that some leaf is there.
+  if (IsTombstone(*record)) return Bad("the record's payload was pruned: a tombstone proves no content");
   proven.size = checkpoint->size;
   return proven;
 }

@@ -85,6 +85,7 @@ Status CheckRecordSchema(const Json& r) {
   const std::string type = r["type"];
   if (v2 && IsOperatorSigned(type)) {
     if (Status s = Require(IsString(r, "operator") && IsString(r, "op_sig"), type + ": missing operator or op_sig"); !s) return s;
+    if (Status s = Require(IsString(r, "origin"), type + ": missing origin (the journal the operator signed for)"); !s) return s;
   }
   if (type == kInterventionBegin) {
     if (Status s = Require(IsString(r, "intervention"), "begin: missing intervention id"); !s) return s;

@@ -18,6 +18,8 @@
 //                           first contact with --accept-new-host-keys), fingerprint;
 //                           v2: operator, op_sig
 //   journal.key_rotation    vkey (the new checkpoint verifier key)
+// v2 operator-signed records (begin, pin, prune) also carry `origin`: the
+// journal's checkpoint origin, under the operator's signature.
 //   journal.retention_prune cutoff (ts), upto_seq, window_days, pruned_seqs (the
 //                          seq ranges whose payloads it removes); v2: operator, op_sig
 // Other fields are free (changes, errors, agent signatures...) and covered by the hash.

@@ -122,6 +122,7 @@ Status JournalWriter::Recover() {
   if (*root != sealed.root) return Damaged("the records no longer hash to the checkpoint's root");
   checkpoint_ = *note;
   for (const LineRef& ref : split.lines) NotePins(ref.text);
+  if (!split.lines.empty()) NoteTime(split.lines.back().text);
 
   // 5. Complete records after the checkpoint: sealed only if ours. Nothing
   //    has been written yet: a refusal leaves the evidence as it is.
@@ -163,12 +164,23 @@ Status JournalWriter::RecoverTail(const std::vector<Hash>& tail, int64_t sealed,
 }
 
 void JournalWriter::NotePins(std::string_view line) {
-  // Pins are rare: parse only the lines that can be one.
+  // Pins are rare: parse only the lines that can be one. Only an operator-
+  // signed (v2) pin counts: a v1 pin vouches for nothing (verify ignores it
+  // for v2 results), so a host pinned by v1 alone is pinned again, signed.
   if (line.find("\"host.key_pinned\"") == std::string_view::npos) return;
   Result<Json> record = ParseCanonical(line);
-  if (!record || IsTombstone(*record)) return;
+  if (!record || IsTombstone(*record) || IntField(*record, "v") != kRecordVersion) return;
   std::optional<std::string> host = StringField(*record, "host"), key = StringField(*record, "key");
   if (StringField(*record, "type") == kHostKeyPinned && host && key) pinned_[*host] = *key;
+}
+
+void JournalWriter::NoteTime(std::string_view line) {
+  // The ts of a record this writer reads or writes is near the line's
+  // start; a full parse is cheap next to the fsync that follows.
+  Result<Json> record = ParseCanonical(line);
+  std::optional<std::string> text = record ? StringField(*record, "ts") : std::nullopt;
+  std::optional<TimePoint> ts = text ? ParseTimestamp(*text) : std::nullopt;
+  if (ts && (!last_ts_ || *ts > *last_ts_)) last_ts_ = ts;
 }
 
 std::optional<std::string> JournalWriter::PinnedKey(const std::string& host) const {
@@ -229,6 +241,7 @@ Status JournalWriter::AddRecordLines(const std::vector<std::string>& lines) {
   records_bytes_ += text.size();
   size_ += static_cast<int64_t>(lines.size());
   for (const std::string& line : lines) NotePins(line);
+  if (!lines.empty()) NoteTime(lines.back());
   return OkStatus();
 }
 
@@ -238,10 +251,18 @@ Result<std::string> JournalWriter::PrepareRecord(std::string_view type, Json fie
   record["v"] = kRecordVersion;
   record["seq"] = size_ + offset;
   record["type"] = std::string(type);
-  record["ts"] = FormatTimestamp(clock_.Now());
+  // A clock stepped back must not make every later verify fail on time
+  // order: the record keeps the last record's time instead.
+  TimePoint ts = clock_.Now();
+  if (last_ts_ && ts < *last_ts_) ts = *last_ts_;
+  record["ts"] = FormatTimestamp(ts);
   record["nonce"] = Nonce();
   record.erase("op_sig");
+  record.erase("origin");
   if (IsOperatorSigned(type)) {
+    // The journal's origin under the signature: an operator's record from
+    // another fleet (same people, other journal) cannot be replayed here.
+    record["origin"] = options_.origin;
     if (signer == nullptr) {
       return MakeError(ErrorCode::kInvalidInput, "a " + std::string(type) + " record must be signed by its operator");
     }

@@ -113,6 +113,7 @@ class JournalWriter {
   // Step 5 of Recover: seals records after the checkpoint the intent names.
   Status RecoverTail(const std::vector<Hash>& tail, int64_t sealed, const SplitRecords& split);
   void NotePins(std::string_view line);  // keeps pinned_ current
+  void NoteTime(std::string_view line);  // keeps last_ts_ current
   Status Seal();  // writes a checkpoint for the current size
   Status WriteIntent(const std::vector<std::string>& lines);
   // v, seq (size_ + offset), ts, nonce and for a begin the operator's
@@ -130,7 +131,8 @@ class JournalWriter {
   uint64_t records_bytes_ = 0;
   MemoryHashes hashes_;
   std::string checkpoint_;
-  std::map<std::string, std::string> pinned_;  // host -> key, from host.key_pinned records
+  std::map<std::string, std::string> pinned_;  // host -> key, from operator-signed (v2) host.key_pinned records
+  std::optional<TimePoint> last_ts_;           // of the last record: new ones never go back in time
 };
 
 }  // namespace daybook::journal

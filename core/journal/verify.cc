@@ -66,6 +66,8 @@ std::optional<Failure> CheckRecords(const SplitRecords& split, Scan& scan) {
     if (!ts) return Failure{VerifyCode::kBadRecord, seq, offset, "missing or bad ts"};
     if (last_ts && *ts < *last_ts) return Failure{VerifyCode::kTimeOrder, seq, offset, "ts goes backwards"};
     last_ts = ts;
+    scan.last_ts = ts;
+    if (!tombstone) scan.day_starts.emplace(ts_text->substr(0, 10), seq);  // a tombstone's ts is its own word
     Result<Hash> leaf = StoredLeafHash(ref.text);
     if (!leaf) return Failure{VerifyCode::kBadRecord, seq, offset, leaf.error().message};
     if (Status s = scan.hashes.AppendRecord(seq, *leaf); !s) return Failure{VerifyCode::kBadRecord, seq, offset, s.error().message};
@@ -77,6 +79,16 @@ std::optional<Failure> CheckRecords(const SplitRecords& split, Scan& scan) {
     if (auto f = NoteRecord(*record, seq, offset, *ts, scan)) return f;
   }
   return std::nullopt;
+}
+
+// The start of the latest UTC day whose first seq is at or before `seq`.
+std::optional<TimePoint> DayLowerBound(const std::map<std::string, int64_t>& day_starts, int64_t seq) {
+  std::optional<TimePoint> bound;
+  for (const auto& [day, first] : day_starts) {  // days sort as text
+    if (first > seq) break;
+    bound = ParseTimestamp(day + "T00:00:00.000Z");
+  }
+  return bound;
 }
 
 int64_t OffsetOf(const SplitRecords& split, int64_t seq) {
@@ -103,18 +115,31 @@ std::optional<Failure> CheckRetention(const Scan& scan, const SplitRecords& spli
       pruned_before.insert(seqs->begin(), seqs->end());
     }
   }
+  // The sealed prunes that list each seq (unsealed ones cover nothing):
+  // indexed once, so the cost is what the signed lists hold, not
+  // tombstones x prunes.
+  std::map<int64_t, std::vector<const PruneRecord*>> listing;
+  for (const PruneRecord& p : scan.prunes) {
+    if (p.seq >= report.sealed) continue;
+    for (int64_t seq : p.pruned) listing[seq].push_back(&p);
+  }
   std::vector<int64_t> pruned;
   for (const auto& [seq, ts] : scan.tombstones) {
     pruned.push_back(seq);
     // A state file from before issue 14 (no retention in it) does not say which payloads it saw.
     bool state_knows = options.state && options.state->min_retention_days > 0;
     bool was_present = state_knows && seq < options.state->size && !pruned_before.count(seq);
+    // When the auditor saw the payload: no earlier than the day it fell in.
+    std::optional<TimePoint> seen_no_earlier;
+    if (was_present) seen_no_earlier = DayLowerBound(options.state->day_starts, seq);
     bool covered = false;
-    for (const PruneRecord& p : scan.prunes) {
+    auto listed = listing.find(seq);
+    for (const PruneRecord* p : listed == listing.end() ? std::vector<const PruneRecord*>{} : listed->second) {
       // A tombstone's own ts and type are not covered by any hash: only the
       // signed list of the prune says which payload it removed.
-      bool valid = p.seq > seq && p.seq < report.sealed && p.pruned.count(seq) && seq <= p.upto_seq && ts < p.cutoff;
-      if (valid && was_present && p.seq < options.state->size) valid = false;  // the auditor saw it after that prune
+      bool valid = p->seq > seq && seq <= p->upto_seq && ts < p->cutoff;
+      if (valid && was_present && p->seq < options.state->size) valid = false;  // the auditor saw it after that prune
+      if (valid && seen_no_earlier && *seen_no_earlier >= p->cutoff) valid = false;  // it was younger than the cutoff
       covered = covered || valid;
     }
     if (!covered && was_present) {
@@ -122,12 +147,13 @@ std::optional<Failure> CheckRetention(const Scan& scan, const SplitRecords& spli
       return Failure{VerifyCode::kPrunedOutsidePolicy, seq, OffsetOf(split, seq),
                      "the payload of this record was present when this journal was last verified (checkpoint in the "
                      "state file, size " + std::to_string(options.state->size) +
-                         ") and is gone, with no sealed prune record made since; its leaf hash " +
+                         ") and is gone, with no sealed prune record made since whose cutoff is after the day it was "
+                         "seen in; its leaf hash " +
                          crypto::HexEncode(scan.Leaf(seq).data(), 32) + " is all that is left"};
     }
     if (!covered) {
       return Failure{VerifyCode::kPrunedOutsidePolicy, seq, OffsetOf(split, seq),
-                     "payload pruned without a covering, sealed retention_prune record"};
+                     "payload pruned without a covering, sealed retention_prune record that lists it"};
     }
     if (was_present) ++report.newly_pruned;
   }
@@ -304,7 +330,8 @@ std::string FormatState(const VerifierState& state) {
   return Canonical(Json{{"origin", state.origin}, {"size", state.size},
                         {"root", crypto::Base64Encode(state.root.data(), state.root.size())},
                         {"checkpoint", state.checkpoint}, {"vkey", state.vkey},
-                        {"min_retention_days", state.min_retention_days}, {"pruned", state.pruned}}) + "\n";
+                        {"min_retention_days", state.min_retention_days}, {"pruned", state.pruned},
+                        {"day_starts", state.day_starts}}) + "\n";
 }
 
 Result<VerifierState> ParseState(std::string_view text) {
@@ -332,7 +359,17 @@ Result<VerifierState> ParseState(std::string_view text) {
   std::optional<crypto::Bytes> root_bytes = crypto::Base64Decode(*root);
   if (!root_bytes || root_bytes->size() != 32) return MakeError(ErrorCode::kInvalidInput, "malformed state file: bad root");
   if (!ParseSeqRanges(*pruned, *size)) return MakeError(ErrorCode::kInvalidInput, "malformed state file: bad pruned list");
-  VerifierState state{*origin, *size, {}, *checkpoint, *vkey, static_cast<int>(*retention), *pruned};
+  VerifierState state{*origin, *size, {}, *checkpoint, *vkey, static_cast<int>(*retention), *pruned, {}};
+  const Json& days = MemberOr(doc, "day_starts");
+  if (!days.is_null() && !days.is_object()) return MakeError(ErrorCode::kInvalidInput, "malformed state file: bad day_starts");
+  if (days.is_object()) {
+    for (const auto& [day, first] : days.items()) {
+      bool ok = ParseTimestamp(day + "T00:00:00.000Z") && first.is_number_integer() && first.get<int64_t>() >= 0 &&
+                first.get<int64_t>() < *size;
+      if (!ok) return MakeError(ErrorCode::kInvalidInput, "malformed state file: bad day_starts entry " + Quoted(day));
+      state.day_starts[day] = first.get<int64_t>();
+    }
+  }
   std::copy(root_bytes->begin(), root_bytes->end(), state.root.begin());
   return state;
 }
@@ -349,6 +386,13 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
   Scan scan;
   if (auto f = CheckRecords(split, scan)) return Fail(report, *f), report;
   report.legacy_records = scan.legacy;
+  if (options.now && scan.last_ts && *scan.last_ts > *options.now + std::chrono::hours(24)) {
+    auto last = static_cast<int64_t>(split.lines.size()) - 1;
+    Fail(report, {VerifyCode::kTimeOrder, last, OffsetOf(split, last),
+                  "the last record is dated " + FormatTimestamp(*scan.last_ts) + ", more than a day after this verification (" +
+                      FormatTimestamp(*options.now) + ")"});
+    return report;
+  }
 
   // 2. The stored hashes must agree with the records.
   size_t stored_count = 0;
@@ -386,6 +430,13 @@ VerifyReport VerifyJournal(const JournalFiles& files, const VerifyOptions& optio
   }
   report.sealed = checkpoint->size;
   report.root = checkpoint->root;
+  // The day index for the next state: what this auditor saw before wins
+  // (those payloads may be gone now); the rest from the records as sealed.
+  int64_t known = options.state && !options.state->day_starts.empty() ? options.state->size : 0;
+  if (options.state) report.day_starts = options.state->day_starts;
+  for (const auto& [day, first] : scan.day_starts) {
+    if (first >= known && first < report.sealed) report.day_starts.emplace(day, first);
+  }
   report.checkpoint = files.checkpoint;
   report.origin = checkpoint->origin;
   report.vkey = FormatVerifierKey(options.vkeys[key_index]);

@@ -9,6 +9,7 @@
 // on success. The report says what was checked and what was not.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,11 @@ struct VerifierState {
   int min_retention_days = 0;  // the auditor's minimum retention; 0 in old state files (then
                                // `pruned` is unknown, not empty)
   std::string pruned;          // seqs whose payload was already pruned: "0-41,57"
+  // The first seq of each UTC day among the records this auditor saw with
+  // their payload ("2026-11-01" -> 0): a lower bound on the time of every
+  // seq they verified, so a prune cannot later pass a young record off as
+  // old (a tombstone's own ts is covered by no hash). Empty in old files.
+  std::map<std::string, int64_t> day_starts;
 };
 std::string FormatState(const VerifierState& state);
 Result<VerifierState> ParseState(std::string_view text);
@@ -70,6 +76,9 @@ struct VerifyOptions {
   bool require_sealed = false;  // kept for old callers: sealing is always required now
   int min_retention_days = kDefaultMinRetentionDays;  // no prune may cut younger records
   std::optional<VerifierState> state;
+  // This verification's time: a record dated more than a day after it is
+  // refused (a prune dated in the future could otherwise cut young records).
+  std::optional<TimePoint> now;
 };
 
 struct VerifyReport {
@@ -87,6 +96,7 @@ struct VerifyReport {
   int64_t agent_signatures = 0;
   int64_t tombstones = 0;
   std::string pruned;              // tombstoned seqs, for the next state
+  std::map<std::string, int64_t> day_starts;  // for the next state (VerifierState::day_starts)
   int64_t newly_pruned = 0;        // payloads present at the state, pruned since (validly)
   bool operators_checked = false;  // operator keys were checked against allowed_signers
   int64_t legacy_records = 0;      // version 1 records: older guarantees

@@ -40,6 +40,8 @@ struct Scan {
   std::map<int64_t, std::string> begin_ids;   // begin seq -> intervention id (not for tombstones)
   std::vector<std::pair<int64_t, std::string>> rotations;  // journal.key_rotation: seq, vkey
   int64_t legacy = 0;                         // version 1 records
+  std::map<std::string, int64_t> day_starts;  // UTC day -> first seq with a payload that day
+  std::optional<TimePoint> last_ts;
 
   Hash Leaf(int64_t seq) const { return hashes.all()[static_cast<size_t>(StoredHashIndex(0, seq))]; }
 };

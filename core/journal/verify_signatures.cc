@@ -5,6 +5,7 @@
 // (the agent key carried in the record), and are counted as such.
 #include <map>
 
+#include "core/base/strings.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
 #include "core/crypto/sshsig.h"
@@ -51,6 +52,10 @@ class SignatureCheck {
     if (StringField(record, "operator") != sig->fingerprint) {
       return Fail(VerifyCode::kBadOperatorSig, "signed by " + sig->fingerprint + ", not by the operator named");
     }
+    if (IntField(record, "v") == kRecordVersion && StringField(record, "origin") != report_.origin) {
+      return Fail(VerifyCode::kBadOperatorSig, "signed for the journal " + Quoted(StringField(record, "origin").value_or("")) +
+                                                   ", not this one (" + Quoted(report_.origin) + "): replayed from another fleet");
+    }
     ++report_.operator_signatures;
     if (!options_.allowed_signers || not_allowed_) return std::nullopt;
     TimePoint at = *ParseTimestamp(*ts);  // checked in pass 1
@@ -71,7 +76,9 @@ class SignatureCheck {
     if (StringField(record, "fingerprint") != crypto::SshFingerprint(*key)) {
       return Fail(VerifyCode::kBadRecord, "host.key_pinned: the fingerprint is not the key's");
     }
-    pins_[*host] = *key;
+    // Only an operator-signed (v2) pin vouches for a v2 result: a v1 pin
+    // carries no signature, so whoever writes the file could have made it.
+    if (IntField(record, "v") == kRecordVersion) pins_[*host] = *key;
     return std::nullopt;
   }
 
@@ -105,7 +112,7 @@ class SignatureCheck {
     }
     auto pin = pins_.find(host.value_or(""));
     if (pin == pins_.end()) {
-      return Fail(VerifyCode::kBadAgentSig, "no host.key_pinned record for host " + host.value_or("") +
+      return Fail(VerifyCode::kBadAgentSig, "no operator-signed host.key_pinned record for host " + host.value_or("") +
                                                 " precedes this result: its signing key is not the journal's");
     }
     Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(*key_text);

@@ -38,7 +38,6 @@ JsonExtent MeasureJson(std::string_view json) {
   return extent;
 }
 
-int NestingDepth(std::string_view json) { return MeasureJson(json).depth; }
 
 std::optional<Result<Json>> FrameDecoder::Next() {
   if (failed_) return Result<Json>(MakeError(ErrorCode::kInvalidInput, "stream already failed"));

@@ -51,6 +51,5 @@ struct JsonExtent {
   size_t values = 0;
 };
 JsonExtent MeasureJson(std::string_view json);
-int NestingDepth(std::string_view json);
 
 }  // namespace daybook::protocol

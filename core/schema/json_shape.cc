@@ -1,5 +1,7 @@
 #include "core/schema/json_shape.h"
 
+#include <vector>
+
 namespace daybook::schema {
 namespace {
 
@@ -67,5 +69,18 @@ Status CheckShape(const Json& value, const Json& shape, const std::string& where
 }
 
 Status Normalize(Json& value, const Json& shape, const std::string& where) { return Walk(value, shape, where, true); }
+
+bool ContainsFloat(const Json& value) {
+  std::vector<const Json*> pending{&value};
+  while (!pending.empty()) {
+    const Json* next = pending.back();
+    pending.pop_back();
+    if (next->is_number_float()) return true;
+    if (next->is_structured()) {
+      for (const Json& child : *next) pending.push_back(&child);
+    }
+  }
+  return false;
+}
 
 }  // namespace daybook::schema

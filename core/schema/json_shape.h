@@ -29,4 +29,9 @@ Status CheckShape(const Json& value, const Json& shape, const std::string& where
 // CheckShape, then the absent optional keys of every object added as null.
 Status Normalize(Json& value, const Json& shape, const std::string& where);
 
+// Whether a floating-point number appears anywhere in `value`, at any depth
+// (walked with an explicit stack: untrusted nesting never recurses). The
+// journal and the protocol hold integers only: a float has no canonical form.
+bool ContainsFloat(const Json& value);
+
 }  // namespace daybook::schema

@@ -75,6 +75,9 @@ TEST_CASE("TerminalSafe and JsonForTerminal: bidirectional controls cannot reord
   CHECK(JsonForTerminal("{\"n\":\"bidi\xE2\x80\xAEtxt\",\"c\":\"x\xC2\x9B" "2J\"}") ==
         "{\"n\":\"bidi\\u202etxt\",\"c\":\"x\\u009b2J\"}");
   CHECK(JsonForTerminal("{\"ok\":\"caf\xC3\xA9\"}") == "{\"ok\":\"caf\xC3\xA9\"}");
+  // Line and paragraph separators: one record must not pass for two lines.
+  CHECK(TerminalSafe("a\xE2\x80\xA8" "b\xE2\x80\xA9" "c") == "a\\u2028b\\u2029c");
+  CHECK(JsonForTerminal("\"a\xE2\x80\xA8" "b\"") == "\"a\\u2028b\"");
 }
 
 }  // namespace

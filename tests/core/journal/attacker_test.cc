@@ -35,7 +35,7 @@ struct Fleet {
   VerifierState State() const {
     VerifyReport r = Verify();
     REQUIRE(r.ok());
-    return {r.origin, r.sealed, r.root, r.checkpoint, r.vkey, 365, r.pruned};
+    return {r.origin, r.sealed, r.root, r.checkpoint, r.vkey, 365, r.pruned, r.day_starts};
   }
   std::vector<std::string> Lines() const { return testing::Lines(Files().records); }
   void AppendByHand(const std::string& line) {
@@ -160,7 +160,7 @@ TEST_CASE("attack: a result copied from another host and intervention, or signed
   Rewrite(files, forged, &fleet.f.journal_key);
   report = fleet.Verify(files);
   CHECK(report.code == VerifyCode::kBadAgentSig);
-  CHECK(report.message.find("no host.key_pinned record for host db-01") != std::string::npos);
+  CHECK(report.message.find("host.key_pinned record for host db-01") != std::string::npos);
 
   // As the attacker without the key would try it: appended by hand. Foreign.
   fleet.AppendByHand(ForgedResult(forged, 8));
@@ -176,7 +176,8 @@ TEST_CASE("attack: a sealed begin replaced by its tombstone, plus a 0-day prune 
   pruned[6] = Canonical(MakeTombstone(*ParseCanonical(lines[6]), crypto::HexEncode(leaf.data(), 32)));
   Json prune = {{"v", 2}, {"seq", static_cast<int64_t>(lines.size())}, {"type", "journal.retention_prune"},
                 {"ts", "2026-11-01T01:00:00.000Z"}, {"nonce", std::string(32, '0')},
-                {"cutoff", "2026-11-01T01:00:00.000Z"}, {"upto_seq", 9}, {"pruned_seqs", "6"}, {"window_days", 0}};
+                {"cutoff", "2026-11-01T01:00:00.000Z"}, {"upto_seq", 9}, {"pruned_seqs", "6"}, {"window_days", 0},
+                {"origin", "example.org/daybook/test"}};
   pruned.push_back(Canonical(prune));
 
   // The attacker: records and hashes rewritten, no key. The prune record

@@ -39,7 +39,7 @@ struct Journal20 {
   VerifierState State() const {
     VerifyReport report = Verify(files);
     REQUIRE(report.ok());
-    return {"example.org/daybook/test", report.sealed, report.root, report.checkpoint, report.vkey, 365, report.pruned};
+    return {"example.org/daybook/test", report.sealed, report.root, report.checkpoint, report.vkey, 365, report.pruned, report.day_starts};
   }
 };
 
@@ -267,7 +267,7 @@ TEST_CASE("verify: pruning outside the policy") {
   // A prune record (signed by the operator) whose cutoff is inside its own window.
   Json prune = {{"v", 2}, {"seq", 22}, {"type", "journal.retention_prune"}, {"ts", "2026-11-01T00:10:00.000Z"},
                 {"nonce", std::string(32, '0')}, {"cutoff", "2026-11-01T00:01:00.000Z"}, {"upto_seq", 2},
-                {"pruned_seqs", "2"}, {"window_days", 365}, {"operator", crypto::SshFingerprint(j.f.operator_key.public_key())}};
+                {"pruned_seqs", "2"}, {"window_days", 365}, {"origin", "example.org/daybook/test"}, {"operator", crypto::SshFingerprint(j.f.operator_key.public_key())}};
   prune["op_sig"] = *KeyOperatorSigner(j.f.operator_key).Sign(Canonical(prune));
   pruned.push_back(Canonical(prune));
   Rewrite(bad, pruned, &j.f.journal_key);

@@ -48,7 +48,7 @@ TEST_CASE("frames: malformed, non-object, untyped and too deep") {
   CHECK_FALSE(decode("[1,2]").ok());
   CHECK_FALSE(decode("{\"no\":\"type\"}").ok());
   CHECK(decode(std::string(40, '[') + std::string(40, ']')).error().message.find("nests deeper") != std::string::npos);
-  CHECK(NestingDepth("{\"a\":\"[[[[\",\"b\":[{}]}") == 3);  // brackets inside strings do not count
+  CHECK(MeasureJson("{\"a\":\"[[[[\",\"b\":[{}]}").depth == 3);  // brackets inside strings do not count
 }
 
 TEST_CASE("responses: signed by the host key, forged ones rejected") {
