@@ -156,6 +156,9 @@ Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, FileList& files)
       }
       if (frames.size() > static_cast<size_t>(kMaxTreeDepth)) {
         files.emplace_back(path + "/", "deeper than " + std::to_string(kMaxTreeDepth) + " levels");
+        // Counted as a (null) tree, so the directories above it are not
+        // "empty" as well: one line of drift, and a tree id no commit has.
+        frame.entries.push_back({name, "40000", {}, true});
         continue;
       }
       Result<ConfinedDir> sub = dir.Open(name);

@@ -76,7 +76,7 @@ TEST_CASE("hook: it enters the release by its handle, so a releases/ swapped as 
   CHECK(result["hook"]["output"] == fs::canonical(f.App()).string() + "/releases.real/" + v1 + "\n1.0\n");
 }
 
-TEST_CASE("hook: a program relative to the release runs by its handle; through a link, or changeable by another user, it is refused") {
+TEST_CASE("hook: a program relative to the release runs by its handle, and through a link or changeable by another user, it is refused") {
   DeployFixture f;
   std::string v1 = f.CommitVersion("1.0");
   Json ok = f.Deploy(v1, 5, {"bin/start"});

@@ -267,7 +267,7 @@ TEST_CASE("confinement: releases replaced by a link outside: the next push write
   std::string v2 = f.CommitVersion("2.0");
   Json result = f.Deploy(v2);
   INFO(result.dump());
-  CHECK(result["status"] == "failed");
+  CHECK(result["status"] == "refused");  // found before anything is made
   CHECK(result["error"].get<std::string>().find("srv/app/releases leads through a symbolic link") != std::string::npos);
   CHECK(outside.Snapshot() == before);
   CHECK(fs::is_symlink(f.App() / "releases"));
@@ -390,7 +390,7 @@ TEST_CASE("confinement: releases are checked out fresh, owned by the agent, read
   CHECK((st.st_mode & 07777) == 0644);
 }
 
-TEST_CASE("confinement: pruning a release replaced by a link removes the link, not what it points at, and a failed/ link is never entered") {
+TEST_CASE("confinement: pruning a release replaced by a link removes the link, not what it points at, and a failed/ link refuses the deploy") {
   DeployFixture f;
   Outside outside(f.tmp.path / "root/etc");
   std::string v1 = f.CommitVersion("1.0");
@@ -402,6 +402,10 @@ TEST_CASE("confinement: pruning a release replaced by a link removes the link, n
   fs::create_symlink(outside.dir, f.App() / "releases" / v1);
   fs::create_symlink(outside.dir, f.App() / "failed");
   std::string v3 = f.CommitVersion("3.0");
+  Json refused = f.Deploy(v3, 1, {"false"});
+  CHECK(refused["status"] == "refused");
+  CHECK(refused["error"].get<std::string>().find("srv/app/failed leads through a symbolic link") != std::string::npos);
+  fs::remove(f.App() / "failed");
   Json hook_fails = f.Deploy(v3, 1, {"false"});
   CHECK(hook_fails["status"] == "failed");
   std::string v4 = f.CommitVersion("4.0");

@@ -23,7 +23,7 @@ struct stat With(uid_t uid, gid_t gid, mode_t mode) {
 
 }  // namespace
 
-TEST_CASE("ownership: root's alone unless another owner, group or others may write; sticky only where accepted") {
+TEST_CASE("ownership: root's alone unless another owner, group or others may write, sticky only where accepted") {
   uid_t me = ::geteuid();
   uid_t other = me == 1001 ? 1002 : 1001;
   CHECK_FALSE(WritableByOthers(With(0, 0, S_IFDIR | 0755), Sticky::kRefused));

@@ -280,7 +280,7 @@ std::string DeepCommit(GitRepo& repo, int levels, const std::string& branch) {
   return repo.Git("rev-parse " + branch);
 }
 
-TEST_CASE("deep trees: 1024 levels check out and prove with 64 descriptors; deeper is refused by plan and checkout") {
+TEST_CASE("deep trees: 1024 levels check out and prove with 64 descriptors, deeper is refused by plan and checkout") {
   TempDir tmp;
   GitRepo repo(tmp.path / "app");
   auto git = MakeLibgit2();
