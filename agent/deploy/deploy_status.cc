@@ -67,6 +67,7 @@ Json Deployer::Report(repo::ObjectStore& store, const std::vector<DeployQuery>& 
     // Reading through handles is safe whoever owns the directory, but a
     // deploy there would be refused: said now, with the drift still shown.
     std::vector<std::string> problems;
+    if (entry["error"].is_string()) problems.push_back(entry["error"].get<std::string>());
     if (Status owned = dir->CheckOwnership(); !owned) problems.push_back(owned.error().message);
     Result<std::optional<std::string>> live = dir->LiveCommit();
     if (!live) {

@@ -145,6 +145,7 @@ for _ in range(12000):
     os.mkdir("x"); os.chdir("x")
 open("f", "w").close()' "$APP/current"
 AGENT_NOFILE=64 restart_agent 1
+[[ "$(awk '/Max open files/ {print $4}' "/proc/${APIDS[1]}/limits")" == 64 ]] || fail "the agent is not limited to 64 descriptors"
 expect_exit 1 "$DAYBOOK" status --verbose
 expect_in "$WORK/out" "+1"
 expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
