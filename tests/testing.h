@@ -2,6 +2,9 @@
 // command and capturing its output (for interop with OpenSSH and OpenSSL).
 #pragma once
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -46,5 +49,38 @@ inline std::string ReadAll(const std::filesystem::path& path) {
 inline void WriteAll(const std::filesystem::path& path, const std::string& data) {
   std::ofstream(path, std::ios::binary) << data;
 }
+
+// Makes `levels` nested directories `name` in `top`, and a file "f" in the
+// deepest; through descriptors, as the path soon outgrows PATH_MAX (and
+// std::filesystem with it: remove such a tree with ConfinedDir::Remove).
+inline bool MakeDeepTree(const std::filesystem::path& top, int levels, const std::string& name = "d") {
+  int fd = ::open(top.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  for (int i = 0; i < levels && fd >= 0; ++i) {
+    int next = ::mkdirat(fd, name.c_str(), 0755) == 0 ? ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    ::close(fd);
+    fd = next;
+  }
+  if (fd < 0) return false;
+  int file = ::openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  ::close(fd);
+  if (file < 0) return false;
+  ::close(file);
+  return true;
+}
+
+// Lowers the soft limit on open descriptors for a scope: a walk must not
+// need one per level of the tree it walks.
+struct FdLimit {
+  rlimit saved{};
+  explicit FdLimit(rlim_t soft) {
+    ::getrlimit(RLIMIT_NOFILE, &saved);
+    rlimit lowered = saved;
+    lowered.rlim_cur = soft;
+    ::setrlimit(RLIMIT_NOFILE, &lowered);
+  }
+  ~FdLimit() { ::setrlimit(RLIMIT_NOFILE, &saved); }
+  FdLimit(const FdLimit&) = delete;
+  FdLimit& operator=(const FdLimit&) = delete;
+};
 
 }  // namespace daybook::testing

@@ -2,7 +2,8 @@
 // `root` and must lie, as written, inside one of its `deploy_roots`. The
 // deploy root itself is the administrator's and may be reached through
 // links; below it nothing is followed (ReleaseDir opens the parts with
-// RESOLVE_NO_SYMLINKS), so this check on the string is the whole check.
+// RESOLVE_NO_SYMLINKS), so this check on the string is the whole check of
+// where. Who may write there is checked on the handles (ownership.h).
 #pragma once
 
 #include <filesystem>

@@ -3,6 +3,7 @@
 #include "agent/deploy/confine.h"
 #include "agent/deploy/deployer.h"
 #include "agent/deploy/release_dir.h"
+#include "core/base/strings.h"
 #include "core/base/text.h"
 
 namespace daybook::agent {
@@ -11,7 +12,7 @@ namespace daybook::agent {
 protocol::Json DriftJson(const repo::TreeComparison& c);
 Result<repo::TreeComparison> CompareRelease(repo::ObjectStore& store, const ReleaseDir& dir, const std::string& commit,
                                             std::string& note);
-Result<ReleaseDir> OpenDeploy(const AgentConfig& config, const std::string& path, bool create);
+Result<ReleaseDir> OpenDeploy(const AgentConfig& config, const std::string& path, Access access);
 
 namespace {
 
@@ -57,15 +58,20 @@ Json Deployer::Report(repo::ObjectStore& store, const std::vector<DeployQuery>& 
     }
     // Read only: nothing is created, and no link below the deploy root is
     // followed (one in the way is reported as the error).
-    Result<ReleaseDir> dir = OpenDeploy(config_, path, /*create=*/false);
+    Result<ReleaseDir> dir = OpenDeploy(config_, path, Access::kRead);
     if (!dir) {
       if (dir.error().code != ErrorCode::kNotFound) entry["error"] = ReadableText(dir.error().message);
       deploys.push_back(entry);
       continue;
     }
+    // Reading through handles is safe whoever owns the directory, but a
+    // deploy there would be refused: said now, with the drift still shown.
+    std::vector<std::string> problems;
+    if (entry["error"].is_string()) problems.push_back(entry["error"].get<std::string>());
+    if (Status owned = dir->CheckOwnership(); !owned) problems.push_back(owned.error().message);
     Result<std::optional<std::string>> live = dir->LiveCommit();
     if (!live) {
-      entry["error"] = ReadableText(live.error().message);
+      problems.push_back(live.error().message);
     } else if (*live) {
       entry["live"] = **live;
       Result<std::string> tree = store.TreeOf(**live);
@@ -75,12 +81,13 @@ Json Deployer::Report(repo::ObjectStore& store, const std::vector<DeployQuery>& 
         Result<repo::TreeComparison> compared = CompareRelease(store, *dir, **live, note);
         if (compared) {
           entry["drift"] = DriftJson(*compared);
-          if (!note.empty()) entry["error"] = ReadableText(note);
+          if (!note.empty()) problems.push_back(note);
         } else {
-          entry["error"] = ReadableText(compared.error().message);
+          problems.push_back(compared.error().message);
         }
       }
     }
+    if (!problems.empty()) entry["error"] = ReadableText(Join(problems, "; "));
     deploys.push_back(entry);
   }
   Json have = Json::array();

@@ -6,6 +6,7 @@
 
 #include "agent/deploy/confine.h"
 #include "agent/deploy/release_dir.h"
+#include "core/base/ownership.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
 
@@ -79,11 +80,32 @@ struct HookRun {
 constexpr size_t kHookOutputKept = 64u << 10;
 constexpr size_t kHookOutputShown = 4000;
 
+// The hook runs as root in the proven release, which it enters by
+// descriptor (fchdir: no path is resolved, so a `releases` or parent
+// swapped meanwhile cannot send it elsewhere). A program named relative to
+// the release ("bin/reload") is opened beneath it without following links,
+// must be changeable by root only, and runs by descriptor (execveat), so
+// the file checked is the file run. A bare name is looked up in the
+// agent's PATH and an absolute path is the administrator's, as in sudo.
 HookRun RunHook(exec::ProcessRunner& runner, const DeployState& state, const ReleaseDir& dir, const std::string& commit,
                 const std::string& previous) {
   if (state.after.empty()) return {};
+  auto not_started = [&](const std::string& why) {
+    return HookRun{false, {{"argv", state.after}, {"result", "did not start: " + why}, {"output", ""}}};
+  };
+  Result<ReleaseEntry> release = dir.OpenRelease(commit);
+  if (!release) return not_started(release.error().message);
+  if (release->kind != ReleaseEntry::Kind::kDirectory) return not_started(dir.Release(commit).string() + " is not a directory");
   exec::ProcessSpec spec = exec::ProcessSpec::Of(state.after);
-  spec.cwd = dir.Release(commit).string();
+  spec.cwd_fd = release->dir->fd();
+  UniqueFd program;
+  const std::string& name = state.after.front();
+  if (!name.empty() && name.front() != '/' && name.find('/') != std::string::npos) {
+    Result<UniqueFd> opened = OpenRootOnlyProgram(*release->dir, name);
+    if (!opened) return not_started(opened.error().message);
+    program = std::move(*opened);
+    spec.exe_fd = program.get();
+  }
   spec.timeout = state.timeout;
   spec.max_output = kHookOutputKept;
   spec.env = {{"DAYBOOK_DEPLOY", state.name}, {"DAYBOOK_COMMIT", commit}, {"DAYBOOK_PREVIOUS", previous},
@@ -91,7 +113,7 @@ HookRun RunHook(exec::ProcessRunner& runner, const DeployState& state, const Rel
   auto start = std::chrono::steady_clock::now();
   Result<exec::ProcessResult> ran = runner.Run(spec);
   int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  if (!ran) return {false, {{"argv", state.after}, {"result", "did not start: " + ran.error().message}, {"output", ""}}};
+  if (!ran) return not_started(ran.error().message);
   // Hook output is bytes in any encoding: made valid UTF-8, then cut at a
   // character boundary, so the answer can always be encoded.
   std::string output = Utf8Tail(ReadableText(ran->out + ran->err), kHookOutputShown);
@@ -162,25 +184,33 @@ Status PrepareRelease(repo::ObjectStore& store, ReleaseDir& dir, const std::stri
 
 // releases/<commit> against its commit, shared with deploy_status.cc. A
 // release that is missing, or is a link or a file, is all drift: one entry
-// "." as modified, and `note` says what stands there (never followed).
+// "." as modified, and `note` says what stands there (never followed). So
+// is one that cannot be read to the end (out of descriptors, moved while
+// read): what cannot be proven is drift, never hidden behind an error, and
+// a push repairs it.
 Result<repo::TreeComparison> CompareRelease(repo::ObjectStore& store, const ReleaseDir& dir, const std::string& commit,
                                             std::string& note) {
-  Result<ReleaseEntry> entry = dir.OpenRelease(commit);
-  if (!entry) return entry.error();
-  if (entry->kind == ReleaseEntry::Kind::kDirectory) return store.Compare(commit, *entry->dir);
-  note = dir.Release(commit).string() +
-         (entry->kind == ReleaseEntry::Kind::kMissing ? " is missing" : " is " + entry->what + ": not following it");
   repo::TreeComparison all;
   all.modified.push_back(".");
+  Result<ReleaseEntry> entry = dir.OpenRelease(commit);
+  if (!entry) return entry.error();
+  if (entry->kind == ReleaseEntry::Kind::kDirectory) {
+    Result<repo::TreeComparison> compared = store.Compare(commit, *entry->dir);
+    if (compared) return compared;
+    note = "cannot prove " + dir.Release(commit).string() + ": " + compared.error().message;
+    return all;
+  }
+  note = dir.Release(commit).string() +
+         (entry->kind == ReleaseEntry::Kind::kMissing ? " is missing" : " is " + entry->what + ": not following it");
   return all;
 }
 
 // The deploy directory of `path`, opened beneath its deploy root without
-// following links (created when `create`).
-Result<ReleaseDir> OpenDeploy(const AgentConfig& config, const std::string& path, bool create) {
+// following links (see Access).
+Result<ReleaseDir> OpenDeploy(const AgentConfig& config, const std::string& path, Access access) {
   Result<ConfinedPath> confined = ConfineDeployPath(config.root, config.deploy_roots, path);
   if (!confined) return confined.error();
-  return OpenReleaseDir(confined->deploy_root, confined->rel, create);
+  return OpenReleaseDir(confined->deploy_root, confined->rel, access);
 }
 
 // "dev:inode" of a directory: what two names resolving to one directory share.
@@ -219,7 +249,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   Result<std::string> tree = store.TreeOf(request.commit);
   if (!tree) return outcome.Refuse(tree.error().message);
   outcome.body["tree"] = *tree;
-  Result<ReleaseDir> opened = OpenDeploy(config_, request.path, /*create=*/true);
+  Result<ReleaseDir> opened = OpenDeploy(config_, request.path, Access::kCreate);
   if (!opened) return outcome.Refuse(opened.error().message);
   ReleaseDir& dir = *opened;
   Result<std::string> identity = Identity(dir);
@@ -228,7 +258,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   // bind mount): the second is refused, and the lock is the directory's.
   for (const DeployState& other : *all) {
     if (other.name == request.name) continue;
-    Result<ReleaseDir> other_dir = OpenDeploy(config_, other.path, /*create=*/false);
+    Result<ReleaseDir> other_dir = OpenDeploy(config_, other.path, Access::kRead);
     if (!other_dir) continue;
     if (Result<std::string> other_id = Identity(*other_dir); other_id && *other_id == *identity) {
       return outcome.Refuse(request.path + " is the same directory as " + other.path + " of deploy " + other.name +
@@ -311,7 +341,7 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
   if (!*loaded) return outcome.Refuse("no deploy named " + name + " on this host");
   DeployState state = std::move(**loaded);
   outcome.body["path"] = state.path;
-  Result<ReleaseDir> opened = OpenDeploy(config_, state.path, /*create=*/false);
+  Result<ReleaseDir> opened = OpenDeploy(config_, state.path, Access::kWrite);
   if (!opened) return outcome.Refuse(opened.error().message);
   ReleaseDir& dir = *opened;
   Result<std::string> identity = Identity(dir);

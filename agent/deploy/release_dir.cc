@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "core/base/ownership.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
 
@@ -38,10 +39,13 @@ std::string Describe(const struct stat& st) {
   return "a special file";
 }
 
+// Same filesystem object: what a name holds against a handle.
+bool SameFile(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
 }  // namespace
 
-Result<ReleaseDir> OpenReleaseDir(const std::filesystem::path& deploy_root, const std::string& rel, bool create) {
-  if (create) {
+Result<ReleaseDir> OpenReleaseDir(const std::filesystem::path& deploy_root, const std::string& rel, Access access) {
+  if (access == Access::kCreate) {
     // The deploy root and its parents are the administrator's: made as
     // named when missing (root-owned, umask's modes).
     std::error_code ec;
@@ -49,12 +53,47 @@ Result<ReleaseDir> OpenReleaseDir(const std::filesystem::path& deploy_root, cons
   }
   Result<ConfinedDir> at = ConfinedDir::OpenTrusted(deploy_root);
   if (!at) return std::move(at).error().WithContext("deploy root");
+  bool writes = access != Access::kRead;
+  if (writes) {
+    if (Status s = RequireRootOnlyUpToRoot(*at); !s) return s.error();
+  }
   for (const std::string& part : Split(rel, '/')) {
-    Result<ConfinedDir> next = create ? at->Make(part, kDirMode) : at->Open(part);
+    Result<ConfinedDir> next = access == Access::kCreate ? at->Make(part, kDirMode) : at->Open(part);
     if (!next) return next.error();
+    if (writes) {
+      if (Status s = RequireRootOnly(*next); !s) return s.error();
+    }
     at = std::move(next);
   }
-  return ReleaseDir(std::move(*at));
+  ReleaseDir dir(std::move(*at));
+  if (writes) {
+    if (Status s = dir.CheckSubdirs(); !s) return s.error();
+  }
+  return dir;
+}
+
+Status ReleaseDir::CheckSubdirs() const {
+  for (const char* name : {"releases", "failed"}) {
+    Result<ConfinedDir> sub = dir_.Open(name);
+    if (!sub) {
+      if (sub.error().code == ErrorCode::kNotFound) continue;
+      return sub.error();
+    }
+    if (Status s = RequireRootOnly(*sub); !s) return s;
+  }
+  return OkStatus();
+}
+
+Status ReleaseDir::CheckOwnership() const {
+  if (Status s = RequireRootOnlyUpToRoot(dir_); !s) return s;
+  return CheckSubdirs();
+}
+
+Result<ConfinedDir> ReleaseDir::Writable(const std::string& name, bool create) const {
+  Result<ConfinedDir> sub = create ? dir_.Make(name, kDirMode) : dir_.Open(name);
+  if (!sub) return sub;
+  if (Status s = RequireRootOnly(*sub); !s) return s.error();
+  return sub;
 }
 
 Result<std::optional<std::string>> ReleaseDir::LiveCommit() const {
@@ -72,12 +111,10 @@ Result<std::optional<std::string>> ReleaseDir::LiveCommit() const {
   return std::optional<std::string>(target->substr(9));
 }
 
-Result<ConfinedDir> ReleaseDir::Releases(bool create) const {
-  return create ? dir_.Make("releases", kDirMode) : dir_.Open("releases");
-}
+Result<ConfinedDir> ReleaseDir::Releases() const { return dir_.Open("releases"); }
 
 Result<ReleaseEntry> ReleaseDir::OpenRelease(const std::string& commit) const {
-  Result<ConfinedDir> releases = Releases(false);
+  Result<ConfinedDir> releases = Releases();
   if (!releases) {
     if (releases.error().code == ErrorCode::kNotFound) return ReleaseEntry{};
     return releases.error();
@@ -98,7 +135,7 @@ Result<ReleaseEntry> ReleaseDir::OpenRelease(const std::string& commit) const {
 }
 
 Status ReleaseDir::CleanPartials() {
-  Result<ConfinedDir> releases = Releases(false);
+  Result<ConfinedDir> releases = Writable("releases", false);
   if (!releases) return releases.error().code == ErrorCode::kNotFound ? OkStatus() : Status(releases.error());
   Result<std::vector<std::string>> names = releases->List();
   if (!names) return names.error();
@@ -111,7 +148,7 @@ Status ReleaseDir::CleanPartials() {
 }
 
 Result<ConfinedDir> ReleaseDir::MakePartial(const std::string& commit) {
-  Result<ConfinedDir> releases = Releases(true);
+  Result<ConfinedDir> releases = Writable("releases", true);
   if (!releases) return releases.error();
   if (Status s = releases->Remove(Partial(commit)); !s) return s.error();
   return releases->MakeFresh(Partial(commit), 0700);
@@ -120,8 +157,17 @@ Result<ConfinedDir> ReleaseDir::MakePartial(const std::string& commit) {
 Status ReleaseDir::Promote(const std::string& commit, ConfinedDir& partial) {
   if (Status s = partial.Chmod(kDirMode); !s) return s;
   if (Status s = partial.SyncFilesystem(); !s) return s;
-  Result<ConfinedDir> releases = Releases(false);
+  Result<ConfinedDir> releases = Writable("releases", false);
   if (!releases) return releases.error();
+  // The name must still hold the directory checked out and proven (in a
+  // directory only root can write, nobody else can have changed it).
+  Result<struct stat> ours = partial.StatSelf();
+  if (!ours) return ours.error();
+  Result<std::optional<struct stat>> named = releases->Stat(Partial(commit));
+  if (!named) return named.error();
+  if (!*named || !SameFile(**named, *ours)) {
+    return MakeError(ErrorCode::kFailed, releases->Describe(Partial(commit)) + " is not the directory the agent checked out: not promoting it");
+  }
   Result<std::optional<struct stat>> st = releases->Stat(commit);
   if (!st) return st.error();
   if (!*st) {
@@ -159,7 +205,7 @@ Status ReleaseDir::RemoveCurrent() {
 }
 
 Status ReleaseDir::RemoveRelease(const std::string& commit) {
-  Result<ConfinedDir> releases = Releases(false);
+  Result<ConfinedDir> releases = Writable("releases", false);
   if (!releases) return releases.error().code == ErrorCode::kNotFound ? OkStatus() : Status(releases.error());
   return releases->Remove(commit);
 }
@@ -167,15 +213,15 @@ Status ReleaseDir::RemoveRelease(const std::string& commit) {
 Status ReleaseDir::RemovePartial(const std::string& commit) { return RemoveRelease(Partial(commit)); }
 
 Status ReleaseDir::RemoveFailed(const std::string& commit) {
-  Result<ConfinedDir> failed = dir_.Open("failed");
+  Result<ConfinedDir> failed = Writable("failed", false);
   if (!failed) return failed.error().code == ErrorCode::kNotFound ? OkStatus() : Status(failed.error());
   return failed->Remove(commit);
 }
 
 Status ReleaseDir::SetAside(const std::string& commit) {
-  Result<ConfinedDir> failed = dir_.Make("failed", kDirMode);
+  Result<ConfinedDir> failed = Writable("failed", true);
   if (!failed) return failed.error();
-  Result<ConfinedDir> releases = Releases(false);
+  Result<ConfinedDir> releases = Writable("releases", false);
   if (!releases) return releases.error();
   if (Status s = failed->Remove(commit); !s) return s;
   return releases->Rename(commit, *failed, commit);

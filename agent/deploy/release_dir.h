@@ -14,6 +14,11 @@
 // down without following links: a link the agent did not make (`releases`
 // or a release replaced by one) is never followed; where it is in the way
 // the move is refused naming the path, or the link itself is replaced.
+// Handles alone do not stop a user who may write in `releases` (or above)
+// from swapping a name between a check and a rename, so every move is
+// refused unless root alone can change `releases`, `failed` and every
+// directory above them (ownership.h); the partial checkout is promoted
+// only if the name still holds the directory the agent made.
 #pragma once
 
 #include <sys/stat.h>
@@ -38,7 +43,7 @@ class ReleaseDir {
  public:
   explicit ReleaseDir(ConfinedDir dir) : dir_(std::move(dir)) {}
 
-  // Paths, for messages and for the hook's working directory only.
+  // Paths, for messages (and the hook's DAYBOOK_RELEASE_DIR) only.
   const std::filesystem::path& path() const { return dir_.path(); }
   std::filesystem::path Release(const std::string& commit) const { return path() / "releases" / commit; }
   std::filesystem::path Current() const { return path() / "current"; }
@@ -50,6 +55,13 @@ class ReleaseDir {
 
   // What releases/<commit> is; kFailed when `releases` itself is a link.
   Result<ReleaseEntry> OpenRelease(const std::string& commit) const;
+
+  // kFailed naming the first directory of this deploy (`releases`,
+  // `failed`, the deploy directory or one above it) that someone other
+  // than root could change. The moves below check it for what they touch.
+  Status CheckOwnership() const;
+  // The part of it for `releases` and `failed`, where they exist.
+  Status CheckSubdirs() const;
 
   // Removes what an interrupted checkout left (releases/.partial-*).
   Status CleanPartials();
@@ -71,14 +83,22 @@ class ReleaseDir {
   Status RemoveFailed(const std::string& commit);
 
  private:
-  Result<ConfinedDir> Releases(bool create) const;
+  Result<ConfinedDir> Releases() const;
+  // `releases` or `failed` to change things in: root's alone, or kFailed.
+  Result<ConfinedDir> Writable(const std::string& name, bool create) const;
   ConfinedDir dir_;
 };
 
-// Opens (with `create`, makes: 0755, owned by root) the directory `rel`
-// beneath the deploy root `deploy_root`, never following a link below the
-// deploy root. kFailed naming the path when a part is a link or a file;
-// kNotFound when it is missing and `create` is false.
-Result<ReleaseDir> OpenReleaseDir(const std::filesystem::path& deploy_root, const std::string& rel, bool create);
+// What the deploy directory is opened for: reading (status), changing
+// (rollback), or changing and making what is missing (deploy).
+enum class Access { kRead, kWrite, kCreate };
+
+// Opens (kCreate: makes, 0755, owned by root) the directory `rel` beneath
+// the deploy root `deploy_root`, never following a link below the deploy
+// root. kFailed naming the path when a part is a link or a file; kNotFound
+// when it is missing and `access` is not kCreate. To change (kWrite,
+// kCreate), the deploy root, everything above it and every part below it
+// must be changeable by root only, checked before anything is made in it.
+Result<ReleaseDir> OpenReleaseDir(const std::filesystem::path& deploy_root, const std::string& rel, Access access);
 
 }  // namespace daybook::agent

@@ -42,25 +42,6 @@ long OpenAt2(int dir, const char* rel, uint64_t flags, uint64_t resolve) {
   return fd;
 }
 
-// Removes everything inside the directory `dir` (an open descriptor).
-Status EmptyDirectory(int dir, const std::string& where);
-
-Status RemoveEntry(int dir, const std::string& name, const std::string& where) {
-  if (::unlinkat(dir, name.c_str(), 0) == 0 || errno == ENOENT) return OkStatus();
-  if (errno != EISDIR && errno != EPERM) return OsError("cannot remove", where, errno);
-  // A directory: open it without following anything, empty it, remove it.
-  int sub = ::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (sub < 0) {
-    if (errno == ENOENT) return OkStatus();
-    return OsError("cannot open", where, errno);
-  }
-  Status emptied = EmptyDirectory(sub, where);
-  ::close(sub);
-  if (!emptied) return emptied;
-  if (::unlinkat(dir, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) return OsError("cannot remove", where, errno);
-  return OkStatus();
-}
-
 Result<std::vector<std::string>> ListFd(int fd, const std::string& where) {
   int copy = ::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (copy < 0) return OsError("cannot list", where, errno);
@@ -84,11 +65,83 @@ Result<std::vector<std::string>> ListFd(int fd, const std::string& where) {
   return names;
 }
 
-Status EmptyDirectory(int dir, const std::string& where) {
-  Result<std::vector<std::string>> names = ListFd(dir, where);
+// One directory entered by RemoveEntry: its name in its parent, its
+// identity, and the directories in it still to remove.
+struct Level {
+  std::string name;
+  struct stat st;
+  std::vector<std::string> subdirs;
+};
+
+// Opens `child` of `parent` and removes the files in it, noting its
+// directories. false when nothing is left to enter: it was gone, or it
+// became a file or a link meanwhile (then removed as such).
+Result<bool> Enter(int parent, const std::string& child, const std::string& where, UniqueFd& at, std::vector<Level>& down) {
+  int fd = ::openat(parent, child.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return false;
+    if (errno != ENOTDIR && errno != ELOOP) return OsError("cannot open", where, errno);
+    if (::unlinkat(parent, child.c_str(), 0) != 0 && errno != ENOENT) return OsError("cannot remove", where, errno);
+    return false;
+  }
+  UniqueFd sub(fd);
+  Level level{child, {}, {}};
+  if (::fstat(fd, &level.st) != 0) return OsError("cannot stat", where, errno);
+  Result<std::vector<std::string>> names = ListFd(fd, where);
   if (!names) return names.error();
   for (const std::string& name : *names) {
-    if (Status s = RemoveEntry(dir, name, where + "/" + name); !s) return s;
+    if (::unlinkat(fd, name.c_str(), 0) == 0 || errno == ENOENT) continue;
+    if (errno != EISDIR && errno != EPERM) return OsError("cannot remove", where + "/" + name, errno);
+    level.subdirs.push_back(name);
+  }
+  at = std::move(sub);
+  down.push_back(std::move(level));
+  return true;
+}
+
+// Removes `name` of `dir` (`where` for messages) and everything in it,
+// never following a link. No recursion, and two descriptors at most at any
+// depth (a tree 12,000 levels deep exhausts neither the stack nor the
+// descriptors): it goes down one directory at a time and back up through
+// "..", checked to be the directory it came from, so a directory moved
+// meanwhile stops the removal instead of steering it elsewhere.
+Status RemoveEntry(int dir, const std::string& name, const std::string& where) {
+  if (::unlinkat(dir, name.c_str(), 0) == 0 || errno == ENOENT) return OkStatus();
+  if (errno != EISDIR && errno != EPERM) return OsError("cannot remove", where, errno);
+  std::vector<Level> down;  // the directories entered, `name` first
+  UniqueFd at;              // the last one entered
+  auto here = [&] {
+    std::string path = where;
+    for (size_t i = 1; i < down.size(); ++i) path += "/" + down[i].name;
+    return path;
+  };
+  Result<bool> entered = Enter(dir, name, where, at, down);
+  if (!entered) return entered.error();
+  while (!down.empty()) {
+    if (!down.back().subdirs.empty()) {
+      std::string child = std::move(down.back().subdirs.back());
+      down.back().subdirs.pop_back();
+      entered = Enter(at.get(), child, here() + "/" + child, at, down);
+      if (!entered) return entered.error();
+      continue;
+    }
+    // Empty now: back up to its parent and remove it there.
+    std::string path = here();
+    std::string done = std::move(down.back().name);
+    down.pop_back();
+    UniqueFd up;
+    if (!down.empty()) {
+      up = UniqueFd(::openat(at.get(), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      struct stat st {};
+      if (up.get() < 0 || ::fstat(up.get(), &st) != 0) return OsError("cannot open the parent of", path, errno);
+      if (st.st_dev != down.back().st.st_dev || st.st_ino != down.back().st.st_ino) {
+        return MakeError(ErrorCode::kFailed, path + " was moved while it was being removed: stopping");
+      }
+    }
+    if (::unlinkat(down.empty() ? dir : up.get(), done.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+      return OsError("cannot remove", path, errno);
+    }
+    at = std::move(up);
   }
   return OkStatus();
 }
@@ -160,8 +213,30 @@ Result<ConfinedDir> ConfinedDir::MakeFresh(const std::string& name, unsigned mod
   if (::mkdirat(fd_.get(), name.c_str(), 0700) != 0) return OsError("cannot create", Describe(name), errno);
   Result<ConfinedDir> dir = Open(name);
   if (!dir) return dir;
+  // The one just made: ours, still 0700 (any umask leaves at most that),
+  // and empty, or someone swapped another in between.
+  Result<struct stat> st = dir->StatSelf();
+  if (!st) return st.error();
+  Result<std::vector<std::string>> inside = dir->List();
+  if (!inside) return inside.error();
+  if (st->st_uid != ::geteuid() || (st->st_mode & 077) != 0 || !inside->empty()) {
+    return MakeError(ErrorCode::kFailed, Describe(name) + " was replaced right after it was created: not using it");
+  }
   if (Status s = dir->Chmod(mode); !s) return s.error();
   return dir;
+}
+
+Result<ConfinedDir> ConfinedDir::Parent(const struct stat& expected) const {
+  fs::path where = path_.has_relative_path() ? path_.parent_path() : path_;
+  int fd = ::openat(fd_.get(), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return OsError("cannot open", where.string(), errno);
+  ConfinedDir parent(UniqueFd(fd), where);
+  Result<struct stat> st = parent.StatSelf();
+  if (!st) return st.error();
+  if (st->st_dev != expected.st_dev || st->st_ino != expected.st_ino) {
+    return MakeError(ErrorCode::kFailed, path_.string() + " was moved while the agent worked in it: stopping");
+  }
+  return parent;
 }
 
 Result<std::optional<struct stat>> ConfinedDir::Stat(const std::string& name) const {
@@ -211,6 +286,21 @@ Result<UniqueFd> ConfinedDir::OpenFile(const std::string& name) const {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return OsError("cannot stat", Describe(name), errno);
   if (!S_ISREG(st.st_mode)) return MakeError(ErrorCode::kFailed, Describe(name) + " is not a regular file");
+  return file;
+}
+
+Result<UniqueFd> ConfinedDir::OpenProgram(const std::string& rel) const {
+  std::string where = Describe(rel);
+  if (rel.empty() || rel.front() == '/') return MakeError(ErrorCode::kInvalidInput, "not a relative path: " + where);
+  long fd = OpenAt2(fd_.get(), rel.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC,
+                    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+  if (fd < 0) return OpenError(where, errno);
+  UniqueFd file(static_cast<int>(fd));
+  struct stat st {};
+  if (::fstat(file.get(), &st) != 0) return OsError("cannot stat", where, errno);
+  // O_PATH|O_NOFOLLOW opens a trailing link itself rather than failing.
+  if (S_ISLNK(st.st_mode)) return OpenError(where, ELOOP);
+  if (!S_ISREG(st.st_mode)) return MakeError(ErrorCode::kFailed, where + " is not a regular file");
   return file;
 }
 

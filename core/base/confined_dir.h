@@ -54,8 +54,14 @@ class ConfinedDir {
   // `mode`, whatever the umask). kFailed when `name` is a link or a file.
   Result<ConfinedDir> Make(const std::string& name, unsigned mode) const;
   // A new directory `name` that did not exist before (mkdir is exclusive),
-  // exactly `mode`.
+  // exactly `mode`. The directory opened is checked to be the one made
+  // (ours, empty, 0700 until the chmod); in a directory only root can
+  // write, nobody could have put another there in between.
   Result<ConfinedDir> MakeFresh(const std::string& name, unsigned mode) const;
+  // The parent of this directory, checked to be the directory `expected`
+  // describes (st_dev, st_ino): a walk that came down from it goes back up
+  // with one descriptor held, and kFailed if it was moved meanwhile.
+  Result<ConfinedDir> Parent(const struct stat& expected) const;
 
   // lstat of `name`; nullopt when it does not exist.
   Result<std::optional<struct stat>> Stat(const std::string& name) const;
@@ -69,6 +75,9 @@ class ConfinedDir {
   // An existing regular file for reading; kFailed when `name` is a link or
   // anything but a regular file (a fifo never blocks the reader).
   Result<UniqueFd> OpenFile(const std::string& name) const;
+  // The regular file `rel` beneath this directory, O_PATH (to execute it by
+  // descriptor), no part of `rel` a link; kFailed naming it otherwise.
+  Result<UniqueFd> OpenProgram(const std::string& rel) const;
   Status Symlink(const std::string& target, const std::string& name) const;
   // renameat2 of `name` here to `to_name` in `to`; `flags` as renameat2's
   // (RENAME_NOREPLACE, RENAME_EXCHANGE).

@@ -19,6 +19,14 @@ struct ProcessSpec {
   std::map<std::string, std::string> env;   // added to (or replacing in) the inherited environment
   std::vector<std::string> unset_env;       // removed from the inherited environment
   std::string cwd;                          // empty = inherit; a missing directory is an error
+  // The directory to start in, by descriptor (borrowed: open until Run
+  // returns). The child fchdir()s to it, so no path is resolved and what a
+  // path names meanwhile does not matter. Wins over `cwd`.
+  int cwd_fd = -1;
+  // The program, by descriptor (borrowed; O_PATH is enough). The child runs
+  // it with execveat(AT_EMPTY_PATH): the file that runs is the one opened,
+  // whatever argv[0] names by then; argv[0] is only the name it is given.
+  int exe_fd = -1;
   std::string stdin_data;                   // fed to the child, then closed
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   // Processes the command started in the background outlive it (a reboot

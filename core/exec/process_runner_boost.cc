@@ -1,8 +1,10 @@
 // ProcessRunner over Boost.Process v1 (Boost 1.74), following
 // notes/deps-debian12.md §4: asynchronous pipes (no deadlock on large
 // output), a process group so a timeout kills grandchildren too, a checked
-// working directory (bp::start_dir ignores chdir failures), and an explicit
+// working directory (bp::start_dir ignores chdir failures; a directory or
+// program given by descriptor is entered or run by it), and an explicit
 // search_path check (an empty bp::exe segfaults).
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,16 +34,29 @@ namespace {
 
 namespace bp = boost::process;
 
-// chdir in the child, failing the spawn (instead of silently running in the
-// parent's directory) when it cannot.
-struct CheckedStartDir : bp::extend::handler {
+// The last step in the child before the program starts: its working
+// directory (by descriptor when given: fchdir, no path resolved), then,
+// when the program was given by descriptor, execveat on it. A failure ends
+// the child at once: Boost reports set_error to the parent but would go on
+// to execve, running the program in the wrong place after "cannot start".
+struct StartIn : bp::extend::handler {
   std::string dir;
-  explicit CheckedStartDir(std::string d) : dir(std::move(d)) {}
+  int dir_fd;
+  int exe_fd;
+  StartIn(std::string d, int dfd, int efd) : dir(std::move(d)), dir_fd(dfd), exe_fd(efd) {}
   template <class Executor>
   void on_exec_setup(Executor& e) const {
-    if (!dir.empty() && ::chdir(dir.c_str()) != 0) {
-      e.set_error(std::error_code(errno, std::system_category()), "chdir");
-    }
+    if (dir_fd >= 0 ? ::fchdir(dir_fd) != 0 : !dir.empty() && ::chdir(dir.c_str()) != 0) Abort(e, "chdir");
+    if (exe_fd < 0) return;
+    // Kept open across exec: a script's interpreter reads it as /dev/fd/N.
+    if (::fcntl(exe_fd, F_SETFD, 0) != 0) Abort(e, "fcntl");
+    ::execveat(exe_fd, "", e.cmd_line, e.env, AT_EMPTY_PATH);
+    Abort(e, "execveat");
+  }
+  template <class Executor>
+  [[noreturn]] static void Abort(Executor& e, const char* what) {
+    e.set_error(std::error_code(errno, std::system_category()), what);
+    ::_exit(127);
   }
 };
 
@@ -93,7 +108,7 @@ class BoostProcessRunner final : public ProcessRunner {
  public:
   Result<ProcessResult> Run(const ProcessSpec& spec) override {
     if (spec.argv.empty()) return MakeError(ErrorCode::kInvalidInput, "empty command");
-    boost::filesystem::path exe = spec.argv[0].find('/') == std::string::npos
+    boost::filesystem::path exe = spec.exe_fd < 0 && spec.argv[0].find('/') == std::string::npos
                                       ? bp::search_path(spec.argv[0])
                                       : boost::filesystem::path(spec.argv[0]);
     if (exe.empty()) return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": command not found in PATH");
@@ -110,8 +125,10 @@ class BoostProcessRunner final : public ProcessRunner {
     std::error_code ec;
     bool exited = false;
     bp::child child(bp::exe = exe.string(), bp::args = args, bp::std_in < input, bp::std_out > out.pipe,
-                    bp::std_err > err.pipe, env, CheckedStartDir(spec.cwd), group, ioc,
-                    bp::on_exit([&exited](int, const std::error_code&) { exited = true; }), ec);
+                    bp::std_err > err.pipe, env, group, ioc,
+                    bp::on_exit([&exited](int, const std::error_code&) { exited = true; }),
+                    // Last: its on_exec_setup may exec, after the others' (pipes, group).
+                    StartIn(spec.cwd, spec.cwd_fd, spec.exe_fd), ec);
     if (ec) return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: " + ec.message());
     out.Start();
     err.Start();

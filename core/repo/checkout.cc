@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <vector>
 
 #include "core/base/confined_dir.h"
 #include "core/base/strings.h"
@@ -42,33 +44,54 @@ Status WriteBlob(git_repository* repo, const git_tree_entry* entry, const Confin
 
 }  // namespace
 
-Status CheckoutTree(git_repository* repo, git_tree* tree, const ConfinedDir& dir, const std::string& prefix) {
-  for (size_t i = 0; i < git_tree_entrycount(tree); ++i) {
-    const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
+// Depth first through WalkTree (no recursion), holding one descriptor below
+// `top` whatever the depth: the directory the walk is in. When the walk
+// leaves a subtree, it goes back up through "..", checked to be the
+// directory it came down from.
+Status CheckoutTree(git_repository* repo, git_tree* tree, const ConfinedDir& top) {
+  std::vector<struct stat> above;    // the directories above the current one
+  std::optional<ConfinedDir> below;  // the current one, when not `top`
+  std::string at;                    // its path in the tree: "" or "a/b/"
+  auto visit = [&](const std::string& path, const git_tree_entry* entry, git_tree* subtree) -> Status {
     std::string name = git_tree_entry_name(entry);
-    std::string path = prefix + name;
     if (!IsPlainName(name)) return MakeError(ErrorCode::kInvalidInput, "the tree holds a bad name: " + Quoted(path));
+    std::string parent = path.substr(0, path.size() - name.size());
+    while (at != parent) {  // the walk left a subtree: up one level
+      size_t slash = at.size() < 2 ? std::string::npos : at.rfind('/', at.size() - 2);
+      at.erase(slash == std::string::npos ? 0 : slash + 1);
+      if (above.size() == 1) {
+        below.reset();
+      } else {
+        Result<ConfinedDir> up = below->Parent(above.back());
+        if (!up) return up.error();
+        below = std::move(*up);
+      }
+      above.pop_back();
+    }
+    const ConfinedDir& dir = below ? *below : top;
     switch (git_tree_entry_filemode(entry)) {
       case GIT_FILEMODE_TREE: {
-        TreePtr sub;
-        if (git_tree_lookup(&sub.ptr, repo, git_tree_entry_id(entry)) != 0) return GitError(ErrorCode::kIo, "read " + path);
+        Result<struct stat> self = dir.StatSelf();
+        if (!self) return self.error();
         Result<ConfinedDir> sub_dir = dir.MakeFresh(name, 0755);
         if (!sub_dir) return sub_dir.error();
-        if (Status s = CheckoutTree(repo, sub.ptr, *sub_dir, path + "/"); !s) return s;
-        break;
+        (void)subtree;  // its entries come next
+        above.push_back(*self);
+        below = std::move(*sub_dir);
+        at = path + "/";
+        return OkStatus();
       }
       case GIT_FILEMODE_BLOB:
       case GIT_FILEMODE_BLOB_EXECUTABLE:
       case GIT_FILEMODE_LINK:
-        if (Status s = WriteBlob(repo, entry, dir, name, path); !s) return s;
-        break;
+        return WriteBlob(repo, entry, dir, name, path);
       case GIT_FILEMODE_COMMIT:
         return MakeError(ErrorCode::kInvalidInput, "submodule " + path + " cannot be deployed (its files are in another repository)");
       default:
         return MakeError(ErrorCode::kInvalidInput, "the tree holds an entry of unknown mode at " + path);
     }
-  }
-  return OkStatus();
+  };
+  return WalkTree(repo, tree, visit);
 }
 
 }  // namespace daybook::repo::internal

@@ -8,7 +8,9 @@
 // hold is listed too, so that it shows as drift, but left out of the tree
 // id: an empty directory ("dir/", "40000 empty") and a socket, fifo or
 // device ("000000 special"). The walk goes through ConfinedDir: a link is
-// hashed as a link and never followed.
+// hashed as a link and never followed. The walk holds one descriptor and
+// no recursion at any depth; past kMaxTreeDepth levels what is deeper is
+// drift.
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -64,46 +66,27 @@ Result<git_oid> HashFile(const ConfinedDir& dir, const std::string& name, off_t 
 
 using FileList = std::vector<std::pair<std::string, std::string>>;
 
-// The tree id of `dir`, or nullopt when it holds no file at any depth.
-Result<std::optional<git_oid>> HashTree(const ConfinedDir& dir, const std::string& prefix, FileList& files) {
+// One directory of the walk: where it is, what is left to read in it, and
+// the entries of its tree so far.
+struct Frame {
+  std::string prefix;  // "a/b/" ("" at the top)
+  std::string name;    // in its parent
+  struct stat self;    // to come back up to it from a subdirectory
+  std::vector<std::string> names;
+  size_t next = 0;
+  std::vector<Entry> entries;
+};
+
+Result<Frame> Enter(const ConfinedDir& dir, std::string prefix, std::string name) {
+  Result<struct stat> self = dir.StatSelf();
+  if (!self) return self.error();
   Result<std::vector<std::string>> names = dir.List();
   if (!names) return names.error();
-  std::vector<Entry> entries;
-  for (const std::string& name : *names) {
-    Result<std::optional<struct stat>> st = dir.Stat(name);
-    if (!st) return st.error();
-    if (!*st) continue;  // gone since the listing
-    Entry entry{name, "", {}, false};
-    mode_t mode = (*st)->st_mode;
-    if (S_ISDIR(mode)) {
-      Result<ConfinedDir> sub_dir = dir.Open(name);
-      if (!sub_dir) return sub_dir.error();
-      Result<std::optional<git_oid>> sub = HashTree(*sub_dir, prefix + name + "/", files);
-      if (!sub) return sub.error();
-      if (!*sub) {
-        files.emplace_back(prefix + name + "/", "40000 empty");
-        continue;
-      }
-      entry = {name, "40000", **sub, true};
-    } else if (S_ISLNK(mode)) {
-      Result<std::string> target = dir.ReadLink(name);
-      if (!target) return target.error();
-      if (git_odb_hash(&entry.oid, target->data(), target->size(), GIT_OBJECT_BLOB) != 0) {
-        return GitError(ErrorCode::kIo, "hash " + dir.Describe(name));
-      }
-      entry.mode = "120000";
-    } else if (S_ISREG(mode)) {
-      Result<git_oid> oid = HashFile(dir, name, (*st)->st_size);
-      if (!oid) return oid.error();
-      entry.oid = *oid;
-      entry.mode = (mode & S_IXUSR) != 0 ? "100755" : "100644";
-    } else {
-      files.emplace_back(prefix + name, "000000 special");
-      continue;
-    }
-    if (!entry.is_dir) files.emplace_back(prefix + name, std::string(entry.mode) + " " + Hex(entry.oid));
-    entries.push_back(std::move(entry));
-  }
+  return Frame{std::move(prefix), std::move(name), *self, std::move(*names), 0, {}};
+}
+
+// The tree id of a frame's entries; nullopt when it holds no file at any depth.
+Result<std::optional<git_oid>> TreeId(std::vector<Entry>& entries) {
   if (entries.empty()) return std::optional<git_oid>();
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.SortKey() < b.SortKey(); });
   std::string raw;
@@ -119,13 +102,100 @@ Result<std::optional<git_oid>> HashTree(const ConfinedDir& dir, const std::strin
   return std::optional<git_oid>(tree);
 }
 
+// A link, a file or a special file `name` of `dir`: its entry (nullopt for
+// what git cannot hold), and its line in `files`.
+Result<std::optional<Entry>> HashLeaf(const ConfinedDir& dir, const std::string& name, const struct stat& st,
+                                      const std::string& path, FileList& files) {
+  Entry entry{name, "", {}, false};
+  if (S_ISLNK(st.st_mode)) {
+    Result<std::string> target = dir.ReadLink(name);
+    if (!target) return target.error();
+    if (git_odb_hash(&entry.oid, target->data(), target->size(), GIT_OBJECT_BLOB) != 0) {
+      return GitError(ErrorCode::kIo, "hash " + dir.Describe(name));
+    }
+    entry.mode = "120000";
+  } else if (S_ISREG(st.st_mode)) {
+    Result<git_oid> oid = HashFile(dir, name, st.st_size);
+    if (!oid) return oid.error();
+    entry.oid = *oid;
+    entry.mode = (st.st_mode & S_IXUSR) != 0 ? "100755" : "100644";
+  } else {
+    files.emplace_back(path, "000000 special");
+    return std::optional<Entry>();
+  }
+  files.emplace_back(path, std::string(entry.mode) + " " + Hex(entry.oid));
+  return std::optional<Entry>(std::move(entry));
+}
+
+// The tree id of `top`, or nullopt when it holds no file at any depth.
+// Depth first without recursion, one descriptor held below `top` whatever
+// the depth (a planted tree 12,000 levels deep exhausts neither the stack
+// nor the descriptors); back up through "..", checked to be the directory
+// it came from. A directory deeper than kMaxTreeDepth is not entered: it
+// is listed as drift ("a/.../z/", "deeper than N levels"), never hidden.
+Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, FileList& files) {
+  std::vector<Frame> frames;
+  std::optional<ConfinedDir> below;  // the directory of frames.back() when not `top`
+  Result<Frame> first = Enter(top, "", "");
+  if (!first) return first.error();
+  frames.push_back(std::move(*first));
+  while (true) {
+    const ConfinedDir& dir = below ? *below : top;
+    Frame& frame = frames.back();
+    if (frame.next < frame.names.size()) {
+      std::string name = frame.names[frame.next++];
+      std::string path = frame.prefix + name;
+      Result<std::optional<struct stat>> st = dir.Stat(name);
+      if (!st) return st.error();
+      if (!*st) continue;  // gone since the listing
+      if (!S_ISDIR((*st)->st_mode)) {
+        Result<std::optional<Entry>> leaf = HashLeaf(dir, name, **st, path, files);
+        if (!leaf) return leaf.error();
+        if (*leaf) frame.entries.push_back(std::move(**leaf));
+        continue;
+      }
+      if (frames.size() > static_cast<size_t>(kMaxTreeDepth)) {
+        files.emplace_back(path + "/", "deeper than " + std::to_string(kMaxTreeDepth) + " levels");
+        // Counted as a (null) tree, so the directories above it are not
+        // "empty" as well: one line of drift, and a tree id no commit has.
+        frame.entries.push_back({name, "40000", {}, true});
+        continue;
+      }
+      Result<ConfinedDir> sub = dir.Open(name);
+      if (!sub) return sub.error();
+      Result<Frame> entered = Enter(*sub, path + "/", name);
+      if (!entered) return entered.error();
+      frames.push_back(std::move(*entered));
+      below = std::move(*sub);
+      continue;
+    }
+    Result<std::optional<git_oid>> tree = TreeId(frame.entries);
+    if (!tree) return tree.error();
+    Frame done = std::move(frames.back());
+    frames.pop_back();
+    if (frames.empty()) return tree;
+    if (frames.size() == 1) {
+      below.reset();
+    } else {
+      Result<ConfinedDir> up = below->Parent(frames.back().self);
+      if (!up) return up.error();
+      below = std::move(*up);
+    }
+    if (*tree) {
+      frames.back().entries.push_back({done.name, "40000", **tree, true});
+    } else {
+      files.emplace_back(done.prefix, "40000 empty");
+    }
+  }
+}
+
 }  // namespace
 
 Result<DirectoryHash> HashDirectory(const ConfinedDir& dir) {
   internal::HoldLibgit2();
   git_libgit2_init();
   DirectoryHash hash;
-  Result<std::optional<git_oid>> tree = HashTree(dir, "", hash.files);
+  Result<std::optional<git_oid>> tree = HashTree(dir, hash.files);
   git_libgit2_shutdown();
   if (!tree) return tree.error();
   // An empty directory is the empty tree, as an empty commit has.

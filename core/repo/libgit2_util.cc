@@ -48,18 +48,48 @@ Result<TreePtr> CommitTree(git_repository* repo, const std::string& hex) {
   return tree;
 }
 
-Status FlattenTree(git_tree* tree, std::map<std::string, std::string>& out) {
-  auto visit = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
-    git_filemode_t mode = git_tree_entry_filemode(entry);
-    if (mode == GIT_FILEMODE_TREE) return 0;
-    char text[16];
-    std::snprintf(text, sizeof text, "%06o", static_cast<unsigned>(mode));
-    (*static_cast<std::map<std::string, std::string>*>(payload))[std::string(root) + git_tree_entry_name(entry)] =
-        std::string(text) + " " + Hex(*git_tree_entry_id(entry));
-    return 0;
+Status WalkTree(git_repository* repo, git_tree* tree,
+                const std::function<Status(const std::string& path, const git_tree_entry* entry, git_tree* subtree)>& visit) {
+  struct Level {
+    TreePtr owned;  // null at the top: `tree` is the caller's
+    git_tree* tree;
+    std::string prefix;
+    size_t next;
   };
-  if (git_tree_walk(tree, GIT_TREEWALK_PRE, visit, &out) != 0) return GitError(ErrorCode::kIo, "walk tree");
+  std::vector<Level> levels;
+  levels.push_back({TreePtr(), tree, "", 0});
+  while (!levels.empty()) {
+    Level& level = levels.back();
+    if (level.next == git_tree_entrycount(level.tree)) {
+      levels.pop_back();
+      continue;
+    }
+    const git_tree_entry* entry = git_tree_entry_byindex(level.tree, level.next++);
+    std::string path = level.prefix + git_tree_entry_name(entry);
+    if (git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE) {
+      if (Status s = visit(path, entry, nullptr); !s) return s;
+      continue;
+    }
+    if (levels.size() > static_cast<size_t>(kMaxTreeDepth)) {
+      return MakeError(ErrorCode::kInvalidInput, path + ": deeper than " + std::to_string(kMaxTreeDepth) + " levels");
+    }
+    TreePtr sub;
+    if (git_tree_lookup(&sub.ptr, repo, git_tree_entry_id(entry)) != 0) return GitError(ErrorCode::kIo, "read " + path);
+    if (Status s = visit(path, entry, sub.ptr); !s) return s;
+    git_tree* raw = sub.ptr;
+    levels.push_back({std::move(sub), raw, path + "/", 0});
+  }
   return OkStatus();
+}
+
+Status FlattenTree(git_tree* tree, std::map<std::string, std::string>& out) {
+  return WalkTree(git_tree_owner(tree), tree, [&](const std::string& path, const git_tree_entry* entry, git_tree* subtree) {
+    if (subtree != nullptr) return OkStatus();
+    char text[16];
+    std::snprintf(text, sizeof text, "%06o", static_cast<unsigned>(git_tree_entry_filemode(entry)));
+    out[path] = std::string(text) + " " + Hex(*git_tree_entry_id(entry));
+    return OkStatus();
+  });
 }
 
 }  // namespace daybook::repo::internal

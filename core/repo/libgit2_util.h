@@ -5,6 +5,7 @@
 #include <git2.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -79,11 +80,27 @@ Result<TreePtr> CommitTree(git_repository* repo, const std::string& hex);
 // A packfile holding exactly `objects` (whole, deflated), in that order.
 Result<std::string> WritePackOf(git_odb* odb, const std::vector<git_oid>& objects);
 
-// Writes `tree` into the empty directory `dir` (checkout.cc); `prefix` is
-// the tree's path in the commit, for messages. A submodule is refused.
-Status CheckoutTree(git_repository* repo, git_tree* tree, const ConfinedDir& dir, const std::string& prefix = "");
+// How many directories deep a deployed tree may go (git's own
+// core.maxTreeDepth default is 4096; no real project nears either). Walks
+// of trees and directories are iterative and hold a fixed number of
+// descriptors, so the limit bounds time, memory and path lengths, not the
+// stack: a deeper commit is refused by plan and checkout, a deeper
+// directory on a host is drift.
+constexpr int kMaxTreeDepth = 1024;
 
-// Every blob and symlink of `tree`, recursively: "dir/file" → "<mode> <oid>".
+// Writes `tree` into the empty directory `dir` (checkout.cc). A submodule,
+// or a tree deeper than kMaxTreeDepth, is refused.
+Status CheckoutTree(git_repository* repo, git_tree* tree, const ConfinedDir& dir);
+
+// Calls `visit(path, entry, subtree)` for every entry of `tree`, depth
+// first in tree order, without recursion; `subtree` is the entry's tree
+// for a directory (its entries come next), else null. kInvalidInput naming
+// the path for a tree deeper than kMaxTreeDepth; an error from `visit`
+// stops the walk.
+Status WalkTree(git_repository* repo, git_tree* tree,
+                const std::function<Status(const std::string& path, const git_tree_entry* entry, git_tree* subtree)>& visit);
+
+// Every blob and symlink of `tree`, at any depth: "dir/file" → "<mode> <oid>".
 Status FlattenTree(git_tree* tree, std::map<std::string, std::string>& out);
 
 }  // namespace daybook::repo::internal

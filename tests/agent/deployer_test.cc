@@ -7,59 +7,13 @@
 
 #include "agent/deploy/deployer.h"
 #include "agent/deploy/release_dir.h"
-#include "core/repo/git.h"
-#include "tests/core/repo/git_fixture.h"
-#include "tests/fakes/fake_clock.h"
+#include "tests/agent/deploy_fixture.h"
 
 namespace daybook::agent {
 namespace {
 
 namespace fs = std::filesystem;
 using protocol::Json;
-
-struct DeployFixture {
-  testing::TempDir tmp;
-  testing::GitRepo repo{tmp.path / "app"};
-  AgentConfig config;
-  std::unique_ptr<Filesystem> fs = MakePosixFilesystem();
-  std::unique_ptr<exec::ProcessRunner> runner = exec::MakeBoostProcessRunner();
-  testing::FixedClock clock{TimePoint(std::chrono::milliseconds(1'790'000'000'000))};
-  std::unique_ptr<repo::Git> git = repo::MakeLibgit2();
-  std::unique_ptr<repo::ObjectStore> store;
-  std::unique_ptr<Deployer> deployer;
-
-  DeployFixture() {
-    config.root = (tmp.path / "root").string();
-    config.state_dir = (tmp.path / "state").string();
-    config.deploy_roots = {"/srv"};
-    fs::create_directories(tmp.path / "root/srv");
-    store = std::move(repo::ObjectStore::Open(tmp.path / "state/objects.git")).value();
-    deployer = std::make_unique<Deployer>(config, *fs, *runner, clock);
-  }
-
-  fs::path App() const { return tmp.path / "root/srv/app"; }
-
-  std::string CommitVersion(const std::string& version) {
-    repo.Write("VERSION", version + "\n");
-    repo.Write("bin/start", "#!/bin/sh\necho " + version + "\n", true);
-    return repo.Commit(version);
-  }
-
-  // Sends what the store lacks, as the controller does.
-  void Ship(const std::string& commit) {
-    repo::Pack pack = *git->BuildPack(repo.dir(), commit, *store->KeptCommits());
-    auto sink = std::move(store->ReceivePack({})).value();
-    REQUIRE(sink->Append(pack.bytes));
-    REQUIRE(sink->Commit());
-  }
-
-  Json Deploy(const std::string& commit, int keep = 5, std::vector<std::string> after = {}) {
-    Ship(commit);
-    return deployer->Apply(*store, {"app", "/srv/app", commit, keep, std::move(after), std::chrono::seconds(20)});
-  }
-
-  std::string Live() const { return fs::read_symlink(App() / "current").filename().string(); }
-};
 
 TEST_CASE("deploy: a first release, then a second, current switches and the tree is proven") {
   DeployFixture f;
@@ -313,7 +267,7 @@ TEST_CASE("confinement: releases replaced by a link outside: the next push write
   std::string v2 = f.CommitVersion("2.0");
   Json result = f.Deploy(v2);
   INFO(result.dump());
-  CHECK(result["status"] == "failed");
+  CHECK(result["status"] == "refused");  // found before anything is made
   CHECK(result["error"].get<std::string>().find("srv/app/releases leads through a symbolic link") != std::string::npos);
   CHECK(outside.Snapshot() == before);
   CHECK(fs::is_symlink(f.App() / "releases"));
@@ -436,7 +390,7 @@ TEST_CASE("confinement: releases are checked out fresh, owned by the agent, read
   CHECK((st.st_mode & 07777) == 0644);
 }
 
-TEST_CASE("confinement: pruning a release replaced by a link removes the link, not what it points at, and a failed/ link is never entered") {
+TEST_CASE("confinement: pruning a release replaced by a link removes the link, not what it points at, and a failed/ link refuses the deploy") {
   DeployFixture f;
   Outside outside(f.tmp.path / "root/etc");
   std::string v1 = f.CommitVersion("1.0");
@@ -448,6 +402,10 @@ TEST_CASE("confinement: pruning a release replaced by a link removes the link, n
   fs::create_symlink(outside.dir, f.App() / "releases" / v1);
   fs::create_symlink(outside.dir, f.App() / "failed");
   std::string v3 = f.CommitVersion("3.0");
+  Json refused = f.Deploy(v3, 1, {"false"});
+  CHECK(refused["status"] == "refused");
+  CHECK(refused["error"].get<std::string>().find("srv/app/failed leads through a symbolic link") != std::string::npos);
+  fs::remove(f.App() / "failed");
   Json hook_fails = f.Deploy(v3, 1, {"false"});
   CHECK(hook_fails["status"] == "failed");
   std::string v4 = f.CommitVersion("4.0");

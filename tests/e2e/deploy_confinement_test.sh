@@ -34,24 +34,43 @@ snapshot() {
 }
 same_outside() { [[ "$(snapshot)" == "$SNAP" ]] || { fail "$1: something outside the deploy roots changed"; diff <(echo "$SNAP") <(snapshot) >&2 || true; }; }
 
-# fresh_app N: deploy appN at /srv/appN on v1, owned by the application's
-# user (Capistrano style); each case starts from its own clean deploy.
+# fresh_app N: deploy appN at /srv/appN on v1; each case starts from its
+# own clean deploy. The deploy directory stays root's (an application's
+# user that owns it is refused, case 0); what the application may own is
+# inside a release (an `after` hook may chown it).
 fresh_app() {
   NAME=app$1 APP=$ROOT/srv/app$1
   write_manifest v1.0 "/srv/app$1" none 2 all "$NAME"
   expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
-  chown "$APPUSER" "$APP"
   SNAP=$(snapshot)
 }
 v1=$(app_commit 1.0 5)
 fresh_app 1
 [[ "$(stat -c %a "$WORK/agent-1/state")" == 700 ]] || fail "state dir is not 0700"
 
-# 1. releases replaced by a link to outside: the next push writes nothing there, names the path.
-as_app mv "$APP/releases" "$APP/releases.real"
-as_app ln -s "$OUT" "$APP/releases"
+# 0. A deploy directory (or releases/) the application's user owns: it
+#    could swap names between the agent's checks and its moves, so a push
+#    is refused naming it, nothing changes, and status says why.
 v2=$(app_commit 2.0 5)
+chown "$APPUSER" "$APP"
 write_manifest v2.0 "/srv/app1" none 2 all app1
+expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
+expect_in "$WORK/out" "srv/app1 is owned by uid $(id -u "$APPUSER")"
+[[ ! -e "$APP/releases/$v2" && "$(readlink "$APP/current")" == "releases/$v1" ]] || fail "a refused push changed the deploy"
+expect_exit 1 "$DAYBOOK" status
+expect_in "$WORK/out" "srv/app1 is owned by uid"
+chown root "$APP"
+chown "$APPUSER" "$APP/releases"
+expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
+expect_in "$WORK/out" "srv/app1/releases is owned by uid"
+chown root "$APP/releases"
+same_outside "owned by the application"
+
+# 1. releases replaced by a link to outside (as an application's user who
+#    owned the directory could have done before): the next push writes
+#    nothing there, names the path.
+mv "$APP/releases" "$APP/releases.real"
+ln -s "$OUT" "$APP/releases"
 expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
 expect_in "$WORK/out" "srv/app1/releases leads through a symbolic link"
 same_outside "releases link"
@@ -60,9 +79,8 @@ rm "$APP/releases" && mv "$APP/releases.real" "$APP/releases"
 # 2. The live release replaced by a link: status does not list the outside
 #    files, and repairing deletes nothing there.
 fresh_app 2
-chown "$APPUSER" "$APP/releases"
-as_app mv "$APP/releases/$v1" "$APP/releases/moved-away"
-as_app ln -s "$OUT" "$APP/releases/$v1"
+mv "$APP/releases/$v1" "$APP/releases/moved-away"
+ln -s "$OUT" "$APP/releases/$v1"
 expect_exit 1 "$DAYBOOK" status --verbose
 grep -q "sub/keep\|shadow-copy\|f1.txt" "$WORK/out" && fail "status listed files outside the deploy roots"
 expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
@@ -115,6 +133,27 @@ expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
 expect_in "$WORK/out" "/data/app1 is the same directory as /srv/app1 of deploy app1"
 same_outside "two names"
 
+# 4b. A tree 12,000 levels deep planted by the application in its release,
+#     read by an agent limited to 64 descriptors: drift, then repaired (no
+#     crash, nothing hidden).
+fresh_app 5
+chown -R "$APPUSER" "$APP/releases/$v1"
+as_app python3 -c '
+import os, sys
+os.chdir(sys.argv[1])
+for _ in range(12000):
+    os.mkdir("x"); os.chdir("x")
+open("f", "w").close()' "$APP/current"
+AGENT_NOFILE=64 restart_agent 1
+[[ "$(awk '/Max open files/ {print $4}' "/proc/${APIDS[1]}/limits")" == 64 ]] || fail "the agent is not limited to 64 descriptors"
+expect_exit 1 "$DAYBOOK" status --verbose
+expect_in "$WORK/out" "+1"
+expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
+[[ -e "$APP/current/x" ]] && fail "the planted deep tree survived the repair"
+expect_exit 0 "$DAYBOOK" status
+same_outside "deep tree"
+restart_agent 1
+
 # 7. Trees a host cannot reproduce are refused by plan and push, naming the path.
 git -C "$WORK/app" update-index --add --cacheinfo "160000,$v1,vendor/lib"
 git -C "$WORK/app" commit -qm submodule && git -C "$WORK/app" tag vsub
@@ -133,6 +172,14 @@ expect_exit 2 "$DAYBOOK" plan manifests/app.toml
 expect_in "$WORK/err" "assets/logo.bin: a Git LFS pointer file"
 sed -i 's|^path = .*|&\nlfs = "pointers"|' manifests/app.toml && git commit -qam "lfs pointers wanted"
 expect_exit 0 "$DAYBOOK" plan manifests/app.toml
+# Attributes that make a checkout write other bytes than the commit holds.
+printf '*.php ident\n*.txt working-tree-encoding=UTF-16LE\n' > "$WORK/app/src/.gitattributes"
+git -C "$WORK/app" add -A && git -C "$WORK/app" commit -qm attrs && git -C "$WORK/app" tag vattr
+write_manifest vattr /srv/app none
+expect_exit 2 "$DAYBOOK" plan manifests/app.toml
+expect_in "$WORK/err" 'src/.gitattributes: declares ident ($Id$ is expanded on checkout)'
+expect_in "$WORK/err" "src/.gitattributes: declares working-tree-encoding=UTF-16LE"
+git -C "$WORK/app" rm -q src/.gitattributes && git -C "$WORK/app" commit -qm "no attrs"
 same_outside "refused trees"
 
 # 8. A half-received pack's temp file is removed when the agent starts again.

@@ -7,9 +7,11 @@ source "$(dirname "$0")/lib.sh" "$@"
 source "$E2E_DIR/fleet_lib.sh"
 make_fleet 2
 
-# A third agent whose deploy root is a 1 MiB tmpfs in its own mount namespace.
+# A third agent whose deploy root is a 1 MiB tmpfs in its own mount namespace
+# (mode 755: a tmpfs is 1777 by default, and a deploy root others may write
+# to is refused).
 mkdir -p "$WORK/agent-3/root/srv"
-AGENT_WRAP=(unshare -m --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs "$0" && exec "$@"' "$WORK/agent-3/root/srv")
+AGENT_WRAP=(unshare -m --propagation private sh -c 'mount -t tmpfs -o size=1m,mode=755 tmpfs "$0" && exec "$@"' "$WORK/agent-3/root/srv")
 start_agent agent-3
 unset AGENT_WRAP
 pid3=$AGENT_PID port3=$AGENT_PORT

@@ -34,7 +34,7 @@ cp "$WORK/out" "$WORK/push1.json"
 for n in 1 2 3; do
   [[ "$(live $n)" == "$v1" ]] || fail "agent-$n is not on v1"
   [[ "$(cat "$WORK/agent-$n/root/srv/app/current/VERSION")" == 1.0 ]] || fail "agent-$n VERSION"
-  [[ "$(cat "$WORK/agent-$n/root/srv/app/hooks.log")" == "$v1" ]] || fail "agent-$n hook"
+  [[ "$(cat "$WORK/agent-$n/hooks.log")" == "$v1" ]] || fail "agent-$n hook"
 done
 first_bytes=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["hosts"][0]["shipped"][0]["bytes"])' "$WORK/push1.json")
 

@@ -33,7 +33,9 @@ restart_agent() {
   kill -9 "${APIDS[$1]}" 2>/dev/null || true
   wait "${APIDS[$1]}" 2>/dev/null || true
   sed -i "s|^listen = .*|listen = \"127.0.0.1:${PORTS[$1]}\"|" "$dir/agent.toml"
-  "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2>> "$dir/log" &
+  # AGENT_NOFILE: a descriptor limit for this run of the agent.
+  (if [[ -n "${AGENT_NOFILE:-}" ]]; then ulimit -n "$AGENT_NOFILE"; fi
+   HOOK_LOG="$dir/hooks.log" exec "$AGENT" --config "$dir/agent.toml") > "$dir/out" 2>> "$dir/log" &
   APIDS[$1]=$!
   PIDS+=("${APIDS[$1]}")
   for _ in $(seq 1 100); do grep -q '^listening on ' "$dir/out" 2>/dev/null && return 0; sleep 0.05; done
@@ -57,7 +59,8 @@ app_commit() {
 
 # write_manifest REF [PATH] [AFTER|none] [KEEP] [TARGETS] [NAME]: manifests/app.toml, committed.
 write_manifest() {
-  local after=${3:-'["sh", "-c", "echo $DAYBOOK_COMMIT >> ../../hooks.log"]'}
+  # The default hook logs to $HOOK_LOG (root's, see start_agent).
+  local after=${3:-'["sh", "-c", "echo $DAYBOOK_COMMIT >> \"$HOOK_LOG\""]'}
   [[ "$after" == none ]] && after='' || after="after = $after"
   cat > manifests/app.toml <<TOML
 [manifest]

@@ -40,6 +40,9 @@ expect_in() {
 # start_agent NAME [EXTRA_TOML]: an agent on 127.0.0.1, port 0, own state and
 # root under $WORK/NAME; sets AGENT_PORT and AGENT_PID once it listens.
 # With AGENT_WRAP set (an array), the agent runs as "${AGENT_WRAP[@]}" AGENT ARGS.
+# HOOK_LOG in its environment names $WORK/NAME/hooks.log, a file beside its
+# state that only root writes: what test hooks write to (never the deploy
+# directory, which a hook running as root must not write in by path).
 start_agent() {
   local name=$1 dir="$WORK/$1" grace='login_grace = "3s"'
   [[ "${2:-}" == *login_grace* ]] && grace=''
@@ -53,7 +56,7 @@ deploy_roots = ["/srv"]
 $grace
 ${2:-}
 TOML
-  ${AGENT_WRAP+"${AGENT_WRAP[@]}"} "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
+  HOOK_LOG="$dir/hooks.log" ${AGENT_WRAP+"${AGENT_WRAP[@]}"} "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
   AGENT_PID=$!
   PIDS+=("$AGENT_PID")
   for _ in $(seq 1 100); do

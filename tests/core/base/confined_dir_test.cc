@@ -92,3 +92,57 @@ TEST_CASE("confined dir: rename and exchange between handles") {
   CHECK(fs::is_symlink(tmp.path / "a/x"));
   CHECK(Read(tmp.path / "b/x") == "1");
 }
+
+TEST_CASE("confined dir: a tree 12,000 levels deep is removed with 64 descriptors, without recursion") {
+  testing::TempDir tmp;
+  REQUIRE(testing::MakeDeepTree(tmp.path, 12'000));
+  testing::WriteAll(tmp.path / "d/beside", "x");
+  fs::create_directories(tmp.path / "d/e/f");
+  Result<ConfinedDir> root = ConfinedDir::OpenTrusted(tmp.path);
+  REQUIRE(root);
+  {
+    testing::FdLimit limit(64);
+    Status removed = root->Remove("d");
+    CHECK_MESSAGE(removed, (removed ? "" : removed.error().message));
+  }
+  CHECK(*root->List() == std::vector<std::string>{});
+}
+
+TEST_CASE("confined dir: the way back up is checked to be the directory the walk came down from") {
+  testing::TempDir tmp;
+  fs::create_directories(tmp.path / "a/b");
+  fs::create_directories(tmp.path / "c");
+  Result<ConfinedDir> root = ConfinedDir::OpenTrusted(tmp.path);
+  Result<ConfinedDir> a = root->Open("a");
+  Result<ConfinedDir> b = root->Open("a/b");
+  REQUIRE(a);
+  REQUIRE(b);
+  Result<struct stat> a_id = a->StatSelf();
+  REQUIRE(a_id);
+  Result<ConfinedDir> up = b->Parent(*a_id);
+  REQUIRE(up);
+  CHECK(up->StatSelf()->st_ino == a_id->st_ino);
+  fs::rename(tmp.path / "a/b", tmp.path / "c/b");  // moved under the walk's feet
+  Result<ConfinedDir> moved = b->Parent(*a_id);
+  REQUIRE_FALSE(moved);
+  CHECK(moved.error().message.find("was moved while the agent worked in it") != std::string::npos);
+}
+
+TEST_CASE("confined dir: a program is opened beneath the directory, never through a link") {
+  testing::TempDir tmp;
+  fs::create_directories(tmp.path / "rel/bin");
+  fs::create_directories(tmp.path / "outside");
+  Write(tmp.path / "rel/bin/start", "#!/bin/sh\n");
+  Write(tmp.path / "outside/evil", "#!/bin/sh\n");
+  fs::create_symlink(tmp.path / "outside/evil", tmp.path / "rel/bin/link");
+  fs::create_directory_symlink(tmp.path / "outside", tmp.path / "rel/shared");
+  Result<ConfinedDir> rel = ConfinedDir::OpenTrusted(tmp.path / "rel");
+  REQUIRE(rel);
+  CHECK(rel->OpenProgram("bin/start"));
+  CHECK(rel->OpenProgram("./bin/start"));
+  CHECK(rel->OpenProgram("bin/link").error().message.find("bin/link leads through a symbolic link") != std::string::npos);
+  CHECK_FALSE(rel->OpenProgram("shared/evil"));
+  CHECK_FALSE(rel->OpenProgram("../outside/evil"));
+  CHECK_FALSE(rel->OpenProgram("/bin/sh"));
+  CHECK(rel->OpenProgram("bin").error().message.find("is not a regular file") != std::string::npos);
+}

@@ -3,6 +3,10 @@
 
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "tests/testing.h"
 
@@ -92,4 +96,61 @@ TEST_CASE("process runner: a command that leaves a background process holding it
   CHECK_FALSE(r->timed_out);  // before the fix: timed out after 20 s, the whole group killed
   CHECK(r->ok());
   CHECK(r->out == "started\n");
+}
+
+TEST_CASE("process runner: a directory and a program given by descriptor are used, whatever their paths name by then") {
+  auto runner = MakeBoostProcessRunner();
+  testing::TempDir tmp;
+  namespace fs = std::filesystem;
+  fs::create_directories(tmp.path / "release");
+  fs::create_directories(tmp.path / "elsewhere");
+  testing::WriteAll(tmp.path / "release/VERSION", "1.0\n");
+  testing::WriteAll(tmp.path / "elsewhere/VERSION", "planted\n");
+  testing::WriteAll(tmp.path / "release/run", "#!/bin/sh\necho real $(cat VERSION)\n");
+  fs::permissions(tmp.path / "release/run", fs::perms::owner_all);
+  int dir = ::open((tmp.path / "release").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int program = ::open((tmp.path / "release/run").c_str(), O_PATH | O_CLOEXEC);
+  REQUIRE(dir >= 0);
+  REQUIRE(program >= 0);
+  // Both swapped after they were opened: the directory renamed and a link
+  // to elsewhere in its place, the program replaced.
+  fs::rename(tmp.path / "release", tmp.path / "moved");
+  fs::create_directory_symlink(tmp.path / "elsewhere", tmp.path / "release");
+  testing::WriteAll(tmp.path / "moved/run.new", "#!/bin/sh\necho swapped\n");
+  fs::permissions(tmp.path / "moved/run.new", fs::perms::owner_all);
+  fs::rename(tmp.path / "moved/run.new", tmp.path / "moved/run");
+
+  ProcessSpec in_dir = ProcessSpec::Of({"sh", "-c", "pwd -P; cat VERSION"});
+  in_dir.cwd = (tmp.path / "release").string();  // the path names elsewhere now
+  in_dir.cwd_fd = dir;
+  Result<ProcessResult> r = runner->Run(in_dir);
+  REQUIRE(r.ok());
+  CHECK(r->out == fs::canonical(tmp.path / "moved").string() + "\n1.0\n");
+
+  ProcessSpec by_fd = ProcessSpec::Of({"./run"});
+  by_fd.cwd_fd = dir;
+  by_fd.exe_fd = program;  // a script: its interpreter reads it through /dev/fd
+  r = runner->Run(by_fd);
+  REQUIRE(r.ok());
+  CHECK(r->out == "real 1.0\n");
+  ::close(dir);
+  ::close(program);
+}
+
+TEST_CASE("process runner: a working directory that cannot be entered fails the start, and the program never runs") {
+  auto runner = MakeBoostProcessRunner();
+  testing::TempDir tmp;
+  std::string marker = (tmp.path / "ran").string();
+  ProcessSpec spec = ProcessSpec::Of({"sh", "-c", "touch " + marker});
+  spec.cwd = "/nonexistent/dir";
+  CHECK_FALSE(runner->Run(spec).ok());
+  spec.cwd.clear();
+  int file = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  spec.cwd_fd = file;  // not a directory
+  CHECK_FALSE(runner->Run(spec).ok());
+  ::close(file);
+  // Before the fix the child went on to exec after reporting the failure;
+  // the marker then usually appears before Run returns (a race, so this
+  // check can miss a regression, never flag a correct runner).
+  CHECK_FALSE(std::filesystem::exists(marker));
 }

@@ -259,3 +259,115 @@ TEST_CASE("store: leftovers of an interrupted pack transfer are removed, packs k
 
 }  // namespace
 }  // namespace daybook::repo
+
+namespace daybook::repo {
+namespace {
+
+// A commit of one file at `levels` directories deep ("d/d/.../d/f"), with
+// a file "z" beside each of the first directories (so a walk goes back up
+// and on), made with git fast-import (one process whatever the depth).
+std::string DeepCommit(GitRepo& repo, int levels, const std::string& branch) {
+  std::string dirs;
+  std::string script = "commit refs/heads/" + branch + "\ncommitter T <t@e> 0 +0000\ndata 0\n";
+  for (int i = 0; i < levels; ++i) {
+    dirs += "d/";
+    if (i < 3) script += "M 100644 inline " + dirs + "z\ndata 2\nz\n";
+  }
+  script += "M 100644 inline " + dirs + "f\ndata 2\nf\n\n";
+  testing::WriteAll(repo.dir() / "fast-import.txt", script);
+  repo.Git("fast-import --quiet < fast-import.txt");
+  std::filesystem::remove(repo.dir() / "fast-import.txt");
+  return repo.Git("rev-parse " + branch);
+}
+
+TEST_CASE("deep trees: 1024 levels check out and prove with 64 descriptors, deeper is refused by plan and checkout") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  auto git = MakeLibgit2();
+  auto store = OpenStore(tmp.path / "store");
+  std::string deepest = DeepCommit(repo, 1024, "ok");
+  std::string deeper = DeepCommit(repo, 1025, "too-deep");
+  CHECK(git->Unreproducible(repo.dir(), deepest, false)->empty());
+  Result<std::vector<std::string>> problems = git->Unreproducible(repo.dir(), deeper, false);
+  REQUIRE(problems);
+  REQUIRE(problems->size() == 1);
+  CHECK(problems->front().find(": deeper than 1024 levels (a host checks out and proves no deeper)") != std::string::npos);
+
+  REQUIRE(Import(*store, *git->BuildPack(repo.dir(), deepest, {})));
+  REQUIRE(Import(*store, *git->BuildPack(repo.dir(), deeper, *store->KeptCommits())));
+  Result<ConfinedDir> top = ConfinedDir::OpenTrusted(tmp.path);
+  REQUIRE(top);
+  ConfinedDir ok = Fresh(tmp.path / "ok");
+  ConfinedDir refused = Fresh(tmp.path / "refused");
+  {
+    testing::FdLimit limit(64);
+    Status written = store->Checkout(deepest, ok);
+    REQUIRE_MESSAGE(written, (written ? "" : written.error().message));
+    Result<TreeComparison> proof = store->Compare(deepest, ok);
+    REQUIRE_MESSAGE(proof, (proof ? "" : proof.error().message));
+    CHECK(proof->identical());
+    CHECK(proof->directory_tree == *store->TreeOf(deepest));
+    Status too_deep = store->Checkout(deeper, refused);
+    REQUIRE_FALSE(too_deep);
+    CHECK(too_deep.error().message.find("deeper than 1024 levels") != std::string::npos);
+  }
+  REQUIRE(top->Remove("ok"));
+  REQUIRE(top->Remove("refused"));
+}
+
+TEST_CASE("deep trees: a planted tree 12,000 levels deep is drift, read with 64 descriptors, never a crash") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  repo.Write("README.md", "hello\n");
+  std::string commit = repo.Commit("first");
+  auto git = MakeLibgit2();
+  auto store = OpenStore(tmp.path / "store");
+  REQUIRE(Import(*store, *git->BuildPack(repo.dir(), commit, {})));
+  ConfinedDir release = Fresh(tmp.path / "release");
+  REQUIRE(store->Checkout(commit, release));
+  REQUIRE(testing::MakeDeepTree(tmp.path / "release", 12'000, "x"));
+  {
+    testing::FdLimit limit(64);
+    Result<TreeComparison> drift = store->Compare(commit, release);
+    REQUIRE_MESSAGE(drift, (drift ? "" : drift.error().message));
+    CHECK_FALSE(drift->identical());
+    REQUIRE(drift->added.size() == 1);
+    std::string expected;
+    for (int i = 0; i < 1025; ++i) expected += "x/";
+    CHECK(drift->added.front() == expected);
+    CHECK(drift->modified.empty());
+    CHECK(drift->removed.empty());
+  }
+  REQUIRE(release.Remove("x"));
+  CHECK(store->Compare(commit, release)->identical());
+}
+
+TEST_CASE("unreproducible: attributes that make a checkout differ from the blob are named, the others pass") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  auto git = MakeLibgit2();
+  repo.Write("README", "plain\n");
+  // Harmless: only diff, merge, archive read them, or a Linux checkout writes the blob's bytes.
+  repo.Write(".gitattributes",
+             "# comment ident\n*.txt text eol=lf\n*.bin binary -text\n*.c diff=cpp merge=union whitespace=trailing-space\n"
+             "VERSION export-subst export-ignore\n*.h -ident !filter working-tree-encoding=UTF-8\n*.md filter=lfs\n");
+  std::string harmless = repo.Commit("harmless");
+  Result<std::vector<std::string>> problems = git->Unreproducible(repo.dir(), harmless, false);
+  REQUIRE(problems);
+  CHECK(problems->empty());
+
+  repo.Write(".gitattributes", "[attr]keyword ident\n*.php keyword\n*.win eol=crlf\n");
+  repo.Write("src/.gitattributes", "*.txt working-tree-encoding=UTF-16LE\n*.c ident\n");
+  std::string changing = repo.Commit("changing");
+  problems = git->Unreproducible(repo.dir(), changing, false);
+  REQUIRE(problems);
+  REQUIRE(problems->size() == 4);
+  CHECK((*problems)[0].find(".gitattributes: declares keyword (a macro for one of these)") == 0);
+  CHECK((*problems)[1].find(".gitattributes: declares eol=crlf (line ends become CRLF on checkout)") == 0);
+  CHECK((*problems)[2].find("src/.gitattributes: declares working-tree-encoding=UTF-16LE (re-encoded from UTF-8 on checkout)") == 0);
+  CHECK((*problems)[3].find("src/.gitattributes: declares ident ($Id$ is expanded on checkout)") == 0);
+  CHECK((*problems)[3].find("a git checkout writes other bytes than the commit holds") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace daybook::repo
