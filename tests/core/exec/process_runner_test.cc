@@ -1,12 +1,12 @@
 // Contract tests of the Boost.Process adapter against real programs.
 #include "core/exec/process_runner.h"
 
-
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "tests/testing.h"
 
@@ -61,16 +61,24 @@ TEST_CASE("process runner: a timeout kills the whole process group") {
   auto runner = MakeBoostProcessRunner();
   // The grandchild prints its pid; after the timeout it must be gone too.
   ProcessSpec slow = ProcessSpec::Of({"sh", "-c", "sleep 30 & echo $!; wait"});
-  slow.timeout = 300ms;
+  // Long enough for sh to print the pid on a loaded machine (the test reads
+  // it); the sleep outlives it by far.
+  slow.timeout = 2s;
   Result<ProcessResult> r = runner->Run(slow);
   REQUIRE(r.ok());
   CHECK(r->timed_out);
   CHECK(r->Describe() == "timed out");
+  REQUIRE_MESSAGE(!r->out.empty(), "sh printed no pid before the timeout");
   pid_t grandchild = static_cast<pid_t>(std::stol(r->out));
   CHECK(grandchild > 0);
-  // Dead: gone, or a zombie waiting for an init that may not reap it.
-  std::string state = testing::ReadAll("/proc/" + std::to_string(grandchild) + "/status");
-  CHECK((state.empty() || state.find("State:\tZ") != std::string::npos));
+  // Dead: gone, or a zombie waiting for an init that may not reap it. The
+  // SIGKILL to the group is delivered asynchronously: wait for it (bounded).
+  auto dead = [&] {
+    std::string state = testing::ReadAll("/proc/" + std::to_string(grandchild) + "/status");
+    return state.empty() || state.find("State:\tZ") != std::string::npos;
+  };
+  for (int i = 0; i < 100 && !dead(); ++i) std::this_thread::sleep_for(50ms);
+  CHECK(dead());
 }
 
 TEST_CASE("process runner: output is bounded to its tail, whatever the command prints") {
