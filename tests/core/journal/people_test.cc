@@ -27,7 +27,7 @@ std::vector<JournalEntry> Entries(Filesystem& fs, const JournalFixture& f) {
 
 size_t Count(const std::vector<JournalEntry>& entries, const JournalFilter& filter) {
   size_t n = 0;
-  for (const JournalEntry& e : entries) n += Matches(filter, e) ? 1 : 0;
+  for (const JournalEntry& e : entries) n += Matches(filter, e) ? 1u : 0u;
   return n;
 }
 
@@ -94,7 +94,7 @@ TEST_CASE("journal: a bad operator signature on an intervention.end fails verify
   CHECK(report.seq == w->size() - 1);
 }
 
-TEST_CASE("journal: --operator matches a principal or a key, --intervention one intervention; unfinished ones are listed") {
+TEST_CASE("journal: --operator matches a principal or a key, --intervention one intervention, unfinished ones are listed") {
   TempDir tmp;
   auto fs = MakePosixFilesystem();
   JournalFixture f(tmp.path / "journal");
