@@ -106,7 +106,10 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   std::unique_ptr<Clock> clock = MakeSystemClock();
   Deployer deployer(config, fs, *runner, *clock);
   PatchStep patch(config, fs, *runner);
-  InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store};
+  ResultStore results(fs, *clock, std::filesystem::path(config.state_dir) / "results");
+  // No session runs yet: a request marked running was cut by a crash.
+  if (Status cleared = results.ClearRunning(); !cleared) log->warn("results: {}", cleared.error().message);
+  InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store, &results};
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
                          [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions};
   transport::ServerOptions options;

@@ -44,10 +44,9 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const AnswerBinding& b
   Json answer = BindAnswer({{"type", "apply.result"}, {"status", stopped ? "failed" : "ok"}, {"patch", patch},
                             {"deploys", results}, {"reboot", reboot ? "scheduled" : "none"}},
                            binding);
-  // Durable before it is sent, and before any reboot.
-  std::filesystem::path results_dir = std::filesystem::path(context_.config->state_dir) / "results";
-  Status saved = context_.fs->CreateDirectories(results_dir);
-  if (saved) saved = context_.fs->WriteFileAtomic(results_dir / (intervention + ".json"), journal::Canonical(answer) + "\n", 0600);
+  // Kept before it is sent, and before any reboot: a controller that dies
+  // before journaling it can still fetch it (result_store.h).
+  Status saved = context_.results->Keep(intervention, answer);
   if (!saved && reboot) {
     answer["reboot"] = "none";
     answer["reboot_error"] = "not rebooting: the result could not be written: " + saved.error().message;
@@ -80,9 +79,11 @@ Result<repo::ObjectStore*> InterventionSession::Store() {
 std::optional<Json> InterventionSession::Answer(const Json& request) {
   const std::string type = schema::StringOr(request, "type");
   if (type != "deploy.status" && type != "apply" && type != "deploy.rollback" && type != "pack.begin" &&
-      type != "pack.data" && type != "pack.end" && type != "patch.plan") {
+      type != "pack.data" && type != "pack.end" && type != "patch.plan" && type != "results.list" &&
+      type != "results.fetch" && type != "results.ack") {
     return std::nullopt;
   }
+  if (type == "results.list" || type == "results.fetch" || type == "results.ack") return KeptResults(type, request);
   if (type == "patch.plan") {
     Result<PatchSpec> patch = ParsePatchSpec(schema::MemberOr(request, "patch"), "patch.plan.patch");
     if (!patch) return Bad(patch.error().message);
@@ -109,13 +110,46 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
     if (AsksForNothing(request)) return Bad("apply: asks for nothing (no patch, no deploy)");
     Result<AnswerBinding> binding = ReadAnswerBinding(request);
     if (!binding) return Bad(type + ": " + binding.error().message);
+    // Marked before the host changes: a controller that lost this session
+    // waits for the answer rather than journal "nothing done".
+    if (Status marked = context_.results->MarkRunning(binding->intervention); !marked) {
+      return protocol::ErrorMessage("results", "not applying: cannot keep the result: " + marked.error().message);
+    }
     return Apply(**store, *binding, *apply);
   }
   Result<RollbackRequest> rollback = ParseRollbackRequest(request);
   if (!rollback) return Bad(rollback.error().message);
   Result<AnswerBinding> binding = ReadAnswerBinding(request);
   if (!binding) return Bad(type + ": " + binding.error().message);
-  return BindAnswer(context_.deployer->Rollback(**store, rollback->name, rollback->to), *binding);
+  if (Status marked = context_.results->MarkRunning(binding->intervention); !marked) {
+    return protocol::ErrorMessage("results", "not rolling back: cannot keep the result: " + marked.error().message);
+  }
+  Json answer = BindAnswer(context_.deployer->Rollback(**store, rollback->name, rollback->to), *binding);
+  // Kept like an apply's; a failure to keep it does not undo the rollback,
+  // and the controller that asked still gets the answer.
+  (void)context_.results->Keep(binding->intervention, answer);
+  return answer;
+}
+
+// Results kept for a controller that did not journal them (result_store.h).
+Json InterventionSession::KeptResults(const std::string& type, const Json& request) {
+  if (type == "results.list") {
+    Result<std::vector<std::string>> ids = context_.results->List();
+    Result<std::vector<std::string>> running = context_.results->List(".running");
+    if (!ids) return protocol::ErrorMessage("results", ids.error().message);
+    if (!running) return protocol::ErrorMessage("results", running.error().message);
+    return Json{{"type", "results.list"}, {"interventions", *ids}, {"running", *running}};
+  }
+  const std::string id = schema::StringOr(request, "intervention");
+  if (!IsResultId(id)) return Bad(type + ".intervention: expected an intervention id");
+  if (type == "results.ack") {
+    if (Status s = context_.results->Acknowledge(id); !s) return protocol::ErrorMessage("results", s.error().message);
+    return Json{{"type", "results.acked"}, {"intervention", id}};
+  }
+  Result<std::optional<Json>> kept = context_.results->Fetch(id);
+  if (!kept) return protocol::ErrorMessage("results", kept.error().message);
+  if (!*kept) return protocol::ErrorMessage("not_found", "no result kept for intervention " + Quoted(id));
+  return **kept;
 }
 
 Json InterventionSession::BeginPack(repo::ObjectStore& store) {

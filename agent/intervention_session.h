@@ -8,11 +8,14 @@
 //                   ← apply.result {intervention, host, begin (leaf hash), status ok|failed, patch,
 //                                   deploys:[deploy.result], reboot}   (an apply asking for nothing is refused)
 // The apply pipeline: patch, then each deploy; a failed step stops it (the
-// rest is reported "skipped"). The answer is written to
-// <state_dir>/results/<intervention>.json before it is sent; a reboot the
-// manifest asks for runs (reboot_command) only after that and after the
-// answer has left.
-//   deploy.rollback {intervention, host, begin, name, to} ← deploy.result (+ intervention, host, begin)
+// rest is reported "skipped"). The answer is kept (agent/result_store.h)
+// before it is sent; a reboot the manifest asks for runs (reboot_command)
+// only after that and after the answer has left.
+//   deploy.rollback {intervention, host, begin, name, to} ← deploy.result (+ intervention, host, begin), kept too
+// Kept results, for a controller that did not journal an answer:
+//   results.list    {}               ← results.list {interventions: [id], running: [id]}
+//   results.fetch   {intervention}   ← the kept answer, exactly as first signed
+//   results.ack     {intervention}   ← results.acked {intervention} (forgotten)
 // A pack streams into the object store's indexer as it arrives (memory
 // stays bounded); a session that ends before pack.end leaves nothing.
 #pragma once
@@ -24,6 +27,7 @@
 #include "agent/answer_binding.h"
 #include "agent/config.h"
 #include "agent/deploy/deployer.h"
+#include "agent/result_store.h"
 #include "agent/pkg/patch_step.h"
 #include "agent/requests.h"
 #include "core/base/filesystem.h"
@@ -44,6 +48,7 @@ struct InterventionContext {
   Deployer* deployer = nullptr;
   PatchStep* patch = nullptr;
   std::filesystem::path object_store;  // <state_dir>/objects.git
+  ResultStore* results = nullptr;      // <state_dir>/results
 };
 
 class InterventionSession {
@@ -63,6 +68,7 @@ class InterventionSession {
   protocol::Json BeginPack(repo::ObjectStore& store);
   protocol::Json PackData(const protocol::Json& data);
   protocol::Json EndPack();
+  protocol::Json KeptResults(const std::string& type, const protocol::Json& request);
 
   const InterventionContext& context_;
   bool reboot_pending_ = false;

@@ -53,6 +53,8 @@ const std::map<std::string, Json>& Shapes() {
     s["pack.ack"] = Json::parse(R"({"bytes": "integer"})");
     s["pack.indexed"] = Json::parse(R"({"objects": "integer", "bytes": "integer"})");
     s["deploy.result"] = DeployResultShape();
+    s["results.list"] = Json::parse(R"({"interventions": ["string"], "running": ["string"]})");
+    s["results.acked"] = Json::parse(R"({"intervention": "string"})");
     Json patch_step = Json::parse(R"({"?": true, "status": "string", "backend": "string?", "error": "string?",
         "reboot": "string?"})");
     patch_step["plan"] = Json::parse(kPatchPlan);
@@ -71,7 +73,8 @@ std::string ExpectedAnswer(const Json& request) {
   static const std::map<std::string, std::string> kExpected = {
       {"hello", "hello"},           {"facts", "facts"},         {"deploy.status", "deploy.status"},
       {"patch.plan", "patch.plan"}, {"pack.begin", "pack.ready"}, {"pack.data", "pack.ack"},
-      {"pack.end", "pack.indexed"}, {"apply", "apply.result"}, {"deploy.rollback", "deploy.result"}};
+      {"pack.end", "pack.indexed"}, {"apply", "apply.result"}, {"deploy.rollback", "deploy.result"},
+      {"results.list", "results.list"}, {"results.ack", "results.acked"}};
   auto type = request.is_object() ? request.find("type") : request.end();
   if (type == request.end() || !type->is_string()) return "";
   auto found = kExpected.find(type->get<std::string>());

@@ -117,10 +117,22 @@ int RunVerify(Env& env, const GlobalOptions& global, const VerifyFlags& flags) {
                                : options.state && options.state->min_retention_days > 0 ? options.state->min_retention_days
                                                                                          : journal::kDefaultMinRetentionDays;
   journal::VerifyReport report = journal::VerifyJournal(*files, options);
+  // A sound journal can still say less than what happened: interventions
+  // with no end record are listed, a warning (exit 0: the journal is
+  // intact, and a push running now has no end yet either).
+  std::vector<std::string> unfinished;
+  if (report.ok()) {
+    if (Result<std::vector<journal::JournalEntry>> entries = journal::ReadEntries(*files); entries) {
+      unfinished = journal::UnfinishedInterventions(*entries);
+    }
+  }
   if (flags.format == OutputFormat::kJson) {
-    PrintJson(env.out, ReportJson(report));
+    nlohmann::json json = ReportJson(report);
+    json["unfinished"] = unfinished;
+    PrintJson(env.out, json);
   } else {
     PrintReport(report.ok() ? env.out : env.err, report);
+    PrintUnfinished(env.out, unfinished);
   }
   // The state moves forward only after a successful verification.
   if (report.ok() && !state_path.empty() && report.sealed > 0) {
@@ -292,10 +304,11 @@ void AddJournalCheckCommands(CLI::App& journal, Env& env, const GlobalOptions& g
 }
 
 void AddJournalCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code) {
-  CLI::App* journal = app.add_subcommand("journal", "The intervention journal: show, export, verify, prove, prune");
+  CLI::App* journal = app.add_subcommand("journal", "The intervention journal: show, export, verify, prove, prune, reconcile");
   journal->require_subcommand(1);
   AddJournalReadCommands(*journal, env, global, exit_code);
   AddJournalCheckCommands(*journal, env, global, exit_code);
+  AddJournalReconcileCommand(*journal, env, global, exit_code);
 }
 
 }  // namespace daybook::controller

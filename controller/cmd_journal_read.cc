@@ -1,6 +1,8 @@
 // daybook journal show | export: the journal as a table, JSON, JSONL or CSV,
-// filtered by host, operator, ticket, time range and record type.
+// filtered by host, operator, ticket, intervention, time range and record
+// type (journal_filter.cc).
 #include <ostream>
+#include <set>
 
 #include "controller/commands.h"
 #include "controller/journal_commands.h"
@@ -20,6 +22,12 @@ std::string Str(const journal::Json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
 
+// "alice@devteam (SHA256:...)": the person allowed_signers named when the
+// record was signed, and the key; the key alone for older records.
+std::string Operator(const journal::Json& r) {
+  return Str(r, "principal").empty() ? Str(r, "operator") : Str(r, "principal") + " (" + Str(r, "operator") + ")";
+}
+
 // One line of detail per record type, for the table.
 std::string Detail(const journal::JournalEntry& e) {
   const journal::Json& r = e.record;
@@ -33,7 +41,7 @@ std::string Detail(const journal::JournalEntry& e) {
       std::string to = Str(r["rollback"], "to");
       what = " rollback=" + Str(r["rollback"], "deploy") + " to=" + (to.empty() ? "last-good" : to);
     }
-    std::string out = "operator=" + Str(r, "operator") + what +
+    std::string out = "operator=" + Operator(r) + what +
                       " targets=" + std::to_string(r.value("targets", journal::Json::array()).size());
     if (!Str(r, "ticket").empty()) out += " ticket=" + Str(r, "ticket");
     if (schema::BoolOr(r, "override_window")) out += " override_window";
@@ -54,7 +62,8 @@ std::string Detail(const journal::JournalEntry& e) {
   }
   if (type == journal::kInterventionEnd) return "outcome=" + Str(r, "outcome") + (Str(r, "reason").empty() ? "" : " reason=" + Str(r, "reason"));
   if (type == journal::kHostKeyPinned) {
-    return "pinned " + Str(r, "fingerprint") + " for " + Str(r, "address") + ":" + r.value("port", journal::Json(0)).dump();
+    std::string by = Str(r, "operator").empty() ? "" : " by " + Operator(r);
+    return "pinned " + Str(r, "fingerprint") + " for " + Str(r, "address") + ":" + r.value("port", journal::Json(0)).dump() + by;
   }
   if (type == journal::kRetentionPrune) {
     return "cutoff=" + Str(r, "cutoff") + " upto_seq=" + r.value("upto_seq", journal::Json(nullptr)).dump();
@@ -93,6 +102,10 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
   JournalContext context;
   Result<std::vector<journal::JournalEntry>> entries = Load(env, global, options.where, files, &context);
   if (!entries) return ReportError(env.err, entries.error());
+  if (Status known = CheckFilterValues(*filter, *entries); !known) return ReportError(env.err, known.error());
+  // Interventions with no end record: their begin rows say so (issue 15).
+  const std::vector<std::string> unfinished = journal::UnfinishedInterventions(*entries);
+  const std::set<std::string> open_ids(unfinished.begin(), unfinished.end());
   // The size a checkpoint claims counts only under its signature: unsigned,
   // anyone could raise it over records they added.
   const bool checkpoint_verified = !context.vkeys.empty() && journal::OpenNote(files.checkpoint, context.vkeys).ok();
@@ -111,7 +124,7 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
       if (journal::Matches(*filter, e)) records.push_back(e.record);
     }
     PrintJson(env.out, {{"filters", filter->ToJson()}, {"records", records}, {"unsealed_seqs", unsealed},
-                        {"checkpoint_verified", checkpoint_verified}});
+                        {"checkpoint_verified", checkpoint_verified}, {"unfinished", unfinished}});
     return kExitOk;
   }
   Table table({"SEQ", "TIME (UTC)", "TYPE", "INTERVENTION", "HOST", "STATUS", "DETAIL"});
@@ -119,6 +132,7 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
   for (const journal::JournalEntry& e : *entries) {
     if (!journal::Matches(*filter, e)) continue;
     std::string status = Str(e.record, "status").empty() ? "-" : Str(e.record, "status");
+    if (Str(e.record, "type") == journal::kInterventionBegin && open_ids.count(Str(e.record, "intervention")) > 0) status = "unfinished";
     std::string host = Str(e.record, "host").empty() ? "-" : Str(e.record, "host");
     std::string detail = (e.sealed ? "" : "UNSEALED ") + Detail(e);
     table.AddRow({std::to_string(e.seq) + (e.sealed ? "" : "*"), Str(e.record, "ts"), Str(e.record, "type"), Str(e.record, "intervention"),
@@ -127,6 +141,7 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
   }
   table.Print(env.out);
   env.out << shown << " of " << entries->size() << " records (filters: " << filter->Describe() << ")\n";
+  PrintUnfinished(env.out, unfinished);
   if (!checkpoint_verified && !entries->empty()) {
     env.out << "note: the checkpoint's signature could not be checked (no verifier key, or it does not verify), so "
                "no record shown is known to be sealed; run `daybook journal verify`\n";
@@ -149,6 +164,7 @@ int RunExport(Env& env, const GlobalOptions& global, const ExportFlags& flags) {
   JournalContext context;
   Result<std::vector<journal::JournalEntry>> entries = Load(env, global, flags.where, files, &context);
   if (!entries) return ReportError(env.err, entries.error());
+  if (Status known = CheckFilterValues(*filter, *entries); !known) return ReportError(env.err, known.error());
   // The export commits to its selection with the journal key (export.h).
   Result<journal::NoteSigner> signer = LoadSigningKey(env, context);
   if (!signer) return ReportError(env.err, std::move(signer).error().WithContext("an export is signed with the journal key"));
@@ -161,35 +177,6 @@ int RunExport(Env& env, const GlobalOptions& global, const ExportFlags& flags) {
 }
 
 }  // namespace
-
-std::optional<TimePoint> ParseTimeArg(const std::string& text) {
-  if (auto t = journal::ParseTimestamp(text)) return t;
-  if (text.size() == 20 && text.back() == 'Z') return journal::ParseTimestamp(text.substr(0, 19) + ".000Z");
-  if (text.size() == 10) return journal::ParseTimestamp(text + "T00:00:00.000Z");
-  return std::nullopt;
-}
-
-void AddFilterFlags(CLI::App& command, FilterFlags& flags) {
-  command.add_option("--host", flags.host, "Only records about this host")->option_text("HOST");
-  command.add_option("--operator", flags.operator_fp, "Only interventions by this operator key (SHA256:...)")->option_text("FP");
-  command.add_option("--ticket", flags.ticket, "Only interventions with this ticket")->option_text("ID");
-  command.add_option("--since", flags.since, "From this UTC time (2026-11-01 or 2026-11-01T08:00:00Z)")->option_text("TIME");
-  command.add_option("--until", flags.until, "Before this UTC time")->option_text("TIME");
-  command.add_option("--type", flags.type, "Only this record type (intervention.begin, host.result, ...)")->option_text("TYPE");
-}
-
-Result<journal::JournalFilter> MakeFilter(const FilterFlags& flags) {
-  journal::JournalFilter filter{flags.host, flags.operator_fp, flags.ticket, flags.type, {}, {}};
-  for (auto [text, into, name] : {std::tuple{&flags.since, &filter.since, "--since"}, std::tuple{&flags.until, &filter.until, "--until"}}) {
-    if (text->empty()) continue;
-    *into = ParseTimeArg(*text);
-    if (!*into) {
-      return MakeError(ErrorCode::kInvalidInput, std::string(name) + " " + Quoted(*text) +
-                                                     ": expected 2026-11-01 or 2026-11-01T08:00:00Z (UTC)");
-    }
-  }
-  return filter;
-}
 
 void AddLocationFlags(CLI::App& command, JournalLocation& where, bool with_signers) {
   command.add_option("--journal", where.journal_dir, "Journal directory (default: the fleet's, from daybook.toml)")

@@ -93,6 +93,7 @@ int RunPing(Env& env, const GlobalOptions& global, const PingOptions& options) {
     if (client.accepted_keys() > 0) env.out << "; " << client.accepted_keys() << " new host key(s) pinned in inventory/known_hosts";
     env.out << "\n";
   }
+  AdviseCommitPins(env, session);
   return failed == 0 ? kExitOk : kExitFailed;
 }
 

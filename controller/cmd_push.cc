@@ -14,6 +14,7 @@
 #include "controller/commands.h"
 #include "controller/interrupt.h"
 #include "controller/output.h"
+#include "controller/reconcile.h"
 #include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
 #include "controller/push_report.h"
@@ -112,6 +113,11 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
     if (Status s = Confirm(env, question); !s) return ReportError(env.err, s.error());
   }
 
+  // What a stopped controller left on these hosts is journaled first (reconcile.h).
+  Result<ReconcileReport> reconciled = Reconcile(env, global, session, session.hosts);
+  if (!reconciled) return ReportError(env.err, std::move(reconciled).error().WithContext("journal (nothing was done)"));
+  PrintReconcileReport(env.err, *reconciled);
+
   std::string ticket = options.ticket.empty() ? m.ticket : options.ticket;
   Json patch = PatchRequestJson(m);
   Result<std::unique_ptr<Intervention>> intervention =
@@ -201,6 +207,7 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
   } else {
     PrintPushTable(env.out, report);
   }
+  AdviseCommitPins(env, session);
   if (recorder.broken()) env.err << "daybook: error: journal: " << recorder.error() << "; later hosts were not started\n";
   if (!ended) env.err << "daybook: error: journal: " << ended.error().message << "\n";
   bool all_ok = report.rollout.ok == session.hosts.size();

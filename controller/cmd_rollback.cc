@@ -7,9 +7,11 @@
 #include <ostream>
 
 #include "controller/commands.h"
+#include "controller/deploy_host.h"
 #include "controller/fanout.h"
 #include "controller/intervention.h"
 #include "controller/output.h"
+#include "controller/reconcile.h"
 #include "core/schema/json_reader.h"
 #include "controller/prepared_manifest.h"
 #include "core/base/strings.h"
@@ -51,19 +53,14 @@ HostRollback RollbackHost(AgentClient& client, const inventory::Host& host, cons
     return run;
   }
   run.result = answer->body;
-  const std::string status = schema::StringOr(run.result, "status");
-  run.outcome.status = status == "ok" || status == "unchanged" ? "ok" : "failed";
-  run.outcome.error = schema::StringOr(run.result, "error");
-  run.outcome.details["deploys"] =
-      Json::array({{{"name", options.deploy}, {"status", status}, {"from", schema::MemberOr(run.result, "from")},
-                    {"to", schema::MemberOr(run.result, "to")}, {"tree", schema::MemberOr(run.result, "tree")}}});
+  ReadRollbackResult(run.result, run.outcome);
   run.outcome.answer = std::move(*answer);
   return run;
 }
 
 int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options) {
   if (!IsValidName(options.deploy)) return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "bad deploy name " + Quoted(options.deploy)));
-  Result<std::unique_ptr<FleetSession>> opened = OpenFleetSession(env, global, options.connect, options.connect.target);
+  Result<std::unique_ptr<FleetSession>> opened = OpenFleetSession(env, global, options.connect, options.connect.target, std::string("HEAD"));
   if (!opened) return ReportError(env.err, opened.error());
   FleetSession& session = **opened;
   std::string what = "roll back " + options.deploy + " on " + std::to_string(session.hosts.size()) + " host(s) to " +
@@ -71,6 +68,11 @@ int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options)
   if (!options.yes) {
     if (Status s = Confirm(env, what); !s) return ReportError(env.err, s.error());
   }
+  // What a stopped controller left on these hosts is journaled first (reconcile.h).
+  Result<ReconcileReport> reconciled = Reconcile(env, global, session, session.hosts);
+  if (!reconciled) return ReportError(env.err, std::move(reconciled).error().WithContext("journal (nothing was done)"));
+  PrintReconcileReport(env.err, *reconciled);
+
   Json fields = {{"rollback", {{"deploy", options.deploy}, {"to", options.to.empty() ? Json(nullptr) : Json(options.to)}}},
                  {"targets", session.hosts}};
   if (!options.ticket.empty()) fields["ticket"] = options.ticket;
@@ -115,6 +117,7 @@ int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options)
     env.out << "intervention " << (*intervention)->id() << ": " << session.hosts.size() - failed << " of "
             << session.hosts.size() << " host(s) ok\n";
   }
+  AdviseCommitPins(env, session);
   if (!journal) env.err << "daybook: error: journal: " << journal.error().message << "\n";
   return failed == 0 && journal ? kExitOk : kExitFailed;
 }

@@ -4,13 +4,16 @@
 // --verbose); plus pending security updates and reboot-required per host. Exit 0 when every host answered with no
 // drift and the majority tree, 1 otherwise, 2 on bad input.
 #include <map>
+#include <set>
 #include <ostream>
 
 #include "controller/commands.h"
 #include "controller/deploy_client.h"
 #include "controller/fanout.h"
+#include "controller/journal_context.h"
 #include "controller/output.h"
 #include "controller/prepared_manifest.h"
+#include "core/journal/query.h"
 #include "core/protocol/messages.h"
 #include "core/base/text.h"
 #include "core/schema/json_reader.h"
@@ -100,6 +103,24 @@ std::string DriftText(const Json& drift) {
          std::to_string(schema::IntOr(c, "removed"));
 }
 
+// The journal's unfinished interventions that targeted one of `hosts`, by
+// id: what was done to them may not be on record yet (reconcile.h). A
+// fleet whose journal cannot be read has none to show here.
+std::map<std::string, std::vector<std::string>> UnfinishedOn(Env& env, const GlobalOptions& global,
+                                                             const std::vector<std::string>& hosts) {
+  std::map<std::string, std::vector<std::string>> on;
+  Result<std::vector<journal::JournalEntry>> entries = ReadFleetJournal(env, global);
+  if (!entries) return on;
+  std::set<std::string> wanted(hosts.begin(), hosts.end());
+  for (const auto& [id, state] : journal::InterventionStates(*entries)) {
+    if (state.ended) continue;
+    for (const std::string& host : state.targets) {
+      if (wanted.count(host) > 0) on[id].push_back(host);
+    }
+  }
+  return on;
+}
+
 int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& options) {
   Result<std::unique_ptr<FleetSession>> opened =
       OpenFleetSession(env, global, options.connect, options.connect.target.empty() ? "all" : options.connect.target);
@@ -114,8 +135,11 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
         hosts[i].error = crash;
       });
   std::map<std::string, std::string> majority = MajorityTrees(hosts);
+  std::map<std::string, std::vector<std::string>> unfinished = UnfinishedOn(env, global, session.hosts);
 
-  bool clean = true;
+  bool clean = unfinished.empty();
+  Json open_json = Json::array();
+  for (const auto& [id, targets] : unfinished) open_json.push_back({{"intervention", id}, {"hosts", targets}});
   Json report = Json::array();
   for (size_t i = 0; i < hosts.size(); ++i) {
     clean = clean && hosts[i].reachable;
@@ -133,7 +157,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
                       {"pending_security", hosts[i].pending}});
   }
   if (options.format == OutputFormat::kJson) {
-    PrintJson(env.out, {{"hosts", report}, {"clean", clean}});
+    PrintJson(env.out, {{"hosts", report}, {"clean", clean}, {"unfinished", open_json}});
     return clean ? kExitOk : kExitFailed;
   }
   Table table({"HOST", "DEPLOY", "LIVE", "TREE", "IDENTICAL", "DRIFT", "SECURITY UPDATES", "REBOOT", "ERROR"});
@@ -163,7 +187,13 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   }
   table.Print(env.out);
   if (!details.empty()) env.out << "drift (M modified, A added, D removed):\n" << details;
-  env.out << (clean ? "all hosts identical, no drift\n" : "attention: unreachable hosts, drift, or trees that differ from the majority\n");
+  for (const auto& [id, targets] : unfinished) {
+    env.out << "unfinished intervention " << id << " on";
+    for (const std::string& host : targets) env.out << " " << host;
+    env.out << ": no end record, what it did may not be journaled (daybook journal reconcile)\n";
+  }
+  env.out << (clean ? "all hosts identical, no drift\n"
+                    : "attention: unreachable hosts, drift, trees that differ from the majority, or unfinished interventions\n");
   return clean ? kExitOk : kExitFailed;
 }
 

@@ -32,6 +32,39 @@ std::vector<std::string> Haves(const Json& status) {
 
 }  // namespace
 
+void ReadApplyResult(const Json& body, HostOutcome& outcome) {
+  Json summary = Json::array();
+  std::string error;
+  const Json& results = MemberOr(body, "deploys");
+  for (size_t i = 0; results.is_array() && i < results.size(); ++i) {
+    const Json& d = results[i];
+    summary.push_back({{"name", StringOr(d, "name")}, {"status", StringOr(d, "status")}, {"from", MemberOr(d, "from")},
+                       {"to", MemberOr(d, "to")}, {"tree", MemberOr(d, "tree")}, {"verified", schema::BoolOr(d, "verified")},
+                       {"timings_ms", MemberOr(d, "timings_ms").is_object() ? MemberOr(d, "timings_ms") : Json::object()},
+                       {"changes", nullptr}});
+    if (error.empty() && MemberOr(d, "error").is_string()) error = "deploy " + StringOr(d, "name") + ": " + StringOr(d, "error");
+  }
+  outcome.details["deploys"] = summary;
+  const Json& patched = MemberOr(body, "patch");
+  if (patched.is_object()) {
+    outcome.details["patch"] = {{"status", StringOr(patched, "status")}, {"reboot", StringOr(body, "reboot", "none")}};
+    const Json& versions = MemberOr(MemberOr(patched, "outcome"), "versions");
+    if (versions.is_array()) outcome.details["packages"] = versions;
+    if (MemberOr(patched, "error").is_string()) error = "patch: " + StringOr(patched, "error");
+  }
+  if (StringOr(body, "status") == "ok") return;
+  outcome.status = "failed";
+  outcome.error = error.empty() ? "apply failed" : error;
+}
+
+void ReadRollbackResult(const Json& body, HostOutcome& outcome) {
+  const std::string status = StringOr(body, "status");
+  outcome.status = status == "ok" || status == "unchanged" ? "ok" : "failed";
+  outcome.error = StringOr(body, "error");
+  outcome.details["deploys"] = Json::array({{{"name", StringOr(body, "name")}, {"status", status}, {"from", MemberOr(body, "from")},
+                                             {"to", MemberOr(body, "to")}, {"tree", MemberOr(body, "tree")}}});
+}
+
 Json DeployQueries(const std::vector<ResolvedDeploy>& deploys) {
   Json queries = Json::array();
   for (const ResolvedDeploy& d : deploys) queries.push_back({{"name", d.spec.name}, {"path", d.spec.path}});
@@ -128,37 +161,20 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
   if (!answer) return fail("failed", answer.error().message);
   const Json& body = answer->body;
   if (Status bound = CheckAnswerBinding(answer->body, binding, host.name); !bound) return fail("failed", bound.error().message);
-  Json summary = Json::array();
-  std::string error;
-  const Json& results = MemberOr(body, "deploys");
-  for (size_t i = 0; results.is_array() && i < results.size(); ++i) {
-    const Json& d = results[i];
-    Json entry = {{"name", StringOr(d, "name")}, {"status", StringOr(d, "status")}, {"from", MemberOr(d, "from")},
-                  {"to", MemberOr(d, "to")}, {"tree", MemberOr(d, "tree")}, {"verified", schema::BoolOr(d, "verified")},
-                  {"timings_ms", MemberOr(d, "timings_ms").is_object() ? MemberOr(d, "timings_ms") : Json::object()},
-                  {"changes", nullptr}};
-    // Files changed, counted on the controller, which has both commits.
+  ReadApplyResult(body, run.outcome);
+  // Files changed, counted on the controller, which has both commits.
+  for (Json& entry : run.outcome.details["deploys"]) {
     for (const ResolvedDeploy& deploy : deploys) {
-      if (deploy.spec.name != StringOr(d, "name") || entry["from"] == entry["to"]) continue;
-      if (Result<repo::ChangeCount> c = packs.git().CountChanges(deploy.repo, StringOr(d, "from"), deploy.target.commit); c) {
+      if (deploy.spec.name != StringOr(entry, "name") || entry["from"] == entry["to"]) continue;
+      if (Result<repo::ChangeCount> c = packs.git().CountChanges(deploy.repo, StringOr(entry, "from"), deploy.target.commit); c) {
         entry["changes"] = {{"added", c->added}, {"changed", c->changed}, {"removed", c->removed}};
       }
     }
-    summary.push_back(std::move(entry));
-    if (error.empty() && MemberOr(d, "error").is_string()) error = "deploy " + StringOr(d, "name") + ": " + StringOr(d, "error");
-  }
-  run.outcome.details["deploys"] = summary;
-  const Json& patched = MemberOr(body, "patch");
-  if (patched.is_object()) {
-    run.outcome.details["patch"] = {{"status", StringOr(patched, "status")}, {"reboot", StringOr(body, "reboot", "none")}};
-    const Json& versions = MemberOr(MemberOr(patched, "outcome"), "versions");
-    if (versions.is_array()) run.outcome.details["packages"] = versions;
-    if (MemberOr(patched, "error").is_string()) error = "patch: " + StringOr(patched, "error");
   }
   bool reboot = StringOr(body, "reboot") == "scheduled";
-  bool ok = StringOr(body, "status") == "ok";
+  bool ok = run.outcome.status == "ok";
   run.outcome.answer = std::move(*answer);
-  if (!ok) return fail("failed", error.empty() ? "apply failed" : error);
+  if (!ok) return run;
   if (reboot) {
     connection->reset();  // the agent is going down
     Result<std::string> boot_after = WaitForReboot(client, host, boot_before, timeout);

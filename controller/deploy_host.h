@@ -47,6 +47,15 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
                         const protocol::Json& patch, const std::vector<ResolvedDeploy>& deploys,
                         std::chrono::milliseconds timeout);
 
+// The journaled fields of an agent's apply.result into `outcome`: deploys
+// (file counts left null: DeployToHost adds them, it has both commits),
+// patch and packages; status failed with the first error unless the agent
+// said ok. Shared with reconcile, which journals kept answers.
+void ReadApplyResult(const protocol::Json& body, HostOutcome& outcome);
+
+// The same for a deploy.rollback's deploy.result.
+void ReadRollbackResult(const protocol::Json& body, HostOutcome& outcome);
+
 // The {name, path} list deploy.status takes.
 protocol::Json DeployQueries(const std::vector<ResolvedDeploy>& deploys);
 

@@ -1,5 +1,6 @@
 #include "controller/fleet_session.h"
 
+#include "controller/fleet_commit.h"
 #include "controller/journal_context.h"
 #include "controller/operator_signer.h"
 #include "controller/output.h"
@@ -45,14 +46,39 @@ void AddConnectFlags(CLI::App& command, ConnectFlags& flags, bool with_target) {
   command.add_option("--timeout", flags.timeout, "Per request (default 30s)")->option_text("DURATION");
 }
 
+namespace {
+
+// The fleet and its pinned keys, from a commit or from the working tree.
+Status LoadSessionFleet(Env& env, const std::filesystem::path& root, const std::optional<std::string>& rev,
+                        FleetSession& session, SourceFile& known_hosts) {
+  if (rev) {
+    Result<CommittedFleet> committed = LoadCommittedFleet(env, root, *rev);
+    if (!committed) return std::move(committed).error();
+    session.fleet = std::move(committed->fleet);
+    session.fleet_commit = committed->commit;
+    session.committed_signers = std::move(committed->allowed_signers);
+    known_hosts = std::move(committed->known_hosts);
+    return OkStatus();
+  }
+  Result<Fleet> fleet = LoadFleet(env.fs, root);
+  if (!fleet) return std::move(fleet).error();
+  session.fleet = std::move(*fleet);
+  std::filesystem::path known_path = root / kInventoryDir / "known_hosts";
+  Result<std::string> known_text = env.fs.Exists(known_path) ? env.fs.ReadFile(known_path) : Result<std::string>(std::string());
+  if (!known_text) return std::move(known_text).error();
+  known_hosts = {DisplayPath(root, known_path), *known_text};
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOptions& global, const ConnectFlags& flags,
-                                                       const std::string& target) {
+                                                       const std::string& target, const std::optional<std::string>& rev) {
   Result<std::filesystem::path> root = LocateFleet(env, global);
   if (!root) return root.error();
-  Result<Fleet> fleet = LoadFleet(env.fs, *root);
-  if (!fleet) return fleet.error();
   auto session = std::make_unique<FleetSession>();
-  session->fleet = std::move(*fleet);
+  SourceFile known_file;
+  if (Status loaded = LoadSessionFleet(env, *root, rev, *session, known_file); !loaded) return loaded.error();
   Diagnostics diags("--target");
   std::optional<std::vector<std::string>> names = inventory::SelectHosts(target, session->fleet.inventory, {1, 1}, diags);
   if (!names) return Error{ErrorCode::kInvalidInput, "bad target", diags.Take()};
@@ -70,10 +96,9 @@ Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOpt
     if (!d || d->count() <= 0) return MakeError(ErrorCode::kInvalidInput, "bad timeout " + Quoted(*text));
     *into = *d;
   }
+  // New pins go to the working tree's file: the operator commits them.
   std::filesystem::path known_path = *root / kInventoryDir / "known_hosts";
-  Result<std::string> known_text = env.fs.Exists(known_path) ? env.fs.ReadFile(known_path) : Result<std::string>(std::string());
-  if (!known_text) return known_text.error();
-  Result<KnownHosts> known = KnownHosts::Parse({DisplayPath(*root, known_path), *known_text});
+  Result<KnownHosts> known = KnownHosts::Parse(known_file);
   if (!known) return known.error();
   session->client = std::make_unique<AgentClient>(env.fs, known_path, *known, settings);
   // Trusting a key on first contact is an intervention of its own: it is
@@ -86,10 +111,23 @@ Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOpt
   return session;
 }
 
+namespace {
+
+// The journal as the fleet names it; for a session read from a commit,
+// with that commit's allowed_signers (the working tree's equal it, but the
+// commit is what the journal records).
+Result<JournalContext> SessionJournalContext(Env& env, const GlobalOptions& global, const FleetSession& session) {
+  Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
+  if (context && !session.fleet_commit.empty()) context->allowed_signers = session.committed_signers;
+  return context;
+}
+
+}  // namespace
+
 Result<journal::OperatorSigner*> SessionOperatorSigner(Env& env, const GlobalOptions& global, FleetSession& session) {
   if (!session.operator_signer) {
     if (env.runner == nullptr) return MakeError(ErrorCode::kInternal, "no process runner for the operator signer");
-    Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
+    Result<JournalContext> context = SessionJournalContext(env, global, session);
     if (!context) return std::move(context).error();
     if (!context->allowed_signers) {
       return MakeError(ErrorCode::kInvalidInput, "no allowed_signers in the fleet: nobody may act on it");
@@ -129,7 +167,7 @@ Status JournalHostKey(Env& env, const GlobalOptions& global, FleetSession& sessi
 
 Result<journal::JournalWriter*> SessionJournal(Env& env, const GlobalOptions& global, FleetSession& session) {
   if (!session.journal) {
-    Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
+    Result<JournalContext> context = SessionJournalContext(env, global, session);
     if (!context) return std::move(context).error();
     Result<journal::NoteSigner> signer = LoadSigningKey(env, *context);
     if (!signer) return std::move(signer).error();
@@ -140,6 +178,14 @@ Result<journal::JournalWriter*> SessionJournal(Env& env, const GlobalOptions& gl
     session.journal = std::move(opened).value();
   }
   return session.journal.get();
+}
+
+void AdviseCommitPins(Env& env, const FleetSession& session) {
+  if (!session.client || session.client->accepted_keys() == 0) return;
+  env.err << "daybook: " << session.client->accepted_keys()
+          << " new host key(s) pinned in inventory/known_hosts and journaled (host.key_pinned, signed by you). "
+             "Commit it now (git add inventory/known_hosts && git commit): push, plan and rollback read it "
+             "from the commit and refuse to run while it differs\n";
 }
 
 Result<std::unique_ptr<transport::Connection>> ConnectAgent(AgentClient& client, const inventory::Host& host) {

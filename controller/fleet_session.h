@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "controller/agent_client.h"
 #include "controller/env.h"
 #include "controller/fleet.h"
+#include "core/crypto/allowed_signers.h"
 #include "core/journal/store.h"
 
 namespace daybook::controller {
@@ -34,6 +36,11 @@ void AddConnectFlags(CLI::App& command, ConnectFlags& flags, bool with_target = 
 
 struct FleetSession {
   Fleet fleet;
+  // The fleet commit it was read from (push, plan, rollback), "" when read
+  // from the working tree (ping, status); then `committed_signers` is the
+  // allowed_signers of that commit, used instead of the working tree's.
+  std::string fleet_commit;
+  std::optional<crypto::AllowedSigners> committed_signers;
   std::vector<std::string> hosts;  // targeted, in inventory order
   int parallel = 1;
   std::unique_ptr<AgentClient> client;
@@ -47,10 +54,13 @@ struct FleetSession {
   const inventory::Host& Host(size_t i) const { return *fleet.inventory.FindHost(hosts[i]); }
 };
 
-// Loads the fleet and resolves `target` (flags.target when set). Errors are
-// bad input (exit 2) and nothing has been contacted.
+// Loads the fleet and resolves `target` (flags.target when set). With
+// `rev`, every fleet file comes from that commit and a working tree that
+// differs from it is refused (fleet_commit.h). Errors are bad input (exit
+// 2) and nothing has been contacted.
 Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOptions& global, const ConnectFlags& flags,
-                                                       const std::string& target);
+                                                       const std::string& target,
+                                                       const std::optional<std::string>& rev = std::nullopt);
 
 // The fleet's journal writer (opened once per session).
 Result<journal::JournalWriter*> SessionJournal(Env& env, const GlobalOptions& global, FleetSession& session);
@@ -68,6 +78,11 @@ Result<journal::OperatorSigner*> SessionOperatorSigner(Env& env, const GlobalOpt
 // known_hosts must not re-pin a host without the operator's word.
 Status JournalHostKey(Env& env, const GlobalOptions& global, FleetSession& session, const inventory::Host& host,
                       const crypto::Ed25519Public& key, bool explicit_pin);
+
+// After a command that may have pinned new host keys: tells the operator
+// to commit inventory/known_hosts (push, plan and rollback read it from a
+// commit and refuse a working tree that differs).
+void AdviseCommitPins(Env& env, const FleetSession& session);
 
 // Connects and says hello: a pinned, authenticated, version-checked connection.
 Result<std::unique_ptr<transport::Connection>> ConnectAgent(AgentClient& client, const inventory::Host& host);

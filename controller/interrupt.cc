@@ -34,7 +34,8 @@ InterruptWatch::InterruptWatch(std::function<void(int)> on_first) : on_first_(st
       int sig = sigtimedwait(&set, nullptr, &tick);
       if (sig <= 0) continue;  // timeout or EINTR
       if (signal_ != 0) {
-        static const char kQuit[] = "\ndaybook: interrupted again: quitting now; hosts in flight finish or stop on their own\n";
+        static const char kQuit[] = "\ndaybook: interrupted again: quitting now; hosts in flight finish or stop on their own and keep their "
+            "results: `daybook journal reconcile` (or the next push) journals them\n";
         (void)!write(STDERR_FILENO, kQuit, sizeof kQuit - 1);
         _exit(130);
       }

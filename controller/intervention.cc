@@ -51,10 +51,18 @@ Result<std::unique_ptr<Intervention>> Intervention::Begin(Env& env, const Global
   if (!signer) return signer.error();
   std::string id = NewInterventionId(env.clock);
   fields["intervention"] = id;
+  // The commit every fleet file was read from (fleet_commit.h).
+  if (!session.fleet_commit.empty()) fields["fleet"] = {{"commit", session.fleet_commit}};
   Result<journal::Appended> appended = (*writer)->Append(journal::kInterventionBegin, std::move(fields), *signer);
   if (!appended) return std::move(appended).error().WithContext("journal (nothing was done)");
   AnswerBinding binding{id, appended->line, journal::BeginHash(appended->line)};
   return std::unique_ptr<Intervention>(new Intervention(env, global, session, id, std::move(binding), appended->seq));
+}
+
+std::unique_ptr<Intervention> Intervention::Resume(Env& env, const GlobalOptions& global, FleetSession& session,
+                                                   const std::string& id, const std::string& begin_line, int64_t begin_seq) {
+  AnswerBinding binding{id, begin_line, journal::BeginHash(begin_line)};
+  return std::unique_ptr<Intervention>(new Intervention(env, global, session, id, std::move(binding), begin_seq));
 }
 
 Json Intervention::HostFields(const inventory::Host& host, const HostOutcome& outcome,
@@ -102,7 +110,10 @@ Status Intervention::End(const std::string& outcome, Json summary) {
   summary["intervention"] = id_;
   summary["outcome"] = outcome;
   std::lock_guard lock(session_.journal_mu);
-  Result<journal::Appended> appended = session_.journal->Append(journal::kInterventionEnd, std::move(summary));
+  // Records an operator causes carry their signature (issue 15).
+  Result<journal::OperatorSigner*> signer = SessionOperatorSigner(env_, global_, session_);
+  if (!signer) return std::move(signer).error().WithContext("signing intervention.end");
+  Result<journal::Appended> appended = session_.journal->Append(journal::kInterventionEnd, std::move(summary), *signer);
   if (!appended) return std::move(appended).error();
   return OkStatus();
 }

@@ -46,6 +46,12 @@ class Intervention {
   static Result<std::unique_ptr<Intervention>> Begin(Env& env, const GlobalOptions& global, FleetSession& session,
                                                      protocol::Json fields);
 
+  // An intervention whose begin record is already in the journal (at
+  // `begin_seq`, canonical `begin_line`), to record the results a
+  // controller that stopped did not (reconcile.h) and to end it.
+  static std::unique_ptr<Intervention> Resume(Env& env, const GlobalOptions& global, FleetSession& session,
+                                              const std::string& id, const std::string& begin_line, int64_t begin_seq);
+
   const std::string& id() const { return id_; }
   const AnswerBinding& binding() const { return binding_; }
 
@@ -64,7 +70,9 @@ class Intervention {
     return RecordHosts({HostFields(host, outcome, agent_key)});
   }
 
-  // outcome: completed | halted | interrupted | failed.
+  // outcome: completed | halted | interrupted | failed. Signed by the
+  // operator whose command ends it (the one who began it, or who
+  // reconciled it), when the session has their signer.
   Status End(const std::string& outcome, protocol::Json summary);
 
  private:

@@ -85,6 +85,14 @@ Result<JournalContext> ResolveJournal(Env& env, const GlobalOptions& global, con
   return context;
 }
 
+Result<std::vector<journal::JournalEntry>> ReadFleetJournal(Env& env, const GlobalOptions& global) {
+  Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
+  if (!context) return std::move(context).error();
+  Result<journal::JournalFiles> files = journal::ReadJournalFiles(env.fs, context->dir);
+  if (!files) return std::move(files).error();
+  return journal::ReadEntries(*files);
+}
+
 Result<journal::NoteSigner> LoadSigningKey(Env& env, const JournalContext& context) {
   if (context.signing_key.empty()) return MakeError(ErrorCode::kInvalidInput, "no fleet: the journal signing key is unknown");
   Result<unsigned> mode = env.fs.FileMode(context.signing_key);

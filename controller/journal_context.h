@@ -11,6 +11,7 @@
 #include "controller/env.h"
 #include "core/crypto/allowed_signers.h"
 #include "core/journal/note.h"
+#include "core/journal/query.h"
 #include "core/journal/store.h"
 
 namespace daybook::controller {
@@ -42,6 +43,10 @@ struct JournalNeeds {
 // Resolves flags, falling back on the fleet repository for what is not given.
 Result<JournalContext> ResolveJournal(Env& env, const GlobalOptions& global, const JournalLocation& where,
                                       JournalNeeds needs);
+
+// Every record of the fleet's journal (no --journal flag: the fleet's own),
+// for commands that read it on the side (status, reconcile).
+Result<std::vector<journal::JournalEntry>> ReadFleetJournal(Env& env, const GlobalOptions& global);
 
 // Loads the journal signing key (0600 file, PRIVATE+KEY+... text).
 Result<journal::NoteSigner> LoadSigningKey(Env& env, const JournalContext& context);

@@ -15,12 +15,19 @@ void AddManifestFlags(CLI::App& command, ManifestFlags& flags) {
 }
 
 Result<PreparedManifest> PrepareManifest(Env& env, const GlobalOptions& global, const ManifestFlags& flags) {
-  Result<std::unique_ptr<FleetSession>> session = OpenFleetSession(env, global, flags.connect, "all");
+  Result<std::unique_ptr<FleetSession>> session = OpenFleetSession(env, global, flags.connect, "all", flags.rev);
   if (!session) return session.error();
   PreparedManifest prepared;
   prepared.session = std::move(*session);
   Result<CommittedManifest> manifest = LoadCommittedManifest(env, prepared.session->fleet, flags.manifest, flags.rev);
   if (!manifest) return manifest.error();
+  // One commit for everything: a branch that moved between the two reads
+  // would mix two states.
+  if (manifest->commit != prepared.session->fleet_commit) {
+    return MakeError(ErrorCode::kInvalidInput, flags.rev + " moved while daybook read the fleet (" +
+                                                   Short(prepared.session->fleet_commit) + ", then " + Short(manifest->commit) +
+                                                   "): run the command again");
+  }
   prepared.manifest = std::move(*manifest);
   Result<std::vector<ResolvedDeploy>> deploys = ResolveDeploys(env, prepared.session->fleet, prepared.manifest);
   if (!deploys) return deploys.error();

@@ -54,6 +54,7 @@ struct Agent {
   std::unique_ptr<Clock> clock = MakeSystemClock();
   std::unique_ptr<agent::Deployer> deployer;
   std::unique_ptr<agent::PatchStep> patch;
+  std::unique_ptr<agent::ResultStore> results;
   agent::InterventionContext interventions;
   crypto::Ed25519Key key = *crypto::Ed25519Key::Generate();
   agent::SessionContext session;
@@ -69,7 +70,8 @@ struct Agent {
     (void)repo::ObjectStore::Open(dir / "state" / "objects.git");
     deployer = std::make_unique<agent::Deployer>(config, *fs, runner, *clock);
     patch = std::make_unique<agent::PatchStep>(config, *fs, runner);
-    interventions = {&config, fs.get(), &runner, deployer.get(), patch.get(), dir / "state" / "objects.git"};
+    results = std::make_unique<agent::ResultStore>(*fs, *clock, dir / "state" / "results");
+    interventions = {&config, fs.get(), &runner, deployer.get(), patch.get(), dir / "state" / "objects.git", results.get()};
     session = {&key, 1u << 20, std::chrono::milliseconds(10), [] { return protocol::Json{{"hostname", "fuzz"}}; },
                &interventions};
   }

@@ -46,6 +46,10 @@ class Filesystem {
   // Cuts `path` to `size` bytes, durably.
   virtual Status TruncateFile(const std::filesystem::path& path, uint64_t size) = 0;
 
+  // Removes the file `path` and makes that durable (fsync of the
+  // directory). Removing a file that does not exist is not an error.
+  virtual Status RemoveFile(const std::filesystem::path& path) = 0;
+
   // An exclusive advisory lock on `path` (created if missing), held until the
   // returned object is destroyed. kFailed at once when another process holds it.
   class Lock {

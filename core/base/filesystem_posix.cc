@@ -134,6 +134,21 @@ class PosixFilesystem final : public Filesystem {
     return OkStatus();
   }
 
+  Status RemoveFile(const fs::path& path) override {
+    if (::unlink(path.c_str()) != 0) {
+      if (errno == ENOENT) return OkStatus();
+      return IoError("cannot remove", path, errno);
+    }
+    fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return IoError("cannot open directory", dir, errno);
+    bool ok = ::fsync(fd) == 0;
+    int err = errno;
+    ::close(fd);
+    if (!ok) return IoError("cannot sync directory", dir, err);
+    return OkStatus();
+  }
+
   Result<std::unique_ptr<Lock>> LockFile(const fs::path& path) override {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return IoError("cannot open lock", path, errno);

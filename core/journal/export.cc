@@ -139,7 +139,11 @@ std::vector<std::string> CsvCells(const JournalEntry& e) {
   std::string manifest = begin.is_object() && begin.contains("manifest")
                              ? Str(begin["manifest"], "commit") + ":" + Str(begin["manifest"], "path")
                              : std::string();
-  return {std::to_string(e.seq), Str(e.record, "ts"), Str(e.record, "intervention"), Str(begin, "operator"),
+  // "alice@devteam (SHA256:...)": the person and the key; the fingerprint
+  // alone for records written before principals were recorded.
+  std::string who = Str(begin, "principal").empty() ? Str(begin, "operator")
+                                                    : Str(begin, "principal") + " (" + Str(begin, "operator") + ")";
+  return {std::to_string(e.seq), Str(e.record, "ts"), Str(e.record, "intervention"), who,
           Str(begin, "ticket"), manifest, Str(e.record, "host"), Str(e.record, "status"), HexOf(e.leaf_hash), e.line};
 }
 

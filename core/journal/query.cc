@@ -23,6 +23,7 @@ std::string JournalFilter::Describe() const {
   if (!type.empty()) parts.push_back("type=" + type);
   if (since) parts.push_back("since=" + FormatTimestamp(*since));
   if (until) parts.push_back("until=" + FormatTimestamp(*until));
+  if (!intervention.empty()) parts.push_back("intervention=" + intervention);
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : " ") + p;
   return out.empty() ? "none" : out;
@@ -36,6 +37,7 @@ Json JournalFilter::ToJson() const {
   if (!type.empty()) j["type"] = type;
   if (since) j["since"] = FormatTimestamp(*since);
   if (until) j["until"] = FormatTimestamp(*until);
+  if (!intervention.empty()) j["intervention"] = intervention;
   return j;
 }
 
@@ -84,7 +86,11 @@ bool Matches(const JournalFilter& f, const JournalEntry& e) {
   std::optional<TimePoint> ts = ParseTimestamp(Field(r, "ts"));
   if (f.since && (!ts || *ts < *f.since)) return false;
   if (f.until && (!ts || *ts >= *f.until)) return false;
-  if (!f.operator_fp.empty() && Field(e.intervention, "operator") != f.operator_fp) return false;
+  if (!f.intervention.empty() && Field(r, "intervention") != f.intervention) return false;
+  if (!f.operator_fp.empty()) {
+    const Json& who = r.contains("op_sig") ? r : e.intervention;
+    if (Field(who, "operator") != f.operator_fp && Field(who, "principal") != f.operator_fp) return false;
+  }
   if (!f.ticket.empty() && Field(e.intervention, "ticket") != f.ticket) return false;
   if (!f.host.empty()) {
     if (Field(r, "type") == kHostResult) return Field(r, "host") == f.host;
@@ -92,6 +98,42 @@ bool Matches(const JournalFilter& f, const JournalEntry& e) {
     return std::find(targets.begin(), targets.end(), f.host) != targets.end();
   }
   return true;
+}
+
+std::map<std::string, InterventionState> InterventionStates(const std::vector<JournalEntry>& entries) {
+  std::map<std::string, InterventionState> states;
+  for (const JournalEntry& e : entries) {
+    const std::string type = Field(e.record, "type"), id = Field(e.record, "intervention");
+    if (id.empty()) continue;
+    if (type == kInterventionBegin) {
+      InterventionState& state = states[id];
+      state.id = id;
+      state.begin_seq = e.seq;
+      state.begin_line = e.line;
+      const Json& targets = MemberOr(e.record, "targets");
+      for (size_t i = 0; targets.is_array() && i < targets.size(); ++i) {
+        if (targets[i].is_string()) state.targets.push_back(targets[i].get<std::string>());
+      }
+      continue;
+    }
+    auto it = states.find(id);
+    if (it == states.end()) continue;
+    if (type == kHostResult && !Field(e.record, "host").empty()) it->second.reported.insert(Field(e.record, "host"));
+    if (type == kInterventionEnd) it->second.ended = true;
+  }
+  return states;
+}
+
+std::vector<std::string> UnfinishedInterventions(const std::vector<JournalEntry>& entries) {
+  std::map<std::string, InterventionState> states = InterventionStates(entries);
+  std::vector<std::pair<int64_t, std::string>> open;
+  for (const auto& [id, state] : states) {
+    if (!state.ended) open.emplace_back(state.begin_seq, id);
+  }
+  std::sort(open.begin(), open.end());
+  std::vector<std::string> ids;
+  for (auto& [seq, id] : open) ids.push_back(std::move(id));
+  return ids;
 }
 
 }  // namespace daybook::journal

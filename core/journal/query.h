@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,12 @@ namespace daybook::journal {
 
 struct JournalFilter {
   std::string host;
-  std::string operator_fp;
+  std::string operator_fp;  // a key fingerprint (SHA256:...) or an allowed_signers principal
   std::string ticket;
   std::string type;
   std::optional<TimePoint> since;  // inclusive
   std::optional<TimePoint> until;  // exclusive
+  std::string intervention;        // one intervention's records
 
   // "host=web-01 since=2026-01-01T00:00:00.000Z", or "none".
   std::string Describe() const;
@@ -41,6 +43,26 @@ struct JournalEntry {
 // Every record, in order; fails on a line that does not parse (run verify).
 Result<std::vector<JournalEntry>> ReadEntries(const JournalFiles& files);
 
+// What the journal says of one intervention.
+struct InterventionState {
+  std::string id;
+  int64_t begin_seq = -1;
+  std::string begin_line;             // the canonical begin record
+  std::vector<std::string> targets;
+  std::set<std::string> reported;     // hosts with a host.result
+  bool ended = false;                 // has its intervention.end
+};
+
+// Every intervention whose begin record is readable (not pruned), by id.
+std::map<std::string, InterventionState> InterventionStates(const std::vector<JournalEntry>& entries);
+
+// The ids of interventions with no end record, in journal order: a
+// controller that stopped before closing them (or one running now).
+std::vector<std::string> UnfinishedInterventions(const std::vector<JournalEntry>& entries);
+
+// Operator, ticket and intervention select the records of the
+// interventions they name; a record an operator signs outside any
+// intervention (a host key pin, a prune) matches its own operator.
 bool Matches(const JournalFilter& filter, const JournalEntry& entry);
 
 }  // namespace daybook::journal

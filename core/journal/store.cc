@@ -259,7 +259,9 @@ Result<std::string> JournalWriter::PrepareRecord(std::string_view type, Json fie
   record["nonce"] = Nonce();
   record.erase("op_sig");
   record.erase("origin");
-  if (IsOperatorSigned(type)) {
+  // Records that must be signed, and any other an operator signs (an
+  // intervention.end: the operator whose command closed it).
+  if (IsOperatorSigned(type) || signer != nullptr) {
     // The journal's origin under the signature: an operator's record from
     // another fleet (same people, other journal) cannot be replayed here.
     record["origin"] = options_.origin;
@@ -267,11 +269,16 @@ Result<std::string> JournalWriter::PrepareRecord(std::string_view type, Json fie
       return MakeError(ErrorCode::kInvalidInput, "a " + std::string(type) + " record must be signed by its operator");
     }
     TimePoint now = clock_.Now();
-    if (!crypto::FindAllowedPrincipal(options_.allowed_signers, signer->public_key(), std::string(kOperatorNamespace), now)) {
+    std::optional<std::string> principal =
+        crypto::FindAllowedPrincipal(options_.allowed_signers, signer->public_key(), std::string(kOperatorNamespace), now);
+    if (!principal) {
       return MakeError(ErrorCode::kFailed, "operator key " + crypto::SshFingerprint(signer->public_key()) +
                                                " is not in allowed_signers: it cannot act on this fleet");
     }
     record["operator"] = crypto::SshFingerprint(signer->public_key());
+    // Who, as allowed_signers names them when the signature is made: under
+    // the signature, so auditors read a person, not a hash (issue 15).
+    record["principal"] = *principal;
     Result<std::string> sig = signer->Sign(Canonical(record));
     if (!sig) return std::move(sig).error().WithContext("operator signature");
     record["op_sig"] = *sig;

@@ -79,9 +79,11 @@ class JournalWriter {
 
   // Appends one record of `type` with `fields`; adds v, seq, ts and nonce,
   // and for the records an operator causes (intervention.begin,
-  // host.key_pinned, journal.retention_prune) the operator fingerprint and
-  // op_sig made by `signer` (required then, and the key must be in
-  // allowed_signers). Durable and sealed when it returns OK.
+  // host.key_pinned, journal.retention_prune: required; any other record
+  // when `signer` is given, like an intervention.end) the operator
+  // fingerprint, their principal in allowed_signers and op_sig made by
+  // `signer` (the key must be in allowed_signers). Durable and sealed when
+  // it returns OK.
   Result<Appended> Append(std::string_view type, Json fields, OperatorSigner* signer = nullptr);
 
   // Group commit: appends every record (never one an operator signs) with one write and one sync per file and one

@@ -20,7 +20,10 @@ using internal::Scan;
 
 std::optional<Failure> NoteRecord(const Json& record, int64_t seq, int64_t offset, TimePoint ts, Scan& scan) {
   const std::string type = *StringField(record, "type");  // schema-checked
-  if (IsOperatorSigned(type) || type == kHostKeyPinned || (type == kHostResult && record.contains("agent"))) {
+  // An operator's signature is checked wherever it is (an intervention.end
+  // carries one since issue 15), not only where it is required.
+  if (IsOperatorSigned(type) || type == kHostKeyPinned || (type == kHostResult && record.contains("agent")) ||
+      record.contains("op_sig")) {
     scan.signed_records.push_back(static_cast<size_t>(seq));
   }
   if (type == kInterventionBegin) scan.begin_ids[seq] = *StringField(record, "intervention");

@@ -28,7 +28,7 @@ class SignatureCheck {
     offset_ = offset;
     const std::string type = StringField(record, "type").value_or("");
     const bool v2 = IntField(record, "v") == kRecordVersion;
-    if (type == kInterventionBegin || (v2 && IsOperatorSigned(type))) {
+    if (type == kInterventionBegin || (v2 && IsOperatorSigned(type)) || record.contains("op_sig")) {
       if (auto f = CheckOperator(record)) return f;
     }
     if (type == kHostKeyPinned) return Pin(record);
@@ -59,11 +59,18 @@ class SignatureCheck {
     ++report_.operator_signatures;
     if (!options_.allowed_signers || not_allowed_) return std::nullopt;
     TimePoint at = *ParseTimestamp(*ts);  // checked in pass 1
-    if (!crypto::FindAllowedPrincipal(*options_.allowed_signers, sig->key, std::string(kOperatorNamespace), at)) {
+    std::optional<std::string> allowed =
+        crypto::FindAllowedPrincipal(*options_.allowed_signers, sig->key, std::string(kOperatorNamespace), at);
+    if (!allowed) {
       // Not tampering: a sound signature by someone not allowed. Reported
       // after every other check, unless one finds tampering.
       not_allowed_ = Fail(VerifyCode::kSignerNotAllowed,
                           sig->fingerprint + " signed this record but is not in allowed_signers (at " + *ts + ")");
+    } else if (std::optional<std::string> named = StringField(record, "principal"); named && *named != *allowed) {
+      // The name the record gives its signer is the one allowed_signers gave
+      // that key when it signed; the auditor's file names the key otherwise.
+      not_allowed_ = Fail(VerifyCode::kSignerNotAllowed, sig->fingerprint + " signed as principal " + *named +
+                                                             ", but allowed_signers names that key " + *allowed);
     }
     return std::nullopt;
   }

@@ -72,6 +72,19 @@ class Git {
   // or the working tree from HEAD, or is untracked.
   virtual Result<bool> HasLocalChanges(const std::filesystem::path& workdir, const std::string& file) = 0;
 
+  // The files directly in directory `dir` (relative to the top of
+  // `workdir`) at revision `rev`, as "dir/name", sorted. Empty when that
+  // commit has no such directory.
+  virtual Result<std::vector<std::string>> ListFilesAt(const std::filesystem::path& workdir, const std::string& rev,
+                                                       const std::string& dir) = 0;
+
+  // How the index and the working tree differ from commit `commit` for the
+  // files matching `pathspecs` (git pathspecs, `*` matches `/` too), one
+  // "path (what)" each: modified, deleted, staged, untracked, ignored,
+  // type changed. Empty when they hold exactly what the commit holds.
+  virtual Result<std::vector<std::string>> DiffersFrom(const std::filesystem::path& workdir, const std::string& commit,
+                                                       const std::vector<std::string>& pathspecs) = 0;
+
   // What of commit `commit` a host cannot reproduce exactly from the commit
   // alone, one "path: reason" each (submodules, Git LFS pointer files unless
   // `lfs_pointers`, files behind another clean/smudge filter, empty or

@@ -10,6 +10,10 @@ using namespace internal;
 Result<Pack> BuildPackIn(const std::filesystem::path& repo, const std::string& want, const std::vector<std::string>& haves);
 Result<ChangeCount> CountChangesIn(const std::filesystem::path& repo, const std::string& from, const std::string& to);
 Result<std::vector<std::string>> UnreproducibleIn(const std::filesystem::path& repo, const std::string& commit, bool lfs_pointers);
+// In worktree.cc.
+Result<std::vector<std::string>> ListFilesAtIn(const std::filesystem::path& workdir, const std::string& rev, const std::string& dir);
+Result<std::vector<std::string>> DiffersFromIn(const std::filesystem::path& workdir, const std::string& commit,
+                                               const std::vector<std::string>& pathspecs);
 
 namespace {
 
@@ -108,6 +112,15 @@ class Libgit2 final : public Git {
     if (rc == GIT_ENOTFOUND) return false;  // neither tracked nor present
     if (rc != 0) return GitError(ErrorCode::kIo, "git status " + file);
     return flags != GIT_STATUS_CURRENT;
+  }
+
+  Result<std::vector<std::string>> ListFilesAt(const fs::path& workdir, const std::string& rev, const std::string& dir) override {
+    return ListFilesAtIn(workdir, rev, dir);
+  }
+
+  Result<std::vector<std::string>> DiffersFrom(const fs::path& workdir, const std::string& commit,
+                                               const std::vector<std::string>& pathspecs) override {
+    return DiffersFromIn(workdir, commit, pathspecs);
   }
 };
 

@@ -179,7 +179,7 @@ TEST_CASE("agent answers that change a host bind host, intervention and begin re
   AgentConfig config;
   config.state_dir = tmp.path.string();
   auto fs = MakePosixFilesystem();
-  InterventionContext context{&config, fs.get(), nullptr, nullptr, nullptr, tmp.path / "objects.git"};
+  InterventionContext context{&config, fs.get(), nullptr, nullptr, nullptr, tmp.path / "objects.git", nullptr};
   InterventionSession session(context);
   std::optional<Json> answer = session.Answer(apply);
   REQUIRE(answer);

@@ -35,6 +35,7 @@ struct Fleet {
 
   Fleet() {
     REQUIRE(Run({"init", "fleet"}) == kExitOk);
+    git.CommitAll(fs.files(), "/work/fleet");
     crypto::Ed25519Key op = *crypto::Ed25519Key::Generate();
     fs.AddFile("/home/op/.ssh/id_ed25519", crypto::FormatOpenSshPrivateKey(op, "op"));
   }
@@ -63,6 +64,29 @@ TEST_CASE("plan/push: a manifest with uncommitted changes is refused, naming the
   // --rev names a commit: the working tree does not matter then.
   CHECK(f.Run({"plan", "manifests/app.toml", "--rev", "HEAD~1"}, "/work/fleet") == kExitUsage);
   CHECK(f.err.str().find("unknown revision v1 in /work/app") != std::string::npos);
+}
+
+TEST_CASE("plan/push/rollback: fleet files that differ from the commit are refused, each named, nothing journaled") {
+  Fleet f;
+  f.git.refs["/work/app#v1"] = {std::string(40, 'a'), std::string(40, 'b')};
+  f.Commit("manifests/app.toml", "../app");
+  f.git.dirty = {"inventory/hosts.toml", "inventory/known_hosts"};
+  for (std::vector<std::string> args : {std::vector<std::string>{"push", "manifests/app.toml", "--yes"},
+                                        std::vector<std::string>{"plan", "manifests/app.toml"},
+                                        std::vector<std::string>{"rollback", "app", "--target", "all", "--yes"}}) {
+    CAPTURE(args[0]);
+    CHECK(f.Run(args, "/work/fleet") == kExitUsage);
+    CHECK(f.err.str().find("the fleet's working tree differs from HEAD (ffffffffffff): inventory/hosts.toml (modified), "
+                           "inventory/known_hosts (modified). daybook reads") != std::string::npos);
+  }
+  CHECK_FALSE(f.fs.Exists("/work/fleet/journal/records.jsonl"));
+  // The inventory comes from the commit: a host only the working tree has is unknown.
+  f.git.dirty.clear();
+  f.git.committed["inventory/hosts.toml"] = "[hosts.committed-01]\naddress = \"10.0.0.1\"\n";
+  CHECK(f.Run({"rollback", "app", "--target", "web-01"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("web-01") != std::string::npos);
+  CHECK(f.Run({"rollback", "app", "--target", "committed-01"}, "/work/fleet") == kExitUsage);
+  CHECK(f.err.str().find("not on a terminal: pass --yes to roll back app on 1 host(s)") != std::string::npos);
 }
 
 TEST_CASE("plan: refs and repositories are resolved before any host, errors at their [[deploy]]") {

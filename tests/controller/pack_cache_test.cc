@@ -27,6 +27,13 @@ class CountingGit final : public repo::Git {
     return repo::FileAtRevision{};
   }
   Result<bool> HasLocalChanges(const std::filesystem::path&, const std::string&) override { return false; }
+  Result<std::vector<std::string>> ListFilesAt(const std::filesystem::path&, const std::string&, const std::string&) override {
+    return std::vector<std::string>();
+  }
+  Result<std::vector<std::string>> DiffersFrom(const std::filesystem::path&, const std::string&,
+                                               const std::vector<std::string>&) override {
+    return std::vector<std::string>();
+  }
   Result<std::vector<std::string>> Unreproducible(const std::filesystem::path&, const std::string&, bool) override {
     return std::vector<std::string>();
   }

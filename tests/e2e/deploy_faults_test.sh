@@ -20,6 +20,7 @@ git commit -qam "agent-3"
 # What agent-3 runs, seen from inside its mount namespace.
 live3() { basename "$(nsenter -t "$pid3" -m readlink "$WORK/agent-3/root/srv/app/current")"; }
 expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys --target agent-3
+git commit -qm "pin agent-3" inventory/known_hosts
 
 v1=$(app_commit 1.0 20)
 write_manifest v1.0

@@ -25,6 +25,7 @@ make_fleet() {
   rm -f manifests/example.toml
   git add -A && git commit -qm "fleet" || fail "fleet commit"
   expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
+  git add inventory/known_hosts && git commit -qm "pin agent host keys" || fail "pin commit"
 }
 
 # restart_agent N: kills agent-N (if alive) and starts it again on its port.

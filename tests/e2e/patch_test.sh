@@ -62,6 +62,7 @@ patch_manifest() {  # TARGETS EXTRA_PATCH_LINES
 }
 patch_manifest agent-1
 expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
+git commit -qm "pin agents" inventory/known_hosts
 
 # Plan: every package of the transaction, why; what is left out, why.
 expect_exit 0 "$DAYBOOK" plan manifests/security.toml

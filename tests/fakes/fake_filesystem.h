@@ -13,6 +13,8 @@ namespace daybook::testing {
 
 class FakeFilesystem final : public Filesystem {
  public:
+  const std::map<std::string, std::string>& files() const { return files_; }
+
   void AddFile(const std::filesystem::path& path, std::string contents) {
     files_[path.lexically_normal().string()] = std::move(contents);
   }
@@ -79,6 +81,11 @@ class FakeFilesystem final : public Filesystem {
     auto it = files_.find(path.lexically_normal().string());
     if (it == files_.end()) return MakeError(ErrorCode::kNotFound, "cannot truncate " + path.string());
     it->second.resize(size);
+    return OkStatus();
+  }
+
+  Status RemoveFile(const std::filesystem::path& path) override {
+    files_.erase(path.lexically_normal().string());
     return OkStatus();
   }
 

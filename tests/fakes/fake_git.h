@@ -1,8 +1,13 @@
 // Git seam fake: records Init calls; FindWorkdir answers from a set of
-// repository roots; refs, committed files and local changes come from maps
-// the test fills. Packs are not faked (tests that ship code use real git).
+// repository roots (each resolves any revision to `head`); refs, committed
+// files and local changes come from maps the test fills; CommitAll commits
+// a fake filesystem's files. Packs are not faked (tests that ship code use
+// real git).
 #pragma once
 
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -30,6 +35,8 @@ class FakeGit final : public repo::Git {
 
   Result<repo::CommitRef> Resolve(const std::filesystem::path& repo, const std::string& ref) override {
     auto it = refs.find(repo.string() + "#" + ref);
+    bool fleet_root = std::find(roots.begin(), roots.end(), repo) != roots.end();
+    if (it == refs.end() && fleet_root) return repo::CommitRef{head, std::string(40, 'e')};
     if (it == refs.end()) return MakeError(ErrorCode::kNotFound, "unknown revision " + ref + " in " + repo.string());
     return it->second;
   }
@@ -49,6 +56,37 @@ class FakeGit final : public repo::Git {
   }
 
   Result<bool> HasLocalChanges(const std::filesystem::path&, const std::string& file) override { return dirty.count(file) > 0; }
+
+  Result<std::vector<std::string>> ListFilesAt(const std::filesystem::path&, const std::string&, const std::string& dir) override {
+    std::vector<std::string> files;
+    for (const auto& [path, text] : committed) {
+      if (path.rfind(dir + "/", 0) == 0 && path.find('/', dir.size() + 1) == std::string::npos) files.push_back(path);
+    }
+    return files;
+  }
+
+  // The dirty files the pathspecs match (`*` matches `/` too, as in git).
+  Result<std::vector<std::string>> DiffersFrom(const std::filesystem::path&, const std::string&,
+                                               const std::vector<std::string>& pathspecs) override {
+    std::vector<std::string> changed;
+    for (const std::string& file : dirty) {
+      for (const std::string& spec : pathspecs) {
+        if (fnmatch(spec.c_str(), file.c_str(), 0) == 0) {
+          changed.push_back(file + " (modified)");
+          break;
+        }
+      }
+    }
+    return changed;
+  }
+
+  // Commits every file of `fs` under `root` as it is now.
+  void CommitAll(const std::map<std::string, std::string>& files, const std::filesystem::path& root) {
+    for (const auto& [path, text] : files) {
+      std::filesystem::path relative = std::filesystem::path(path).lexically_relative(root);
+      if (!relative.empty() && *relative.begin() != "..") committed[relative.string()] = text;
+    }
+  }
 
   Result<std::vector<std::string>> Unreproducible(const std::filesystem::path&, const std::string& commit, bool) override {
     auto it = unreproducible.find(commit);

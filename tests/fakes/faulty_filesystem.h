@@ -21,6 +21,7 @@ class FaultyFilesystem final : public Filesystem {
   Status CreateDirectories(const std::filesystem::path& d) override { return base_.CreateDirectories(d); }
   Status TruncateFile(const std::filesystem::path& p, uint64_t size) override { return base_.TruncateFile(p, size); }
   Result<std::unique_ptr<Lock>> LockFile(const std::filesystem::path& p) override { return base_.LockFile(p); }
+  Status RemoveFile(const std::filesystem::path& p) override { return base_.RemoveFile(p); }
 
   Status WriteFileAtomic(const std::filesystem::path& p, const std::string& data, unsigned mode) override {
     if (++writes == fail_at) return MakeError(ErrorCode::kIo, "cannot write " + p.string() + ": No space left on device");

@@ -68,7 +68,7 @@ TEST_CASE("export: csv has one row per host result, neutralised cells, and check
   REQUIRE(out.ok());
   CHECK(out->find("# filters: none\n") != std::string::npos);
   CHECK(out->find("\nseq;ts;intervention;operator;ticket;manifest;host;status;leaf_hash;record\n") != std::string::npos);
-  CHECK(out->find("\n2;2026-11-01T00:00:03.000Z;i-1;SHA256:") != std::string::npos);
+  CHECK(out->find("\n2;2026-11-01T00:00:03.000Z;i-1;ops@example (SHA256:") != std::string::npos);  // the person, then the key
   Result<ExportCheck> check = CheckExport(*out, e.vkeys);
   REQUIRE_MESSAGE(check.ok(), check.error().message);
   CHECK(check->exported == 3);

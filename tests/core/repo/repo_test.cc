@@ -2,6 +2,7 @@
 // only the missing objects, the agent's object store (verified import,
 // checkout, tree-id proof, drift) and reading committed files.
 #include <doctest/doctest.h>
+#include <algorithm>
 #include <sys/stat.h>
 
 #include "core/repo/git.h"
@@ -204,6 +205,41 @@ TEST_CASE("read a committed file, local changes are seen") {
   Result<FileAtRevision> absent = git->ReadFileAt(repo.dir(), "HEAD", "manifests/new.toml");
   REQUIRE_FALSE(absent);
   CHECK(absent.error().message.find("is not committed at HEAD") != std::string::npos);
+}
+
+TEST_CASE("the fleet files of a commit, and every way the working tree differs from it") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "fleet");
+  repo.Write("daybook.toml", "[journal]\n");
+  repo.Write("inventory/hosts.toml", "a\n");
+  repo.Write("inventory/known_hosts", "k\n");
+  repo.Write("inventory/sub/deep.toml", "d\n");
+  repo.Write(".gitignore", "inventory/*.local.toml\n");
+  std::string commit = repo.Commit("fleet");
+  auto git = MakeLibgit2();
+  std::vector<std::string> specs = {"daybook.toml", "allowed_signers", "inventory/*.toml", "inventory/known_hosts"};
+  CHECK(*git->ListFilesAt(repo.dir(), commit, "inventory") ==
+        std::vector<std::string>{"inventory/hosts.toml", "inventory/known_hosts"});
+  CHECK(git->ListFilesAt(repo.dir(), commit, "nothere")->empty());
+  CHECK(git->DiffersFrom(repo.dir(), commit, specs)->empty());
+
+  repo.Write("inventory/hosts.toml", "b\n");    // an edit
+  repo.Write("inventory/new.toml", "n\n");      // untracked
+  repo.Write("inventory/x.local.toml", "i\n");  // ignored: still a file someone may think is in force
+  repo.Write("allowed_signers", "s\n");
+  repo.Git("add allowed_signers");               // staged, not committed
+  repo.Remove("inventory/known_hosts");          // deleted
+  repo.Write("manifests/m.toml", "m\n");        // not a fleet file
+  std::vector<std::string> changed = *git->DiffersFrom(repo.dir(), commit, specs);
+  std::sort(changed.begin(), changed.end());
+  CHECK(changed == std::vector<std::string>{"allowed_signers (staged, not committed)", "inventory/hosts.toml (modified)",
+                                            "inventory/known_hosts (deleted)", "inventory/new.toml (untracked)",
+                                            "inventory/x.local.toml (ignored by git, not committed)"});
+  // A commit the working tree matches again.
+  repo.Remove("inventory/x.local.toml");
+  std::string second = repo.Commit("all");
+  CHECK(git->DiffersFrom(repo.dir(), second, specs)->empty());
+  CHECK_FALSE(git->DiffersFrom(repo.dir(), commit, specs)->empty());  // against the older commit: differs
 }
 
 TEST_CASE("unreproducible: submodules, LFS pointers, other filters and empty trees are named, a plain tree passes") {

@@ -1,0 +1,77 @@
+// The results an agent keeps until the controller has journaled them
+// (issue 15, "nothing done goes unrecorded"). Every answer to a request
+// that changed the host (apply, deploy.rollback) is written here, durably,
+// before it is sent: if the controller dies (a second Ctrl-C, a crash, a
+// lost link) before it journals the answer, the next controller fetches it
+// (results.fetch), journals it with the agent's signature, and acknowledges
+// it (results.ack), which removes it. Results nobody acknowledges are
+// bounded: the oldest beyond `max_kept`, and any older than `max_age`, are
+// dropped when a new one is kept.
+//
+// <state_dir>/results/<intervention>.json holds
+// {"answer": <the answer exactly as signed>, "kept_at": <unix ms>}, and
+// <intervention>.running marks a request still being carried out, so a
+// controller does not take "no result yet" for "nothing done".
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/base/filesystem.h"
+#include "core/protocol/frame.h"
+
+namespace daybook::agent {
+
+struct ResultLimits {
+  size_t max_kept = 200;
+  std::chrono::milliseconds max_age = std::chrono::hours(24 * 30);
+};
+
+class ResultStore {
+ public:
+  // `dir` is created on first write. Thread-compatible: sessions of one
+  // intervention never write the same host's result twice at once.
+  ResultStore(Filesystem& fs, const Clock& clock, std::filesystem::path dir, ResultLimits limits = {})
+      : fs_(fs), clock_(clock), dir_(std::move(dir)), limits_(limits) {}
+
+  // Marks `intervention` as being carried out, durably, before the host is
+  // changed. Keep() clears the mark.
+  Status MarkRunning(const std::string& intervention);
+
+  // Clears every mark: at start-up nothing is running any more (what was
+  // cut by a crash left no answer to keep).
+  Status ClearRunning();
+
+  // Keeps `answer` for `intervention` (replacing an earlier one), durably,
+  // then applies the limits to the others.
+  Status Keep(const std::string& intervention, const protocol::Json& answer);
+
+  // The kept answer, nullopt when there is none.
+  Result<std::optional<protocol::Json>> Fetch(const std::string& intervention);
+
+  // The interventions with a kept answer (`suffix` ".json"), or being
+  // carried out (".running"), oldest id first.
+  Result<std::vector<std::string>> List(std::string_view suffix = ".json");
+
+  // Forgets the answer (the controller journaled it). Not an error when
+  // there is none.
+  Status Acknowledge(const std::string& intervention);
+
+ private:
+  std::filesystem::path PathOf(const std::string& intervention) const { return dir_ / (intervention + ".json"); }
+  Status Prune(const std::string& keep);
+
+  Filesystem& fs_;
+  const Clock& clock_;
+  std::filesystem::path dir_;
+  ResultLimits limits_;
+};
+
+// Whether `id` may name a kept result (and so a file): the controller's
+// intervention ids, [A-Za-z0-9][A-Za-z0-9._-]*.
+bool IsResultId(const std::string& id);
+
+}  // namespace daybook::agent
