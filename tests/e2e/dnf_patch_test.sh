@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Security patching end to end with REAL dnf 4 and rpm (Debian's packages)
+# in --installroot sandboxes (tests/fixtures/dnf_sandbox.sh): plan with the
+# newest advisory's versions and the new dependency, push installs exactly
+# that, a fully patched host plans and pushes clean, policy "all" with
+# obsoletes, and a reboot that `dnf needs-restarting -r` asks for (boot id
+# changes). The host's dnf and rpm state never changes.
+source "$(dirname "$0")/lib.sh" "$@"
+source "$E2E_DIR/fleet_lib.sh"
+command -v dnf > /dev/null && command -v rpmbuild > /dev/null || { fail "dnf and rpm are missing: run scripts/install-deps"; finish; }
+
+# What dnf or rpm could write on the host: configuration, state, caches,
+# logs, and the rpm databases (Debian's is ~/.rpmdb).
+host_dnf_state() {
+  local d
+  for d in /etc/dnf /var/lib/dnf /var/cache/dnf /var/lib/rpm /root/.rpmdb "$HOME/.rpmdb" /var/log/dnf.log \
+           /var/log/dnf.librepo.log /var/log/dnf.rpm.log /var/log/hawkey.log; do
+    [[ -e "$d" ]] || { echo "absent $d"; continue; }
+    find "$d" -printf '%p %y %s %T@\n' | sort
+    find "$d" -type f -exec md5sum {} + | sort
+  done
+}
+host_before=$(host_dnf_state)
+
+t0=$(date +%s%N)
+bash "$SOURCE_DIR/tests/fixtures/dnf_sandbox.sh" "$WORK/pkg" both || { fail "fixture"; finish; }
+echo "fixture: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+
+ssh-keygen -q -t ed25519 -N '' -C operator -f "$WORK/op"
+cp "$WORK/op.pub" "$WORK/authorized_operators"
+# dnf_agent N ROOT: agent-N on a dnf root, with a reboot command that
+# restarts it (same port) under a new boot id. Its HOME is not /root: the
+# backend pins the rpm database's HOME itself.
+dnf_agent() {
+  local n=$1 dir="$WORK/agent-$1"
+  mkdir -p "$dir/home"
+  echo "boot-1-of-agent-$n" > "$dir/boot_id"
+  cat > "$dir/reboot.sh" <<SH
+#!/bin/sh
+setsid sh -c '
+  kill \$(cat "$dir/pid"); while kill -0 \$(cat "$dir/pid") 2>/dev/null; do sleep 0.1; done
+  echo "boot-\$(date +%s%N)" > "$dir/boot_id"
+  HOME="$dir/home" "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2>> "$dir/log" &
+  echo \$! > "$dir/pid"
+' > /dev/null 2>&1 < /dev/null &
+SH
+  chmod +x "$dir/reboot.sh"
+  cat > "$dir/agent.toml" <<TOML
+listen = "127.0.0.1:0"
+state_dir = "$dir/state"
+authorized_operators = "$WORK/authorized_operators"
+root = "$2"
+deploy_roots = ["/srv"]
+package_backend = "dnf"
+patch_timeout = "2m"
+reboot_command = ["$dir/reboot.sh"]
+boot_id_file = "$dir/boot_id"
+TOML
+  HOME="$dir/home" "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
+  echo $! > "$dir/pid"
+  for _ in $(seq 1 100); do grep -q '^listening on ' "$dir/out" 2>/dev/null && break; sleep 0.05; done
+  PORTS[$n]=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
+  sed -i "s|^listen = .*|listen = \"127.0.0.1:${PORTS[$n]}\"|" "$dir/agent.toml"  # a restart keeps the port
+}
+dnf_agent 1 "$WORK/pkg/root"
+dnf_agent 2 "$WORK/pkg/root-nokernel"
+trap 'for n in 1 2; do kill -9 $(cat "$WORK/agent-$n/pid") 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+
+"$DAYBOOK" init "$WORK/fleet" > /dev/null
+cd "$WORK/fleet"
+sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
+echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
+{ for n in 1 2; do printf '[hosts.rhel-%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "${PORTS[$n]}"; done; } > inventory/hosts.toml
+rm manifests/example.toml
+manifest() {  # NAME TARGETS POLICY REBOOT
+  printf '[manifest]\nname = "%s"\ntargets = "%s"\n\n[patch]\npolicy = "%s"\nreboot = "%s"\n\n[rollout]\ntimeout = "60s"\n' \
+    "$1" "$2" "$3" "$4" > "manifests/$1.toml"
+  git add -A && git commit -qm "$1" || fail "commit $1"
+}
+manifest security rhel-1 security never
+manifest everything rhel-2 all if-required
+rpmq() { rpm -q --root="$1" --qf '%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\n' "${@:2}" | tr '\n' ';'; }
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
+expect_in "$WORK/out" "demo 9"
+
+# Plan: the newest advisory (1.0-10 sorts after 1.0-2), the advisory's
+# version (not demo-ssl's newer 1:3.0-3), the new dependency, the kernel.
+t=$(date +%s%N)
+expect_exit 0 "$DAYBOOK" plan manifests/security.toml
+echo "plan: $(ms "$t") ms"
+expect_in "$WORK/out" "demo-lib     1.0-1     1.0-10    DEMOSA-2026:1005 Moderate CVE-2026-1005, DEMOSA-2026:1001 Important CVE-2026-1001 CVE-2026-1002"
+expect_in "$WORK/out" "demo-ssl     1:3.0-1   1:3.0-2   DEMOSA-2026:1003 Low CVE-2026-1004"
+expect_in "$WORK/out" "demo-newdep  (new)     1.0-1     demo"
+expect_in "$WORK/out" "kernel       5.14.0-1  5.14.0-2  DEMOSA-2026:1004 Critical CVE-2026-1006"
+expect_in "$WORK/out" "demo-nosev   1.0-1     1.0-2     DEMOSA-2026:1006 Unknown"
+grep -q demo-tool "$WORK/out" && fail "a bugfix update is in a security plan"
+
+# Push installs exactly that; the journal has every package, the new
+# dependency included, and what needs-restarting named.
+t=$(date +%s%N)
+expect_exit 0 "$DAYBOOK" push manifests/security.toml --yes
+echo "push: $(ms "$t") ms"
+expect_in "$WORK/out" "ok: 7 upgraded"
+got=$(rpmq "$WORK/pkg/root" demo-lib demo-ssl demo-newdep kernel demo-tool)
+[[ "$got" == "demo-lib 0:1.0-10;demo-ssl 1:3.0-2;demo-newdep 0:1.0-1;kernel 0:5.14.0-1;kernel 0:5.14.0-2;demo-tool 0:1.0-1;" ]] \
+  || fail "installed in the root: $got"
+expect_exit 0 "$DAYBOOK" journal show --type host.result --output json
+python3 - "$WORK/out" <<'PY' || fail "journal of the security push"
+import json, sys
+r = json.load(open(sys.argv[1]))["records"][-1]
+assert r["status"] == "ok", r
+v = {p["name"]: (p["before"], p["after"]) for p in r["packages"]}
+assert v["demo-newdep"] == (None, "1.0-1"), v
+assert v["demo-ssl"] == ("1:3.0-1", "1:3.0-2"), v
+assert v["demo-lib"] == ("1.0-1", "1.0-10"), v
+assert v["kernel"] == ("5.14.0-1", "5.14.0-1, 5.14.0-2"), v
+o = r["agent"]["response"]["patch"]["outcome"]
+assert o["reboot_required"] is True and "kernel" in o["reboot_packages"], o
+PY
+
+# A fully patched host: every advisory is "i " now. Plan and push are clean.
+expect_exit 0 "$DAYBOOK" plan manifests/security.toml
+expect_in "$WORK/out" "nothing to do"
+expect_exit 0 "$DAYBOOK" push manifests/security.toml --yes
+expect_in "$WORK/out" "ok: 0 upgraded"
+
+# Policy all on the kernel-less root: newest versions, `from` filled, the
+# obsoleting package with its removal; the patch installs demo-newdep,
+# which needs-restarting.d names, so the agent reboots: a new boot id.
+expect_exit 0 "$DAYBOOK" ping --target rhel-2
+expect_in "$WORK/out" " no"  # REBOOT: nothing in needs-restarting's list yet
+expect_exit 0 "$DAYBOOK" plan manifests/everything.toml
+expect_in "$WORK/out" "demo-tool     1.0-1    1.1-1    demo"
+expect_in "$WORK/out" "demo-ssl      1:3.0-1  1:3.0-3  DEMOSA-2026:1003 Low CVE-2026-1004"
+expect_in "$WORK/out" "demo-renamed  (new)    2.0-1    demo"
+expect_in "$WORK/out" "demo-old      -        (removed)"
+expect_exit 0 "$DAYBOOK" push manifests/everything.toml --yes
+expect_in "$WORK/out" "rebooted"
+[[ "$(cat "$WORK/agent-2/boot_id")" != boot-1-of-agent-2 ]] || fail "rhel-2 did not reboot"
+got=$(rpmq "$WORK/pkg/root-nokernel" demo-tool demo-ssl demo-renamed demo-old)
+[[ "$got" == "demo-tool 0:1.1-1;demo-ssl 1:3.0-3;demo-renamed 0:2.0-1;package demo-old is not installed;" ]] \
+  || fail "installed in the nokernel root: $got"
+expect_exit 0 "$DAYBOOK" journal show --type host.result --output json
+python3 - "$WORK/out" <<'PY' || fail "journal of the reboot push"
+import json, sys
+r = json.load(open(sys.argv[1]))["records"][-1]
+assert r["status"] == "ok", r
+assert r["reboot"]["boot_id_before"] == "boot-1-of-agent-2" != r["reboot"]["boot_id_after"], r
+v = {p["name"]: (p["before"], p["after"]) for p in r["packages"]}
+assert v["demo-old"] == ("1.0-1", None) and v["demo-renamed"] == (None, "2.0-1"), v
+o = r["agent"]["response"]["patch"]["outcome"]
+assert o["reboot_required"] is True and o["reboot_packages"] == ["demo-newdep"], o
+PY
+expect_exit 0 "$DAYBOOK" plan manifests/everything.toml
+expect_in "$WORK/out" "nothing to do"
+expect_exit 0 "$DAYBOOK" journal verify --require-sealed
+
+[[ "$(host_dnf_state)" == "$host_before" ]] || { fail "the host's dnf/rpm state changed"; diff <(echo "$host_before") <(host_dnf_state) >&2; }
+echo "scenario: $(ms "$t0") ms"
+finish
