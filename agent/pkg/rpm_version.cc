@@ -83,7 +83,7 @@ int RpmEvrCompare(std::string_view a, std::string_view b) {
   RpmEvr x = RpmEvr::Parse(a), y = RpmEvr::Parse(b);
   int rc = RpmVerCmp(x.epoch.empty() ? "0" : x.epoch, y.epoch.empty() ? "0" : y.epoch);
   if (rc == 0) rc = RpmVerCmp(x.version, y.version);
-  if (rc == 0 && !x.release.empty() && !y.release.empty()) rc = RpmVerCmp(x.release, y.release);
+  if (rc == 0) rc = RpmVerCmp(x.release, y.release);
   return rc;
 }
 

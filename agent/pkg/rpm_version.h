@@ -18,11 +18,13 @@ int RpmVerCmp(std::string_view a, std::string_view b);
 struct RpmEvr {
   std::string epoch;  // empty means 0
   std::string version;
-  std::string release;  // empty: not given (compares equal to any)
+  std::string release;  // empty when not given
   static RpmEvr Parse(std::string_view evr);
 };
 
-// rpmverCmp(): epoch, then version, then release when both have one.
+// rpm.vercmp() on EVR strings: epoch, then version, then release, each by
+// RpmVerCmp; a missing release is empty ("1.0" < "1.0-5", as the real rpm
+// 4.18 answers; the contract test holds it).
 int RpmEvrCompare(std::string_view a, std::string_view b);
 
 }  // namespace daybook::agent

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "agent/pkg/dnf_backend.h"
+#include "core/base/strings.h"
 #include "tests/fakes/fake_process_runner.h"
 #include "tests/testing.h"
 
@@ -84,6 +85,22 @@ TEST_CASE("dnf plan: the newest advisory wins in rpm order, with every advisory 
   CHECK(kernel->to == "5.14.0-2");
   CHECK(plan->removals.empty());
   CHECK(plan->skipped.empty());
+}
+
+TEST_CASE("dnf plan: the newest advisory wins whatever order dnf lists them in") {
+  // dnf sorts by NEVRA text; the same listing upside down must plan the same.
+  std::vector<std::string> lines = Split(Recorded("dnf-updateinfo-security.txt"), '\n');
+  std::string reversed;
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) reversed += *it + "\n";
+  testing::FakeProcessRunner runner;
+  runner.OnOnce("dnf -q updateinfo list --security", 0, reversed);
+  ScriptFreshHost(runner, Recorded("dnf-upgrade-assumeno-security.txt"));
+  Result<PackagePlan> plan = MakeDnfBackend(runner, {})->Plan({"security", {}, true});
+  REQUIRE(plan);
+  const PackageChange* lib = Find(*plan, "demo-lib");
+  REQUIRE(lib);
+  CHECK(lib->to == "1.0-10");
+  CHECK(lib->origin == "DEMOSA-2026:1005 Moderate CVE-2026-1005, DEMOSA-2026:1001 Important CVE-2026-1001 CVE-2026-1002");
 }
 
 TEST_CASE("dnf plan: a fully patched host is nothing to do, not \"no updateinfo\"") {

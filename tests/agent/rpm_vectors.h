@@ -53,7 +53,7 @@ inline constexpr VerCmpVector kRpmVerCmpVectors[] = {
 // Whole EVRs, compared as rpmverCmp() does (epoch, version, release).
 inline constexpr VerCmpVector kRpmEvrVectors[] = {
     {"1.0-2", "1.0-10", -1}, {"1:3.0-1", "3.0-9", 1}, {"1:3.0-3", "1:3.0-2", 1},
-    {"0:1.0-1", "1.0-1", 0}, {"2:1.0-1", "10:0.1-1", -1}, {"1.0", "1.0-5", 0},
+    {"0:1.0-1", "1.0-1", 0}, {"2:1.0-1", "10:0.1-1", -1}, {"1.0", "1.0-5", -1},
     {"5.14.0-427.31.1.el9_4", "5.14.0-427.28.1.el9_4", 1}, {"1.0~rc1-1", "1.0-1", -1},
 };
 

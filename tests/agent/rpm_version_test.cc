@@ -16,7 +16,7 @@ TEST_CASE("rpmvercmp: rpm's own vectors") {
   }
 }
 
-TEST_CASE("rpm EVR order: epoch first, then version, then release when both have one") {
+TEST_CASE("rpm EVR order: epoch first, then version, then release") {
   for (const testing::VerCmpVector& v : testing::kRpmEvrVectors) {
     INFO(v.a << " vs " << v.b);
     CHECK(RpmEvrCompare(v.a, v.b) == v.expected);
