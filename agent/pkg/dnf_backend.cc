@@ -172,8 +172,10 @@ class DnfBackend final : public PackageManager {
   Result<InstalledVersions> Installed(const std::vector<std::string>& names) {
     Result<exec::ProcessResult> ran = Run(RpmQuerySpec(settings_, names));
     if (!ran) return ran.error();
-    // rpm -q exits 1 when one of the names is not installed: that is an answer.
-    if (ran->timed_out || ran->signal != 0 || (ran->exit_code != 0 && !(ran->exit_code == 1 && !names.empty()))) {
+    // rpm -q exits with the number of names not installed, saying so on
+    // stdout: an answer. An error says "error: ..." on stderr.
+    bool answered = ran->exit_code == 0 || (!names.empty() && ran->exit_code > 0 && Trim(ran->err).empty());
+    if (ran->timed_out || ran->signal != 0 || !answered) {
       return MakeError(ErrorCode::kFailed, "rpm -q failed: " + ToolTail(*ran));
     }
     return ParseRpmVersions(ran->out);
