@@ -32,7 +32,9 @@ void ScriptFreshHost(testing::FakeProcessRunner& runner, const std::string& prev
   runner.On("dnf -q updateinfo list --security", 0, Recorded("dnf-updateinfo-security.txt"));
   runner.On("dnf -q check-update", 100, Recorded("dnf-check-update.txt"));
   runner.On("dnf upgrade --assumeno", 1, preview, "Operation aborted.\n");
-  runner.On("rpm -q --qf", 1, Recorded("rpm-qa-before.txt") + "package demo-newdep is not installed\n");
+  // rpm -q exits with the number of names not installed (real: 2 here).
+  runner.On("rpm -q --qf", 2, Recorded("rpm-qa-before.txt") +
+                                  "package demo-renamed is not installed\npackage demo-newdep is not installed\n");
 }
 
 const PackageChange* Find(const PackagePlan& plan, const std::string& name) {
@@ -183,6 +185,15 @@ TEST_CASE("dnf plan: dnf resolving another version, or a dependency from another
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message ==
         "security upgrades need packages from other repositories, which allow_other_origins = false refuses: demo-newdep 1.0-1 (epel)");
+}
+
+TEST_CASE("dnf plan: rpm failing (an error on stderr) is an error, not \"not installed\"") {
+  testing::FakeProcessRunner runner;
+  runner.On("rpm -q --qf", 1, "", "error: cannot open Packages database in /root/.rpmdb\n");
+  ScriptFreshHost(runner, Recorded("dnf-upgrade-assumeno-security.txt"));
+  Result<PackagePlan> plan = MakeDnfBackend(runner, {})->Plan({"security", {}, true});
+  REQUIRE_FALSE(plan);
+  CHECK(plan.error().message == "rpm -q failed: error: cannot open Packages database in /root/.rpmdb (exit 1)");
 }
 
 TEST_CASE("dnf apply: installs the plan's NEVRAs, reports every change and the reboot packages") {
