@@ -28,40 +28,11 @@ echo "fixture: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 
 ssh-keygen -q -t ed25519 -N '' -C operator -f "$WORK/op"
 cp "$WORK/op.pub" "$WORK/authorized_operators"
-# dnf_agent N ROOT: agent-N on a dnf root, with a reboot command that
-# restarts it (same port) under a new boot id. Its HOME is not /root: the
-# backend pins the rpm database's HOME itself.
-dnf_agent() {
-  local n=$1 dir="$WORK/agent-$1"
-  mkdir -p "$dir/home"
-  echo "boot-1-of-agent-$n" > "$dir/boot_id"
-  cat > "$dir/reboot.sh" <<SH
-#!/bin/sh
-setsid sh -c '
-  kill \$(cat "$dir/pid"); while kill -0 \$(cat "$dir/pid") 2>/dev/null; do sleep 0.1; done
-  echo "boot-\$(date +%s%N)" > "$dir/boot_id"
-  HOME="$dir/home" "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2>> "$dir/log" &
-  echo \$! > "$dir/pid"
-' > /dev/null 2>&1 < /dev/null &
-SH
-  chmod +x "$dir/reboot.sh"
-  cat > "$dir/agent.toml" <<TOML
-listen = "127.0.0.1:0"
-state_dir = "$dir/state"
-authorized_operators = "$WORK/authorized_operators"
-root = "$2"
-deploy_roots = ["/srv"]
-package_backend = "dnf"
-patch_timeout = "2m"
-reboot_command = ["$dir/reboot.sh"]
-boot_id_file = "$dir/boot_id"
-TOML
-  HOME="$dir/home" "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
-  echo $! > "$dir/pid"
-  for _ in $(seq 1 100); do grep -q '^listening on ' "$dir/out" 2>/dev/null && break; sleep 0.05; done
-  PORTS[$n]=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
-  sed -i "s|^listen = .*|listen = \"127.0.0.1:${PORTS[$n]}\"|" "$dir/agent.toml"  # a restart keeps the port
-}
+# Agents whose HOME is not /root: the backend pins the rpm database's HOME
+# itself (Debian's rpm keeps it at ~/.rpmdb).
+mkdir -p "$WORK/home"
+AGENT_HOME="$WORK/home"
+dnf_agent() { rebootable_agent "$1" "$2" $'package_backend = "dnf"\npatch_timeout = "2m"'; }
 dnf_agent 1 "$WORK/pkg/root"
 dnf_agent 2 "$WORK/pkg/root-nokernel"
 trap 'for n in 1 2; do kill -9 $(cat "$WORK/agent-$n/pid") 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
