@@ -51,6 +51,9 @@ manifest() {  # NAME TARGETS POLICY REBOOT
 manifest security rhel-1 security never
 manifest everything rhel-2 all if-required
 rpmq() { rpm -q --root="$1" --qf '%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\n' "${@:2}" | tr '\n' ';'; }
+# expect_row CELL|CELL|...: $WORK/out has a table row with these adjacent
+# cells (cells are two or more spaces apart; widths follow the longest name).
+expect_row() { sed 's/  \+/|/g' "$WORK/out" > "$WORK/rows"; expect_in "$WORK/rows" "$1"; }
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
@@ -61,11 +64,11 @@ expect_in "$WORK/out" "demo 9"
 t=$(date +%s%N)
 expect_exit 0 "$DAYBOOK" plan manifests/security.toml
 echo "plan: $(ms "$t") ms"
-expect_in "$WORK/out" "demo-lib     1.0-1     1.0-10    DEMOSA-2026:1005 Moderate CVE-2026-1005, DEMOSA-2026:1001 Important CVE-2026-1001 CVE-2026-1002"
-expect_in "$WORK/out" "demo-ssl     1:3.0-1   1:3.0-2   DEMOSA-2026:1003 Low CVE-2026-1004"
-expect_in "$WORK/out" "demo-newdep  (new)     1.0-1     demo"
-expect_in "$WORK/out" "kernel       5.14.0-1  5.14.0-2  DEMOSA-2026:1004 Critical CVE-2026-1006"
-expect_in "$WORK/out" "demo-nosev   1.0-1     1.0-2     DEMOSA-2026:1006 Unknown"
+expect_row "rhel-1|demo-lib|1.0-1|1.0-10|DEMOSA-2026:1005 Moderate CVE-2026-1005, DEMOSA-2026:1001 Important CVE-2026-1001 CVE-2026-1002|security"
+expect_row "rhel-1|demo-ssl|1:3.0-1|1:3.0-2|DEMOSA-2026:1003 Low CVE-2026-1004|security"
+expect_row "rhel-1|demo-newdep|(new)|1.0-1|demo|dependency"
+expect_row "rhel-1|kernel|5.14.0-1|5.14.0-2|DEMOSA-2026:1004 Critical CVE-2026-1006|security"
+expect_row "rhel-1|demo-nosev|1.0-1|1.0-2|DEMOSA-2026:1006 Unknown|security"
 grep -q demo-tool "$WORK/out" && fail "a bugfix update is in a security plan"
 
 # Push installs exactly that; the journal has every package, the new
@@ -100,13 +103,15 @@ expect_in "$WORK/out" "ok: 0 upgraded"
 # Policy all on the kernel-less root: newest versions, `from` filled, the
 # obsoleting package with its removal; the patch installs demo-newdep,
 # which needs-restarting.d names, so the agent reboots: a new boot id.
-expect_exit 0 "$DAYBOOK" ping --target rhel-2
-expect_in "$WORK/out" " no"  # REBOOT: nothing in needs-restarting's list yet
+# Before: nothing in needs-restarting's list installed (not "cannot tell").
+expect_exit 0 "$DAYBOOK" ping --target rhel-2 --output json
+python3 -c 'import json, sys; f = json.load(open(sys.argv[1]))["hosts"][0]["facts"]; assert f["reboot_required"] is False, f' \
+  "$WORK/out" || fail "rhel-2 needs a reboot before its patch"
 expect_exit 0 "$DAYBOOK" plan manifests/everything.toml
-expect_in "$WORK/out" "demo-tool     1.0-1    1.1-1    demo"
-expect_in "$WORK/out" "demo-ssl      1:3.0-1  1:3.0-3  DEMOSA-2026:1003 Low CVE-2026-1004"
-expect_in "$WORK/out" "demo-renamed  (new)    2.0-1    demo"
-expect_in "$WORK/out" "demo-old      -        (removed)"
+expect_row "rhel-2|demo-tool|1.0-1|1.1-1|demo|update"
+expect_row "rhel-2|demo-ssl|1:3.0-1|1:3.0-3|DEMOSA-2026:1003 Low CVE-2026-1004|security"
+expect_row "rhel-2|demo-renamed|(new)|2.0-1|demo|update"
+expect_row "rhel-2|demo-old|-|(removed)|-|removal"
 expect_exit 0 "$DAYBOOK" push manifests/everything.toml --yes
 expect_in "$WORK/out" "rebooted"
 [[ "$(cat "$WORK/agent-2/boot_id")" != boot-1-of-agent-2 ]] || fail "rhel-2 did not reboot"
