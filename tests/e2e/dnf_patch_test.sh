@@ -50,7 +50,9 @@ manifest() {  # NAME TARGETS POLICY REBOOT
 }
 manifest security rhel-1 security never
 manifest everything rhel-2 all if-required
-rpmq() { rpm -q --root="$1" --qf '%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\n' "${@:2}" | tr '\n' ';'; }
+# rpmq ROOT NAMES...: "name E:V-R;" per installed version (rpm -q exits 1
+# for a name not installed, which is an answer here).
+rpmq() { { rpm -q --root="$1" --qf '%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\n' "${@:2}" || true; } | tr '\n' ';'; }
 # expect_row CELL|CELL|...: $WORK/out has a table row with these adjacent
 # cells (cells are two or more spaces apart; widths follow the longest name).
 expect_row() { sed 's/  \+/|/g' "$WORK/out" > "$WORK/rows"; expect_in "$WORK/rows" "$1"; }
