@@ -35,14 +35,7 @@ AGENT_HOME="$WORK/home"
 dnf_agent() { rebootable_agent "$1" "$2" $'package_backend = "dnf"\npatch_timeout = "2m"'; }
 dnf_agent 1 "$WORK/pkg/root"
 dnf_agent 2 "$WORK/pkg/root-nokernel"
-trap 'for n in 1 2; do kill -9 $(cat "$WORK/agent-$n/pid") 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
-
-"$DAYBOOK" init "$WORK/fleet" > /dev/null
-cd "$WORK/fleet"
-sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
-echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
-{ for n in 1 2; do printf '[hosts.rhel-%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "${PORTS[$n]}"; done; } > inventory/hosts.toml
-rm manifests/example.toml
+rebootable_fleet rhel 2
 manifest() {  # NAME TARGETS POLICY REBOOT
   printf '[manifest]\nname = "%s"\ntargets = "%s"\n\n[patch]\npolicy = "%s"\nreboot = "%s"\n\n[rollout]\ntimeout = "60s"\n' \
     "$1" "$2" "$3" "$4" > "manifests/$1.toml"

@@ -118,3 +118,17 @@ TOML
   [[ -n "${PORTS[$n]}" ]] || { fail "agent-$n did not start"; cat "$dir/log" >&2; }
   sed -i "s|^listen = .*|listen = \"127.0.0.1:${PORTS[$n]}\"|" "$dir/agent.toml"  # a restart keeps the port
 }
+
+# rebootable_fleet PREFIX N: kills agent-1..N (by their pid files) on exit;
+# a fleet repository at $WORK/fleet listing them as PREFIX-1..N on
+# PORTS[1..N], with no manifest; cd's into it.
+rebootable_fleet() {
+  local n
+  trap "for n in \$(seq 1 $2); do kill -9 \$(cat \"$WORK/agent-\$n/pid\") 2>/dev/null || true; done; rm -rf \"$WORK\"" EXIT
+  "$DAYBOOK" init "$WORK/fleet" > /dev/null
+  cd "$WORK/fleet"
+  sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
+  echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
+  { for n in $(seq 1 "$2"); do printf '[hosts.%s-%s]\naddress = "127.0.0.1"\nport = %s\n' "$1" "$n" "${PORTS[$n]}"; done; } > inventory/hosts.toml
+  rm manifests/example.toml
+}

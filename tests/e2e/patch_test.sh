@@ -16,14 +16,7 @@ patch_agent() {
 }
 patch_agent 1
 patch_agent 2 broken
-trap 'for n in 1 2; do kill -9 $(cat "$WORK/agent-$n/pid") 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
-
-"$DAYBOOK" init "$WORK/fleet" > /dev/null
-cd "$WORK/fleet"
-sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
-echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
-{ for n in 1 2; do printf '[hosts.agent-%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "${PORTS[$n]}"; done; } > inventory/hosts.toml
-rm manifests/example.toml
+rebootable_fleet agent 2
 patch_manifest() {  # TARGETS EXTRA_PATCH_LINES
   printf '[manifest]\nname = "security"\ntargets = "%s"\n\n[patch]\npolicy = "security"\nreboot = "if-required"\n%s\n\n[rollout]\ntimeout = "30s"\n' "$1" "${2:-}" \
     > manifests/security.toml
