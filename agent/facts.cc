@@ -1,5 +1,7 @@
 #include "agent/facts.h"
 
+#include "agent/pkg/dnf_command.h"
+
 #include "core/base/strings.h"
 #include "core/base/text.h"
 #include "core/base/version.h"
@@ -37,13 +39,12 @@ std::string ResolveBackend(Filesystem& fs, const AgentConfig& config) {
 
 namespace {
 
-bool RebootRequired(Filesystem& fs, exec::ProcessRunner& runner, const AgentConfig& config, const std::string& backend) {
+// true, false, or null when it cannot be told (needs-restarting failed):
+// "no" would be a guess that skips a reboot.
+protocol::Json RebootRequired(Filesystem& fs, exec::ProcessRunner& runner, const AgentConfig& config, const std::string& backend) {
   if (backend != "dnf") return fs.Exists(UnderRoot(config, "/var/run/reboot-required"));
-  exec::ProcessSpec spec = exec::ProcessSpec::Of({"needs-restarting", "-r"});
-  if (config.root != "/") spec.argv.push_back("--installroot=" + config.root);
-  spec.timeout = std::chrono::seconds(30);
-  Result<exec::ProcessResult> ran = runner.Run(spec);
-  return ran && ran->exit_code == 1;
+  Result<RebootCheck> check = CheckReboot(runner, DnfSettings{config.root, std::chrono::seconds(30)});
+  return check ? protocol::Json(check->required) : protocol::Json(nullptr);
 }
 
 }  // namespace

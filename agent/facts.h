@@ -22,8 +22,8 @@ struct Uname {
 std::string ResolveBackend(Filesystem& fs, const AgentConfig& config);
 
 // reboot_required: the Debian-family flag file under root, or on an RPM
-// host (dnf backend) `needs-restarting -r` (exit 1: required), run through
-// `runner`.
+// host (dnf backend) `dnf needs-restarting -r` run through `runner`
+// (agent/pkg/dnf_command.h); null when that fails.
 protocol::Json CollectFacts(Filesystem& fs, exec::ProcessRunner& runner, const AgentConfig& config, const Uname& uname);
 
 // KEY=value lines of os-release, unquoted.

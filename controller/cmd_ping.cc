@@ -85,7 +85,7 @@ int RunPing(Env& env, const GlobalOptions& global, const PingOptions& options) {
       table.AddRow({(*names)[i], r.reachable ? "yes" : "NO", r.reachable ? std::to_string(r.latency_ms) + "ms" : "-",
                     Str(f, "agent_version"), f.contains("os_id") ? Str(f, "os_id") + " " + Str(f, "os_version") : "-",
                     Str(f, "kernel"), Str(f, "boot_id").substr(0, 8),
-                    f.contains("reboot_required") ? (f["reboot_required"] == true ? "required" : "no") : "-",
+                    FactsRebootCell(f),
                     r.error.empty() ? "-" : r.error});
     }
     table.Print(env.out);

@@ -43,8 +43,8 @@ Json ToJson(const DeployPlan& p) {
           {"changes", changes}, {"note", p.note.empty() ? Json(nullptr) : Json(p.note)}};
 }
 
-// The package rows of one host: each change (reason, origin) and each
-// package left out (why).
+// The package rows of one host: each change (reason, origin), each removal
+// and each package left out (why).
 void AddPackageRows(Table& table, const std::string& host, const Json& patch) {
   if (patch.is_null()) return;
   if (MemberOr(patch, "error").is_string()) {
@@ -58,6 +58,11 @@ void AddPackageRows(Table& table, const std::string& host, const Json& patch) {
     const Json& c = changes[i];
     table.AddRow({host, StringOr(c, "name"), StringOr(c, "from", "(new)"), StringOr(c, "to"), StringOr(c, "origin"),
                   StringOr(c, "reason")});
+  }
+  // dnf removes what an upgrade obsoletes and kernels past installonly_limit.
+  const Json& removals = MemberOr(MemberOr(patch, "plan"), "removals");
+  for (size_t i = 0; removals.is_array() && i < removals.size(); ++i) {
+    if (removals[i].is_string()) table.AddRow({host, removals[i].get<std::string>(), "-", "(removed)", "-", "removal"});
   }
   for (size_t i = 0; skipped.is_array() && i < skipped.size(); ++i) {
     table.AddRow({host, StringOr(skipped[i], "name"), "-", "-", "-", "skipped: " + StringOr(skipped[i], "why")});

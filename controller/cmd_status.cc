@@ -164,7 +164,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   std::string details;
   for (size_t i = 0; i < hosts.size(); ++i) {
     const Json& facts = hosts[i].facts;
-    std::string reboot = !facts.contains("reboot_required") ? "-" : facts["reboot_required"] == true ? "required" : "no";
+    std::string reboot = FactsRebootCell(facts);
     std::string pending = PendingText(hosts[i].pending);
     if (!hosts[i].reachable) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", "-", "-", hosts[i].error});
     if (hosts[i].reachable && hosts[i].deploys.empty()) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", pending, reboot, "-"});

@@ -86,4 +86,10 @@ Status Confirm(Env& env, const std::string& question) {
   return OkStatus();
 }
 
+std::string FactsRebootCell(const nlohmann::json& facts) {
+  if (!facts.is_object() || !facts.contains("reboot_required")) return "-";
+  const nlohmann::json& value = facts["reboot_required"];
+  return value.is_null() ? "?" : value == true ? "required" : "no";
+}
+
 }  // namespace daybook::controller

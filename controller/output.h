@@ -26,6 +26,10 @@ nlohmann::json ToJson(const std::vector<Diagnostic>& diagnostics);
 // when not on one, saying to pass --yes. Used before any intervention.
 Status Confirm(Env& env, const std::string& question);
 
+// The REBOOT cell of an agent's facts: "required", "no", "?" when the
+// agent could not tell (null), "-" when it does not say.
+std::string FactsRebootCell(const nlohmann::json& facts);
+
 // Writes `doc` as one line of JSON (stable key order) and a newline.
 void PrintJson(std::ostream& out, const nlohmann::json& doc);
 

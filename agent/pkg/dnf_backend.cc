@@ -1,150 +1,190 @@
 #include "agent/pkg/dnf_backend.h"
 
-#include <map>
 #include <set>
 
 #include "agent/pkg/dnf_output.h"
+#include "agent/pkg/dnf_plan.h"
 #include "core/base/glob.h"
 #include "core/base/strings.h"
-#include "core/base/text.h"
 
 namespace daybook::agent {
 namespace {
 
-std::string Tail(const exec::ProcessResult& r) {
-  std::string text = Trim(r.err).empty() ? r.out : r.err;
-  return Utf8Tail(ReadableText(Trim(text)), 1500) + " (" + r.Describe() + ")";
-}
+constexpr size_t kMaxOutput = 16u << 20;  // a host's whole rpm -qa is well under 1 MiB
 
 class DnfBackend final : public PackageManager {
  public:
   DnfBackend(exec::ProcessRunner& runner, DnfSettings settings) : runner_(runner), settings_(std::move(settings)) {}
 
+  // The passes, each a fixed number of runs whatever the number of updates:
+  // updateinfo (is there any, what is available, CVEs), check-update for
+  // policy "all", rpm -q, then dnf's own preview of the exact transaction.
   Result<PackagePlan> Plan(const PatchRequest& request) override {
-    // Without any advisory (installed or available), updateinfo is missing.
-    Result<exec::ProcessResult> all = Dnf({"updateinfo", "list", "--all"});
-    if (!all) return all.error();
-    if (!all->ok()) return MakeError(ErrorCode::kFailed, "dnf updateinfo failed: " + Tail(*all));
-    Result<std::vector<DnfAdvisory>> any = ParseDnfUpdateinfo(all->out);
+    specs_.clear();
+    excludes_ = request.exclude;
+    // Any advisory at all, installed ("i ") or not, of any type, shows the
+    // repositories carry updateinfo; none means security cannot be told.
+    Result<std::vector<DnfAdvisory>> any = Updateinfo({"--all"});
     if (!any) return any.error();
     if (request.policy == "security" && any->empty()) {
       return MakeError(ErrorCode::kFailed,
                        "the enabled repositories carry no updateinfo: security updates cannot be told from others");
     }
-    Result<exec::ProcessResult> listed = Dnf({"updateinfo", "list", "--security"});
-    Result<exec::ProcessResult> cves = Dnf({"updateinfo", "list", "--security", "--with-cve"});
-    if (!listed || !cves) return (!listed ? listed : cves).error();
-    if (!listed->ok()) return MakeError(ErrorCode::kFailed, "dnf updateinfo failed: " + Tail(*listed));
-    Result<std::vector<DnfAdvisory>> advisories = ParseDnfUpdateinfo(listed->out);
-    Result<std::vector<DnfAdvisory>> cve_lines = ParseDnfUpdateinfo(cves->ok() ? cves->out : "");
-    if (!advisories) return advisories.error();
-    std::map<std::string, std::set<std::string>> cves_of;  // nevra → CVE ids
-    if (cve_lines) {
-      for (const DnfAdvisory& c : *cve_lines) cves_of[c.nevra].insert(c.id);
-    }
-    // One change per package: the newest advisory's version wins.
-    std::map<std::string, PackageChange> changes;
-    PackagePlan plan;
-    for (const DnfAdvisory& a : *advisories) {
-      if (IsExcluded(request, a.name, plan)) continue;
-      std::string origin = a.id + " " + a.severity;
-      for (const std::string& cve : cves_of[a.nevra]) origin += " " + cve;
-      changes[a.name] = {a.name, "", a.version, origin, "security", true};
-    }
-    std::vector<std::string> names;
-    for (const auto& [name, change] : changes) names.push_back(name);
-    std::map<std::string, std::string> installed = Installed(names);
-    for (auto& [name, change] : changes) {
-      change.from = installed[name];
-      plan.changes.push_back(change);
-    }
+    Result<std::vector<DnfAdvisory>> available = Updateinfo({"--security"});
+    if (!available) return available.error();
+    Result<std::vector<DnfAdvisory>> cves = Updateinfo({"--security", "--with-cve"});
+    if (!cves) return cves.error();
+    std::vector<DnfTarget> targets = SecurityTargets(*available, *cves);
     if (request.policy == "all") {
-      Result<exec::ProcessResult> updates = Dnf({"check-update"});
+      Result<std::vector<DnfUpdate>> updates = CheckUpdate();
       if (!updates) return updates.error();
-      if (updates->exit_code != 0 && updates->exit_code != 100) return MakeError(ErrorCode::kFailed, "dnf check-update failed: " + Tail(*updates));
-      for (const std::string& line : Split(updates->out, '\n')) {
-        std::vector<std::string> f;
-        for (const std::string& x : Split(Trim(line), ' ')) {
-          if (!x.empty()) f.push_back(x);
-        }
-        if (f.size() != 3 || f[0].find('.') == std::string::npos) continue;
-        std::string name = f[0].substr(0, f[0].rfind('.'));
-        if (changes.count(name) != 0 || IsExcluded(request, name, plan)) continue;
-        plan.changes.push_back({name, "", f[1], f[2], "update", false});
+      targets = UpdateTargets(*updates, targets);
+    }
+    PackagePlan plan;
+    std::vector<DnfTarget> kept;
+    for (DnfTarget& t : targets) {
+      if (std::string glob = ExcludedBy(t.name); !glob.empty()) {
+        plan.skipped.push_back({t.name, "excluded by the manifest (" + glob + ")"});
+      } else {
+        kept.push_back(std::move(t));
       }
     }
-    excludes_ = request.exclude;
-    security_only_ = request.policy == "security";
-    return plan;
+    if (kept.empty()) return plan;
+    if (request.policy == "security") {
+      // updateinfo does not say where a package comes from; the preview does.
+      for (DnfTarget& t : kept) t.repo.clear();
+    }
+    std::vector<std::string> specs;
+    for (const DnfTarget& t : kept) specs.push_back(t.spec);
+    Result<std::vector<DnfTransactionItem>> items = Preview(specs);
+    if (!items) return items.error();
+    for (DnfTarget& t : kept) {
+      for (const DnfTransactionItem& item : *items) {
+        if (item.name == t.name && item.arch == t.arch && t.repo.empty()) t.repo = item.repo;
+      }
+    }
+    std::vector<std::string> names;
+    for (const DnfTransactionItem& item : *items) names.push_back(item.name);
+    Result<InstalledVersions> installed = Installed(names);
+    if (!installed) return installed.error();
+    Result<PackagePlan> planned = PlanFromTransaction(request, kept, *items, *installed, std::move(plan));
+    if (!planned) return planned.error();
+    std::set<std::string> skipped;
+    for (const SkippedPackage& s : planned->skipped) skipped.insert(s.name);
+    for (const DnfTarget& t : kept) {
+      if (skipped.count(t.name) == 0) specs_.push_back(t.spec);
+    }
+    return planned;
   }
 
+  // Installs the plan's NEVRAs, then reads the rpm database again: what
+  // changed is the outcome, whatever dnf printed, and a difference from the
+  // plan is a failure. Then asks whether a reboot is required.
   Result<PackageOutcome> Apply(const PackagePlan& plan) override {
     PackageOutcome outcome;
-    std::vector<std::string> names;
-    for (const PackageChange& c : plan.changes) names.push_back(c.name);
-    std::map<std::string, std::string> before = Installed(names);
     outcome.ok = true;
-    if (!names.empty()) {
+    bool planned = false;
+    for (const PackageChange& c : plan.changes) planned = planned || c.reason != "dependency";
+    if (planned && specs_.empty()) return MakeError(ErrorCode::kInternal, "dnf: Apply without this backend's Plan");
+    if (planned) {
+      Result<InstalledVersions> before = Installed({});
+      if (!before) return before.error();
       std::vector<std::string> args = {"upgrade", "-y"};
-      if (security_only_) args.push_back("--security");
       for (const std::string& glob : excludes_) args.push_back("--exclude=" + glob);
-      args.insert(args.end(), names.begin(), names.end());
-      Result<exec::ProcessResult> ran = Dnf(args);
+      args.insert(args.end(), specs_.begin(), specs_.end());
+      Result<exec::ProcessResult> ran = Run(DnfSpec(settings_, args));
       if (!ran) return ran.error();
-      outcome.ok = ran->ok();
-      if (!outcome.ok) outcome.error = Tail(*ran);
+      if (!ran->ok()) {
+        outcome.ok = false;
+        outcome.error = "dnf upgrade failed: " + ToolTail(*ran);
+      }
+      Result<InstalledVersions> after = Installed({});
+      if (!after) return after.error();
+      outcome.versions = VersionReport(plan, *before, *after);
+      if (std::vector<std::string> diff = PlanDifferences(plan, *before, *after); outcome.ok && !diff.empty()) {
+        outcome.ok = false;
+        outcome.error = "installed differs from the plan: " + Join(diff, "; ");
+      }
     }
-    std::map<std::string, std::string> after = Installed(names);
-    for (const std::string& name : names) outcome.versions.push_back({name, before[name], after[name]});
-    exec::ProcessSpec spec = exec::ProcessSpec::Of({"needs-restarting", "-r"});
-    if (settings_.root != "/") spec.argv.push_back("--installroot=" + settings_.root);
-    Result<exec::ProcessResult> restart = runner_.Run(spec);
-    outcome.reboot_required = restart && restart->exit_code == 1;
+    Result<RebootCheck> reboot = CheckReboot(runner_, settings_);
+    if (reboot) {
+      outcome.reboot_required = reboot->required;
+      outcome.reboot_packages = reboot->packages;
+    } else {
+      // Unknown is not "no": the operator must look, so the step fails.
+      outcome.ok = false;
+      outcome.error += (outcome.error.empty() ? "" : "; ") + ("cannot tell whether a reboot is required: " + reboot.error().message);
+    }
     return outcome;
   }
 
  private:
-  bool IsExcluded(const PatchRequest& request, const std::string& name, PackagePlan& plan) {
-    for (const std::string& glob : request.exclude) {
-      if (GlobMatch(glob, name)) {
-        plan.skipped.push_back({name, "excluded by the manifest (" + glob + ")"});
-        return true;
-      }
+  std::string ExcludedBy(const std::string& name) const {
+    for (const std::string& glob : excludes_) {
+      if (GlobMatch(glob, name)) return glob;
     }
-    return false;
+    return "";
   }
 
-  Result<exec::ProcessResult> Dnf(std::vector<std::string> args) {
-    std::vector<std::string> argv = {"dnf", "-q"};
-    if (settings_.root != "/") argv.push_back("--installroot=" + settings_.root);
-    argv.insert(argv.end(), args.begin(), args.end());
-    exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
-    spec.env = {{"LC_ALL", "C"}};
-    spec.timeout = settings_.timeout;
+  Result<exec::ProcessResult> Run(exec::ProcessSpec spec) {
+    spec.max_output = kMaxOutput;
     Result<exec::ProcessResult> ran = runner_.Run(spec);
     // Parsing a cut listing would miss packages without a word.
     if (ran && ran->out_truncated) {
-      return MakeError(ErrorCode::kFailed, "dnf " + Join(args, " ") + " printed more than " +
-                                               std::to_string(spec.max_output) + " bytes; not parsed");
+      return MakeError(ErrorCode::kFailed, Join(spec.argv, " ") + " printed more than " + std::to_string(kMaxOutput) +
+                                               " bytes; not parsed");
     }
     return ran;
   }
 
-  std::map<std::string, std::string> Installed(const std::vector<std::string>& names) {
-    if (names.empty()) return {};
-    std::vector<std::string> argv = {"rpm", "-q", "--qf", "%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n"};
-    if (settings_.root != "/") argv.push_back("--root=" + settings_.root);
-    argv.insert(argv.end(), names.begin(), names.end());
-    exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
-    spec.env = {{"LC_ALL", "C"}};
-    Result<exec::ProcessResult> ran = runner_.Run(spec);
-    return ran ? ParseRpmVersions(ran->out) : std::map<std::string, std::string>{};
+  Result<std::vector<DnfAdvisory>> Updateinfo(std::vector<std::string> options) {
+    std::vector<std::string> args = {"updateinfo", "list"};
+    args.insert(args.end(), options.begin(), options.end());
+    Result<exec::ProcessResult> ran = Run(DnfSpec(settings_, args));
+    if (!ran) return ran.error();
+    if (!ran->ok()) return MakeError(ErrorCode::kFailed, "dnf updateinfo list " + Join(options, " ") + " failed: " + ToolTail(*ran));
+    return ParseDnfUpdateinfo(ran->out);
+  }
+
+  Result<std::vector<DnfUpdate>> CheckUpdate() {
+    Result<exec::ProcessResult> ran = Run(DnfSpec(settings_, {"check-update"}));
+    if (!ran) return ran.error();
+    // 100: updates listed; 0: none; anything else is dnf failing.
+    if (ran->timed_out || ran->signal != 0 || (ran->exit_code != 0 && ran->exit_code != 100)) {
+      return MakeError(ErrorCode::kFailed, "dnf check-update failed: " + ToolTail(*ran));
+    }
+    return ParseDnfCheckUpdate(ran->out);
+  }
+
+  // `dnf upgrade --assumeno SPECS`, without -q (which hides the table):
+  // exit 1 with "Operation aborted." is the answer "no" after the table.
+  Result<std::vector<DnfTransactionItem>> Preview(const std::vector<std::string>& specs) {
+    std::vector<std::string> args = {"upgrade", "--assumeno"};
+    for (const std::string& glob : excludes_) args.push_back("--exclude=" + glob);
+    args.insert(args.end(), specs.begin(), specs.end());
+    Result<exec::ProcessResult> ran = Run(DnfSpec(settings_, args, /*quiet=*/false));
+    if (!ran) return ran.error();
+    bool aborted = ran->exit_code == 1 && !ran->timed_out && Trim(ran->err) == "Operation aborted.";
+    if (!ran->ok() && !aborted) return MakeError(ErrorCode::kFailed, "dnf upgrade --assumeno failed: " + ToolTail(*ran));
+    return ParseDnfTransaction(ran->out);
+  }
+
+  Result<InstalledVersions> Installed(const std::vector<std::string>& names) {
+    Result<exec::ProcessResult> ran = Run(RpmQuerySpec(settings_, names));
+    if (!ran) return ran.error();
+    // rpm -q exits with the number of names not installed, saying so on
+    // stdout: an answer. An error says "error: ..." on stderr.
+    bool answered = ran->exit_code == 0 || (!names.empty() && ran->exit_code > 0 && Trim(ran->err).empty());
+    if (ran->timed_out || ran->signal != 0 || !answered) {
+      return MakeError(ErrorCode::kFailed, "rpm -q failed: " + ToolTail(*ran));
+    }
+    return ParseRpmVersions(ran->out);
   }
 
   exec::ProcessRunner& runner_;
   DnfSettings settings_;
   std::vector<std::string> excludes_;
-  bool security_only_ = true;
+  std::vector<std::string> specs_;  // the NEVRAs the last Plan resolved
 };
 
 }  // namespace

@@ -106,12 +106,21 @@ TEST_CASE("agent facts: from the root's os-release, reboot flag, backend detecti
   CHECK(facts["kernel"] == "6.1.0-28-amd64");
   CHECK(runner.ran.empty());
 
-  // An RPM host: needs-restarting -r decides (exit 1: a reboot is required).
+  // An RPM host: `dnf needs-restarting -r` decides, in the root; exit 1 is
+  // "required" only with its words, any other exit 1 is "cannot tell" (null).
   config.package_backend = "dnf";
-  runner.On("needs-restarting -r --installroot=/sandbox", 1, "Reboot is required to fully utilize these updates.\n");
+  runner.On("dnf -q --installroot=/sandbox needs-restarting -r", 1,
+            testing::ReadAll(std::string(DAYBOOK_SOURCE_DIR) + "/tests/agent/recorded/dnf-needs-restarting-required.txt"));
   CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"] == true);
   runner.scripts.clear();
-  runner.On("needs-restarting -r", 0, "No core libraries or services have been updated since boot-up.\n");
+  runner.uses.clear();
+  runner.On("dnf -q --installroot=/sandbox needs-restarting -r", 1, "",
+            testing::ReadAll(std::string(DAYBOOK_SOURCE_DIR) + "/tests/agent/recorded/dnf-needs-restarting-typo.stderr.txt"));
+  CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"].is_null());
+  runner.scripts.clear();
+  runner.uses.clear();
+  runner.On("dnf -q --installroot=/sandbox needs-restarting -r", 0,
+            "No core libraries or services have been updated since boot-up.\nReboot should not be necessary.\n");
   CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"] == false);
 }
 

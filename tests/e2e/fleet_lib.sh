@@ -85,3 +85,54 @@ TOML
 
 # live N: the commit agent-N's current points at ("" when none).
 live() { basename "$(readlink "$WORK/agent-$1/root/srv/app/current" 2>/dev/null)" 2>/dev/null || true; }
+
+# rebootable_agent N ROOT EXTRA_TOML: agent-N on package root ROOT, with a
+# boot id file and a reboot command that restarts it (same port) under a new
+# boot id, in a session of its own (what the agent runs is killed with its
+# group). AGENT_HOME, when set, is the agent's HOME. Sets PORTS[N]; the
+# agent's pid is in $WORK/agent-N/pid.
+rebootable_agent() {
+  local n=$1 dir="$WORK/agent-$1" home=${AGENT_HOME:-$HOME}
+  mkdir -p "$dir"
+  echo "boot-1-of-agent-$n" > "$dir/boot_id"
+  cat > "$dir/reboot.sh" <<SH
+#!/bin/sh
+setsid sh -c '
+  kill \$(cat "$dir/pid"); while kill -0 \$(cat "$dir/pid") 2>/dev/null; do sleep 0.1; done
+  echo "boot-\$(date +%s%N)" > "$dir/boot_id"
+  HOME="$home" "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2>> "$dir/log" &
+  echo \$! > "$dir/pid"
+' > /dev/null 2>&1 < /dev/null &
+SH
+  chmod +x "$dir/reboot.sh"
+  cat > "$dir/agent.toml" <<TOML
+listen = "127.0.0.1:0"
+state_dir = "$dir/state"
+authorized_operators = "$WORK/authorized_operators"
+root = "$2"
+deploy_roots = ["/srv"]
+reboot_command = ["$dir/reboot.sh"]
+boot_id_file = "$dir/boot_id"
+$3
+TOML
+  HOME="$home" "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
+  echo $! > "$dir/pid"
+  for _ in $(seq 1 100); do grep -q '^listening on ' "$dir/out" 2>/dev/null && break; sleep 0.05; done
+  PORTS[$n]=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
+  [[ -n "${PORTS[$n]}" ]] || { fail "agent-$n did not start"; cat "$dir/log" >&2; }
+  sed -i "s|^listen = .*|listen = \"127.0.0.1:${PORTS[$n]}\"|" "$dir/agent.toml"  # a restart keeps the port
+}
+
+# rebootable_fleet PREFIX N: kills agent-1..N (by their pid files) on exit;
+# a fleet repository at $WORK/fleet listing them as PREFIX-1..N on
+# PORTS[1..N], with no manifest; cd's into it.
+rebootable_fleet() {
+  local n
+  trap "for n in \$(seq 1 $2); do kill -9 \$(cat \"$WORK/agent-\$n/pid\") 2>/dev/null || true; done; rm -rf \"$WORK\"" EXIT
+  "$DAYBOOK" init "$WORK/fleet" > /dev/null
+  cd "$WORK/fleet"
+  sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
+  echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
+  { for n in $(seq 1 "$2"); do printf '[hosts.%s-%s]\naddress = "127.0.0.1"\nport = %s\n' "$1" "$n" "${PORTS[$n]}"; done; } > inventory/hosts.toml
+  rm manifests/example.toml
+}

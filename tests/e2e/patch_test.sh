@@ -9,52 +9,14 @@ host_status=$(md5sum /var/lib/dpkg/status)
 ssh-keygen -q -t ed25519 -N '' -C operator -f "$WORK/op"
 cp "$WORK/op.pub" "$WORK/authorized_operators"
 
-# patch_agent N [broken]: agent-N on a sandbox root with apt, a boot id file,
-# and a reboot command that restarts it (same port) under a new boot id.
+# patch_agent N [broken]: agent-N on an apt sandbox root (rebootable_agent).
 patch_agent() {
-  local n=$1 dir="$WORK/agent-$1"
-  bash "$SOURCE_DIR/tests/fixtures/apt_sandbox.sh" "$dir/pkg" ${2:-} || fail "fixture for agent-$n"
-  echo "boot-1-of-agent-$n" > "$dir/boot_id"
-  cat > "$dir/reboot.sh" <<SH
-#!/bin/sh
-# The test's "reboot": stop the agent, draw a new boot id, start it again,
-# in a session of its own (what the agent runs is killed with its group).
-setsid sh -c '
-
-  kill \$(cat "$dir/pid"); while kill -0 \$(cat "$dir/pid") 2>/dev/null; do sleep 0.1; done
-  echo "boot-\$(date +%s%N)" > "$dir/boot_id"
-  "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2>> "$dir/log" &
-  echo \$! > "$dir/pid"
-' > /dev/null 2>&1 < /dev/null &
-SH
-  chmod +x "$dir/reboot.sh"
-  cat > "$dir/agent.toml" <<TOML
-listen = "127.0.0.1:0"
-state_dir = "$dir/state"
-authorized_operators = "$WORK/authorized_operators"
-root = "$dir/pkg/root"
-deploy_roots = ["/srv"]
-package_backend = "apt"
-lock_timeout = "2s"
-reboot_command = ["$dir/reboot.sh"]
-boot_id_file = "$dir/boot_id"
-TOML
-  "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &
-  echo $! > "$dir/pid"
-  for _ in $(seq 1 100); do grep -q '^listening on ' "$dir/out" 2>/dev/null && break; sleep 0.05; done
-  PORTS[$n]=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/out")
-  sed -i "s|^listen = .*|listen = \"127.0.0.1:${PORTS[$n]}\"|" "$dir/agent.toml"  # a restart keeps the port
+  bash "$SOURCE_DIR/tests/fixtures/apt_sandbox.sh" "$WORK/agent-$1/pkg" ${2:-} || fail "fixture for agent-$1"
+  rebootable_agent "$1" "$WORK/agent-$1/pkg/root" $'package_backend = "apt"\nlock_timeout = "2s"'
 }
 patch_agent 1
 patch_agent 2 broken
-trap 'for n in 1 2; do kill -9 $(cat "$WORK/agent-$n/pid") 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
-
-"$DAYBOOK" init "$WORK/fleet" > /dev/null
-cd "$WORK/fleet"
-sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
-echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
-{ for n in 1 2; do printf '[hosts.agent-%s]\naddress = "127.0.0.1"\nport = %s\n' "$n" "${PORTS[$n]}"; done; } > inventory/hosts.toml
-rm manifests/example.toml
+rebootable_fleet agent 2
 patch_manifest() {  # TARGETS EXTRA_PATCH_LINES
   printf '[manifest]\nname = "security"\ntargets = "%s"\n\n[patch]\npolicy = "security"\nreboot = "if-required"\n%s\n\n[rollout]\ntimeout = "30s"\n' "$1" "${2:-}" \
     > manifests/security.toml
