@@ -104,6 +104,13 @@ int RunVerify(Env& env, const GlobalOptions& global, const VerifyFlags& flags) {
   options.crashed = flags.crashed;
   options.now = env.clock.Now();
   fs::path state_path = flags.state.empty() ? fs::path() : (fs::path(flags.state).is_absolute() ? fs::path(flags.state) : env.cwd / flags.state);
+  // The state file is written after a successful verification: a folder
+  // that is not there would turn a verified journal into a failed command.
+  if (!state_path.empty() && !env.fs.Exists(state_path.parent_path())) {
+    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput,
+                                          "--state " + state_path.string() + ": the folder " +
+                                              state_path.parent_path().string() + " does not exist; create it first"));
+  }
   if (!state_path.empty() && env.fs.Exists(state_path)) {
     Result<std::string> text = env.fs.ReadFile(state_path);
     if (!text) return ReportError(env.err, text.error());

@@ -108,8 +108,12 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
   const std::set<std::string> open_ids(unfinished.begin(), unfinished.end());
   // The size a checkpoint claims counts only under its signature: unsigned,
   // anyone could raise it over records they added.
-  const bool checkpoint_verified = !context.vkeys.empty() && journal::OpenNote(files.checkpoint, context.vkeys).ok();
-  if (!checkpoint_verified) {
+  // Without a verifier key the checkpoint's claim is shown as claimed, and
+  // a note says it was not checked; with a key that does not verify it,
+  // nothing is sealed.
+  const bool have_vkey = !context.vkeys.empty();
+  const bool checkpoint_verified = have_vkey && journal::OpenNote(files.checkpoint, context.vkeys).ok();
+  if (have_vkey && !checkpoint_verified) {
     for (journal::JournalEntry& e : *entries) e.sealed = false;
   }
   // Records past the checkpoint are not sealed: a crash between write and
@@ -142,9 +146,13 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
   table.Print(env.out);
   env.out << shown << " of " << entries->size() << " records (filters: " << filter->Describe() << ")\n";
   PrintUnfinished(env.out, unfinished);
-  if (!checkpoint_verified && !entries->empty()) {
-    env.out << "note: the checkpoint's signature could not be checked (no verifier key, or it does not verify), so "
-               "no record shown is known to be sealed; run `daybook journal verify`\n";
+  if (!have_vkey && !entries->empty()) {
+    env.out << "note: no verifier key (pass --vkey journal.vkey): the checkpoint's claim of which records are "
+               "sealed was not checked; run `daybook journal verify` before trusting them\n";
+  }
+  if (have_vkey && !checkpoint_verified && !entries->empty()) {
+    env.out << "warning: the checkpoint's signature does not verify with the given key, so no record shown is known "
+               "to be sealed; run `daybook journal verify`\n";
   } else if (!unsealed.empty()) {
     env.out << "* " << unsealed.size() << " record(s) shown are not sealed by the journal key (seq "
             << journal::FormatSeqRanges(unsealed)

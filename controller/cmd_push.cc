@@ -113,6 +113,10 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
     if (Status s = Confirm(env, question); !s) return ReportError(env.err, s.error());
   }
 
+  // Who acts is known before any host is contacted.
+  if (Result<journal::OperatorSigner*> op = SessionOperatorSigner(env, global, session); !op) {
+    return ReportError(env.err, std::move(op).error().WithContext("nothing was done"));
+  }
   // What a stopped controller left on these hosts is journaled first (reconcile.h).
   Result<ReconcileReport> reconciled = Reconcile(env, global, session, session.hosts);
   if (!reconciled) return ReportError(env.err, std::move(reconciled).error().WithContext("journal (nothing was done)"));

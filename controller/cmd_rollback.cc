@@ -68,6 +68,10 @@ int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options)
   if (!options.yes) {
     if (Status s = Confirm(env, what); !s) return ReportError(env.err, s.error());
   }
+  // Who acts is known before any host is contacted.
+  if (Result<journal::OperatorSigner*> op = SessionOperatorSigner(env, global, session); !op) {
+    return ReportError(env.err, std::move(op).error().WithContext("nothing was done"));
+  }
   // What a stopped controller left on these hosts is journaled first (reconcile.h).
   Result<ReconcileReport> reconciled = Reconcile(env, global, session, session.hosts);
   if (!reconciled) return ReportError(env.err, std::move(reconciled).error().WithContext("journal (nothing was done)"));

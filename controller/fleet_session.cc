@@ -136,6 +136,12 @@ Result<journal::OperatorSigner*> SessionOperatorSigner(Env& env, const GlobalOpt
         MakeOperatorSigner(*env.runner, env.fs, session.fleet.config, *context->allowed_signers,
                            {env.ssh_auth_sock, env.home, session.fleet.root / ".daybook"}, env.clock.Now());
     if (!signer) return std::move(signer).error();
+    const crypto::Ed25519Public key = (*signer)->public_key();
+    if (!crypto::FindAllowedPrincipal(*context->allowed_signers, key, std::string(journal::kOperatorNamespace), env.clock.Now())) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       "operator key " + crypto::SshFingerprint(key) + " is not in allowed_signers: it cannot act on this "
+                       "fleet; add a line `NAME " + crypto::FormatSshPublicKey(key) + "` to allowed_signers and commit it");
+    }
     session.operator_signer = std::move(*signer);
   }
   return session.operator_signer.get();

@@ -53,6 +53,7 @@ ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 expect_exit 0 "$DAYBOOK" ping --accept-new-host-keys
 expect_in "$WORK/out" "demo 9"
+git commit -qm "pin agents" inventory/known_hosts || fail "pin commit"  # fleet files come from a commit
 
 # Plan: the newest advisory (1.0-10 sorts after 1.0-2), the advisory's
 # version (not demo-ssl's newer 1:3.0-3), the new dependency, the kernel.

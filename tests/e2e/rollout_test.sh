@@ -155,4 +155,15 @@ assert {r["host"]: r["status"] for r in results} == {"agent-1": "ok", "agent-2":
                                                       "agent-5": "skipped", "agent-6": "skipped"}, results
 PY
 expect_exit 0 "$DAYBOOK" journal verify
+
+# An operator whose key allowed_signers does not list: refused before any
+# question or any host is contacted (exit 2: nothing was done).
+ssh-keygen -q -t ed25519 -N '' -C stranger -f "$WORK/stranger"
+sed -i "s|key = \"$WORK/op\"|key = \"$WORK/stranger\"|" daybook.toml
+git commit -qam "a stranger's key" || fail "stranger commit"
+sessions_before=$(cat "$WORK"/agent-*/log | wc -l)
+expect_exit 2 "$DAYBOOK" push manifests/rollout.toml --yes
+expect_in "$WORK/err" "is not in allowed_signers: it cannot act on this fleet"
+[[ "$(cat "$WORK"/agent-*/log | wc -l)" == "$sessions_before" ]] || fail "a host was contacted before the operator was known"
+git revert --no-edit HEAD > /dev/null || fail "revert"
 finish
