@@ -39,10 +39,8 @@ struct Covered {
 
 Result<Covered> Cover(const JournalFiles& files) {
   if (files.checkpoint.empty()) return MakeError(ErrorCode::kFailed, "the journal has no checkpoint: nothing to export");
-  size_t split = files.checkpoint.rfind("\n\n");
-  if (split == std::string::npos) return MakeError(ErrorCode::kFailed, "malformed checkpoint");
-  Result<Checkpoint> checkpoint = ParseCheckpoint(files.checkpoint.substr(0, split + 1));
-  if (!checkpoint) return std::move(checkpoint).error();
+  Result<Checkpoint> checkpoint = UnverifiedCheckpoint(files.checkpoint);
+  if (!checkpoint) return std::move(checkpoint).error().WithContext("malformed checkpoint");
   Result<std::vector<JournalEntry>> entries = ReadEntries(files);
   if (!entries) return std::move(entries).error();
   if (static_cast<int64_t>(entries->size()) < checkpoint->size) {

@@ -170,4 +170,10 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text) {
   return c;
 }
 
+Result<Checkpoint> UnverifiedCheckpoint(std::string_view note) {
+  size_t split = note.rfind("\n\n");
+  if (note.empty() || split == std::string_view::npos) return MakeError(ErrorCode::kFailed, "no checkpoint");
+  return ParseCheckpoint(note.substr(0, split + 1));
+}
+
 }  // namespace daybook::journal

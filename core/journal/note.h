@@ -57,4 +57,9 @@ std::string FormatCheckpoint(const Checkpoint& checkpoint);  // the note text
 // below 2^63, base64 of exactly 32 bytes; extension lines are allowed.
 Result<Checkpoint> ParseCheckpoint(std::string_view text);
 
+// The checkpoint a signed note carries, its signature NOT checked (the text
+// before the blank line): for writers reading their own file and for
+// readers that say what is unverified. kFailed when there is none.
+Result<Checkpoint> UnverifiedCheckpoint(std::string_view note);
+
 }  // namespace daybook::journal

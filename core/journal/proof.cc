@@ -14,11 +14,8 @@ Error Bad(const std::string& why) { return MakeError(ErrorCode::kFailed, "proof 
 }  // namespace
 
 Result<std::string> MakeProof(const JournalFiles& files, int64_t seq) {
-  size_t split = files.checkpoint.rfind("\n\n");
-  if (files.checkpoint.empty() || split == std::string::npos) {
-    return MakeError(ErrorCode::kFailed, "the journal has no checkpoint to prove against");
-  }
-  Result<Checkpoint> checkpoint = ParseCheckpoint(files.checkpoint.substr(0, split + 1));
+  if (files.checkpoint.empty()) return MakeError(ErrorCode::kFailed, "the journal has no checkpoint to prove against");
+  Result<Checkpoint> checkpoint = UnverifiedCheckpoint(files.checkpoint);
   if (!checkpoint) return std::move(checkpoint).error();
   if (seq < 0 || seq >= checkpoint->size) {
     return MakeError(ErrorCode::kInvalidInput, "no sealed record " + std::to_string(seq) + " (the checkpoint covers " +

@@ -41,21 +41,9 @@ Json JournalFilter::ToJson() const {
   return j;
 }
 
-namespace {
-
-// The size the checkpoint claims (0 without one): the text before the
-// note's signature lines.
-int64_t CheckpointSize(const JournalFiles& files) {
-  size_t split = files.checkpoint.rfind("\n\n");
-  if (split == std::string::npos) return 0;
-  Result<Checkpoint> checkpoint = ParseCheckpoint(std::string_view(files.checkpoint).substr(0, split + 1));
-  return checkpoint ? checkpoint->size : 0;
-}
-
-}  // namespace
-
 Result<std::vector<JournalEntry>> ReadEntries(const JournalFiles& files) {
-  const int64_t sealed = CheckpointSize(files);
+  Result<Checkpoint> claimed = UnverifiedCheckpoint(files.checkpoint);
+  const int64_t sealed = claimed ? claimed->size : 0;  // as claimed: `journal show` says when unchecked
   std::vector<JournalEntry> entries;
   std::map<std::string, size_t> begins;  // intervention id -> index in entries
   for (const LineRef& ref : SplitRecordLines(files.records).lines) {

@@ -8,6 +8,7 @@
 
 #include "core/journal/export.h"
 #include "core/journal/intent.h"
+#include "tests/core/journal/attack_fleet.h"
 #include "tests/core/journal/fixture.h"
 #include "tests/core/journal/tamper.h"
 #include "tests/testing.h"
@@ -18,30 +19,6 @@ using namespace daybook::testing;
 
 namespace {
 
-struct Fleet {
-  TempDir tmp;
-  JournalFixture f{tmp.path / "journal"};
-  std::unique_ptr<Filesystem> fs = MakePosixFilesystem();
-
-  Fleet() {
-    auto w = f.Open(*fs);
-    f.Intervention(*w, "i-0", {"web-01", "web-02"});
-    f.Intervention(*w, "i-1", {"web-01", "web-02"});
-  }
-  JournalFiles Files() const { return *ReadJournalFiles(*fs, f.dir); }
-  VerifyReport Verify(const JournalFiles& files, VerifyOptions options) const { return VerifyJournal(files, options); }
-  VerifyReport Verify(const JournalFiles& files) const { return VerifyJournal(files, f.VerifyWith()); }
-  VerifyReport Verify() const { return Verify(Files()); }
-  VerifierState State() const {
-    VerifyReport r = Verify();
-    REQUIRE(r.ok());
-    return {r.origin, r.sealed, r.root, r.checkpoint, r.vkey, 365, r.pruned, r.day_starts};
-  }
-  std::vector<std::string> Lines() const { return testing::Lines(Files().records); }
-  void AppendByHand(const std::string& line) {
-    WriteAll(f.dir / "records.jsonl", ReadAll(f.dir / "records.jsonl") + line + "\n");
-  }
-};
 
 // A canonical host.result for the next seq, copied from seq `from`.
 std::string ForgedResult(const std::vector<std::string>& lines, size_t from) {
