@@ -94,7 +94,18 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
       if (type != "pack.data" || schema::StringOr(response, "type") == "error") {
         AppendSummary(summary, type + Outcome(response));
       }
-      Status written = stream.Write(protocol::EncodeFrame(protocol::SignResponse(response, *context.host_key)));
+      std::string frame_bytes = protocol::EncodeFrame(protocol::SignResponse(response, *context.host_key));
+      // The controller reads frames of at most kDefaultMaxFrame: a bigger
+      // answer would end the session with no word of why. Said instead, in
+      // an answer that fits (bounded drift lists make this a last resort).
+      if (frame_bytes.size() > protocol::kDefaultMaxFrame) {
+        protocol::Json error = protocol::ErrorMessage(
+            "answer_too_large", "the answer to " + Quoted(type) + " is " + std::to_string(frame_bytes.size()) +
+                                    " bytes, more than a frame may carry (" + std::to_string(protocol::kDefaultMaxFrame) + ")");
+        AppendSummary(summary, "error: answer too large");
+        frame_bytes = protocol::EncodeFrame(protocol::SignResponse(error, *context.host_key));
+      }
+      Status written = stream.Write(frame_bytes);
       // A reboot the answer announced runs now, even if the controller went
       // away: the result is already on disk.
       if (std::string after = deploy ? deploy->AfterAnswer() : ""; !after.empty()) AppendSummary(summary, after);

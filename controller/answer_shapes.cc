@@ -13,7 +13,8 @@ using protocol::Json;
 // agent/pkg/package_manager.cc, agent/deploy/deployer.cc, deploy_status.cc).
 constexpr const char* kDrift = R"({"?": true, "identical": "boolean",
     "counts": {"modified": "integer", "added": "integer", "removed": "integer"},
-    "modified": ["string"], "added": ["string"], "removed": ["string"]})";
+    "modified": ["string"], "added": ["string"], "removed": ["string"],
+    "incomplete": "string?", "writable": ["?", "string"]})";
 constexpr const char* kPatchPlan = R"({"?": true,
     "changes": [{"name": "string", "from": "string?", "to": "string", "origin": "string?",
                  "reason": "string?", "security": "boolean?"}],

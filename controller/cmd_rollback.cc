@@ -59,7 +59,7 @@ HostRollback RollbackHost(AgentClient& client, const inventory::Host& host, cons
 }
 
 int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options) {
-  if (!IsValidName(options.deploy)) return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "bad deploy name " + Quoted(options.deploy)));
+  if (!IsValidDeployName(options.deploy)) return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "bad deploy name " + Quoted(options.deploy)));
   Result<std::unique_ptr<FleetSession>> opened = OpenFleetSession(env, global, options.connect, options.connect.target, std::string("HEAD"));
   if (!opened) return ReportError(env.err, opened.error());
   FleetSession& session = **opened;

@@ -95,6 +95,28 @@ std::map<std::string, std::string> MajorityTrees(const std::vector<HostStatus>& 
   return majority;
 }
 
+// What a drift check could not see: a walk that stopped (the listing is
+// partial), and parts of the release another user may change (what the
+// walk saw is a snapshot their owner chose; a push of the same commit
+// replaces the release). One line each, for `where` ("host deploy").
+std::string DriftNotes(const std::string& where, const Json& drift) {
+  if (!drift.is_object()) return "";
+  std::string notes;
+  if (const Json& why = schema::MemberOr(drift, "incomplete"); why.is_string()) {
+    notes += TerminalSafe("note: " + where + ": " + why.get<std::string>()) + "\n";
+  }
+  const Json& writable = schema::MemberOr(drift, "writable");
+  if (writable.is_array() && !writable.empty() && writable[0].is_string()) {
+    std::string first = writable[0].get<std::string>();
+    std::string more = writable.size() > 1 ? " and " + std::to_string(writable.size() - 1) + " more" : "";
+    notes += TerminalSafe("note: " + where + ": " + first + more +
+                          " can be changed by a user other than root: drift there is a snapshot; a push of the "
+                          "same commit replaces the release (docs/deploy.md, \"Who may own what\")") +
+             "\n";
+  }
+  return notes;
+}
+
 std::string DriftText(const Json& drift) {
   if (!drift.is_object()) return "-";
   if (schema::BoolOr(drift, "identical", true)) return "none";
@@ -162,6 +184,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   }
   Table table({"HOST", "DEPLOY", "LIVE", "TREE", "IDENTICAL", "DRIFT", "SECURITY UPDATES", "REBOOT", "ERROR"});
   std::string details;
+  std::string notes;
   for (size_t i = 0; i < hosts.size(); ++i) {
     const Json& facts = hosts[i].facts;
     std::string reboot = FactsRebootCell(facts);
@@ -173,6 +196,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
       table.AddRow({session.hosts[i], d["name"], d["live"].is_string() ? Short(d["live"]) : "-",
                     d["tree"].is_string() ? Short(d["tree"]) : "-", d["live"].is_string() ? identical : "-",
                     DriftText(d["drift"]), pending, reboot, d["error"].is_string() ? d["error"].get<std::string>() : "-"});
+      notes += DriftNotes(session.hosts[i] + " " + schema::StringOr(d, "name"), d["drift"]);
       if (options.verbose && d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true)) {
         for (auto [key, mark] : {std::pair{"modified", "M"}, std::pair{"added", "A"}, std::pair{"removed", "D"}}) {
           const Json& paths = schema::MemberOr(d["drift"], key);
@@ -187,6 +211,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   }
   table.Print(env.out);
   if (!details.empty()) env.out << "drift (M modified, A added, D removed):\n" << details;
+  env.out << notes;
   for (const auto& [id, targets] : unfinished) {
     env.out << "unfinished intervention " << id << " on";
     for (const std::string& host : targets) env.out << " " << host;

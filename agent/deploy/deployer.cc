@@ -28,11 +28,21 @@ std::string Rfc3339(TimePoint t) {
   return buf;
 }
 
+// The first paths of `paths`, up to kMaxListedPaths of them and
+// kMaxListedPathBytes bytes together (a path may be 4 KiB, escaped four
+// times that): the counts say how many there are, and the answer stays far
+// below a frame whatever was planted.
 Json PathList(const std::vector<std::string>& paths) {
   Json list = Json::array();
+  size_t bytes = 0;
   // File names are bytes: escaped, or one name that is not UTF-8 would make
   // the answer impossible to send.
-  for (size_t i = 0; i < paths.size() && i < kMaxListedPaths; ++i) list.push_back(EscapeBytes(paths[i]));
+  for (size_t i = 0; i < paths.size() && i < kMaxListedPaths; ++i) {
+    std::string escaped = EscapeBytes(paths[i]);
+    bytes += escaped.size();
+    if (bytes > kMaxListedPathBytes) break;
+    list.push_back(std::move(escaped));
+  }
   return list;
 }
 
@@ -42,7 +52,15 @@ Json PathList(const std::vector<std::string>& paths) {
 Json DriftJson(const repo::TreeComparison& c) {
   return {{"identical", c.identical()}, {"directory_tree", c.directory_tree},
           {"counts", {{"modified", c.modified.size()}, {"added", c.added.size()}, {"removed", c.removed.size()}}},
-          {"modified", PathList(c.modified)}, {"added", PathList(c.added)}, {"removed", PathList(c.removed)}};
+          {"modified", PathList(c.modified)}, {"added", PathList(c.added)}, {"removed", PathList(c.removed)},
+          {"incomplete", c.incomplete.empty() ? Json(nullptr) : Json(ReadableText(c.incomplete))},
+          {"writable", PathList(c.writable)}};
+}
+
+// Whether a release holds exactly its commit's tree, and nobody but root
+// can change that behind the agent's back.
+bool Proven(const repo::TreeComparison& c, const std::string& tree) {
+  return c.identical() && c.directory_tree == tree && c.writable.empty();
 }
 
 namespace {
@@ -157,7 +175,7 @@ Status PrepareRelease(repo::ObjectStore& store, ReleaseDir& dir, const std::stri
   if (entry->kind == ReleaseEntry::Kind::kDirectory) {
     Result<repo::TreeComparison> before = store.Compare(commit, *entry->dir);
     timer.Lap("verify");
-    if (before && before->identical() && before->directory_tree == tree) return OkStatus();
+    if (before && Proven(*before, tree)) return OkStatus();
   }
   Result<ConfinedDir> partial = dir.MakePartial(commit);
   if (!partial) return partial.error();
@@ -223,7 +241,7 @@ Result<std::string> Identity(const ReleaseDir& dir) {
 Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   Outcome outcome("deploy", request.name, request.path);
   outcome.body["to"] = request.commit;
-  if (!IsValidName(request.name)) return outcome.Refuse("bad deploy name " + Quoted(request.name));
+  if (!IsValidDeployName(request.name)) return outcome.Refuse("bad deploy name " + Quoted(request.name));
   if (!IsCommitId(request.commit)) return outcome.Refuse("bad commit id " + Quoted(request.commit));
   if (request.keep < 1) return outcome.Refuse("keep must be at least 1");
   if (Result<ConfinedPath> confined = ConfineDeployPath(config_.root, config_.deploy_roots, request.path); !confined) {
@@ -278,7 +296,10 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
     std::string note;
     Result<repo::TreeComparison> drift = CompareRelease(store, dir, request.commit, note);
     if (!drift) return outcome.Fail(drift.error().message);
-    bool proven = drift->identical() && drift->directory_tree == *tree;
+    // A release with parts another user may change is replaced even when
+    // it looks identical: what the walk saw may be what its owner chose to
+    // show while it ran (docs/deploy.md, "Who may own what").
+    bool proven = Proven(*drift, *tree);
     outcome.body["verified"] = proven;
     if (proven) {
       outcome.body["status"] = "unchanged";
@@ -333,7 +354,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
 
 Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const std::string& to) {
   Outcome outcome("rollback", name, "");
-  if (!IsValidName(name)) return outcome.Refuse("bad deploy name " + Quoted(name));
+  if (!IsValidDeployName(name)) return outcome.Refuse("bad deploy name " + Quoted(name));
   Result<std::unique_ptr<Filesystem::Lock>> name_lock = states_.LockName(name);
   if (!name_lock) return outcome.Refuse(name_lock.error().message);
   Result<std::optional<DeployState>> loaded = states_.Load(name);

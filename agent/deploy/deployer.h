@@ -62,5 +62,6 @@ class Deployer {
 
 // Drift lists in answers are capped (the counts are not).
 constexpr size_t kMaxListedPaths = 200;
+constexpr size_t kMaxListedPathBytes = 64u << 10;
 
 }  // namespace daybook::agent

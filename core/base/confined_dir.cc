@@ -42,7 +42,7 @@ long OpenAt2(int dir, const char* rel, uint64_t flags, uint64_t resolve) {
   return fd;
 }
 
-Result<std::vector<std::string>> ListFd(int fd, const std::string& where) {
+Result<std::vector<std::string>> ListFd(int fd, const std::string& where, size_t max = SIZE_MAX) {
   int copy = ::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (copy < 0) return OsError("cannot list", where, errno);
   DIR* d = ::fdopendir(copy);
@@ -56,11 +56,13 @@ Result<std::vector<std::string>> ListFd(int fd, const std::string& where) {
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name != "." && name != "..") names.push_back(std::move(name));
+    if (names.size() > max) break;
     errno = 0;
   }
   int err = errno;
   ::closedir(d);
   if (err != 0) return OsError("cannot list", where, err);
+  if (names.size() > max) return MakeError(ErrorCode::kFailed, where + " holds more than " + std::to_string(max) + " entries");
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -265,7 +267,7 @@ Result<std::string> ConfinedDir::ReadLink(const std::string& name) const {
   return target;
 }
 
-Result<std::vector<std::string>> ConfinedDir::List() const { return ListFd(fd_.get(), path_.string()); }
+Result<std::vector<std::string>> ConfinedDir::List(size_t max) const { return ListFd(fd_.get(), path_.string(), max); }
 
 Result<UniqueFd> ConfinedDir::CreateFile(const std::string& name, unsigned mode) const {
   if (!IsPlainName(name)) return MakeError(ErrorCode::kInvalidInput, "bad file name " + Describe(name));

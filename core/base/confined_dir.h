@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -67,8 +68,10 @@ class ConfinedDir {
   Result<std::optional<struct stat>> Stat(const std::string& name) const;
   Result<struct stat> StatSelf() const;
   Result<std::string> ReadLink(const std::string& name) const;
-  // Names of the entries, sorted bytewise, without "." and "..".
-  Result<std::vector<std::string>> List() const;
+  // Names of the entries, sorted bytewise, without "." and "..". kFailed
+  // when there are more than `max` (read no further: a directory another
+  // user fills costs at most `max` names).
+  Result<std::vector<std::string>> List(size_t max = SIZE_MAX) const;
 
   // A new regular file (O_EXCL, O_NOFOLLOW), exactly `mode`, open for writing.
   Result<UniqueFd> CreateFile(const std::string& name, unsigned mode) const;

@@ -66,6 +66,15 @@ Status RequireRootOnlyUpToRoot(const ConfinedDir& dir) {
 }
 
 Result<UniqueFd> OpenRootOnlyProgram(const ConfinedDir& dir, const std::string& rel) {
+  // The directories on the way too: in one another user may write to, the
+  // program could be swapped for a root-owned file of their choosing (a
+  // hard link to an interpreter) between this check and the run.
+  if (Status s = RequireRootOnly(dir); !s) return s.error();
+  for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1)) {
+    Result<ConfinedDir> step = dir.Open(rel.substr(0, slash));
+    if (!step) return step.error();
+    if (Status s = RequireRootOnly(*step); !s) return std::move(s).error().WithContext("not running " + dir.Describe(rel) + " as root");
+  }
   Result<UniqueFd> program = dir.OpenProgram(rel);
   if (!program) return program;
   struct stat st {};

@@ -37,7 +37,8 @@ Status RequireRootOnlyUpToRoot(const ConfinedDir& dir);
 
 // The program `rel` beneath `dir` (ConfinedDir::OpenProgram), to be run as
 // root by descriptor; kFailed naming it when someone other than root could
-// change its bytes (an `after` hook may have chowned the release).
+// change its bytes, or `dir` or a directory on the way to it (an `after`
+// hook may have chowned the release).
 Result<UniqueFd> OpenRootOnlyProgram(const ConfinedDir& dir, const std::string& rel);
 
 }  // namespace daybook

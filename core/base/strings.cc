@@ -100,4 +100,6 @@ bool IsValidName(std::string_view name) {
                      [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
 }
 
+bool IsValidDeployName(std::string_view name) { return IsValidName(name) && name.size() <= kMaxDeployName; }
+
 }  // namespace daybook

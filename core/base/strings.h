@@ -27,4 +27,10 @@ std::string Quoted(std::string_view word);
 // Names of hosts, groups, deploys: [A-Za-z0-9][A-Za-z0-9._-]*, at most 253 chars.
 bool IsValidName(std::string_view name);
 
+// Deploy names also name the agent's files ("<name>.json.tmp-XXXXXX",
+// "<name>.lock" under its state dir), which a file system caps at 255
+// bytes: a valid name of at most kMaxDeployName chars.
+constexpr size_t kMaxDeployName = 200;
+bool IsValidDeployName(std::string_view name);
+
 }  // namespace daybook

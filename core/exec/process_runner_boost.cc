@@ -5,6 +5,7 @@
 // program given by descriptor is entered or run by it), and an explicit
 // search_path check (an empty bp::exe segfaults).
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +48,11 @@ struct StartIn : bp::extend::handler {
   template <class Executor>
   void on_exec_setup(Executor& e) const {
     if (dir_fd >= 0 ? ::fchdir(dir_fd) != 0 : !dir.empty() && ::chdir(dir.c_str()) != 0) Abort(e, "chdir");
+    // Nothing the agent holds open (its listening socket, sessions, the
+    // object store, deploy locks) leaks into a hook or a package manager's
+    // scripts: every descriptor above stderr closes at exec, whoever forgot
+    // O_CLOEXEC (libssh, libgit2). Boost's pipes are on 0-2 by now.
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) Abort(e, "close_range");
     if (exe_fd < 0) return;
     // Kept open across exec: a script's interpreter reads it as /dev/fd/N.
     if (::fcntl(exe_fd, F_SETFD, 0) != 0) Abort(e, "fcntl");

@@ -150,9 +150,9 @@ DeploySpec ReadDeploy(const toml::table& table, size_t index, Diagnostics& diags
   DeploySpec deploy;
   deploy.pos = reader.pos();
   if (auto name = reader.String("name", Presence::kRequired)) {
-    if (!IsValidName(name->value)) {
-      diags.Error(name->pos, "bad deploy name " + Quoted(name->value) +
-                                          ": use letters, digits, '.', '_' and '-'");
+    if (!IsValidDeployName(name->value)) {
+      diags.Error(name->pos, "bad deploy name " + Quoted(name->value) + ": use letters, digits, '.', '_' and '-', at most " +
+                                 std::to_string(kMaxDeployName) + " of them");
     }
     deploy.name = name->value;
   }

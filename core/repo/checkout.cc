@@ -91,6 +91,11 @@ Status CheckoutTree(git_repository* repo, git_tree* tree, const ConfinedDir& top
         return MakeError(ErrorCode::kInvalidInput, "the tree holds an entry of unknown mode at " + path);
     }
   };
+  // The tree is walked once without writing: one past the limits is
+  // refused before a single file lands (a tree of a million paths would
+  // otherwise fill the disk before the count stops it).
+  auto count = [](const std::string&, const git_tree_entry*, git_tree*) { return OkStatus(); };
+  if (Status s = WalkTree(repo, tree, count); !s) return s;
   return WalkTree(repo, tree, visit);
 }
 

@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "core/base/confined_dir.h"
+#include "core/base/ownership.h"
 #include "core/repo/libgit2_util.h"
 #include "core/repo/object_store.h"
 
@@ -36,9 +37,12 @@ struct Entry {
   std::string SortKey() const { return is_dir ? name + "/" : name; }
 };
 
-// The blob id of the regular file `name` of `dir`, streamed through SHA-1
-// ("blob <size>\0" then the bytes) so a large file is never held in memory.
-Result<git_oid> HashFile(const ConfinedDir& dir, const std::string& name, off_t size) {
+// The blob id of the regular file `name` of `dir`, `size` bytes as lstat
+// said, streamed through SHA-1 ("blob <size>\0" then the bytes) so a large
+// file is never held in memory. Only `size` bytes are read: a file that
+// grows meanwhile (or was sparse and lied) costs no more, and one whose
+// size changed while it was read gets no id (nullopt: drift).
+Result<std::optional<git_oid>> HashFile(const ConfinedDir& dir, const std::string& name, off_t size) {
   Result<UniqueFd> file = dir.OpenFile(name);
   if (!file) return file.error();
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
@@ -47,13 +51,17 @@ Result<git_oid> HashFile(const ConfinedDir& dir, const std::string& name, off_t 
   bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr) == 1 &&
             EVP_DigestUpdate(ctx.get(), header.data(), header.size()) == 1;
   char buf[1 << 16];
-  while (ok) {
-    ssize_t n = ::read(file->get(), buf, sizeof buf);
+  off_t left = size;
+  while (ok && left > 0) {
+    ssize_t n = ::read(file->get(), buf, static_cast<size_t>(std::min<off_t>(left, sizeof buf)));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return MakeError(ErrorCode::kIo, "cannot read " + dir.Describe(name));
     if (n == 0) break;
+    left -= n;
     ok = EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(n)) == 1;
   }
+  struct stat after {};
+  if (left != 0 || ::fstat(file->get(), &after) != 0 || after.st_size != size) return std::optional<git_oid>();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (!ok || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1 || length != GIT_OID_RAWSZ) {
@@ -61,8 +69,33 @@ Result<git_oid> HashFile(const ConfinedDir& dir, const std::string& name, off_t 
   }
   git_oid oid;
   git_oid_fromraw(&oid, digest);
-  return oid;
+  return std::optional<git_oid>(oid);
 }
+
+// What a walk may still spend: entries seen and bytes of their paths.
+// With the commit's expected files it is twice what the commit holds plus
+// a margin (a directory of the commit may be replaced by anything of the
+// same size; a chain 1024 deep of one-letter names is 1 MiB of paths),
+// never more than a deployable tree may hold. What the walk keeps is the
+// listing of what it saw: bounded by the same figures.
+struct WalkBudget {
+  size_t entries;
+  uint64_t path_bytes;
+  static WalkBudget For(const ExpectedTree* expected) {
+    if (expected == nullptr) return {kMaxTreeEntries, kMaxTreePathBytes};
+    uint64_t bytes = 0;
+    for (const auto& [path, file] : *expected) bytes += path.size();
+    return {std::min(kMaxTreeEntries, 2 * expected->size() + 10'000),
+            std::min<uint64_t>(kMaxTreePathBytes, 2 * bytes + (32ull << 20))};
+  }
+  // Spends one entry of `path`; false when the budget is gone.
+  bool Spend(const std::string& path) {
+    if (entries == 0 || path_bytes < path.size()) return false;
+    --entries;
+    path_bytes -= path.size();
+    return true;
+  }
+};
 
 using FileList = std::vector<std::pair<std::string, std::string>>;
 
@@ -77,10 +110,12 @@ struct Frame {
   std::vector<Entry> entries;
 };
 
-Result<Frame> Enter(const ConfinedDir& dir, std::string prefix, std::string name) {
+// `max` names at most: a directory that holds more than the walk may
+// still see is read no further (the caller checks the count).
+Result<Frame> Enter(const ConfinedDir& dir, std::string prefix, std::string name, size_t max) {
   Result<struct stat> self = dir.StatSelf();
   if (!self) return self.error();
-  Result<std::vector<std::string>> names = dir.List();
+  Result<std::vector<std::string>> names = dir.List(max);
   if (!names) return names.error();
   return Frame{std::move(prefix), std::move(name), *self, std::move(*names), 0, {}};
 }
@@ -102,12 +137,33 @@ Result<std::optional<git_oid>> TreeId(std::vector<Entry>& entries) {
   return std::optional<git_oid>(tree);
 }
 
+// What a walk gathers.
+struct Walk {
+  const ExpectedTree* expected;
+  WalkBudget budget;
+  DirectoryHash& out;
+  bool unread = false;  // a file was not read: no tree id
+  void NoteWritable(const std::string& path, const struct stat& st) {
+    if (out.writable.size() < kMaxListedWritable && WritableByOthers(st, Sticky::kRefused)) out.writable.push_back(path);
+  }
+};
+
+// Whether the regular file `path` of `size` bytes is worth reading: the
+// commit expects a file there of that size.
+bool WorthReading(const Walk& walk, const std::string& path, off_t size) {
+  if (walk.expected == nullptr) return true;
+  auto it = walk.expected->find(path);
+  return it != walk.expected->end() && it->second.line.rfind("100", 0) == 0 && it->second.size == static_cast<uint64_t>(size);
+}
+
 // A link, a file or a special file `name` of `dir`: its entry (nullopt for
-// what git cannot hold), and its line in `files`.
+// what git cannot hold), and its line in the listing.
 Result<std::optional<Entry>> HashLeaf(const ConfinedDir& dir, const std::string& name, const struct stat& st,
-                                      const std::string& path, FileList& files) {
+                                      const std::string& path, Walk& walk) {
+  FileList& files = walk.out.files;
   Entry entry{name, "", {}, false};
   if (S_ISLNK(st.st_mode)) {
+    // A link's target is at most PATH_MAX bytes: always worth reading.
     Result<std::string> target = dir.ReadLink(name);
     if (!target) return target.error();
     if (git_odb_hash(&entry.oid, target->data(), target->size(), GIT_OBJECT_BLOB) != 0) {
@@ -115,10 +171,20 @@ Result<std::optional<Entry>> HashLeaf(const ConfinedDir& dir, const std::string&
     }
     entry.mode = "120000";
   } else if (S_ISREG(st.st_mode)) {
-    Result<git_oid> oid = HashFile(dir, name, st.st_size);
-    if (!oid) return oid.error();
-    entry.oid = *oid;
+    walk.NoteWritable(path, st);
     entry.mode = (st.st_mode & S_IXUSR) != 0 ? "100755" : "100644";
+    std::optional<git_oid> oid;
+    if (WorthReading(walk, path, st.st_size)) {
+      Result<std::optional<git_oid>> hashed = HashFile(dir, name, st.st_size);
+      if (!hashed) return hashed.error();
+      oid = *hashed;
+    }
+    if (!oid) {
+      walk.unread = true;
+      files.emplace_back(path, std::string(entry.mode) + " unread, " + std::to_string(st.st_size) + " bytes");
+      return std::optional<Entry>(std::move(entry));
+    }
+    entry.oid = *oid;
   } else {
     files.emplace_back(path, "000000 special");
     return std::optional<Entry>();
@@ -127,17 +193,35 @@ Result<std::optional<Entry>> HashLeaf(const ConfinedDir& dir, const std::string&
   return std::optional<Entry>(std::move(entry));
 }
 
+// Why the directory `path` is not entered: too deep, or its entries'
+// paths would be too long; nullopt to enter it.
+std::optional<std::string> NotEntered(size_t depth, const std::string& path) {
+  if (depth > static_cast<size_t>(kMaxTreeDepth)) return "deeper than " + std::to_string(kMaxTreeDepth) + " levels";
+  if (path.size() + 2 > kMaxPathBytes) return "paths below are longer than " + std::to_string(kMaxPathBytes) + " bytes";
+  return std::nullopt;
+}
+
 // The tree id of `top`, or nullopt when it holds no file at any depth.
 // Depth first without recursion, one descriptor held below `top` whatever
 // the depth (a planted tree 12,000 levels deep exhausts neither the stack
 // nor the descriptors); back up through "..", checked to be the directory
-// it came from. A directory deeper than kMaxTreeDepth is not entered: it
-// is listed as drift ("a/.../z/", "deeper than N levels"), never hidden.
-Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, FileList& files) {
+// it came from. A directory deeper than kMaxTreeDepth, or whose entries'
+// paths would be longer than kMaxPathBytes, is not entered: it is listed
+// as drift ("a/.../z/", why), never hidden. Past the budget the walk
+// stops and says where.
+Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, Walk& walk) {
+  FileList& files = walk.out.files;
   std::vector<Frame> frames;
   std::optional<ConfinedDir> below;  // the directory of frames.back() when not `top`
-  Result<Frame> first = Enter(top, "", "");
-  if (!first) return first.error();
+  // A directory with more entries than the walk may still see stops it
+  // there (List's kFailed), like the budget itself.
+  auto stop_at = [&](const std::string& path, const Error& e) -> Result<std::optional<git_oid>> {
+    if (e.code != ErrorCode::kFailed) return e;
+    walk.out.stopped = "the walk stopped at " + path.substr(0, 200) + ": it holds more entries than its commit";
+    return std::optional<git_oid>();
+  };
+  Result<Frame> first = Enter(top, "", "", walk.budget.entries);
+  if (!first) return stop_at("./", first.error());
   frames.push_back(std::move(*first));
   while (true) {
     const ConfinedDir& dir = below ? *below : top;
@@ -145,17 +229,23 @@ Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, FileList& files)
     if (frame.next < frame.names.size()) {
       std::string name = frame.names[frame.next++];
       std::string path = frame.prefix + name;
+      if (!walk.budget.Spend(path)) {
+        walk.out.stopped = "the walk stopped at " + path.substr(0, 200) +
+                           ": the directory holds far more entries or longer paths than its commit";
+        return std::optional<git_oid>();
+      }
       Result<std::optional<struct stat>> st = dir.Stat(name);
       if (!st) return st.error();
       if (!*st) continue;  // gone since the listing
       if (!S_ISDIR((*st)->st_mode)) {
-        Result<std::optional<Entry>> leaf = HashLeaf(dir, name, **st, path, files);
+        Result<std::optional<Entry>> leaf = HashLeaf(dir, name, **st, path, walk);
         if (!leaf) return leaf.error();
         if (*leaf) frame.entries.push_back(std::move(**leaf));
         continue;
       }
-      if (frames.size() > static_cast<size_t>(kMaxTreeDepth)) {
-        files.emplace_back(path + "/", "deeper than " + std::to_string(kMaxTreeDepth) + " levels");
+      walk.NoteWritable(path + "/", **st);
+      if (std::optional<std::string> why = NotEntered(frames.size(), path)) {
+        files.emplace_back(path + "/", *why);
         // Counted as a (null) tree, so the directories above it are not
         // "empty" as well: one line of drift, and a tree id no commit has.
         frame.entries.push_back({name, "40000", {}, true});
@@ -163,8 +253,8 @@ Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, FileList& files)
       }
       Result<ConfinedDir> sub = dir.Open(name);
       if (!sub) return sub.error();
-      Result<Frame> entered = Enter(*sub, path + "/", name);
-      if (!entered) return entered.error();
+      Result<Frame> entered = Enter(*sub, path + "/", name, walk.budget.entries);
+      if (!entered) return stop_at(path + "/", entered.error());
       frames.push_back(std::move(*entered));
       below = std::move(*sub);
       continue;
@@ -191,15 +281,21 @@ Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, FileList& files)
 
 }  // namespace
 
-Result<DirectoryHash> HashDirectory(const ConfinedDir& dir) {
+Result<DirectoryHash> HashDirectory(const ConfinedDir& dir, const ExpectedTree* expected) {
   internal::HoldLibgit2();
   git_libgit2_init();
   DirectoryHash hash;
-  Result<std::optional<git_oid>> tree = HashTree(dir, hash.files);
+  Walk walk{expected, WalkBudget::For(expected), hash};
+  if (Result<struct stat> self = dir.StatSelf(); self) walk.NoteWritable("./", *self);
+  Result<std::optional<git_oid>> tree = HashTree(dir, walk);
   git_libgit2_shutdown();
   if (!tree) return tree.error();
-  // An empty directory is the empty tree, as an empty commit has.
-  hash.tree = *tree ? Hex(**tree) : "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+  if (walk.unread || !hash.stopped.empty()) {
+    hash.tree.clear();
+  } else {
+    // An empty directory is the empty tree, as an empty commit has.
+    hash.tree = *tree ? Hex(**tree) : "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+  }
   std::sort(hash.files.begin(), hash.files.end());
   return hash;
 }

@@ -58,6 +58,8 @@ Status WalkTree(git_repository* repo, git_tree* tree,
   };
   std::vector<Level> levels;
   levels.push_back({TreePtr(), tree, "", 0});
+  size_t entries = 0;
+  uint64_t path_bytes = 0;
   while (!levels.empty()) {
     Level& level = levels.back();
     if (level.next == git_tree_entrycount(level.tree)) {
@@ -65,7 +67,19 @@ Status WalkTree(git_repository* repo, git_tree* tree,
       continue;
     }
     const git_tree_entry* entry = git_tree_entry_byindex(level.tree, level.next++);
-    std::string path = level.prefix + git_tree_entry_name(entry);
+    std::string name = git_tree_entry_name(entry);
+    if (level.prefix.size() + name.size() > kMaxPathBytes) {
+      return MakeError(ErrorCode::kInvalidInput, level.prefix.substr(0, 200) + "...: a path longer than " +
+                                                     std::to_string(kMaxPathBytes) + " bytes");
+    }
+    std::string path = level.prefix + name;
+    path_bytes += path.size();
+    if (++entries > kMaxTreeEntries || path_bytes > kMaxTreePathBytes) {
+      return MakeError(ErrorCode::kInvalidInput, "the tree holds more than " +
+                                                     (entries > kMaxTreeEntries ? std::to_string(kMaxTreeEntries) + " entries"
+                                                                                : std::to_string(kMaxTreePathBytes >> 20) + " MiB of paths") +
+                                                     " (at " + path.substr(0, 200) + ")");
+    }
     if (git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE) {
       if (Status s = visit(path, entry, nullptr); !s) return s;
       continue;
@@ -82,12 +96,24 @@ Status WalkTree(git_repository* repo, git_tree* tree,
   return OkStatus();
 }
 
-Status FlattenTree(git_tree* tree, std::map<std::string, std::string>& out) {
-  return WalkTree(git_tree_owner(tree), tree, [&](const std::string& path, const git_tree_entry* entry, git_tree* subtree) {
+Status FlattenTree(git_tree* tree, ExpectedTree& out) {
+  git_repository* repo = git_tree_owner(tree);
+  OdbPtr odb;
+  if (git_repository_odb(&odb.ptr, repo) != 0) return GitError(ErrorCode::kIo, "object database");
+  return WalkTree(repo, tree, [&](const std::string& path, const git_tree_entry* entry, git_tree* subtree) -> Status {
     if (subtree != nullptr) return OkStatus();
     char text[16];
     std::snprintf(text, sizeof text, "%06o", static_cast<unsigned>(git_tree_entry_filemode(entry)));
-    out[path] = std::string(text) + " " + Hex(*git_tree_entry_id(entry));
+    ExpectedFile& file = out[path];
+    file.line = std::string(text) + " " + Hex(*git_tree_entry_id(entry));
+    if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
+      size_t size = 0;
+      git_object_t type = GIT_OBJECT_INVALID;
+      if (git_odb_read_header(&size, &type, odb.ptr, git_tree_entry_id(entry)) != 0) {
+        return GitError(ErrorCode::kIo, "read " + path);
+      }
+      file.size = size;
+    }
     return OkStatus();
   });
 }

@@ -4,6 +4,7 @@
 
 #include <git2.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/repo/object_store.h"
 
 namespace daybook {
 class ConfinedDir;
@@ -80,27 +82,41 @@ Result<TreePtr> CommitTree(git_repository* repo, const std::string& hex);
 // A packfile holding exactly `objects` (whole, deflated), in that order.
 Result<std::string> WritePackOf(git_odb* odb, const std::vector<git_oid>& objects);
 
-// How many directories deep a deployed tree may go (git's own
-// core.maxTreeDepth default is 4096; no real project nears either). Walks
-// of trees and directories are iterative and hold a fixed number of
-// descriptors, so the limit bounds time, memory and path lengths, not the
-// stack: a deeper commit is refused by plan and checkout, a deeper
-// directory on a host is drift.
+// What one deployed tree may hold, at any depth. A commit is small on the
+// wire but its tree can name the same subtree many times (a 48 KB pack can
+// list millions of paths, each up to a kilobyte deep), and every walk of it
+// (plan, checkout, the identity proof) costs memory and time per path: so
+// the limits bound the walk, not the pack. Past them, plan refuses the
+// commit, naming the limit, and a host refuses to check it out; a directory
+// on a host that goes past them is drift (directory_hash.cc).
+//   - kMaxTreeDepth directories deep (git's own core.maxTreeDepth default
+//     is 4096; no real project nears either). Walks are iterative and hold
+//     a fixed number of descriptors, so this bounds time and path lengths,
+//     not the stack;
+//   - kMaxTreeEntries files, links and directories (a large monorepo
+//     checkout holds a few hundred thousand);
+//   - kMaxPathBytes bytes in one path (Linux's PATH_MAX: git itself cannot
+//     check out a longer one);
+//   - kMaxTreePathBytes bytes of all paths together.
 constexpr int kMaxTreeDepth = 1024;
+constexpr size_t kMaxTreeEntries = 1'000'000;
+constexpr size_t kMaxPathBytes = 4096;
+constexpr uint64_t kMaxTreePathBytes = 128ull << 20;
 
 // Writes `tree` into the empty directory `dir` (checkout.cc). A submodule,
-// or a tree deeper than kMaxTreeDepth, is refused.
+// or a tree past the limits above, is refused.
 Status CheckoutTree(git_repository* repo, git_tree* tree, const ConfinedDir& dir);
 
 // Calls `visit(path, entry, subtree)` for every entry of `tree`, depth
 // first in tree order, without recursion; `subtree` is the entry's tree
 // for a directory (its entries come next), else null. kInvalidInput naming
-// the path for a tree deeper than kMaxTreeDepth; an error from `visit`
+// the path for a tree past one of the limits above; an error from `visit`
 // stops the walk.
 Status WalkTree(git_repository* repo, git_tree* tree,
                 const std::function<Status(const std::string& path, const git_tree_entry* entry, git_tree* subtree)>& visit);
 
-// Every blob and symlink of `tree`, at any depth: "dir/file" → "<mode> <oid>".
-Status FlattenTree(git_tree* tree, std::map<std::string, std::string>& out);
+// Every blob, symlink and submodule of `tree`, at any depth: "dir/file" →
+// "<mode> <oid>" and, for a blob or symlink, its size.
+Status FlattenTree(git_tree* tree, ExpectedTree& out);
 
 }  // namespace daybook::repo::internal

@@ -121,22 +121,27 @@ class Libgit2ObjectStore final : public ObjectStore {
   Result<TreeComparison> Compare(const std::string& commit, const ConfinedDir& dir) override {
     Result<TreePtr> tree = CommitTree(repo_.ptr, commit);
     if (!tree) return tree.error();
-    std::map<std::string, std::string> expected;
+    ExpectedTree expected;
     if (Status s = FlattenTree(tree->ptr, expected); !s) return s.error();
-    Result<DirectoryHash> actual = HashDirectory(dir);
+    Result<DirectoryHash> actual = HashDirectory(dir, &expected);
     if (!actual) return actual.error();
     TreeComparison comparison;
     comparison.directory_tree = actual->tree;
+    comparison.incomplete = actual->stopped;
+    comparison.writable = std::move(actual->writable);
     for (const auto& [path, id] : actual->files) {
       auto it = expected.find(path);
       if (it == expected.end()) {
         comparison.added.push_back(path);
       } else {
-        if (it->second != id) comparison.modified.push_back(path);
+        if (it->second.line != id) comparison.modified.push_back(path);
         expected.erase(it);
       }
     }
-    for (const auto& entry : expected) comparison.removed.push_back(entry.first);
+    // What a walk that stopped did not reach is unknown, not removed.
+    if (comparison.incomplete.empty()) {
+      for (const auto& entry : expected) comparison.removed.push_back(entry.first);
+    }
     return comparison;
   }
 

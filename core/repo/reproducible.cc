@@ -12,7 +12,8 @@
 //     named in a .gitattributes (directly or through an [attr] macro):
 //     another clean/smudge filter (git-crypt, ...), ident, a
 //     working-tree-encoding other than UTF-8, eol=crlf;
-//   - a tree deeper than kMaxTreeDepth levels;
+//   - a tree past the limits of libgit2_util.h (depth, entries, path
+//     lengths): a host would refuse to check it out;
 //   - an empty tree (a crafted commit): a directory cannot hold it, so the
 //     identity proof would fail on every host;
 //   - a name no directory can hold ("", ".", "..", with '/').
@@ -129,10 +130,10 @@ Result<std::vector<std::string>> UnreproducibleIn(const std::filesystem::path& p
   Findings f;
   f.lfs_pointers_ok = lfs_pointers;
   std::vector<std::string> out;
-  // WalkTree's kInvalidInput is a tree too deep: a finding like the others.
+  // WalkTree's kInvalidInput is a tree past its limits: a finding like the others.
   if (Status s = Walk(repo->ptr, tree->ptr, f); !s) {
     if (s.error().code != ErrorCode::kInvalidInput) return s.error();
-    out.push_back(s.error().message + " (a host checks out and proves no deeper)");
+    out.push_back(s.error().message + " (a host refuses to check out such a tree)");
   }
   Report(f.submodules, "a submodule (its files live in another repository, which is not shipped; vendor them or deploy "
                        "that repository as its own [[deploy]])", out);

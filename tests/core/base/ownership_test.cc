@@ -90,3 +90,20 @@ TEST_CASE("ownership: a program another user could change is not run as root") {
     CHECK_FALSE(OpenRootOnlyProgram(*rel, "bin/start"));
   }
 }
+
+TEST_CASE("ownership: a program in a directory another user could change is not run as root") {
+  if (::geteuid() != 0) return;  // chown needs root, as the agent has
+  testing::TempDir tmp;
+  fs::create_directories(tmp.path / "rel/bin/sub");
+  testing::WriteAll(tmp.path / "rel/bin/sub/start", "#!/bin/sh\n");
+  Result<ConfinedDir> rel = ConfinedDir::OpenTrusted(tmp.path / "rel");
+  REQUIRE(rel);
+  CHECK(OpenRootOnlyProgram(*rel, "bin/sub/start"));
+  REQUIRE(::chown((tmp.path / "rel/bin").c_str(), 65534, 65534) == 0);
+  Result<UniqueFd> refused = OpenRootOnlyProgram(*rel, "bin/sub/start");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("rel/bin is owned by uid 65534") != std::string::npos);
+  REQUIRE(::chown((tmp.path / "rel/bin").c_str(), 0, 0) == 0);
+  ::chmod((tmp.path / "rel").c_str(), 0777);
+  CHECK_FALSE(OpenRootOnlyProgram(*rel, "bin/sub/start"));
+}

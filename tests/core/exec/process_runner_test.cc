@@ -162,3 +162,15 @@ TEST_CASE("process runner: a working directory that cannot be entered fails the 
   // check can miss a regression, never flag a correct runner).
   CHECK_FALSE(std::filesystem::exists(marker));
 }
+
+TEST_CASE("process runner: descriptors the caller left open without O_CLOEXEC do not reach the command") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);  // no O_CLOEXEC, as a library might forget
+  auto runner = MakeBoostProcessRunner();
+  std::string check = "test -e /proc/self/fd/" + std::to_string(fds[0]) + " || test -e /proc/self/fd/" + std::to_string(fds[1]);
+  Result<ProcessResult> r = runner->Run(ProcessSpec::Of({"sh", "-c", check}));
+  ::close(fds[0]);
+  ::close(fds[1]);
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 1);
+}

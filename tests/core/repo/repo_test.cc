@@ -327,7 +327,7 @@ TEST_CASE("deep trees: 1024 levels check out and prove with 64 descriptors, deep
   Result<std::vector<std::string>> problems = git->Unreproducible(repo.dir(), deeper, false);
   REQUIRE(problems);
   REQUIRE(problems->size() == 1);
-  CHECK(problems->front().find(": deeper than 1024 levels (a host checks out and proves no deeper)") != std::string::npos);
+  CHECK(problems->front().find(": deeper than 1024 levels (a host refuses to check out such a tree)") != std::string::npos);
 
   REQUIRE(Import(*store, *git->BuildPack(repo.dir(), deepest, {})));
   REQUIRE(Import(*store, *git->BuildPack(repo.dir(), deeper, *store->KeptCommits())));
@@ -376,6 +376,56 @@ TEST_CASE("deep trees: a planted tree 12,000 levels deep is drift, read with 64 
   }
   REQUIRE(release.Remove("x"));
   CHECK(store->Compare(commit, release)->identical());
+}
+
+// A commit whose tree is built by `git mktree` from `levels` wrappers
+// around one file: each wrapper names the level below `fanout` times
+// (under 250-char names when `long_names`). A few objects, and a tree of
+// fanout^levels paths, or paths of levels * 251 bytes.
+std::string WrappedCommit(GitRepo& repo, int levels, int fanout, bool long_names) {
+  auto mktree = [&](const std::string& lines) {
+    testing::WriteAll(repo.dir().parent_path() / "mktree.txt", lines);
+    return repo.Git("mktree < ../mktree.txt");
+  };
+  std::string blob = repo.Git("hash-object -w --stdin < /dev/null");
+  std::string tree = mktree("100644 blob " + blob + "\tf\n");
+  for (int i = 0; i < levels; ++i) {
+    std::string lines;
+    for (int k = 0; k < fanout; ++k) {
+      std::string name = std::string(1, static_cast<char>('a' + k)) + (long_names ? std::string(249, 'd') : "");
+      lines += "040000 tree " + tree + "\t" + name + "\n";
+    }
+    tree = mktree(lines);
+  }
+  return repo.Git("-c user.name=T -c user.email=t@e commit-tree " + tree + " -m wrapped");
+}
+
+TEST_CASE("tree limits: a tree of a million paths from a few objects, and paths past PATH_MAX, are refused by plan and checkout") {
+  TempDir tmp;
+  GitRepo repo(tmp.path / "app");
+  auto git = MakeLibgit2();
+  auto store = OpenStore(tmp.path / "store");
+  std::string bomb = WrappedCommit(repo, 20, 2, false);  // 2^20 files, 2^21 entries, 42 objects
+  std::string long_paths = WrappedCommit(repo, 17, 1, true);  // one path of 17 * 250 bytes
+  std::string fine = WrappedCommit(repo, 16, 1, true);
+  Result<std::vector<std::string>> problems = git->Unreproducible(repo.dir(), bomb, false);
+  REQUIRE(problems);
+  REQUIRE(problems->size() == 1);
+  CHECK(problems->front().find("the tree holds more than 1000000 entries") != std::string::npos);
+  problems = git->Unreproducible(repo.dir(), long_paths, false);
+  REQUIRE(problems);
+  REQUIRE(problems->size() == 1);
+  CHECK(problems->front().find("a path longer than 4096 bytes") != std::string::npos);
+  CHECK(git->Unreproducible(repo.dir(), fine, false)->empty());
+
+  for (const std::string& commit : {bomb, long_paths}) {
+    REQUIRE(Import(*store, *git->BuildPack(repo.dir(), commit, *store->KeptCommits())));
+    ConfinedDir dir = Fresh(tmp.path / ("out-" + commit));
+    Status written = store->Checkout(commit, dir);
+    REQUIRE_FALSE(written);
+    CHECK(written.error().code == ErrorCode::kInvalidInput);
+    std::filesystem::remove_all(tmp.path / ("out-" + commit));
+  }
 }
 
 TEST_CASE("unreproducible: attributes that make a checkout differ from the blob are named, the others pass") {
