@@ -4,6 +4,7 @@
 #include <map>
 
 #include "controller/commands.h"
+#include "controller/usage_error.h"
 #include "core/base/version.h"
 
 namespace daybook::controller {
@@ -54,7 +55,8 @@ int RunCli(const std::vector<std::string>& args, Env& env) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e, env.out, env.err);
   } catch (const CLI::ParseError& e) {
-    env.err << "daybook: error: " << e.what() << "\nRun with --help for usage.\n";
+    UsageError usage = DescribeUsageError(app, args, e);
+    env.err << "daybook: error: " << usage.message << "\nRun `" << usage.command << " --help` for usage.\n";
     return kExitUsage;
   }
   return exit_code;

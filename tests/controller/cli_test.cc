@@ -49,6 +49,31 @@ TEST_CASE("cli: help, version and usage errors") {
   CHECK(h.out.str().find("--target") != std::string::npos);
 }
 
+TEST_CASE("cli: usage errors in the project's words, with the nearest command, flag or value") {
+  Harness h;
+  CHECK(h.Run({"stauts"}) == kExitUsage);
+  CHECK(h.err.str().find("daybook: error: unknown command \"stauts\"; did you mean status? (commands: init, validate") == 0);
+  CHECK(h.err.str().find("Run `daybook --help` for usage.") != std::string::npos);
+  CHECK(h.Run({}) == kExitUsage);
+  CHECK(h.err.str().find("a command is needed after `daybook` (commands: init, validate") != std::string::npos);
+  CHECK(h.Run({"journal"}) == kExitUsage);
+  CHECK(h.err.str().find("a command is needed after `daybook journal` (commands: ") != std::string::npos);
+  CHECK(h.Run({"journal", "verfy"}) == kExitUsage);
+  CHECK(h.err.str().find("unknown command \"verfy\"; did you mean verify?") != std::string::npos);
+  CHECK(h.Run({"status", "-o", "yaml"}) == kExitUsage);
+  CHECK(h.err.str().find("daybook: error: --output: \"yaml\" is not one of json, table, text") == 0);
+  CHECK(h.Run({"status", "--output=jsn"}) == kExitUsage);
+  CHECK(h.err.str().find("is not one of json, table, text; did you mean json?") != std::string::npos);
+  CHECK(h.Run({"push", "--yess", "manifests/app.toml"}) == kExitUsage);
+  CHECK(h.err.str().find("unknown flag --yess for `daybook push`; did you mean --yes?") != std::string::npos);
+  CHECK(h.err.str().find("Run `daybook push --help` for usage.") != std::string::npos);
+  CHECK(h.Run({"push", "--dry-run", "manifests/app.toml"}) == kExitUsage);
+  CHECK(h.err.str().find("unknown flag --dry-run for `daybook push`; `daybook plan MANIFEST` shows what a push would do") !=
+        std::string::npos);
+  CHECK(h.Run({"--fleet", "/work", "stauts"}) == kExitUsage);  // a global flag's value is not a command
+  CHECK(h.err.str().find("unknown command \"stauts\"") != std::string::npos);
+}
+
 TEST_CASE("cli: init creates a fleet that validates as created") {
   Harness h;
   REQUIRE(h.Run({"init", "fleet"}) == kExitOk);
