@@ -35,6 +35,7 @@ Json Deployer::Report(repo::ObjectStore& store, const std::vector<DeployQuery>& 
   if (wanted.empty() && all) {
     for (const DeployState& s : *all) wanted.push_back({s.name, s.path});
   }
+  size_t listed = 0;  // bytes of drift lists in the answer so far
   for (const DeployQuery& query : wanted) {
     Json entry = {{"name", query.name}, {"path", query.path}, {"live", nullptr}, {"tree", nullptr}, {"last_good", nullptr},
                   {"releases", Json::array()}, {"failed", Json::array()}, {"drift", nullptr}, {"error", nullptr}};
@@ -81,6 +82,10 @@ Json Deployer::Report(repo::ObjectStore& store, const std::vector<DeployQuery>& 
         Result<repo::TreeComparison> compared = CompareRelease(store, *dir, **live, note);
         if (compared) {
           entry["drift"] = DriftJson(*compared);
+          listed += entry["drift"].dump().size();
+          if (listed > kMaxListedAnswerBytes) {
+            for (const char* key : {"modified", "added", "removed", "writable"}) entry["drift"][key] = Json::array();
+          }
           if (!note.empty()) problems.push_back(note);
         } else {
           problems.push_back(compared.error().message);

@@ -29,17 +29,17 @@ std::string Rfc3339(TimePoint t) {
 }
 
 // The first paths of `paths`, up to kMaxListedPaths of them and
-// kMaxListedPathBytes bytes together (a path may be 4 KiB, escaped four
-// times that): the counts say how many there are, and the answer stays far
-// below a frame whatever was planted.
+// kMaxListedPathBytes bytes together as sent (a path may be 4 KiB, and a
+// control byte is six bytes of JSON): the counts say how many there are,
+// and the answer stays far below a frame whatever was planted.
 Json PathList(const std::vector<std::string>& paths) {
   Json list = Json::array();
   size_t bytes = 0;
   // File names are bytes: escaped, or one name that is not UTF-8 would make
   // the answer impossible to send.
   for (size_t i = 0; i < paths.size() && i < kMaxListedPaths; ++i) {
-    std::string escaped = EscapeBytes(paths[i]);
-    bytes += escaped.size();
+    Json escaped = EscapeBytes(paths[i]);
+    bytes += escaped.dump().size();
     if (bytes > kMaxListedPathBytes) break;
     list.push_back(std::move(escaped));
   }
@@ -139,6 +139,25 @@ HookRun RunHook(exec::ProcessRunner& runner, const DeployState& state, const Rel
   return {ran->ok(),
           {{"argv", state.after}, {"result", ran->Describe()}, {"output", output}, {"stderr", stderr_tail},
            {"duration_ms", ms}}};
+}
+
+// Why a hook failed, in one line the operator sees wherever the error goes
+// (push's table and JSON, the journal, the agent's log): its result and
+// the last line it wrote, stderr first (where a failing command says why),
+// cut to kHookReasonShown bytes.
+constexpr size_t kHookReasonShown = 300;
+std::string HookFailure(const HookRun& hook) {
+  std::string why = "after hook failed (" + hook.json["result"].get<std::string>() + ")";
+  for (const char* stream : {"stderr", "output"}) {
+    std::string text = hook.json.value(stream, std::string());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    if (text.empty()) continue;
+    size_t newline = text.find_last_of('\n');
+    std::string last = newline == std::string::npos ? text : text.substr(newline + 1);
+    if (last.size() > kHookReasonShown) last = Utf8Tail(last, kHookReasonShown);
+    return why + ": " + last;
+  }
+  return why;
 }
 
 // Switches back after a failed hook: the previous release, or no `current`.
@@ -311,7 +330,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
     outcome.body["verified"] = true;
     HookRun hook = RunHook(runner_, state, dir, request.commit, previous);
     outcome.body["hook"] = hook.json;
-    if (!hook.ok) return outcome.Fail("after hook failed (" + hook.json["result"].get<std::string>() + ")");
+    if (!hook.ok) return outcome.Fail(HookFailure(hook));
     outcome.body["status"] = "repaired";
     return outcome.body;
   }
@@ -328,7 +347,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   HookRun hook = RunHook(runner_, state, dir, request.commit, previous);
   outcome.body["hook"] = hook.json;
   if (!hook.ok) {
-    std::string why = "after hook failed (" + hook.json["result"].get<std::string>() + ")";
+    std::string why = HookFailure(hook);
     if (Status s = SwitchBack(dir, previous); !s) return outcome.Fail(why + "; switching back failed too: " + s.error().message);
     outcome.body["rolled_back_to"] = previous.empty() ? Json(nullptr) : Json(previous);
     (void)dir.SetAside(request.commit);
@@ -401,7 +420,7 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
   HookRun hook = RunHook(runner_, state, dir, target, previous);
   outcome.body["hook"] = hook.json;
   if (!hook.ok) {
-    std::string why = "after hook failed (" + hook.json["result"].get<std::string>() + ")";
+    std::string why = HookFailure(hook);
     if (Status s = SwitchBack(dir, previous); !s) return outcome.Fail(why + "; switching back failed too: " + s.error().message);
     outcome.body["rolled_back_to"] = previous.empty() ? Json(nullptr) : Json(previous);
     return outcome.Fail(why);

@@ -60,8 +60,11 @@ class Deployer {
   DeployStateStore states_;
 };
 
-// Drift lists in answers are capped (the counts are not).
+// Drift lists in answers are capped (the counts are not): per list, and
+// for a status answer all deploys together (the lists of the deploys past
+// kMaxListedAnswerBytes are left empty), so an answer always fits a frame.
 constexpr size_t kMaxListedPaths = 200;
-constexpr size_t kMaxListedPathBytes = 64u << 10;
+constexpr size_t kMaxListedPathBytes = 16u << 10;
+constexpr size_t kMaxListedAnswerBytes = 2u << 20;
 
 }  // namespace daybook::agent

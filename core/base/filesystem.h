@@ -51,10 +51,17 @@ class Filesystem {
   virtual Status RemoveFile(const std::filesystem::path& path) = 0;
 
   // An exclusive advisory lock on `path` (created if missing), held until the
-  // returned object is destroyed. kFailed at once when another process holds it.
+  // returned object is destroyed. kFailed at once when another process
+  // holds it, the message ending with what the holder said of itself.
   class Lock {
    public:
     virtual ~Lock() = default;
+    // Says who holds the lock and why (one line, kept in the lock file), for
+    // the message another process gets when it finds the lock taken.
+    virtual Status SetHolder(const std::string& holder) {
+      (void)holder;
+      return OkStatus();
+    }
   };
   virtual Result<std::unique_ptr<Lock>> LockFile(const std::filesystem::path& path) = 0;
 };

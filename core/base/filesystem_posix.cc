@@ -156,7 +156,9 @@ class PosixFilesystem final : public Filesystem {
       int err = errno;
       ::close(fd);
       if (err == EWOULDBLOCK) {
-        return MakeError(ErrorCode::kFailed, path.string() + " is locked by another process");
+        std::string holder = ReadHolder(path);
+        return MakeError(ErrorCode::kFailed,
+                         path.string() + " is locked by another process" + (holder.empty() ? "" : ": " + holder));
       }
       return IoError("cannot lock", path, err);
     }
@@ -164,10 +166,33 @@ class PosixFilesystem final : public Filesystem {
   }
 
  private:
+  // What the holder wrote in the lock file: its first line, at most 512
+  // bytes, printable ASCII only (it is shown on a terminal).
+  static std::string ReadHolder(const fs::path& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return "";
+    char buf[512];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    ::close(fd);
+    std::string holder;
+    for (ssize_t i = 0; i < n && buf[i] != '\n'; ++i) holder.push_back(buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '?');
+    return holder;
+  }
+
   class FdLock final : public Lock {
    public:
     explicit FdLock(int fd) : fd_(fd) {}
-    ~FdLock() override { ::close(fd_); }  // closing releases the flock
+    ~FdLock() override {
+      (void)::ftruncate(fd_, 0);  // nobody holds it any more
+      ::close(fd_);               // closing releases the flock
+    }
+    Status SetHolder(const std::string& holder) override {
+      std::string line = holder + "\n";
+      if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, line.data(), line.size(), 0) != static_cast<ssize_t>(line.size())) {
+        return MakeError(ErrorCode::kIo, std::string("cannot write the lock holder: ") + std::strerror(errno));
+      }
+      return OkStatus();
+    }
     FdLock(const FdLock&) = delete;
     FdLock& operator=(const FdLock&) = delete;
 

@@ -25,8 +25,11 @@ std::optional<std::string> WritableByOthers(const struct stat& st, Sticky sticky
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) return "owned by uid " + std::to_string(st.st_uid);
   if (S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) != 0 && sticky == Sticky::kAccepted) return std::nullopt;
   if ((st.st_mode & S_IWOTH) != 0) return "writable by anyone (mode " + Mode(st) + ")";
-  if ((st.st_mode & S_IWGRP) != 0 && st.st_gid != 0) {
-    return "writable by group " + std::to_string(st.st_gid) + " (mode " + Mode(st) + ")";
+  // Group write whatever the group: with a POSIX ACL these bits are its
+  // mask, set when a named user or group may write (setfacl -m u:app:rwx
+  // on a root:root directory), which the mode shows no other way.
+  if ((st.st_mode & S_IWGRP) != 0) {
+    return "writable by group " + std::to_string(st.st_gid) + " or an ACL entry (mode " + Mode(st) + ")";
   }
   return std::nullopt;
 }

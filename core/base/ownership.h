@@ -23,7 +23,9 @@ enum class Sticky { kRefused, kAccepted };
 
 // Why someone other than root (or the agent's own user, when it does not
 // run as root) could change the file or directory `st` describes: "owned
-// by uid 1001", "writable by its group (mode 2775)"; nullopt when no one can.
+// by uid 1001", "writable by group 0 or an ACL entry (mode 0775)"; nullopt when
+// no one can. Group write counts whatever the group: it is also the mask
+// of a POSIX ACL that lets a named user write.
 std::optional<std::string> WritableByOthers(const struct stat& st, Sticky sticky);
 
 // kFailed naming `dir` when WritableByOthers(dir, Sticky::kRefused).

@@ -1,5 +1,7 @@
 #include "core/journal/store.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "core/crypto/encoding.h"
@@ -67,6 +69,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::Open(Filesystem& fs, const
   if (Status made = fs.CreateDirectories(options.dir); !made) return std::move(made).error();
   Result<std::unique_ptr<Filesystem::Lock>> lock = fs.LockFile(JournalPaths(options.dir).lock);
   if (!lock) return std::move(lock).error().WithContext("journal");
+  (void)(*lock)->SetHolder("daybook (pid " + std::to_string(::getpid()) + ") since " + FormatTimestamp(clock.Now()));
   std::unique_ptr<JournalWriter> writer(new JournalWriter(fs, clock, std::move(options), std::move(*lock)));
   if (Status recovered = writer->Recover(); !recovered) return std::move(recovered).error();
   return writer;
@@ -300,7 +303,18 @@ Result<Appended> JournalWriter::Append(std::string_view type, Json fields, Opera
   if (!line) return line.error();
   if (Status s = AddRecordLines({*line}); !s) return std::move(s).error().WithContext("journal append");
   if (Status s = Seal(); !s) return std::move(s).error().WithContext("journal record written but not sealed");
+  if (type == kInterventionBegin) NoteHolder(*line);
   return Appended{size_ - 1, LeafHash(*line), *line, checkpoint_};
+}
+
+// Who now holds the journal, for another daybook that finds it locked:
+// the intervention just begun, its operator and start time.
+void JournalWriter::NoteHolder(const std::string& begin_line) {
+  Result<Json> record = ParseCanonical(begin_line);
+  if (!record) return;
+  std::string who = StringField(*record, "principal").value_or(StringField(*record, "operator").value_or("?"));
+  (void)lock_->SetHolder("intervention " + StringField(*record, "intervention").value_or("?") + " by " + who + ", begun " +
+                         StringField(*record, "ts").value_or("?") + " (daybook pid " + std::to_string(::getpid()) + ")");
 }
 
 Result<std::vector<Appended>> JournalWriter::AppendAll(std::vector<Pending> records) {

@@ -110,6 +110,7 @@ class JournalWriter {
   const MemoryHashes& hashes() const { return hashes_; }
 
  private:
+  void NoteHolder(const std::string& begin_line);
   JournalWriter(Filesystem& fs, const Clock& clock, WriterOptions options, std::unique_ptr<Filesystem::Lock> lock);
   Status Recover();
   // Step 5 of Recover: seals records after the checkpoint the intent names.

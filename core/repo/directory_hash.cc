@@ -220,14 +220,22 @@ Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, Walk& walk) {
     walk.out.stopped = "the walk stopped at " + path.substr(0, 200) + ": it holds more entries than its commit";
     return std::optional<git_oid>();
   };
-  Result<Frame> first = Enter(top, "", "", walk.budget.entries);
+  // Names listed and not yet walked, in every frame: they are held in
+  // memory, and each will cost the budget an entry, so a listing may hold
+  // no more than the budget has left beyond them (a chain of directories
+  // of 4,000 names each would otherwise hold them all at once).
+  size_t held = 0;
+  auto room = [&] { return walk.budget.entries > held ? walk.budget.entries - held : 0; };
+  Result<Frame> first = Enter(top, "", "", room());
   if (!first) return stop_at("./", first.error());
+  held += first->names.size();
   frames.push_back(std::move(*first));
   while (true) {
     const ConfinedDir& dir = below ? *below : top;
     Frame& frame = frames.back();
     if (frame.next < frame.names.size()) {
-      std::string name = frame.names[frame.next++];
+      std::string name = std::move(frame.names[frame.next++]);
+      --held;
       std::string path = frame.prefix + name;
       if (!walk.budget.Spend(path)) {
         walk.out.stopped = "the walk stopped at " + path.substr(0, 200) +
@@ -253,8 +261,9 @@ Result<std::optional<git_oid>> HashTree(const ConfinedDir& top, Walk& walk) {
       }
       Result<ConfinedDir> sub = dir.Open(name);
       if (!sub) return sub.error();
-      Result<Frame> entered = Enter(*sub, path + "/", name, walk.budget.entries);
+      Result<Frame> entered = Enter(*sub, path + "/", name, room());
       if (!entered) return stop_at(path + "/", entered.error());
+      held += entered->names.size();
       frames.push_back(std::move(*entered));
       below = std::move(*sub);
       continue;

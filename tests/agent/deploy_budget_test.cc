@@ -121,6 +121,13 @@ TEST_CASE("writable: parts of a release another user may change are named, and a
   REQUIRE(::stat((f.App() / "current/bin").c_str(), &st) == 0);
   CHECK(st.st_uid == 0);
   CHECK(f.Deploy(v1)["status"] == "unchanged");
+
+  // Group write on root's own group is the mask of an ACL that may name
+  // the application (setfacl -m u:app:rwx): the same.
+  ::chmod((f.App() / "releases" / v1 / "bin").c_str(), 0775);
+  entry = f.deployer->Report(*f.store, {}, true)["deploys"][0];
+  CHECK(entry["drift"]["writable"] == Json::array({"bin/"}));
+  CHECK(f.Deploy(v1)["status"] == "repaired");
 }
 
 TEST_CASE("names: a deploy name too long for the agent's own files is refused before anything is made") {

@@ -133,7 +133,7 @@ TEST_CASE("ownership: a deploy directory, releases/ or a parent others could cha
   ::chmod((f.tmp.path / "root/srv").c_str(), 0755);
   ::chmod((f.tmp.path / "root").c_str(), 0775);
   ::chown((f.tmp.path / "root").c_str(), 0, 100);
-  refused("(above " + (f.tmp.path / "root/srv").string() + ") is writable by group 100 (mode 0775)");
+  refused("(above " + (f.tmp.path / "root/srv").string() + ") is writable by group 100 or an ACL entry (mode 0775)");
   ::chmod((f.tmp.path / "root").c_str(), 0755);
   if (::geteuid() == 0) {
     REQUIRE(::chown(f.App().c_str(), 65534, 65534) == 0);

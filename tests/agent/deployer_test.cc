@@ -58,7 +58,7 @@ TEST_CASE("deploy: the after hook runs in the new release, its failure switches 
   std::string v2 = f.CommitVersion("2.0");
   Json failed = f.Deploy(v2, 5, {"sh", "-c", "echo reload refused >&2; exit 3"});
   CHECK(failed["status"] == "failed");
-  CHECK(failed["error"] == "after hook failed (exit 3)");
+  CHECK(failed["error"] == "after hook failed (exit 3): reload refused");
   CHECK(failed["hook"]["output"] == "reload refused\n");
   CHECK(failed["rolled_back_to"] == v1);
   CHECK(f.Live() == v1);

@@ -47,7 +47,7 @@ expect_exit 0 "$DAYBOOK" status --target agent-3
 # A failing after hook: switched back to the previous release, the new one set aside, journaled as failed.
 write_manifest v2.0 /srv/app '["sh", "-c", "echo reload failed >&2; exit 7"]'
 expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes --target agent-2
-expect_in "$WORK/out" "after hook failed (exit 7)"
+expect_in "$WORK/out" "after hook failed (exit 7): reload failed"
 [[ "$(live 2)" == "$v1" ]] || fail "agent-2 did not switch back to v1"
 [[ -f "$WORK/agent-2/root/srv/app/failed/$v2/VERSION" ]] || fail "agent-2 did not keep the failed release aside"
 expect_exit 0 "$DAYBOOK" journal show --output json

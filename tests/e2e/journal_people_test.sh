@@ -64,4 +64,16 @@ expect_exit 0 "$DAYBOOK" journal verify
 sed "s/^ops@example /someone@else /" allowed_signers > "$WORK/renamed"
 expect_exit 1 "$DAYBOOK" journal verify --allowed-signers "$WORK/renamed"
 expect_in "$WORK/err" "signed as principal ops@example, but allowed_signers names that key someone@else"
+
+# A second push while one runs is refused, naming who holds the journal:
+# the intervention, its operator and since when (issue 18).
+v2=$(app_commit 2.0 5)
+write_manifest v2.0 /srv/app '["sleep", "4"]' 2 all
+"$DAYBOOK" push manifests/app.toml --yes > "$WORK/first.out" 2>&1 &
+first=$!
+for _ in $(seq 1 100); do grep -q "^intervention " journal/lock 2> /dev/null && break; sleep 0.05; done
+expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes
+expect_in "$WORK/err" "is locked by another process: intervention 20"
+expect_in "$WORK/err" " by ops@example, begun 20"
+wait "$first" || fail "the first push failed: $(cat "$WORK/first.out")"
 finish

@@ -146,3 +146,25 @@ TEST_CASE("confined dir: a program is opened beneath the directory, never throug
   CHECK_FALSE(rel->OpenProgram("/bin/sh"));
   CHECK(rel->OpenProgram("bin").error().message.find("is not a regular file") != std::string::npos);
 }
+
+TEST_CASE("confined dir: removal of wide directories, full of files and of non-empty directories, in bounded passes") {
+  testing::TempDir tmp;
+  fs::path top = tmp.path / "wide";
+  fs::create_directories(top);
+  // More non-empty subdirectories than a pass notes (4096), files beside
+  // them, empty directories, links and a short chain in each.
+  for (int i = 0; i < 5000; ++i) {
+    fs::path sub = top / ("d" + std::to_string(i));
+    fs::create_directories(sub / "x" / "y");
+    testing::WriteAll(sub / "x" / "y" / "f", "f");
+    testing::WriteAll(top / ("f" + std::to_string(i)), "f");
+  }
+  fs::create_directories(top / "empty");
+  fs::create_symlink("/etc/passwd", top / "link");
+  Result<ConfinedDir> dir = ConfinedDir::OpenTrusted(tmp.path);
+  REQUIRE(dir);
+  Status removed = dir->Remove("wide");
+  REQUIRE_MESSAGE(removed, (removed ? "" : removed.error().message));
+  CHECK_FALSE(fs::exists(top));
+  CHECK(fs::exists("/etc/passwd"));
+}

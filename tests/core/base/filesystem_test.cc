@@ -67,3 +67,21 @@ TEST_CASE("posix filesystem: a link planted at the old guessable temp name is ne
   CHECK((st.st_mode & 0777) == 0600);
   CHECK(*fsys->ReadFile(tmp.path / "state.json") == "{}\n");
 }
+
+TEST_CASE("posix filesystem: a taken lock names its holder, and forgets it when released") {
+  TempDir tmp;
+  auto fs = MakePosixFilesystem();
+  fs::path path = tmp.path / "lock";
+  Result<std::unique_ptr<Filesystem::Lock>> first = fs->LockFile(path);
+  REQUIRE(first);
+  REQUIRE((*first)->SetHolder("intervention 20261129T182301Z-ab12 by alice@devteam\x1b[31m, begun 18:23:01Z"));
+  Result<std::unique_ptr<Filesystem::Lock>> second = fs->LockFile(path);  // another open file: refused
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code == ErrorCode::kFailed);
+  CHECK(second.error().message ==
+        path.string() + " is locked by another process: intervention 20261129T182301Z-ab12 by alice@devteam?[31m, begun 18:23:01Z");
+  first->reset();
+  Result<std::unique_ptr<Filesystem::Lock>> third = fs->LockFile(path);
+  REQUIRE(third);
+  CHECK(fs::file_size(path) == 0);
+}

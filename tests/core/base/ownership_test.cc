@@ -28,9 +28,10 @@ TEST_CASE("ownership: root's alone unless another owner, group or others may wri
   uid_t other = me == 1001 ? 1002 : 1001;
   CHECK_FALSE(WritableByOthers(With(0, 0, S_IFDIR | 0755), Sticky::kRefused));
   CHECK_FALSE(WritableByOthers(With(me, 0, S_IFDIR | 0755), Sticky::kRefused));
-  CHECK_FALSE(WritableByOthers(With(0, 0, S_IFDIR | 0775), Sticky::kRefused));  // group root
+  // Group root too: the group bits are also the mask of an ACL naming a user.
+  CHECK(*WritableByOthers(With(0, 0, S_IFDIR | 0775), Sticky::kRefused) == "writable by group 0 or an ACL entry (mode 0775)");
   CHECK(*WritableByOthers(With(other, 0, S_IFDIR | 0755), Sticky::kRefused) == "owned by uid " + std::to_string(other));
-  CHECK(*WritableByOthers(With(0, 100, S_IFDIR | 0775), Sticky::kRefused) == "writable by group 100 (mode 0775)");
+  CHECK(*WritableByOthers(With(0, 100, S_IFDIR | 0775), Sticky::kRefused) == "writable by group 100 or an ACL entry (mode 0775)");
   CHECK(*WritableByOthers(With(0, 0, S_IFDIR | 0757), Sticky::kRefused) == "writable by anyone (mode 0757)");
   CHECK(*WritableByOthers(With(0, 0, S_IFDIR | 01777), Sticky::kRefused) == "writable by anyone (mode 1777)");
   CHECK_FALSE(WritableByOthers(With(0, 0, S_IFDIR | 01777), Sticky::kAccepted));

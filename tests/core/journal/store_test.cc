@@ -3,6 +3,7 @@
 #include "core/journal/store.h"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include "core/journal/lines.h"
 #include "core/crypto/encoding.h"
@@ -94,7 +95,8 @@ TEST_CASE("journal: one writer at a time") {
   auto first = f.Open(*fs);
   auto second = JournalWriter::Open(*fs, f.clock, f.Options());
   REQUIRE_FALSE(second.ok());
-  CHECK(second.error().message.find("locked by another process") != std::string::npos);
+  CHECK(second.error().message.find("locked by another process: daybook (pid " + std::to_string(::getpid()) + ") since ") !=
+        std::string::npos);
 }
 
 TEST_CASE("journal: interventions need an allowed operator's signature, refusals write nothing") {
