@@ -107,8 +107,14 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   Deployer deployer(config, fs, *runner, *clock);
   PatchStep patch(config, fs, *runner);
   ResultStore results(fs, *clock, std::filesystem::path(config.state_dir) / "results");
-  // No session runs yet: a request marked running was cut by a crash.
+  // No session runs yet: a request marked running was cut by a crash, and
+  // so was a write that left its temporary file.
   if (Status cleared = results.ClearRunning(); !cleared) log->warn("results: {}", cleared.error().message);
+  if (Result<int> removed = results.RemoveInterruptedWrites(); !removed) {
+    log->warn("results: {}", removed.error().message);
+  } else if (*removed > 0) {
+    log->info("results: removed {} temporary file(s) of an interrupted write", *removed);
+  }
   InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store, &results};
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
                          [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions};

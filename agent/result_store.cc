@@ -12,6 +12,7 @@ namespace {
 using protocol::Json;
 
 constexpr std::string_view kRunning = ".running";
+constexpr std::string_view kTemporary = ".tmp-";  // Filesystem::WriteFileAtomic's temporary names
 
 int64_t UnixMs(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -47,6 +48,19 @@ Status ResultStore::ClearRunning() {
   return OkStatus();
 }
 
+Result<int> ResultStore::RemoveInterruptedWrites() {
+  if (!fs_.Exists(dir_)) return 0;
+  Result<std::vector<std::string>> names = fs_.ListDirectory(dir_);
+  if (!names) return std::move(names).error();
+  int removed = 0;
+  for (const std::string& name : *names) {
+    if (name.find(kTemporary) == std::string::npos) continue;
+    if (Status s = fs_.RemoveFile(dir_ / name); !s) return std::move(s).error();
+    ++removed;
+  }
+  return removed;
+}
+
 Result<std::optional<Json>> ResultStore::Fetch(const std::string& intervention) {
   if (!IsResultId(intervention)) return MakeError(ErrorCode::kInvalidInput, "bad intervention id " + Quoted(intervention));
   if (!fs_.Exists(PathOf(intervention))) return std::optional<Json>();
@@ -69,7 +83,7 @@ Result<std::vector<std::string>> ResultStore::List(std::string_view suffix) {
     std::string id = name.substr(0, name.size() - suffix.size());
     if (IsResultId(id)) ids.push_back(id);
   }
-  std::sort(ids.begin(), ids.end());  // ids start with their UTC time
+  std::sort(ids.begin(), ids.end());
   return ids;
 }
 
@@ -78,34 +92,44 @@ Status ResultStore::Acknowledge(const std::string& intervention) {
   return fs_.RemoveFile(PathOf(intervention));
 }
 
-// Too old first, then the oldest beyond the count; never the one just kept.
+// Too old first, then the oldest beyond the count or the byte budget;
+// never the one just kept. "Oldest" is by the time each file says it was
+// kept: intervention ids are only ordered per controller.
 Status ResultStore::Prune(const std::string& keep) {
   Result<std::vector<std::string>> ids = List();
   if (!ids) return std::move(ids).error();
   const int64_t now = UnixMs(clock_.Now());
-  std::vector<std::string> left;
+  std::vector<KeptFile> others;
+  size_t count = 0;
+  uint64_t bytes = 0;
   for (const std::string& id : *ids) {
-    if (id == keep) {
-      left.push_back(id);
-      continue;
-    }
-    Result<std::string> text = fs_.ReadFile(PathOf(id));
-    Result<Json> kept = text ? journal::ParseCanonical(std::string(Trim(*text))) : Result<Json>(text.error());
-    int64_t at = kept ? schema::IntOr(*kept, "kept_at", 0) : 0;  // unreadable: as old as can be
-    if (now - at > limits_.max_age.count()) {
+    KeptFile file = ReadKept(id);
+    if (id != keep && now - file.kept_at > limits_.max_age.count()) {
       if (Status removed = fs_.RemoveFile(PathOf(id)); !removed) return removed;
       continue;
     }
-    left.push_back(id);
+    ++count;
+    bytes += file.bytes;
+    if (id != keep) others.push_back(std::move(file));
   }
-  size_t excess = left.size() > limits_.max_kept ? left.size() - limits_.max_kept : 0;
-  for (const std::string& id : left) {
-    if (excess == 0) break;
-    if (id == keep) continue;
-    if (Status removed = fs_.RemoveFile(PathOf(id)); !removed) return removed;
-    --excess;
+  std::sort(others.begin(), others.end(), [](const KeptFile& a, const KeptFile& b) {
+    return a.kept_at != b.kept_at ? a.kept_at < b.kept_at : a.id < b.id;
+  });
+  for (const KeptFile& file : others) {
+    if (count <= limits_.max_kept && bytes <= limits_.max_bytes) break;
+    if (Status removed = fs_.RemoveFile(PathOf(file.id)); !removed) return removed;
+    --count;
+    bytes -= file.bytes;
   }
   return OkStatus();
+}
+
+// An unreadable file counts as kept at 0: as old as can be.
+ResultStore::KeptFile ResultStore::ReadKept(const std::string& id) {
+  Result<std::string> text = fs_.ReadFile(PathOf(id));
+  if (!text) return {id, 0, 0};
+  Result<Json> kept = journal::ParseCanonical(std::string(Trim(*text)));
+  return {id, kept ? schema::IntOr(*kept, "kept_at", 0) : 0, text->size()};
 }
 
 }  // namespace daybook::agent

@@ -59,6 +59,11 @@ Result<PreparedManifest> Prepare(Env& env, const GlobalOptions& global, const Pu
     if (!read) return read.error();
     saved = std::move(*read);
     flags.rev = saved->manifest_commit;
+    // A plan made before the fleet files last changed cannot be pushed:
+    // said as such, not as a working tree that differs from the plan's commit.
+    Result<std::filesystem::path> root = LocateFleet(env, global);
+    if (!root) return root.error();
+    if (Status fresh = CheckPlanNotStale(env.git, *root, *saved, options.plan_file); !fresh) return fresh.error();
   }
   Result<PreparedManifest> prepared = PrepareManifest(env, global, flags);
   if (!prepared || !saved) return prepared;

@@ -96,52 +96,91 @@ HostReconcile ReconcileHost(Env& env, const GlobalOptions& global, FleetSession&
   return r;
 }
 
-// Closes `state` if every target was asked: the ones with no result are
-// journaled as skipped, then intervention.end `interrupted`.
+// What keeps one target of an open intervention from being closed.
+enum class Pending { kSkipped, kAbandoned, kOpen };
+struct PendingTarget {
+  Pending what = Pending::kSkipped;
+  std::string why;  // kAbandoned: why it could not be asked; kOpen: the report line
+};
+
+PendingTarget Classify(const std::string& id, const std::string& target, const std::map<std::string, HostReconcile>& asked,
+                       const inventory::Inventory& inventory, const ReconcileOptions& options) {
+  auto it = asked.find(target);
+  if (it != asked.end() && it->second.asked) {
+    if (it->second.running.count(id) > 0) return {Pending::kOpen, target + " is still carrying it out; reconcile again later"};
+    if (it->second.kept.count(id) > 0) return {Pending::kOpen, target + " keeps a result that could not be journaled"};
+    return {Pending::kSkipped, ""};  // answered, and keeps nothing for it
+  }
+  const bool departed = inventory.FindHost(target) == nullptr;
+  std::string why = departed ? "is no longer in the inventory"
+                    : it == asked.end() ? "was not asked"
+                                        : "could not be asked: " + it->second.error;
+  if (options.abandon.count(target) > 0) return {Pending::kAbandoned, why};
+  if (!departed && it == asked.end()) return {Pending::kOpen, target + " " + why};
+  const std::string give_up = "`daybook journal reconcile --abandon-host " + target + "` gives up on its result";
+  return {Pending::kOpen, target + " " + why + (departed ? " (" : " (reconcile again once it answers, or ") + give_up + ")"};
+}
+
+// Closes `state` if every target was asked or abandoned: the ones asked
+// with no result are journaled as skipped, the abandoned ones as unknown,
+// then intervention.end `interrupted`, signed by the operator.
 Status CloseIfAsked(Env& env, const GlobalOptions& global, FleetSession& session, const journal::InterventionState& state,
                     const std::map<std::string, HostReconcile>& asked, const std::set<std::string>& recovered_hosts,
-                    ReconcileReport& report) {
+                    const ReconcileOptions& options, ReconcileReport& report) {
   std::vector<std::string> missing;
+  std::vector<std::pair<std::string, std::string>> abandoned;  // host, why it could not be asked
   for (const std::string& target : state.targets) {
     if (state.reported.count(target) > 0 || recovered_hosts.count(target) > 0) continue;
-    auto it = asked.find(target);
-    if (it == asked.end() || !it->second.asked) {
-      report.still_open.push_back(state.id + ": " + target + " " +
-                                  (it == asked.end() ? "was not asked" : "could not be asked: " + it->second.error));
+    PendingTarget pending = Classify(state.id, target, asked, session.fleet.inventory, options);
+    if (pending.what == Pending::kOpen) {
+      report.still_open.push_back(state.id + ": " + pending.why);
       return OkStatus();
     }
-    if (it->second.running.count(state.id) > 0) {
-      report.still_open.push_back(state.id + ": " + target + " is still carrying it out; reconcile again later");
-      return OkStatus();
+    if (pending.what == Pending::kAbandoned) {
+      abandoned.emplace_back(target, pending.why);
+    } else {
+      missing.push_back(target);
     }
-    if (it->second.kept.count(state.id) > 0) {
-      report.still_open.push_back(state.id + ": " + target + " keeps a result that could not be journaled");
-      return OkStatus();
-    }
-    missing.push_back(target);
   }
   std::unique_ptr<Intervention> resumed = Intervention::Resume(env, global, session, state.id, state.begin_line, state.begin_seq);
-  for (const std::string& target : missing) {
+  auto record = [&](const std::string& target, const HostOutcome& outcome) {
     const inventory::Host* host = session.fleet.inventory.FindHost(target);
     inventory::Host gone{};
     gone.name = target;
+    return resumed->RecordHost(host != nullptr ? *host : gone, outcome, std::nullopt);
+  };
+  for (const std::string& target : missing) {
     HostOutcome outcome{"skipped",
                         "no result: the controller stopped before this host reported, and its agent keeps none "
                         "(never started, or stopped before it saved one)",
                         {{"recovered", true}}, std::nullopt};
-    if (Status s = resumed->RecordHost(host != nullptr ? *host : gone, outcome, std::nullopt); !s) return s;
+    if (Status s = record(target, outcome); !s) return s;
   }
-  Json summary = {{"reason", "the controller stopped before it closed the intervention; reconciled"},
-                  {"recovered", recovered_hosts.size()}, {"without_result", missing}};
+  Json given_up = Json::array();
+  for (const auto& [target, why] : abandoned) {
+    HostOutcome outcome{"unknown",
+                        "abandoned by the operator (journal reconcile --abandon-host): the host " + why +
+                            ", so what it did is unknown",
+                        {{"abandoned", true}}, std::nullopt};
+    if (Status s = record(target, outcome); !s) return s;
+    given_up.push_back(target);
+  }
+  std::string reason = "the controller stopped before it closed the intervention; reconciled";
+  if (!abandoned.empty()) {
+    reason += ", giving up on the result of " + std::to_string(abandoned.size()) + " host(s) that could not be asked";
+  }
+  Json summary = {{"reason", reason}, {"recovered", recovered_hosts.size()}, {"without_result", missing}};
+  if (!abandoned.empty()) summary["abandoned"] = given_up;
   if (Status s = resumed->End("interrupted", summary); !s) return s;
   report.closed.push_back(state.id);
+  for (const auto& given : abandoned) report.abandoned.push_back(state.id + " " + given.first);
   return OkStatus();
 }
 
 }  // namespace
 
 Result<ReconcileReport> Reconcile(Env& env, const GlobalOptions& global, FleetSession& session,
-                                  const std::vector<std::string>& hosts) {
+                                  const std::vector<std::string>& hosts, const ReconcileOptions& options) {
   {
     std::lock_guard lock(session.journal_mu);
     Result<journal::JournalWriter*> writer = SessionJournal(env, global, session);  // holds the journal lock from here
@@ -175,15 +214,19 @@ Result<ReconcileReport> Reconcile(Env& env, const GlobalOptions& global, FleetSe
   for (const auto& [id, state] : *states) {
     if (state.ended) continue;
     bool involved = false;
-    for (const std::string& target : state.targets) involved = involved || asked.count(target) > 0;
+    for (const std::string& target : state.targets) {
+      involved = involved || asked.count(target) > 0 || options.abandon.count(target) > 0 ||
+                 (options.include_departed && session.fleet.inventory.FindHost(target) == nullptr);
+    }
     if (!involved) continue;  // none of its hosts were in reach of this command
-    if (Status s = CloseIfAsked(env, global, session, state, asked, recovered[id], report); !s) return s.error();
+    if (Status s = CloseIfAsked(env, global, session, state, asked, recovered[id], options, report); !s) return s.error();
   }
   return report;
 }
 
 void PrintReconcileReport(std::ostream& out, const ReconcileReport& report) {
   for (const std::string& r : report.recovered) out << "reconcile: journaled the kept result of " << r << "\n";
+  for (const std::string& r : report.abandoned) out << "reconcile: gave up on the result of " << r << " (journaled unknown)\n";
   for (const std::string& id : report.closed) out << "reconcile: intervention " << id << " closed as interrupted\n";
   for (const std::string& why : report.still_open) out << "reconcile: still unfinished: " << TerminalSafe(why) << "\n";
   for (const std::string& why : report.host_errors) out << "reconcile: " << TerminalSafe(why) << "\n";

@@ -2,6 +2,7 @@
 
 #include "core/schema/json_reader.h"
 
+#include "controller/fleet_commit.h"
 #include "controller/prepared_manifest.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/hash.h"
@@ -22,6 +23,12 @@ std::string Sha256Text(std::string_view bytes) {
 }
 
 bool IsString(const Json& j, const char* key) { return j.is_object() && j.contains(key) && j[key].is_string(); }
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string list;
+  for (const std::string& item : items) list += (list.empty() ? "" : ", ") + item;
+  return list;
+}
 
 }  // namespace
 
@@ -91,6 +98,23 @@ Result<SavedPlan> ReadSavedPlan(Filesystem& fs, const std::filesystem::path& pat
     plan.hosts.push_back({h["host"], IsString(h, "digest") ? h["digest"].get<std::string>() : ""});
   }
   return plan;
+}
+
+Status CheckPlanNotStale(repo::Git& git, const std::filesystem::path& root, const SavedPlan& saved,
+                         const std::string& shown) {
+  Result<repo::CommitRef> head = git.Resolve(root, "HEAD");
+  if (!head || head->commit == saved.manifest_commit) return OkStatus();
+  Result<std::vector<std::string>> since_plan = git.DiffersFrom(root, saved.manifest_commit, FleetStatePathspecs());
+  if (!since_plan || since_plan->empty()) return OkStatus();  // the plan's fleet files are still the ones in force
+  std::string message = "--plan " + shown + ": the plan is stale: it was made at commit " + Short(saved.manifest_commit) +
+                        ", and HEAD (" + Short(head->commit) + ") has changed the fleet files since: " + Joined(*since_plan) +
+                        ". Run `daybook plan " + saved.manifest_path + " --save " + shown +
+                        "` again, review the new plan, and push that";
+  Result<std::vector<std::string>> uncommitted = git.DiffersFrom(root, head->commit, FleetStatePathspecs());
+  if (uncommitted && !uncommitted->empty()) {
+    message += " (the working tree also differs from HEAD: " + Joined(*uncommitted) + "; commit or restore it first)";
+  }
+  return MakeError(ErrorCode::kInvalidInput, message);
 }
 
 Status PinToSavedPlan(const SavedPlan& saved, repo::Git& git, PreparedManifest& prepared) {

@@ -48,6 +48,16 @@ Status WriteSavedPlan(Filesystem& fs, const std::filesystem::path& path, const p
 // Reads and checks a saved plan; kInvalidInput naming the file otherwise.
 Result<SavedPlan> ReadSavedPlan(Filesystem& fs, const std::filesystem::path& path);
 
+// kInvalidInput "the plan is stale" when the fleet files (daybook.toml,
+// the inventory, inventory/known_hosts, allowed_signers) were changed by a
+// commit made since the plan's: HEAD of the fleet repository at `root` is
+// not the plan's commit, and those files differ from it. Pushing would
+// need a working tree that holds the plan's commit; the fix is a new plan.
+// OK otherwise, including when git cannot say (the fleet load that follows
+// reports that, and any uncommitted edit). `shown` names the plan file.
+Status CheckPlanNotStale(repo::Git& git, const std::filesystem::path& root, const SavedPlan& saved,
+                         const std::string& shown);
+
 struct PreparedManifest;
 
 // Pins a push to a saved plan: the manifest must be the plan's, each deploy

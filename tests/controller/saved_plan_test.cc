@@ -1,5 +1,6 @@
-// Saved plans: the state digest sees exactly what a push depends on, and a
-// plan file that is not one is refused with its name.
+// Saved plans: the state digest sees exactly what a push depends on, a
+// plan file that is not one is refused with its name, and a plan made
+// before the fleet files changed is refused as stale.
 #include "controller/saved_plan.h"
 
 #include <doctest/doctest.h>
@@ -9,11 +10,14 @@
 
 #include "controller/interrupt.h"
 #include "tests/fakes/fake_filesystem.h"
+#include "tests/fakes/fake_git.h"
 
+using daybook::controller::CheckPlanNotStale;
 using daybook::controller::Digest;
 using daybook::controller::HostState;
 using daybook::controller::InterruptWatch;
 using daybook::controller::ReadSavedPlan;
+using daybook::controller::SavedPlan;
 using daybook::protocol::Json;
 
 namespace {
@@ -75,6 +79,34 @@ TEST_CASE("saved plan: read back, or refused naming the file") {
   doc.erase("hosts");
   fs.AddFile("/p/nohosts.json", doc.dump());
   CHECK(ReadSavedPlan(fs, "/p/nohosts.json").error().message == "--plan /p/nohosts.json: no hosts");
+}
+
+TEST_CASE("saved plan: stale once a commit since changed the fleet files, and said so") {
+  daybook::testing::FakeGit git;
+  git.roots.push_back("/work/fleet");
+  SavedPlan plan;
+  plan.manifest_path = "manifests/app.toml";
+  plan.manifest_commit = std::string(40, 'a');
+  // HEAD moved on, but not the fleet files: the plan still holds.
+  CHECK(CheckPlanNotStale(git, "/work/fleet", plan, "plan.json"));
+  // A later commit changed the inventory: stale, both commits named.
+  git.changed_since[plan.manifest_commit] = {"inventory/groups.toml", "manifests/app.toml"};
+  daybook::Status stale = CheckPlanNotStale(git, "/work/fleet", plan, "plan.json");
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error().code == daybook::ErrorCode::kInvalidInput);  // exit 2
+  CHECK(stale.error().message ==
+        "--plan plan.json: the plan is stale: it was made at commit aaaaaaaaaaaa, and HEAD (ffffffffffff) has changed the "
+        "fleet files since: inventory/groups.toml (modified). Run `daybook plan manifests/app.toml --save plan.json` "
+        "again, review the new plan, and push that");
+  // An uncommitted edit on top is named too.
+  git.dirty = {"daybook.toml"};
+  CHECK(CheckPlanNotStale(git, "/work/fleet", plan, "plan.json").error().message.find(
+            "(the working tree also differs from HEAD: daybook.toml (modified); commit or restore it first)") !=
+        std::string::npos);
+  // The plan's commit is HEAD: an edit is not staleness (the fleet load names it).
+  plan.manifest_commit = git.head;
+  git.changed_since[plan.manifest_commit] = {"inventory/groups.toml"};
+  CHECK(CheckPlanNotStale(git, "/work/fleet", plan, "plan.json"));
 }
 
 TEST_CASE("interrupt watch: the first SIGINT is taken by the watcher, not the process") {

@@ -1,7 +1,8 @@
 # One commit for everything (issue 15): push, plan and rollback read the
 # inventory, inventory/known_hosts, allowed_signers and daybook.toml from the
 # commit they record in intervention.begin, and refuse (exit 2, naming the
-# files) a working tree that differs, before any host is contacted.
+# files) a working tree that differs, before any host is contacted. A saved
+# plan made before a commit that changed those files is refused as stale.
 source "$(dirname "$0")/lib.sh" "$@"
 source "$E2E_DIR/fleet_lib.sh"
 
@@ -64,4 +65,18 @@ git add inventory/known_hosts && git commit -qm "re-pin agent-2"
 expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
 [[ "$(live 1)" == "$v2" ]] || fail "agent-1 is not on v2"
 expect_exit 0 "$DAYBOOK" journal verify
+
+# A saved plan, then a commit that changes the inventory: the plan is stale
+# (exit 2, both commits named, re-plan), nobody contacted, nothing journaled.
+expect_exit 0 "$DAYBOOK" plan manifests/app.toml --save "$WORK/plan.json"
+planned=$(git rev-parse --short=12 HEAD)
+sed -i 's/hosts = \["agent-1"\]/hosts = ["agent-1", "agent-2"]/' inventory/groups.toml
+git add inventory && git commit -qm "widen worker"
+before=$(sessions) journaled=$(records)
+expect_exit 2 "$DAYBOOK" push manifests/app.toml --plan "$WORK/plan.json" --yes
+expect_in "$WORK/err" "the plan is stale: it was made at commit $planned, and HEAD ($(git rev-parse --short=12 HEAD)) has changed the fleet files since: inventory/groups.toml (modified)"
+expect_in "$WORK/err" "Run \`daybook plan manifests/app.toml --save $WORK/plan.json\` again"
+grep -q "working tree differs" "$WORK/err" && fail "a stale plan is reported as a working tree that differs"
+[[ "$(sessions)" == "$before" ]] || fail "a host was contacted for a stale plan"
+[[ "$(records)" == "$journaled" ]] || fail "something was journaled for a stale plan"
 finish

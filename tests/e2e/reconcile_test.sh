@@ -3,6 +3,9 @@
 # verify and status say so; the agent kept its signed result, and
 # `journal reconcile` (or the next push) journals it with the agent's
 # signature and closes the intervention as interrupted; verify is clean.
+# A target that left the inventory keeps its intervention open until the
+# operator gives up on its result (--abandon-host: journaled unknown). An
+# agent removes the temporary file of a write a crash cut short at start-up.
 source "$(dirname "$0")/lib.sh" "$@"
 source "$E2E_DIR/fleet_lib.sh"
 
@@ -112,4 +115,53 @@ id3=$(last_begin)
 for n in 1 2 3; do
   [[ "$(ls "$WORK/agent-$n/state/results/")" == "$id3.json" ]] || fail "agent-$n keeps $(ls "$WORK/agent-$n/state/results/")"
 done
+
+# A target that has left the inventory since the push began: reconcile takes
+# the targets from the begin record, cannot ask agent-3, says so, and closes
+# the intervention only once the operator gives up on agent-3's result.
+v4=$(app_commit 4.0 5)
+slow_manifest v4.0
+push_killed
+id4=$(last_begin)
+touch "$WORK/go"
+wait_for_file "$WORK/agent-1/state/results/$id4.json"
+sed -i '/^\[hosts.agent-3\]/,+2d' inventory/hosts.toml
+grep -q agent-3 inventory/hosts.toml && fail "agent-3 is still in the inventory"
+git add inventory && git commit -qm "agent-3 decommissioned"
+expect_exit 1 "$DAYBOOK" journal reconcile
+expect_in "$WORK/out" "reconcile: journaled the kept result of $id4 agent-1"
+expect_in "$WORK/out" "still unfinished: $id4: agent-3 is no longer in the inventory (\`daybook journal reconcile --abandon-host agent-3\` gives up on its result)"
+expect_exit 2 "$DAYBOOK" journal reconcile --abandon-host agent-9
+expect_in "$WORK/err" "--abandon-host agent-9: no unfinished intervention waits for a result from agent-9"
+expect_exit 0 "$DAYBOOK" journal reconcile --abandon-host agent-3
+expect_in "$WORK/out" "reconcile: gave up on the result of $id4 agent-3 (journaled unknown)"
+expect_in "$WORK/out" "reconcile: intervention $id4 closed as interrupted"
+expect_in "$WORK/out" "0 result(s) recovered, 1 intervention(s) closed as interrupted, 0 still unfinished"
+expect_in "$WORK/out" "1 host result(s) given up as unknown"
+expect_exit 0 "$DAYBOOK" journal show --intervention "$id4" --output json
+python3 - "$WORK/out" <<'PY' || fail "the intervention closed with agent-3 abandoned"
+import json, sys
+d = json.load(open(sys.argv[1]))
+records = d["records"]
+assert d["unfinished"] == [], d["unfinished"]
+results = {r["host"]: r for r in records if r["type"] == "host.result"}
+assert results["agent-1"]["status"] == "ok" and results["agent-1"]["recovered"] is True, results["agent-1"]
+assert results["agent-2"]["status"] == "skipped", results["agent-2"]
+three = results["agent-3"]
+assert three["status"] == "unknown" and three["abandoned"] is True and "agent" not in three, three
+assert "no longer in the inventory, so what it did is unknown" in three["error"], three
+end = records[-1]
+assert end["type"] == "intervention.end" and end["outcome"] == "interrupted", end
+assert end["abandoned"] == ["agent-3"] and end["without_result"] == ["agent-2"], end
+assert end["principal"] == "ops@example" and end["op_sig"], end  # the operator who gave up signs
+PY
+expect_exit 0 "$DAYBOOK" journal verify
+grep -q "unfinished" "$WORK/out" && fail "verify still warns after agent-3 was abandoned"
+
+# A write a crash cut short leaves its temporary file: removed at start-up.
+mkdir -p "$WORK/agent-2/state/results"
+printf '{"answer":' > "$WORK/agent-2/state/results/$id4.json.tmp-Ab12Cd"
+restart_agent 2
+[[ ! -e "$WORK/agent-2/state/results/$id4.json.tmp-Ab12Cd" ]] || fail "the temporary file of an interrupted write is left"
+expect_in "$WORK/agent-2/log" "results: removed 1 temporary file(s) of an interrupted write"
 finish

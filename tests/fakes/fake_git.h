@@ -1,8 +1,8 @@
 // Git seam fake: records Init calls; FindWorkdir answers from a set of
 // repository roots (each resolves any revision to `head`); refs, committed
-// files and local changes come from maps the test fills; CommitAll commits
-// a fake filesystem's files. Packs are not faked (tests that ship code use
-// real git).
+// files, local changes and files changed by later commits come from maps
+// the test fills; CommitAll commits a fake filesystem's files. Packs are not
+// faked (tests that ship code use real git).
 #pragma once
 
 #include <fnmatch.h>
@@ -65,11 +65,14 @@ class FakeGit final : public repo::Git {
     return files;
   }
 
-  // The dirty files the pathspecs match (`*` matches `/` too, as in git).
-  Result<std::vector<std::string>> DiffersFrom(const std::filesystem::path&, const std::string&,
+  // The dirty files, and those committed since `commit` (changed_since),
+  // the pathspecs match (`*` matches `/` too, as in git).
+  Result<std::vector<std::string>> DiffersFrom(const std::filesystem::path&, const std::string& commit,
                                                const std::vector<std::string>& pathspecs) override {
     std::vector<std::string> changed;
-    for (const std::string& file : dirty) {
+    std::set<std::string> files = dirty;
+    if (auto since = changed_since.find(commit); since != changed_since.end()) files.insert(since->second.begin(), since->second.end());
+    for (const std::string& file : files) {
       for (const std::string& spec : pathspecs) {
         if (fnmatch(spec.c_str(), file.c_str(), 0) == 0) {
           changed.push_back(file + " (modified)");
@@ -97,6 +100,7 @@ class FakeGit final : public repo::Git {
   std::map<std::string, repo::CommitRef> refs;     // "<repo>#<ref>"
   std::map<std::string, std::string> committed;    // file → content at HEAD
   std::set<std::string> dirty;
+  std::map<std::string, std::set<std::string>> changed_since;  // commit → files committed differently since
   std::map<std::string, std::vector<std::string>> unreproducible;  // commit → problems
   std::string head = std::string(40, 'f');
   std::vector<std::string> inits;
