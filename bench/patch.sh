@@ -16,9 +16,9 @@ APT_SANDBOX_PENDING=$pending bash "$src/tests/fixtures/apt_sandbox.sh" "$work/te
 
 # fresh NAME: a copy of the sandbox (same repositories, 1.0 packages installed).
 fresh() { rm -rf "$work/$1"; cp -a "$work/template" "$work/$1"; }
-# in_root ROOT CMD...: CMD chrooted in ROOT with a private /proc, as the agent runs apt.
+# in_root ROOT CMD...: CMD chrooted in ROOT with a private /proc and devpts, as the agent runs apt.
 in_root() { local r=$1; shift; LC_ALL=C DEBIAN_FRONTEND=noninteractive unshare -m --propagation private \
-  sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$r" "$@"; }
+  sh -c 'mount -t proc proc "$0/proc" && mount -t devpts devpts "$0/dev/pts" -o newinstance,ptmxmode=0666 && exec chroot "$0" "$@"' "$r" "$@"; }
 # The plan as the agent made it before (update, showhold, -s upgrade, one
 # probe per candidate, the exact transaction).
 old_plan() {
@@ -55,6 +55,7 @@ for i in $(seq 1 "${RUNS:-5}"); do
    printf '[manifest]\nname = "security"\ntargets = "all"\n[patch]\npolicy = "security"\nreboot = "never"\n' > manifests/example.toml
    git add -A && git commit -qm bench
    "$daybook" ping --accept-new-host-keys > /dev/null
+   git commit -qm pin inventory/known_hosts
    t=$(now); "$daybook" plan manifests/example.toml > /dev/null; echo "$(elapsed "$t")" > "$work/plan.t"
    t=$(now); "$daybook" push manifests/example.toml --yes > /dev/null 2>> "$work/push.err"; echo "$(elapsed "$t")" > "$work/push.t")
   plan+=("$(cat "$work/plan.t")"); push+=("$(cat "$work/push.t")")
