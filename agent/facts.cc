@@ -42,7 +42,11 @@ namespace {
 // true, false, or null when it cannot be told (needs-restarting failed):
 // "no" would be a guess that skips a reboot.
 protocol::Json RebootRequired(Filesystem& fs, exec::ProcessRunner& runner, const AgentConfig& config, const std::string& backend) {
-  if (backend != "dnf") return fs.Exists(UnderRoot(config, "/var/run/reboot-required"));
+  if (backend != "dnf") {
+    // Links resolved inside the root: its var/run -> /run is its own /run.
+    Result<fs::path> flag = ResolveInRoot(fs, config.root, "/var/run/reboot-required");
+    return flag ? protocol::Json(fs.Exists(*flag)) : protocol::Json(nullptr);
+  }
   Result<RebootCheck> check = CheckReboot(runner, DnfSettings{config.root, std::chrono::seconds(30)});
   return check ? protocol::Json(check->required) : protocol::Json(nullptr);
 }

@@ -74,8 +74,9 @@ Result<PatchSpec> ParsePatchSpec(const protocol::Json& patch, const std::string&
   PatchSpec spec;
   Result<std::string> policy = r->String("policy");
   if (!policy) return policy.error();
-  if (*policy != "security" && *policy != "all") {
-    return Bad("patch policy must be security or all, not " + Quoted(*policy));
+  // "none": no package is touched (a reboot-only intervention).
+  if (*policy != "security" && *policy != "all" && *policy != "none") {
+    return Bad("patch policy must be security, all or none, not " + Quoted(*policy));
   }
   spec.request.policy = *policy;
   if (r->Has("exclude")) {

@@ -1,30 +1,43 @@
 #!/usr/bin/env bash
 # Patching benchmark: `daybook plan` and `daybook push` of a security patch
-# (3 packages + 1 new dependency, in a sandbox root built by
-# tests/fixtures/apt_sandbox.sh, through a real agent on loopback), side by
-# side in the same run with plain apt in an identical sandbox:
-# `apt-get -s upgrade` (simulation only) and `apt-get update` + `apt-get -y
-# upgrade`. Medians of 5, each run on a fresh copy of the sandbox.
-# Usage: bench/patch.sh [BUILD_DIR]   (not run by CI; needs root, as dpkg does)
+# (3 packages + 1 new dependency, plus PENDING more security updates, in a
+# sandbox root built by tests/fixtures/apt_sandbox.sh, through a real agent
+# on loopback), side by side in the same run with plain apt in an identical
+# sandbox, chrooted as the agent runs it: `apt-get -s upgrade` (simulation
+# only), `apt-get update` + `apt-get -y upgrade`, and the apt runs the
+# agent's plan made before it planned in a fixed number of runs (one
+# `apt-get -s install --only-upgrade X` probe per candidate). Medians of 5
+# (RUNS), each run on a fresh copy of the sandbox.
+# Usage: [PENDING=100] [RUNS=5] bench/patch.sh [BUILD_DIR]   (not run by CI; needs root, as dpkg does)
 src=$(cd "$(dirname "$0")/.." && pwd)
 source "$src/bench/lib.sh" "${1:-build}" patch-bench
-bash "$src/tests/fixtures/apt_sandbox.sh" "$work/template" > /dev/null
+pending=${PENDING:-0}
+APT_SANDBOX_PENDING=$pending bash "$src/tests/fixtures/apt_sandbox.sh" "$work/template" > /dev/null
 
 # fresh NAME: a copy of the sandbox (same repositories, 1.0 packages installed).
-fresh() { rm -rf "$work/$1"; cp -a "$work/template" "$work/$1"; sed -i "s|$work/template|$work/$1|g" "$work/$1/root/etc/apt/sources.list"; }
-aptconf() {  # the APT_CONFIG of a copy, as the agent writes it
-  printf 'Dir "%s/";\nDir::State::status "%s/var/lib/dpkg/status";\nDir::Etc::main "/dev/null";\nDir::Etc::parts "%s/etc/apt/apt.conf.d";\nDir::Log "%s/var/log/apt";\nAPT::Sandbox::User "root";\nDPkg::Options { "--root=%s"; "--log=%s/var/log/dpkg.log"; };\n' \
-    "$1" "$1" "$1" "$1" "$1" "$1" > "$1/../apt.conf"
+fresh() { rm -rf "$work/$1"; cp -a "$work/template" "$work/$1"; }
+# in_root ROOT CMD...: CMD chrooted in ROOT with a private /proc and devpts, as the agent runs apt.
+in_root() { local r=$1; shift; LC_ALL=C DEBIAN_FRONTEND=noninteractive unshare -m --propagation private \
+  sh -c 'mount -t proc proc "$0/proc" && mount -t devpts devpts "$0/dev/pts" -o newinstance,ptmxmode=0666 && exec chroot "$0" "$@"' "$r" "$@"; }
+# The plan as the agent made it before (update, showhold, -s upgrade, one
+# probe per candidate, the exact transaction).
+old_plan() {
+  local r=$1 candidates
+  in_root "$r" apt-get update -q > /dev/null
+  in_root "$r" apt-mark showhold > /dev/null
+  candidates=$(in_root "$r" apt-get -s -q upgrade | sed -n 's/^Inst \([^ ]*\) .*/\1/p; /kept back:/,/^[^ ]/{s/^  //p}' | tr ' ' '\n' | sed '/^$/d')
+  for c in $candidates; do in_root "$r" apt-get -s -q install --only-upgrade "$c" > /dev/null || true; done
+  in_root "$r" apt-get -s -q install --only-upgrade $candidates > /dev/null || true
 }
 
-sim=() real=() plan=() push=()
-for i in 1 2 3 4 5; do
-  fresh "apt$i"; aptconf "$work/apt$i/root"
-  export APT_CONFIG="$work/apt$i/apt.conf" LC_ALL=C
-  apt-get update -q > /dev/null
-  t=$(now); apt-get -s upgrade > /dev/null; sim+=("$(elapsed "$t")")
-  t=$(now); apt-get update -q > /dev/null && apt-get -y -q upgrade > /dev/null; real+=("$(elapsed "$t")")
-  unset APT_CONFIG
+sim=() real=() old=() plan=() push=()
+for i in $(seq 1 "${RUNS:-5}"); do
+  fresh "apt$i"
+  r="$work/apt$i/root"
+  in_root "$r" apt-get update -q > /dev/null
+  t=$(now); in_root "$r" apt-get -s upgrade > /dev/null; sim+=("$(elapsed "$t")")
+  t=$(now); old_plan "$r"; old+=("$(elapsed "$t")")
+  t=$(now); in_root "$r" apt-get update -q > /dev/null && in_root "$r" apt-get -y -q upgrade > /dev/null; real+=("$(elapsed "$t")")
 
   fresh "agent$i"
   d="$work/agent$i"
@@ -42,11 +55,14 @@ for i in 1 2 3 4 5; do
    printf '[manifest]\nname = "security"\ntargets = "all"\n[patch]\npolicy = "security"\nreboot = "never"\n' > manifests/example.toml
    git add -A && git commit -qm bench
    "$daybook" ping --accept-new-host-keys > /dev/null
+   git commit -qm pin inventory/known_hosts
    t=$(now); "$daybook" plan manifests/example.toml > /dev/null; echo "$(elapsed "$t")" > "$work/plan.t"
    t=$(now); "$daybook" push manifests/example.toml --yes > /dev/null 2>> "$work/push.err"; echo "$(elapsed "$t")" > "$work/push.t")
   plan+=("$(cat "$work/plan.t")"); push+=("$(cat "$work/push.t")")
 done
-printf '%-64s %8ss\n' "apt-get -s upgrade (simulation only)" "$(median "${sim[@]}")"
-printf '%-64s %8ss\n' "apt-get update + apt-get -y upgrade (3 packages)" "$(median "${real[@]}")"
-printf '%-64s %8ss\n' "daybook plan (SSH, update, probes, exact transaction)" "$(median "${plan[@]}")"
-printf '%-64s %8ss\n' "daybook push (journal, plan again, apply 4 packages, versions)" "$(median "${push[@]}")"
+echo "pending security updates: $((pending + 3)) (+1 new dependency), medians of ${RUNS:-5}"
+printf '%-72s %8ss\n' "apt-get -s upgrade (simulation only)" "$(median "${sim[@]}")"
+printf '%-72s %8ss\n' "apt-get update + apt-get -y upgrade" "$(median "${real[@]}")"
+printf '%-72s %8ss\n' "the former plan's apt runs (update, -s upgrade, a probe per candidate)" "$(median "${old[@]}")"
+printf '%-72s %8ss\n' "daybook plan (SSH, update, -s upgrade, kept-back probe, transaction)" "$(median "${plan[@]}")"
+printf '%-72s %8ss\n' "daybook push (journal, plan again, apply, versions)" "$(median "${push[@]}")"

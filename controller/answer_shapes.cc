@@ -23,6 +23,9 @@ constexpr const char* kPatchPlan = R"({"?": true,
 constexpr const char* kPatchOutcome = R"({"?": true, "ok": "boolean", "error": "string?",
     "versions": [{"name": "string", "before": "string?", "after": "string?"}],
     "reboot_required": "boolean?", "reboot_packages": ["?", "string"]})";
+// Broken package state the agent found (agent/pkg/dpkg_state.h); absent
+// from older agents.
+constexpr const char* kFindings = R"(["?", {"kind": "string", "message": "string", "fix": "string?"}])";
 constexpr const char* kHook = R"({"?": true, "argv": ["string"], "result": "string", "output": "string?",
     "stderr": "string?", "duration_ms": "integer?"})";
 
@@ -50,6 +53,7 @@ const std::map<std::string, Json>& Shapes() {
     s["deploy.status"] = {{"deploys", Json::array({status_entry})}, {"have", Json::parse(R"(["?", "string"])")}};
     s["patch.plan"] = Json::parse(R"({"backend": "string?", "error": "string?"})");
     s["patch.plan"]["plan"] = Json::parse(kPatchPlan);
+    s["patch.plan"]["findings"] = Json::parse(kFindings);
     s["pack.ready"] = Json::parse(R"({"max_chunk": "integer"})");
     s["pack.ack"] = Json::parse(R"({"bytes": "integer"})");
     s["pack.indexed"] = Json::parse(R"({"objects": "integer", "bytes": "integer"})");
@@ -60,6 +64,7 @@ const std::map<std::string, Json>& Shapes() {
         "reboot": "string?"})");
     patch_step["plan"] = Json::parse(kPatchPlan);
     patch_step["outcome"] = Json::parse(kPatchOutcome);
+    patch_step["findings"] = Json::parse(kFindings);
     s["apply.result"] = {{"intervention", "string"}, {"status", "string"}, {"reboot", "string?"},
                          {"reboot_error", "string?"}, {"patch", patch_step},
                          {"deploys", Json::array({DeployResultShape()})}};

@@ -37,9 +37,16 @@ struct HostStatus {
   Json pending = nullptr;  // patch.plan answer for policy security (null: no package backend)
 };
 
-// "3" pending security updates, "-" without a backend, "?" when unknown.
+bool HasFindings(const Json& pending) {
+  const Json& findings = schema::MemberOr(pending, "findings");
+  return findings.is_array() && !findings.empty();
+}
+
+// "3" pending security updates, "-" without a backend, "BROKEN" when the
+// agent found broken package state, "?" when unknown.
 std::string PendingText(const Json& pending) {
   if (pending.is_null()) return "-";
+  if (HasFindings(pending)) return "BROKEN";
   const Json& plan = schema::MemberOr(pending, "plan");
   if (!plan.is_object()) return "?";
   int count = 0;
@@ -164,7 +171,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   for (const auto& [id, targets] : unfinished) open_json.push_back({{"intervention", id}, {"hosts", targets}});
   Json report = Json::array();
   for (size_t i = 0; i < hosts.size(); ++i) {
-    clean = clean && hosts[i].reachable;
+    clean = clean && hosts[i].reachable && !HasFindings(hosts[i].pending);
     for (Json& d : hosts[i].deploys) {
       auto it = majority.find(d["name"]);
       bool identical = d["tree"].is_string() && it != majority.end() && it->second == d["tree"];
@@ -210,6 +217,15 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     }
   }
   table.Print(env.out);
+  // What is wrong with a host's packages, and what to do (the agent's words).
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    const Json& findings = schema::MemberOr(hosts[i].pending, "findings");
+    for (size_t f = 0; findings.is_array() && f < findings.size(); ++f) {
+      env.out << TerminalSafe(session.hosts[i] + ": " + schema::StringOr(findings[f], "message") + ": " +
+                              schema::StringOr(findings[f], "fix"))
+              << "\n";
+    }
+  }
   if (!details.empty()) env.out << "drift (M modified, A added, D removed):\n" << details;
   env.out << notes;
   for (const auto& [id, targets] : unfinished) {
@@ -218,7 +234,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     env.out << ": no end record, what it did may not be journaled (daybook journal reconcile)\n";
   }
   env.out << (clean ? "all hosts identical, no drift\n"
-                    : "attention: unreachable hosts, drift, trees that differ from the majority, or unfinished interventions\n");
+                    : "attention: unreachable hosts, drift, trees that differ from the majority, broken package state, or unfinished interventions\n");
   return clean ? kExitOk : kExitFailed;
 }
 

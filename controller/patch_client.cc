@@ -11,7 +11,12 @@ namespace daybook::controller {
 using protocol::Json;
 
 Json PatchRequestJson(const manifest::Manifest& manifest) {
-  if (!manifest.patch || manifest.patch->policy == manifest::PatchPolicy::kNone) return nullptr;
+  if (!manifest.patch) return nullptr;
+  // Policy none touches no package; with reboot = "always" the agents still
+  // reboot (a rolling reboot), so the request goes out.
+  if (manifest.patch->policy == manifest::PatchPolicy::kNone && manifest.patch->reboot != manifest::RebootPolicy::kAlways) {
+    return nullptr;
+  }
   const manifest::PatchSpec& p = *manifest.patch;
   return {{"policy", std::string(manifest::ToString(p.policy))}, {"exclude", p.exclude},
           {"reboot", std::string(manifest::ToString(p.reboot))}, {"allow_other_origins", p.allow_other_origins}};

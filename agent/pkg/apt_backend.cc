@@ -5,6 +5,7 @@
 #include <set>
 
 #include "agent/pkg/apt_simulation.h"
+#include "agent/pkg/dpkg_state.h"
 #include "core/base/glob.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
@@ -42,8 +43,16 @@ class AptBackend final : public PackageManager {
   AptBackend(Filesystem& fs, exec::ProcessRunner& runner, AptSettings settings)
       : fs_(fs), runner_(runner), settings_(std::move(settings)) {}
 
+  Result<std::vector<PackageFinding>> Findings() override {
+    Result<exec::ProcessResult> ran = Apt({"dpkg-query", "-W", kDpkgStatusFormat});
+    if (!ran) return ran.error();
+    // An empty database is "no packages found" (exit 1), not an error.
+    bool empty = ran->exit_code == 1 && ran->out.empty() && ran->err.find("no packages found") != std::string::npos;
+    if (!ran->ok() && !empty) return MakeError(ErrorCode::kFailed, "dpkg-query failed: " + ErrorLines(*ran));
+    return DpkgFindings(fs_, settings_.root, ran->out, settings_.root == "/" ? "" : "chroot " + settings_.root + " ");
+  }
+
   Result<PackagePlan> Plan(const PatchRequest& request) override {
-    if (Status s = Prepare(); !s) return s.error();
     if (Result<exec::ProcessResult> update = Apt({"apt-get", "update", "-q"}); !update) {
       return update.error();
     } else if (!update->ok()) {
@@ -54,34 +63,33 @@ class AptBackend final : public PackageManager {
     Result<AptSimulation> upgrade = Simulate({"upgrade"});
     if (!upgrade) return upgrade.error();
 
-    // Every package with an upgrade, kept back or not, and where it comes from.
+    // Every package with an upgrade, kept back or not, and where it comes
+    // from: the upgrade's Inst lines name the candidate and its release.
     std::vector<std::string> candidates = upgrade->kept_back;
     for (const AptChange& c : upgrade->installs) candidates.push_back(c.name);
     PackagePlan plan;
     if (candidates.empty()) return plan;
-    std::vector<std::string> probe_names;
+    std::map<std::string, AptChange> candidate_of;
+    for (const AptChange& c : upgrade->installs) candidate_of.emplace(c.name, c);
+    std::vector<std::string> kept_back;
+    for (const std::string& name : upgrade->kept_back) {
+      if (held->count(name) == 0) kept_back.push_back(name);
+    }
+    // Kept back (it needs a new package, or cannot be installed): where its
+    // candidate comes from, and apt's reason when it cannot be upgraded.
+    ProbeKeptBack(kept_back, candidate_of, plan);
+    std::vector<std::string> targets;
+    std::map<std::string, bool> target_security;
     for (const std::string& name : candidates) {
       if (held->count(name) != 0) {
         plan.skipped.push_back({name, "held (apt-mark hold)"});
-      } else {
-        probe_names.push_back(name);
-      }
-    }
-    std::vector<std::string> targets;
-    std::map<std::string, bool> target_security;
-    for (const std::string& name : probe_names) {
-      // One by one: a kept-back upgrade that cannot be installed is named
-      // with apt's reason instead of vanishing.
-      Result<AptSimulation> probe = Simulate({"install", "--only-upgrade", name});
-      if (!probe) {
-        plan.skipped.push_back({name, "cannot be upgraded: " + probe.error().message});
         continue;
       }
-      auto it = std::find_if(probe->installs.begin(), probe->installs.end(), [&](const AptChange& c) { return c.name == name; });
-      if (it == probe->installs.end()) continue;
-      bool security = FromSuiteMatching(*it, settings_.security_suites);
+      auto it = candidate_of.find(name);
+      if (it == candidate_of.end()) continue;  // named by ProbeKeptBack as skipped
+      bool security = FromSuiteMatching(it->second, settings_.security_suites);
       if (request.policy == "security" && !security) {
-        plan.skipped.push_back({name, "not a security update (" + Origin(*it) + ")"});
+        plan.skipped.push_back({name, "not a security update (" + Origin(it->second) + ")"});
         continue;
       }
       std::string excluded;
@@ -123,7 +131,6 @@ class AptBackend final : public PackageManager {
   }
 
   Result<PackageOutcome> Apply(const PackagePlan& plan) override {
-    if (Status s = Prepare(); !s) return s.error();
     PackageOutcome outcome;
     std::vector<std::string> names, targets;
     for (const PackageChange& c : plan.changes) {
@@ -131,6 +138,12 @@ class AptBackend final : public PackageManager {
       if (c.reason != "dependency") targets.push_back(c.name);
     }
     std::map<std::string, std::string> before = Installed(names);
+    // apt marks every package named on its command line as manually
+    // installed; unattended-upgrades keeps the marks, and so do we: the
+    // targets that were automatic are marked so again afterwards (even when
+    // the install failed part way), so `apt autoremove` still sees them.
+    Result<std::set<std::string>> automatic = Marked("showauto");
+    if (!automatic) return automatic.error();
     if (!targets.empty()) {
       std::vector<std::string> argv = {"apt-get", "install", "-y", "-q", "--only-upgrade",
                                        "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
@@ -140,14 +153,21 @@ class AptBackend final : public PackageManager {
       if (!ran) return ran.error();
       outcome.ok = ran->ok();
       if (!outcome.ok) outcome.error = ErrorLines(*ran);
+      if (Status kept = RestoreAuto(targets, *automatic); !kept) {
+        outcome.ok = false;
+        outcome.error += (outcome.error.empty() ? "" : "\n") + kept.error().message;
+      }
     } else {
       outcome.ok = true;
     }
     std::map<std::string, std::string> after = Installed(names);
     for (const std::string& name : names) outcome.versions.push_back({name, before[name], after[name]});
-    fs::path flag = Under("/var/run/reboot-required");
-    outcome.reboot_required = fs_.Exists(flag);
-    if (Result<std::string> pkgs = fs_.ReadFile(flag.string() + ".pkgs"); pkgs) {
+    // Where a postinst in the root wrote it: var/run is a link to /run in a
+    // Debian root, resolved inside the root, never to the host's /run.
+    Result<fs::path> flag = ResolveInRoot(fs_, settings_.root, "/var/run/reboot-required");
+    if (!flag) return flag.error();
+    outcome.reboot_required = fs_.Exists(*flag);
+    if (Result<std::string> pkgs = fs_.ReadFile(flag->string() + ".pkgs"); pkgs) {
       for (const std::string& line : Split(*pkgs, '\n')) {
         if (!Trim(line).empty()) outcome.reboot_packages.emplace_back(Trim(line));
       }
@@ -156,31 +176,12 @@ class AptBackend final : public PackageManager {
   }
 
  private:
-  fs::path Under(const std::string& path) const {
-    return settings_.root == "/" ? fs::path(path) : fs::path(settings_.root) / path.substr(1);
-  }
-
-  // With a root other than "/", the apt.conf that keeps apt and dpkg in it.
-  Status Prepare() {
-    if (settings_.root == "/") return OkStatus();
-    std::string root = fs::path(settings_.root).string();
-    std::string conf = "Dir \"" + root + "/\";\n"
-                       "Dir::State::status \"" + root + "/var/lib/dpkg/status\";\n"
-                       "Dir::Etc::main \"/dev/null\";\n"
-                       "Dir::Etc::parts \"" + root + "/etc/apt/apt.conf.d\";\n"
-                       "Dir::Log \"" + root + "/var/log/apt\";\n"
-                       "APT::Sandbox::User \"root\";\n"
-                       "DPkg::Options { \"--root=" + root + "\"; \"--log=" + root + "/var/log/dpkg.log\"; };\n";
-    fs::path dir = settings_.state_dir / "apt";
-    if (Status s = fs_.CreateDirectories(dir); !s) return s;
-    config_ = dir / "apt.conf";
-    return fs_.WriteFileAtomic(config_, conf, 0644);
-  }
-
   Result<exec::ProcessResult> Apt(std::vector<std::string> argv) {
     exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
     spec.env = {{"LC_ALL", "C"}, {"DEBIAN_FRONTEND", "noninteractive"}};
-    if (!config_.empty()) spec.env["APT_CONFIG"] = config_.string();
+    // A configuration of the caller's must not reach the root's apt.
+    spec.unset_env = {"APT_CONFIG"};
+    if (settings_.root != "/") spec.root_dir = fs::path(settings_.root).lexically_normal().string();
     spec.timeout = settings_.timeout;
     Result<exec::ProcessResult> ran = runner_.Run(spec);
     // Parsing a cut listing would miss packages without a word.
@@ -200,10 +201,51 @@ class AptBackend final : public PackageManager {
     return ParseAptSimulation(ran->out);
   }
 
-  Result<std::set<std::string>> Holds() {
-    Result<exec::ProcessResult> ran = Apt({"apt-mark", "showhold"});
+  // Marks automatic again those of `targets` that were so before.
+  Status RestoreAuto(const std::vector<std::string>& targets, const std::set<std::string>& automatic) {
+    std::vector<std::string> argv = {"apt-mark", "auto"};
+    for (const std::string& name : targets) {
+      if (automatic.count(name) != 0) argv.push_back(name);
+    }
+    if (argv.size() == 2) return OkStatus();
+    Result<exec::ProcessResult> ran = Apt(argv);
     if (!ran) return ran.error();
-    if (!ran->ok()) return MakeError(ErrorCode::kFailed, "apt-mark showhold failed: " + ErrorLines(*ran));
+    if (!ran->ok()) return MakeError(ErrorCode::kFailed, "apt-mark auto (restoring the automatic marks) failed: " + ErrorLines(*ran));
+    return OkStatus();
+  }
+
+  // The candidates of the kept-back packages `names`, into `candidate_of`:
+  // one simulation for all of them (a fixed cost, however many there are);
+  // only when apt refuses that one, one per package, so that each that
+  // cannot be upgraded is named in `plan.skipped` with apt's reason.
+  void ProbeKeptBack(const std::vector<std::string>& names, std::map<std::string, AptChange>& candidate_of,
+                     PackagePlan& plan) {
+    if (names.empty()) return;
+    std::vector<std::string> args = {"install", "--only-upgrade"};
+    args.insert(args.end(), names.begin(), names.end());
+    if (Result<AptSimulation> all = Simulate(args); all) {
+      for (const AptChange& c : all->installs) candidate_of.emplace(c.name, c);
+      return;
+    }
+    for (const std::string& name : names) {
+      Result<AptSimulation> probe = Simulate({"install", "--only-upgrade", name});
+      if (!probe) {
+        plan.skipped.push_back({name, "cannot be upgraded: " + probe.error().message});
+        continue;
+      }
+      for (const AptChange& c : probe->installs) {
+        if (c.name == name) candidate_of.emplace(c.name, c);
+      }
+    }
+  }
+
+  Result<std::set<std::string>> Holds() { return Marked("showhold"); }
+
+  // The packages `apt-mark SHOW` lists (showhold, showauto).
+  Result<std::set<std::string>> Marked(const std::string& show) {
+    Result<exec::ProcessResult> ran = Apt({"apt-mark", show});
+    if (!ran) return ran.error();
+    if (!ran->ok()) return MakeError(ErrorCode::kFailed, "apt-mark " + show + " failed: " + ErrorLines(*ran));
     std::set<std::string> held;
     for (const std::string& line : Split(ran->out, '\n')) {
       if (!Trim(line).empty()) held.emplace(Trim(line));
@@ -211,13 +253,12 @@ class AptBackend final : public PackageManager {
     return held;
   }
 
-  // Installed versions (dpkg's database under the root); a package not
+  // Installed versions (dpkg's database in the root); a package not
   // fully installed shows its state: "1.0-2 (half-configured)".
   std::map<std::string, std::string> Installed(const std::vector<std::string>& names) {
     std::map<std::string, std::string> versions;
     if (names.empty()) return versions;
-    std::vector<std::string> argv = {"dpkg-query", "--admindir=" + Under("/var/lib/dpkg").string(), "-W",
-                                     "-f=${Package}\t${Version}\t${db:Status-Status}\n"};
+    std::vector<std::string> argv = {"dpkg-query", "-W", "-f=${Package}\t${Version}\t${db:Status-Status}\n"};
     argv.insert(argv.end(), names.begin(), names.end());
     Result<exec::ProcessResult> ran = Apt(argv);
     if (!ran) return versions;
@@ -232,7 +273,6 @@ class AptBackend final : public PackageManager {
   Filesystem& fs_;
   exec::ProcessRunner& runner_;
   AptSettings settings_;
-  fs::path config_;
 };
 
 }  // namespace

@@ -1,8 +1,12 @@
 // The apt backend of PackageManager: apt-get and dpkg run through the
 // ProcessRunner with LC_ALL=C and DEBIAN_FRONTEND=noninteractive. With
-// `root` other than "/", a generated APT_CONFIG relocates apt into that root
-// and passes dpkg `--root` and `--log` (notes/apt-sandbox.md §3): host hooks
-// are never read and the host's packages are never touched.
+// `root` other than "/", every apt and dpkg command runs chrooted in that
+// root, in a private mount namespace (ProcessSpec::root_dir): the root's own
+// apt and dpkg with the root's configuration, so its hooks (debconf's
+// dpkg-preconfigure...) run inside it, users and groups resolve in its
+// /etc, dpkg logs to its /var/log, and nothing of the host is read or
+// written. The root therefore needs its own apt and dpkg, as a
+// debootstrapped root has (tests/fixtures/apt_sandbox.sh builds a small one).
 #pragma once
 
 #include <chrono>
@@ -19,7 +23,7 @@ namespace daybook::agent {
 
 struct AptSettings {
   std::string root = "/";
-  std::filesystem::path state_dir;                              // holds apt/apt.conf when root != "/"
+  std::filesystem::path state_dir;                              // the agent's state (not inside the root)
   std::vector<std::string> security_suites = {"*-security"};    // globs on the Release suite
   std::chrono::seconds lock_timeout{std::chrono::minutes(2)};   // waiting for the dpkg lock
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // one apt-get run

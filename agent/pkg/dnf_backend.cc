@@ -19,6 +19,10 @@ class DnfBackend final : public PackageManager {
   // The passes, each a fixed number of runs whatever the number of updates:
   // updateinfo (is there any, what is available, CVEs), check-update for
   // policy "all", rpm -q, then dnf's own preview of the exact transaction.
+  // Not checked on RPM hosts yet (rpm's lock and `dnf history` are the
+  // counterparts): nothing to report.
+  Result<std::vector<PackageFinding>> Findings() override { return std::vector<PackageFinding>(); }
+
   Result<PackagePlan> Plan(const PatchRequest& request) override {
     specs_.clear();
     excludes_ = request.exclude;

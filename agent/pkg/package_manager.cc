@@ -24,4 +24,16 @@ Json ToJson(const PackageOutcome& outcome) {
           {"reboot_required", outcome.reboot_required}, {"reboot_packages", outcome.reboot_packages}};
 }
 
+Json ToJson(const std::vector<PackageFinding>& findings) {
+  Json out = Json::array();
+  for (const PackageFinding& f : findings) out.push_back({{"kind", f.kind}, {"message", f.message}, {"fix", f.fix}});
+  return out;
+}
+
+std::string Describe(const std::vector<PackageFinding>& findings) {
+  std::string text = "broken package state, nothing was changed:";
+  for (const PackageFinding& f : findings) text += " " + f.message + ": " + f.fix + ".";
+  return text;
+}
+
 }  // namespace daybook::agent

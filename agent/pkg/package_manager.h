@@ -52,9 +52,22 @@ struct PackageOutcome {
   std::vector<std::string> reboot_packages;
 };
 
+// Package state a transaction must not start on: it would fail half way,
+// or finish what was interrupted, running the scripts of packages the
+// manifest excludes. What is wrong, and what the operator should do.
+struct PackageFinding {
+  std::string kind;     // dpkg-interrupted | not-fully-installed | dpkg-locked
+  std::string message;  // what is wrong, naming the packages, files or process
+  std::string fix;      // what to run or wait for, then plan again
+};
+
 class PackageManager {
  public:
   virtual ~PackageManager() = default;
+  // The host's broken package state (an interrupted dpkg, packages not
+  // fully installed, a held package lock); empty when it is sound. Reads
+  // only: changes nothing, takes no lock. An error when it cannot be read.
+  virtual Result<std::vector<PackageFinding>> Findings() = 0;
   // Refreshes the package lists and computes the transaction. An error when
   // the tool fails, or when the plan cannot be made safely (a security fix
   // that needs another origin while that is refused, a removal...).
@@ -66,5 +79,8 @@ class PackageManager {
 
 protocol::Json ToJson(const PackagePlan& plan);
 protocol::Json ToJson(const PackageOutcome& outcome);
+protocol::Json ToJson(const std::vector<PackageFinding>& findings);
+// One sentence per finding, for the error a refused plan or push shows.
+std::string Describe(const std::vector<PackageFinding>& findings);
 
 }  // namespace daybook::agent

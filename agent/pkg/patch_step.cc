@@ -28,11 +28,40 @@ Result<PatchStep::Session> PatchStep::Begin(const PatchSpec& patch) {
   return Session{patch.request, std::move(manager), std::move(lock).value()};
 }
 
+namespace {
+
+// A policy of "none" touches no package: it is a reboot-only manifest
+// (reboot = "always"), a rolling reboot of the fleet. No backend is needed.
+bool PackagesUntouched(const PatchSpec& patch) { return patch.request.policy == "none"; }
+
+}  // namespace
+
+Result<std::vector<PackageFinding>> PatchStep::Check(Session& session) {
+  // Broken package state first: planning on it would either fail half way or
+  // make apt finish the interrupted work, excluded packages included.
+  return session.manager->Findings();
+}
+
 Json PatchStep::Plan(const PatchSpec& patch) {
-  Json answer = {{"type", "patch.plan"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"error", nullptr}};
+  Json answer = {{"type", "patch.plan"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"error", nullptr},
+                 {"findings", Json::array()}};
+  if (PackagesUntouched(patch)) {
+    answer["plan"] = ToJson(PackagePlan{});
+    return answer;
+  }
   Result<Session> session = Begin(patch);
   if (!session) {
     answer["error"] = session.error().message;
+    return answer;
+  }
+  Result<std::vector<PackageFinding>> findings = Check(*session);
+  if (!findings) {
+    answer["error"] = findings.error().message;
+    return answer;
+  }
+  if (!findings->empty()) {
+    answer["findings"] = ToJson(*findings);
+    answer["error"] = Describe(*findings);
     return answer;
   }
   Result<PackagePlan> plan = session->manager->Plan(session->request);
@@ -47,10 +76,28 @@ Json PatchStep::Plan(const PatchSpec& patch) {
 Json PatchStep::Apply(const PatchSpec& patch, bool& reboot) {
   reboot = false;
   Json step = {{"status", "refused"}, {"backend", ResolveBackend(fs_, config_)}, {"plan", nullptr}, {"outcome", nullptr},
-               {"reboot", "none"}, {"error", nullptr}};
+               {"reboot", "none"}, {"error", nullptr}, {"findings", Json::array()}};
+  if (PackagesUntouched(patch)) {
+    step["status"] = "ok";
+    step["plan"] = ToJson(PackagePlan{});
+    reboot = patch.reboot == "always";
+    step["reboot"] = reboot ? "scheduled" : "none";
+    return step;
+  }
   Result<Session> session = Begin(patch);
   if (!session) {
     step["error"] = session.error().message;
+    return step;
+  }
+  // Refused before anything runs: no apt-get update, no package touched.
+  Result<std::vector<PackageFinding>> findings = Check(*session);
+  if (!findings) {
+    step["error"] = findings.error().message;
+    return step;
+  }
+  if (!findings->empty()) {
+    step["findings"] = ToJson(*findings);
+    step["error"] = Describe(*findings);
     return step;
   }
   Result<PackagePlan> plan = session->manager->Plan(session->request);

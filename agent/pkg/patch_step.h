@@ -1,10 +1,16 @@
 // The patch step of an intervention on the agent: the manifest's [patch]
 // (policy, exclude, reboot, allow_other_origins) planned and applied through
 // the host's PackageManager, one patch intervention at a time.
-//   patch.plan answer: {type: "patch.plan", backend, plan | error}
+//   patch.plan answer: {type: "patch.plan", backend, plan | error,
+//     findings [{kind, message, fix}]}
 //   the "patch" part of apply.result: {status ok|failed|refused, backend,
 //     plan, outcome {ok, error, versions [{name, before, after}],
-//     reboot_required, reboot_packages}, reboot: none|scheduled, error}
+//     reboot_required, reboot_packages}, reboot: none|scheduled, error,
+//     findings}
+// Broken package state (PackageManager::Findings) is checked first: plan
+// answers it as findings plus an error, apply refuses before anything runs.
+// Policy "none" touches no package and needs no backend: with reboot
+// "always" it is a reboot-only intervention.
 #pragma once
 
 #include <memory>
@@ -42,6 +48,7 @@ class PatchStep {
     std::unique_ptr<Filesystem::Lock> lock;
   };
   Result<Session> Begin(const PatchSpec& patch);
+  Result<std::vector<PackageFinding>> Check(Session& session);
 
   const AgentConfig& config_;
   Filesystem& fs_;

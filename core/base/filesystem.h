@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ class Filesystem {
   virtual Result<std::vector<std::string>> ListDirectory(const std::filesystem::path& dir) = 0;
 
   virtual bool Exists(const std::filesystem::path& path) = 0;
+
+  // The target of the symbolic link `path` (its last part is not
+  // followed); nullopt when `path` is not a link or does not exist.
+  virtual Result<std::optional<std::string>> ReadLink(const std::filesystem::path& path) = 0;
 
   // Permission bits of `path` (as in st_mode & 07777). kNotFound when missing.
   virtual Result<unsigned> FileMode(const std::filesystem::path& path) = 0;
@@ -64,6 +69,13 @@ class Filesystem {
     }
   };
   virtual Result<std::unique_ptr<Lock>> LockFile(const std::filesystem::path& path) = 0;
+
+  // Whether another process holds a POSIX record lock (fcntl, as dpkg and
+  // apt take theirs) on `path`, tested without taking it and without
+  // creating the file: the holder's pid (-1 for an open-file-description
+  // lock, which has none), or nullopt when nobody holds one or `path` does
+  // not exist.
+  virtual Result<std::optional<int>> LockHolder(const std::filesystem::path& path) = 0;
 };
 
 // The real filesystem (POSIX). Thread-compatible: no state of its own.
@@ -73,5 +85,13 @@ std::unique_ptr<Filesystem> MakePosixFilesystem();
 Result<std::vector<std::filesystem::path>> ListFilesWithSuffix(Filesystem& fs,
                                                                const std::filesystem::path& dir,
                                                                std::string_view suffix);
+
+// `path` (absolute) as a process chrooted in `root` sees it, as a host path
+// beneath `root`: every link on the way is resolved inside `root` (an
+// absolute target starts again at `root`, ".." never climbs above it), the
+// way systemd's chase() does with a root prefix. A managed root's
+// var/run -> /run then means <root>/run, never the host's /run. kFailed
+// after 40 links (a loop). `root` "/" resolves nothing: the host's own path.
+Result<std::filesystem::path> ResolveInRoot(Filesystem& fs, const std::filesystem::path& root, const std::string& path);
 
 }  // namespace daybook

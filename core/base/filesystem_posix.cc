@@ -75,6 +75,15 @@ class PosixFilesystem final : public Filesystem {
     return fs::exists(fs::symlink_status(path, ec));
   }
 
+  Result<std::optional<std::string>> ReadLink(const fs::path& path) override {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return std::optional<std::string>();
+    std::error_code ec;
+    fs::path target = fs::read_symlink(path, ec);
+    if (ec) return IoError("cannot read the link", path, ec.value());
+    return std::optional<std::string>(target.string());
+  }
+
   Result<unsigned> FileMode(const fs::path& path) override {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return IoError("cannot stat", path, errno);
@@ -165,6 +174,23 @@ class PosixFilesystem final : public Filesystem {
     return std::unique_ptr<Lock>(new FdLock(fd));
   }
 
+  Result<std::optional<int>> LockHolder(const fs::path& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
+      if (errno == ENOENT) return std::optional<int>();
+      return IoError("cannot open lock", path, errno);
+    }
+    struct flock probe {};
+    probe.l_type = F_WRLCK;
+    probe.l_whence = SEEK_SET;
+    int rc = ::fcntl(fd, F_GETLK, &probe);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) return IoError("cannot test the lock", path, err);
+    if (probe.l_type == F_UNLCK) return std::optional<int>();
+    return std::optional<int>(probe.l_pid);
+  }
+
  private:
   // What the holder wrote in the lock file: its first line, at most 512
   // bytes, printable ASCII only (it is shown on a terminal).
@@ -204,6 +230,53 @@ class PosixFilesystem final : public Filesystem {
 }  // namespace
 
 std::unique_ptr<Filesystem> MakePosixFilesystem() { return std::make_unique<PosixFilesystem>(); }
+
+Result<fs::path> ResolveInRoot(Filesystem& fs, const fs::path& root, const std::string& path) {
+  if (root == "/" || root.empty()) return fs::path(path);
+  auto parts = [](const std::string& p) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= p.size()) {
+      size_t end = p.find('/', start);
+      if (end == std::string::npos) end = p.size();
+      if (end > start) out.push_back(p.substr(start, end - start));
+      start = end + 1;
+    }
+    return out;
+  };
+  std::vector<std::string> todo = parts(path);  // in reverse: the next part at the back
+  std::reverse(todo.begin(), todo.end());
+  fs::path done = root;  // resolved so far: no link in it below root
+  size_t depth = 0;      // parts of `done` below root
+  int links = 0;
+  while (!todo.empty()) {
+    std::string part = std::move(todo.back());
+    todo.pop_back();
+    if (part == ".") continue;
+    if (part == "..") {
+      if (depth > 0) {
+        done = done.parent_path();
+        --depth;
+      }
+      continue;
+    }
+    Result<std::optional<std::string>> target = fs.ReadLink(done / part);
+    if (!target) return std::move(target).error();
+    if (!target->has_value()) {
+      done /= part;
+      ++depth;
+      continue;
+    }
+    if (++links > 40) return MakeError(ErrorCode::kFailed, "too many levels of links resolving " + path + " in " + root.string());
+    std::vector<std::string> more = parts(**target);
+    if (!target->value().empty() && target->value().front() == '/') {
+      done = root;
+      depth = 0;
+    }
+    todo.insert(todo.end(), more.rbegin(), more.rend());
+  }
+  return done;
+}
 
 Result<std::vector<fs::path>> ListFilesWithSuffix(Filesystem& fs, const fs::path& dir,
                                                   std::string_view suffix) {

@@ -27,6 +27,15 @@ struct ProcessSpec {
   // it with execveat(AT_EMPTY_PATH): the file that runs is the one opened,
   // whatever argv[0] names by then; argv[0] is only the name it is given.
   int exe_fd = -1;
+  // Runs the program inside this directory as its root (absolute path; a
+  // program named without '/' is looked up in PATH inside it). The child
+  // gets a private mount namespace, mounts a proc at <root_dir>/proc and a
+  // new devpts instance at <root_dir>/dev/pts when those directories exist
+  // (with <root_dir>/dev/ptmx bound to that instance's ptmx when it exists),
+  // then chroot()s and starts in "/" (or `cwd` inside the root). The mounts
+  // belong to that namespace only: nothing is mounted on the host, and they
+  // vanish with the command and whatever it left running. Needs root.
+  std::string root_dir;
   std::string stdin_data;                   // fed to the child, then closed
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   // Processes the command started in the background outlive it (a reboot

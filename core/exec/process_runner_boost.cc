@@ -6,6 +6,9 @@
 // search_path check (an empty bp::exe segfaults).
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +18,8 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 #include <array>
+#include <cstdlib>
+#include <string>
 #include <optional>
 
 #include "core/base/duration.h"
@@ -35,18 +40,39 @@ namespace {
 
 namespace bp = boost::process;
 
-// The last step in the child before the program starts: its working
+bool IsDir(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The last step in the child before the program starts: its root (a
+// private mount namespace with proc and devpts, then chroot), its working
 // directory (by descriptor when given: fchdir, no path resolved), then,
 // when the program was given by descriptor, execveat on it. A failure ends
 // the child at once: Boost reports set_error to the parent but would go on
 // to execve, running the program in the wrong place after "cannot start".
+// Only system calls here (the child of a fork); the paths are made before.
 struct StartIn : bp::extend::handler {
   std::string dir;
   int dir_fd;
   int exe_fd;
-  StartIn(std::string d, int dfd, int efd) : dir(std::move(d)), dir_fd(dfd), exe_fd(efd) {}
+  std::string root, proc, pts, ptmx, pts_ptmx;  // empty: not wanted
+  StartIn(std::string d, int dfd, int efd, const std::string& root_dir) : dir(std::move(d)), dir_fd(dfd), exe_fd(efd) {
+    if (root_dir.empty()) return;
+    root = root_dir;
+    if (IsDir(root + "/proc")) proc = root + "/proc";
+    if (IsDir(root + "/dev/pts")) {
+      pts = root + "/dev/pts";
+      struct stat st {};
+      if (::lstat((root + "/dev/ptmx").c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) {
+        ptmx = root + "/dev/ptmx";
+        pts_ptmx = pts + "/ptmx";
+      }
+    }
+  }
   template <class Executor>
   void on_exec_setup(Executor& e) const {
+    if (!root.empty()) EnterRoot(e);
     if (dir_fd >= 0 ? ::fchdir(dir_fd) != 0 : !dir.empty() && ::chdir(dir.c_str()) != 0) Abort(e, "chdir");
     // Nothing the agent holds open (its listening socket, sessions, the
     // object store, deploy locks) leaks into a hook or a package manager's
@@ -58,6 +84,21 @@ struct StartIn : bp::extend::handler {
     if (::fcntl(exe_fd, F_SETFD, 0) != 0) Abort(e, "fcntl");
     ::execveat(exe_fd, "", e.cmd_line, e.env, AT_EMPTY_PATH);
     Abort(e, "execveat");
+  }
+  template <class Executor>
+  void EnterRoot(Executor& e) const {
+    // Private: what is mounted below never propagates back to the host.
+    if (::unshare(CLONE_NEWNS) != 0) Abort(e, "unshare(CLONE_NEWNS)");
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Abort(e, "mount --make-rprivate /");
+    if (!proc.empty() && ::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+      Abort(e, "mount proc");
+    }
+    if (!pts.empty() && ::mount("devpts", pts.c_str(), "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666") != 0) {
+      Abort(e, "mount devpts");
+    }
+    if (!ptmx.empty() && ::mount(pts_ptmx.c_str(), ptmx.c_str(), nullptr, MS_BIND, nullptr) != 0) Abort(e, "bind ptmx");
+    if (::chroot(root.c_str()) != 0) Abort(e, "chroot");
+    if (::chdir("/") != 0) Abort(e, "chdir /");
   }
   template <class Executor>
   [[noreturn]] static void Abort(Executor& e, const char* what) {
@@ -107,6 +148,26 @@ class TailReader {
   bool dropped_ = false;
 };
 
+// `name` in the directories of PATH as seen inside `root`: the path the
+// program has there (links are not followed: they resolve inside the root
+// once the child is in it). Empty when not found.
+std::string SearchPathIn(const std::string& root, const std::string& name) {
+  const char* env_path = std::getenv("PATH");
+  std::string path = env_path != nullptr ? env_path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    start = end + 1;
+    if (dir.empty() || dir.front() != '/') continue;
+    struct stat st {};
+    std::string inside = dir + "/" + name;
+    if (::lstat((root + inside).c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) return inside;
+  }
+  return "";
+}
+
 // How long output is still read once the command has exited.
 constexpr std::chrono::seconds kOutputGrace{2};
 
@@ -114,10 +175,17 @@ class BoostProcessRunner final : public ProcessRunner {
  public:
   Result<ProcessResult> Run(const ProcessSpec& spec) override {
     if (spec.argv.empty()) return MakeError(ErrorCode::kInvalidInput, "empty command");
-    boost::filesystem::path exe = spec.exe_fd < 0 && spec.argv[0].find('/') == std::string::npos
-                                      ? bp::search_path(spec.argv[0])
-                                      : boost::filesystem::path(spec.argv[0]);
-    if (exe.empty()) return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": command not found in PATH");
+    if (!spec.root_dir.empty() && (spec.root_dir.front() != '/' || !IsDir(spec.root_dir))) {
+      return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: the root " + spec.root_dir + " is not a directory");
+    }
+    boost::filesystem::path exe = spec.exe_fd >= 0 || spec.argv[0].find('/') != std::string::npos
+                                      ? boost::filesystem::path(spec.argv[0])
+                                      : spec.root_dir.empty() ? bp::search_path(spec.argv[0])
+                                                              : SearchPathIn(spec.root_dir, spec.argv[0]);
+    if (exe.empty()) {
+      return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": command not found in PATH" +
+                                                 (spec.root_dir.empty() ? "" : " inside " + spec.root_dir));
+    }
     std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
 
     bp::environment env = boost::this_process::environment();
@@ -134,7 +202,7 @@ class BoostProcessRunner final : public ProcessRunner {
                     bp::std_err > err.pipe, env, group, ioc,
                     bp::on_exit([&exited](int, const std::error_code&) { exited = true; }),
                     // Last: its on_exec_setup may exec, after the others' (pipes, group).
-                    StartIn(spec.cwd, spec.cwd_fd, spec.exe_fd), ec);
+                    StartIn(spec.cwd, spec.cwd_fd, spec.exe_fd, spec.root_dir), ec);
     if (ec) return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: " + ec.message());
     out.Start();
     err.Start();

@@ -258,9 +258,10 @@ bool ParseInto(const SourceFile& file, Diagnostics& diags, Manifest& m) {
   ReadDeploys(root, m);
   ReadRollout(root, m);
   root.RejectUnknownKeys();
-  bool patches = m.patch && m.patch->policy != PatchPolicy::kNone;
+  // A reboot-only manifest (policy "none", reboot "always") does something.
+  bool patches = m.patch && (m.patch->policy != PatchPolicy::kNone || m.patch->reboot == RebootPolicy::kAlways);
   if (!diags.has_errors() && !patches && m.deploys.empty()) {
-    diags.Error({1, 1}, "manifest does nothing: add a [patch] policy other than \"none\" or a [[deploy]]");
+    diags.Error({1, 1}, "manifest does nothing: add a [patch] policy other than \"none\", reboot = \"always\" or a [[deploy]]");
   }
   return targets_parsed;
 }

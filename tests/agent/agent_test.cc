@@ -89,7 +89,9 @@ TEST_CASE("agent operators: plain ed25519 lines only, re-read on every check") {
 TEST_CASE("agent facts: from the root's os-release, reboot flag, backend detection") {
   testing::FakeFilesystem fs;
   fs.AddFile("/sandbox/etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n");
-  fs.AddFile("/sandbox/var/run/reboot-required", "");
+  fs.AddLink("/sandbox/var/run", "/run");  // as in a Debian root: the flag is the root's /run, not the host's
+  fs.AddFile("/sandbox/run/reboot-required", "");
+  fs.AddFile("/run/reboot-required", "");  // ignored: the host's
   fs.AddFile("/sandbox/usr/bin/apt-get", "");
   fs.AddFile("/proc/sys/kernel/random/boot_id", "8c092c08-ad7f\n");
   fs.AddFile("/proc/uptime", "3527.41 7000.1\n");

@@ -62,7 +62,12 @@ TEST_CASE("requests: patch and rollback") {
   REQUIRE(patch.ok());
   CHECK(patch->request.policy == "all");
   CHECK(patch->reboot == "always");
-  CHECK_FALSE(ParsePatchSpec(Json::parse(R"({"policy":"none"})"), "p").ok());
+  // "none": a reboot-only intervention (no package touched).
+  Result<PatchSpec> reboot_only = ParsePatchSpec(Json::parse(R"({"policy":"none","reboot":"always"})"), "p");
+  REQUIRE(reboot_only.ok());
+  CHECK(reboot_only->request.policy == "none");
+  CHECK(ParsePatchSpec(Json::parse(R"({"policy":"some"})"), "p").error().message ==
+        "patch policy must be security, all or none, not \"some\"");
   CHECK_FALSE(ParsePatchSpec(Json("security"), "p").ok());
   Result<RollbackRequest> rollback = ParseRollbackRequest(Json::parse(R"({"intervention":"01J","name":"app"})"));
   REQUIRE(rollback.ok());

@@ -36,6 +36,8 @@ TEST_CASE("answer shapes: wrong types, unknown types and non-objects are refused
                 "patch.plan.plan.changes[0].name: expected a string, got an integer"},
            Case{R"({"type":"patch.plan","plan":{"changes":[],"skipped":[]},"error":["x"]})",
                 "patch.plan.error: expected a string, got an array"},
+           Case{R"({"type":"patch.plan","plan":null,"error":"broken","findings":[{"kind":1,"message":"m"}]})",
+                "patch.plan.findings[0].kind: expected a string, got an integer"},
            Case{R"({"type":"pack.ready","max_chunk":"big"})", "pack.ready.max_chunk: expected an integer, got a string"},
            Case{R"({"type":"error","code":404,"message":"x"})", "error.code: expected a string, got an integer"},
            Case{R"({"type":"surprise"})", "unexpected answer type \"surprise\""},

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Security patching end to end with real apt and dpkg in sandbox roots
-# (tests/fixtures/apt_sandbox.sh): plan, push with a reboot that restarts
-# the agent under a new boot id, the journal of before/after versions, a
-# failing postinst, refusals. The host's own dpkg database never changes.
+# (tests/fixtures/apt_sandbox.sh; the agent runs apt chrooted in them):
+# plan, push with a reboot that restarts the agent under a new boot id, the
+# journal of before/after versions, a failing postinst, refusals, the
+# broken package state it leaves (a finding: plan, status and push say what
+# to do, push touches nothing), a reboot-only manifest (policy none, reboot
+# always). The host's own dpkg database never changes (and ctest's
+# host_package_state fixture checks its dpkg, debconf and apt state).
 source "$(dirname "$0")/lib.sh" "$@"
 source "$E2E_DIR/fleet_lib.sh"
 host_status=$(md5sum /var/lib/dpkg/status)
@@ -60,6 +64,10 @@ assert r["reboot"]["boot_id_before"] == "boot-1-of-agent-1" and r["reboot"]["boo
 assert r["agent"]["response"]["patch"]["plan"]["skipped"][0]["name"] == "demo-tool", r
 PY
 expect_exit 0 "$DAYBOOK" journal verify --require-sealed
+# The root's own apt hook ran in the root, not on the host.
+hook=$(cat "$WORK/agent-1/pkg/hook-name")
+[[ -e "$WORK/agent-1/pkg/root/tmp/$hook" ]] || fail "the root's apt hook did not run in the root"
+[[ ! -e "/tmp/$hook" ]] || fail "the root's apt hook ran on the host"
 
 # A package whose postinst fails: the host fails with dpkg's message; nothing reboots.
 patch_manifest agent-2
@@ -69,6 +77,33 @@ expect_in "$WORK/out" "demo-broken"
 expect_exit 0 "$DAYBOOK" journal show --type intervention.end --output json
 expect_in "$WORK/out" '"outcome":"halted"'
 expect_in "$WORK/out" '"reason":"1 host(s) failed (agent-2), more than max_failures allows (0)"'
+
+# That left demo-broken half-configured: plan and status say so and what to
+# do; push refuses before anything runs, even with demo-broken excluded
+# (apt would first finish configuring it, running its postinst).
+expect_exit 1 "$DAYBOOK" plan manifests/security.toml
+expect_in "$WORK/out" "packages not fully installed: demo-broken (half-configured)"
+expect_in "$WORK/out" "dpkg --configure -a"
+expect_exit 1 "$DAYBOOK" status --target agent-2
+expect_in "$WORK/out" "BROKEN"
+expect_in "$WORK/out" "agent-2: packages not fully installed: demo-broken (half-configured): run \`chroot $WORK/agent-2/pkg/root dpkg --configure -a\`"
+root2="$WORK/agent-2/pkg/root"
+touched=$(md5sum "$root2/var/lib/dpkg/status" "$root2/var/log/dpkg.log" "$root2/var/lib/apt/extended_states" 2> /dev/null; ls -l --time-style=+%s.%N "$root2/var/lib/apt/lists")
+patch_manifest agent-2 'exclude = ["demo-broken"]'
+expect_exit 1 "$DAYBOOK" push manifests/security.toml --yes
+expect_in "$WORK/out" "broken package state, nothing was changed"
+[[ "$(md5sum "$root2/var/lib/dpkg/status" "$root2/var/log/dpkg.log" "$root2/var/lib/apt/extended_states" 2> /dev/null; ls -l --time-style=+%s.%N "$root2/var/lib/apt/lists")" == "$touched" ]] \
+  || fail "a push refused for broken package state touched the root"
+[[ "$(cat "$WORK/agent-2/boot_id")" == boot-1-of-agent-2 ]] || fail "a refused patch rebooted"
+
+# A reboot-only manifest (a rolling reboot): policy none, reboot always.
+printf '[manifest]\nname = "reboot"\ntargets = "agent-1"\n\n[patch]\npolicy = "none"\nreboot = "always"\n\n[rollout]\ntimeout = "30s"\n' > manifests/reboot.toml
+git add -A && git commit -qm "reboot manifest" || fail "commit"
+expect_exit 0 "$DAYBOOK" plan manifests/reboot.toml
+booted=$(cat "$WORK/agent-1/boot_id")
+expect_exit 0 "$DAYBOOK" push manifests/reboot.toml --yes
+expect_in "$WORK/out" "ok: 0 upgraded, rebooted"
+[[ "$(cat "$WORK/agent-1/boot_id")" != "$booted" ]] || fail "policy none with reboot always did not reboot"
 
 [[ "$(md5sum /var/lib/dpkg/status)" == "$host_status" ]] || fail "the host's dpkg status changed"
 finish

@@ -19,6 +19,27 @@ class FakeFilesystem final : public Filesystem {
     files_[path.lexically_normal().string()] = std::move(contents);
   }
 
+  // A symbolic link at `path` (what ReadLink answers; the other methods do
+  // not follow it).
+  void AddLink(const std::filesystem::path& path, std::string target) {
+    links_[path.lexically_normal().string()] = std::move(target);
+  }
+
+  // Another process holds a record lock on `path` (what LockHolder answers).
+  void HoldLock(const std::filesystem::path& path, int pid) { lock_holders_[path.lexically_normal().string()] = pid; }
+
+  Result<std::optional<int>> LockHolder(const std::filesystem::path& path) override {
+    auto it = lock_holders_.find(path.lexically_normal().string());
+    if (it == lock_holders_.end()) return std::optional<int>();
+    return std::optional<int>(it->second);
+  }
+
+  Result<std::optional<std::string>> ReadLink(const std::filesystem::path& path) override {
+    auto it = links_.find(path.lexically_normal().string());
+    if (it == links_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+
   Result<std::string> ReadFile(const std::filesystem::path& path) override {
     auto it = files_.find(path.lexically_normal().string());
     if (it == files_.end()) return MakeError(ErrorCode::kNotFound, "cannot read " + path.string() + ": No such file or directory");
@@ -105,6 +126,8 @@ class FakeFilesystem final : public Filesystem {
  private:
   std::map<std::string, std::string> files_;
   std::set<std::string> dirs_;
+  std::map<std::string, std::string> links_;
+  std::map<std::string, int> lock_holders_;
   std::set<std::string> locked_;
 
   class FakeLock final : public Lock {

@@ -17,10 +17,12 @@ class FaultyFilesystem final : public Filesystem {
   Result<std::string> ReadFile(const std::filesystem::path& p) override { return base_.ReadFile(p); }
   Result<std::vector<std::string>> ListDirectory(const std::filesystem::path& d) override { return base_.ListDirectory(d); }
   bool Exists(const std::filesystem::path& p) override { return base_.Exists(p); }
+  Result<std::optional<std::string>> ReadLink(const std::filesystem::path& p) override { return base_.ReadLink(p); }
   Result<unsigned> FileMode(const std::filesystem::path& p) override { return base_.FileMode(p); }
   Status CreateDirectories(const std::filesystem::path& d) override { return base_.CreateDirectories(d); }
   Status TruncateFile(const std::filesystem::path& p, uint64_t size) override { return base_.TruncateFile(p, size); }
   Result<std::unique_ptr<Lock>> LockFile(const std::filesystem::path& p) override { return base_.LockFile(p); }
+  Result<std::optional<int>> LockHolder(const std::filesystem::path& p) override { return base_.LockHolder(p); }
   Status RemoveFile(const std::filesystem::path& p) override { return base_.RemoveFile(p); }
 
   Status WriteFileAtomic(const std::filesystem::path& p, const std::string& data, unsigned mode) override {

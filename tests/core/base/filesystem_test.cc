@@ -2,10 +2,15 @@
 #include "core/base/filesystem.h"
 
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <cstdlib>
+
+#include "tests/fakes/fake_filesystem.h"
 
 namespace fs = std::filesystem;
 using namespace daybook;
@@ -84,4 +89,54 @@ TEST_CASE("posix filesystem: a taken lock names its holder, and forgets it when 
   Result<std::unique_ptr<Filesystem::Lock>> third = fs->LockFile(path);
   REQUIRE(third);
   CHECK(fs::file_size(path) == 0);
+
+TEST_CASE("ResolveInRoot: links resolve inside the root, never out of it") {
+  TempDir tmp;
+  std::unique_ptr<Filesystem> fs = MakePosixFilesystem();
+  std::filesystem::path root = tmp.path / "root";
+  std::filesystem::create_directories(root / "run");
+  std::filesystem::create_directories(root / "var");
+  std::filesystem::create_directory_symlink("/run", root / "var/run");          // as in a Debian root
+  std::filesystem::create_directory_symlink("../../..", root / "run/up");        // tries to climb out
+  std::filesystem::create_symlink("loop2", root / "loop1");
+  std::filesystem::create_symlink("loop1", root / "loop2");
+  Result<std::filesystem::path> flag = ResolveInRoot(*fs, root, "/var/run/reboot-required");
+  REQUIRE(flag);
+  CHECK(*flag == root / "run/reboot-required");
+  Result<std::filesystem::path> up = ResolveInRoot(*fs, root, "/run/up/etc/passwd");
+  REQUIRE(up);
+  CHECK(*up == root / "etc/passwd");
+  CHECK(ResolveInRoot(*fs, "/", "/var/run/x").value() == "/var/run/x");
+  CHECK_FALSE(ResolveInRoot(*fs, root, "/loop1/x"));
+
+  daybook::testing::FakeFilesystem fake;
+  fake.AddLink("/r/var/run", "/run");
+  CHECK(ResolveInRoot(fake, "/r", "/var/run/reboot-required").value() == "/r/run/reboot-required");
+}
+
+TEST_CASE("posix filesystem: LockHolder sees a record lock of another process, without taking or creating") {
+  TempDir tmp;
+  std::unique_ptr<Filesystem> fs = MakePosixFilesystem();
+  std::filesystem::path lock = tmp.path / "lock-frontend";
+  CHECK_FALSE(fs->LockHolder(lock).value().has_value());
+  CHECK_FALSE(std::filesystem::exists(lock));  // not created
+  std::filesystem::path ready = tmp.path / "ready";
+  std::string holder = "python3 -c 'import fcntl,sys,time; f=open(sys.argv[1],\"w\"); fcntl.lockf(f, fcntl.LOCK_EX); "
+                       "open(sys.argv[2],\"w\").close(); time.sleep(30)' '" + lock.string() + "' '" + ready.string() +
+                       "' > /dev/null 2>&1 & echo $!";
+  FILE* pipe = ::popen(holder.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[32] = {};
+  REQUIRE(std::fgets(buf, sizeof buf, pipe) != nullptr);
+  ::pclose(pipe);
+  int pid = std::atoi(buf);
+  for (int i = 0; i < 400 && !std::filesystem::exists(ready); ++i) ::usleep(25000);
+  REQUIRE(std::filesystem::exists(ready));
+  Result<std::optional<int>> held = fs->LockHolder(lock);
+  ::kill(pid, SIGKILL);
+  REQUIRE(held);
+  REQUIRE(held->has_value());
+  CHECK(**held == pid);
+  for (int i = 0; i < 400 && fs->LockHolder(lock).value().has_value(); ++i) ::usleep(25000);
+  CHECK_FALSE(fs->LockHolder(lock).value().has_value());  // released with its holder
 }

@@ -173,4 +173,33 @@ TEST_CASE("process runner: descriptors the caller left open without O_CLOEXEC do
   ::close(fds[1]);
   REQUIRE(r.ok());
   CHECK(r->exit_code == 1);
+
+TEST_CASE("process runner: a root_dir runs the program chrooted, with a private proc and devpts, nothing mounted on the host") {
+  auto runner = exec::MakeBoostProcessRunner();
+  testing::TempDir tmp;
+  std::filesystem::path root = tmp.path / "root";
+  for (const char* dir : {"bin", "proc", "dev/pts", "tmp"}) std::filesystem::create_directories(root / dir);
+  std::filesystem::copy_file("/bin/busybox", root / "bin/busybox");  // static: needs no library in the root
+  std::filesystem::create_symlink("busybox", root / "bin/sh");
+  std::filesystem::create_symlink("pts/ptmx", root / "dev/ptmx");
+  // "sh" is looked up in PATH inside the root; what it writes lands in the root.
+  exec::ProcessSpec spec = exec::ProcessSpec::Of(
+      {"sh", "-c", "echo in > /tmp/marker; busybox ls /proc/self/fd > /dev/null 2>&1 || echo noproc; busybox grep -c devpts /proc/self/mounts"});
+  spec.root_dir = root.string();
+  Result<exec::ProcessResult> ran = runner->Run(spec);
+  REQUIRE_MESSAGE(ran, (ran ? "" : ran.error().message));
+  CHECK_MESSAGE(ran->ok(), ran->err);
+  CHECK(ran->out.find("noproc") == std::string::npos);
+  CHECK(ran->out != "0\n");  // its own devpts instance is mounted
+  CHECK(testing::ReadAll(root / "tmp/marker") == "in\n");
+  bool host_marked = std::filesystem::exists("/tmp/marker") && testing::ReadAll("/tmp/marker") == "in\n";
+  CHECK_FALSE(host_marked);
+  // The mounts were the child's namespace's only: none on the host.
+  CHECK(testing::ReadAll("/proc/self/mounts").find(root.string()) == std::string::npos);
+  // A program the root does not have is not taken from the host.
+  exec::ProcessSpec missing = exec::ProcessSpec::Of({"apt-get", "--version"});
+  missing.root_dir = root.string();
+  Result<exec::ProcessResult> none = runner->Run(missing);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().message == "apt-get: command not found in PATH inside " + root.string());
 }

@@ -144,9 +144,9 @@ TEST_CASE("manifest: bad input, each problem positioned") {
       {"[manifest]\nname = \"n\"\ntargets = \"all\"\nticket = \"\"\n[patch]\n",
        "m.toml:4:10: error: ticket must be non-empty text on one line (or leave it out)"},
       {"[manifest]\nname = \"n\"\ntargets = \"all\"\n",
-       "m.toml:1:1: error: manifest does nothing: add a [patch] policy other than \"none\" or a [[deploy]]"},
+       "m.toml:1:1: error: manifest does nothing: add a [patch] policy other than \"none\", reboot = \"always\" or a [[deploy]]"},
       {"[manifest]\nname = \"n\"\ntargets = \"all\"\n[patch]\npolicy = \"none\"\n",
-       "m.toml:1:1: error: manifest does nothing: add a [patch] policy other than \"none\" or a [[deploy]]"},
+       "m.toml:1:1: error: manifest does nothing: add a [patch] policy other than \"none\", reboot = \"always\" or a [[deploy]]"},
       {"[manifest]\nname = \"n\"\ntargets = \"all\"\n[patch\n",
        "m.toml:4:7: error: invalid TOML: Error while parsing table header: expected ']', saw '\\n'"},
   };
@@ -156,6 +156,10 @@ TEST_CASE("manifest: bad input, each problem positioned") {
     REQUIRE(problems.size() == 1);
     CHECK(problems[0] == c.expected);
   }
+}
+
+TEST_CASE("manifest: policy none with reboot always is a reboot-only manifest") {
+  CHECK(Problems("[manifest]\nname = \"n\"\ntargets = \"all\"\n[patch]\npolicy = \"none\"\nreboot = \"always\"\n").empty());
 }
 
 TEST_CASE("manifest: deploy entries are checked one by one") {
