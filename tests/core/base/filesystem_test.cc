@@ -89,6 +89,7 @@ TEST_CASE("posix filesystem: a taken lock names its holder, and forgets it when 
   Result<std::unique_ptr<Filesystem::Lock>> third = fs->LockFile(path);
   REQUIRE(third);
   CHECK(fs::file_size(path) == 0);
+}
 
 TEST_CASE("ResolveInRoot: links resolve inside the root, never out of it") {
   TempDir tmp;

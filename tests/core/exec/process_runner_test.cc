@@ -173,6 +173,7 @@ TEST_CASE("process runner: descriptors the caller left open without O_CLOEXEC do
   ::close(fds[1]);
   REQUIRE(r.ok());
   CHECK(r->exit_code == 1);
+}
 
 TEST_CASE("process runner: a root_dir runs the program chrooted, with a private proc and devpts, nothing mounted on the host") {
   auto runner = exec::MakeBoostProcessRunner();

@@ -178,7 +178,7 @@ TEST_CASE("manifest: deploy entries are checked one by one") {
       {"name = \"app\"\nrepo = \"r\"\npath = \"/srv/app\"\n",
        "m.toml:4:1: error: missing required key \"ref\" in [[deploy]] #1"},
       {"name = \"my app\"\nrepo = \"r\"\nref = \"v1\"\npath = \"/srv/app\"\n",
-       "m.toml:5:8: error: bad deploy name \"my app\": use letters, digits, '.', '_' and '-'"},
+       "m.toml:5:8: error: bad deploy name \"my app\": use letters, digits, '.', '_' and '-', at most 200 of them"},
       {"name = \"app\"\nrepo = \"r\"\nref = \"v1\"\npath = \"/srv/app\"\nkeep = 0\n",
        "m.toml:9:8: error: keep = 0 out of range 1-100"},
       {"name = \"app\"\nrepo = \"r\"\nref = \"v1\"\npath = \"/srv/app\"\nafter = []\n",
