@@ -33,6 +33,7 @@ struct HostReconcile {
   std::set<std::string> kept;         // ids it keeps
   std::set<std::string> running;      // ids it is still carrying out
   std::vector<std::string> recovered; // ids journaled from its kept answers
+  std::vector<std::string> unjournaled;  // ids whose kept answer the journal has only the controller's word for
   size_t acknowledged = 0;
   std::string error;
 };
@@ -81,6 +82,13 @@ HostReconcile ReconcileHost(Env& env, const GlobalOptions& global, FleetSession&
     if (state == states.end()) continue;  // not this journal's
     bool journaled = state->second.reported.count(host.name) > 0;
     if (!journaled && state->second.ended) continue;  // closed without it: nothing can take it now
+    // The journal says what the controller saw (unreachable, skipped,
+    // abandoned as unknown), but the agent signed what it did: never
+    // acknowledged, so never lost; said, for the operator to look at.
+    if (state->second.unanswered.count(host.name) > 0) {
+      r.unjournaled.push_back(id);
+      continue;
+    }
     if (!journaled) {
       if (Status s = Recover(env, global, session, **connection, host, state->second); !s) {
         r.error = "intervention " + id + ": " + s.error().message;
@@ -209,6 +217,12 @@ Result<ReconcileReport> Reconcile(Env& env, const GlobalOptions& global, FleetSe
       recovered[id].insert(name);
     }
     if (!results[i].error.empty()) report.host_errors.push_back(name + ": " + results[i].error);
+    for (const std::string& id : results[i].unjournaled) {
+      report.host_errors.push_back(name + " keeps its signed result of " + id +
+                                   ", which the journal records without the agent's answer (unreachable, skipped or "
+                                   "abandoned): left on the host, never acknowledged; `daybook journal show "
+                                   "--intervention " + id + "` says what was recorded");
+    }
     asked[name] = std::move(results[i]);
   }
   for (const auto& [id, state] : *states) {

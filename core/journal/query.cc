@@ -106,7 +106,10 @@ std::map<std::string, InterventionState> InterventionStates(const std::vector<Jo
     }
     auto it = states.find(id);
     if (it == states.end()) continue;
-    if (type == kHostResult && !Field(e.record, "host").empty()) it->second.reported.insert(Field(e.record, "host"));
+    if (type == kHostResult && !Field(e.record, "host").empty()) {
+      it->second.reported.insert(Field(e.record, "host"));
+      if (!MemberOr(e.record, "agent").is_object()) it->second.unanswered.insert(Field(e.record, "host"));
+    }
     if (type == kInterventionEnd) it->second.ended = true;
   }
   return states;

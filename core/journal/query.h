@@ -50,6 +50,10 @@ struct InterventionState {
   std::string begin_line;             // the canonical begin record
   std::vector<std::string> targets;
   std::set<std::string> reported;     // hosts with a host.result
+  // Hosts whose host.result is the controller's word only, with no agent
+  // answer in it (unreachable, skipped, abandoned as unknown): a signed
+  // answer the agent still keeps is evidence the journal lacks.
+  std::set<std::string> unanswered;
   bool ended = false;                 // has its intervention.end
 };
 

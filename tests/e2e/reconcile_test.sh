@@ -158,6 +158,17 @@ PY
 expect_exit 0 "$DAYBOOK" journal verify
 grep -q "unfinished" "$WORK/out" && fail "verify still warns after agent-3 was abandoned"
 
+# The host given up on comes back, still keeping its signed result: the
+# journal has only the controller's "unknown" for it, so the next push never
+# acknowledges it (evidence is not destroyed) and says so.
+git revert --no-edit HEAD > /dev/null
+grep -q agent-3 inventory/hosts.toml || fail "agent-3 is not back in the inventory"
+printf '{"answer":{"type":"apply.result"},"kept_at":%s}' "$(date +%s%3N)" > "$WORK/agent-3/state/results/$id4.json"
+write_manifest v4.0 /srv/app none 2 all
+expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
+expect_in "$WORK/err" "reconcile: agent-3 keeps its signed result of $id4, which the journal records without the agent's answer"
+[[ -e "$WORK/agent-3/state/results/$id4.json" ]] || fail "the kept result of an abandoned host was acknowledged"
+
 # A write a crash cut short leaves its temporary file: removed at start-up.
 mkdir -p "$WORK/agent-2/state/results"
 printf '{"answer":' > "$WORK/agent-2/state/results/$id4.json.tmp-Ab12Cd"
