@@ -136,9 +136,11 @@ Json InterventionSession::KeptResults(const std::string& type, const Json& reque
   if (type == "results.list") {
     Result<std::vector<std::string>> ids = context_.results->List();
     Result<std::vector<std::string>> running = context_.results->List(".running");
+    Result<std::vector<std::string>> cut = context_.results->List(".cut");
     if (!ids) return protocol::ErrorMessage("results", ids.error().message);
     if (!running) return protocol::ErrorMessage("results", running.error().message);
-    return Json{{"type", "results.list"}, {"interventions", *ids}, {"running", *running}};
+    if (!cut) return protocol::ErrorMessage("results", cut.error().message);
+    return Json{{"type", "results.list"}, {"interventions", *ids}, {"running", *running}, {"cut", *cut}};
   }
   const std::string id = schema::StringOr(request, "intervention");
   if (!IsResultId(id)) return Bad(type + ".intervention: expected an intervention id");

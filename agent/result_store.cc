@@ -12,6 +12,7 @@ namespace {
 using protocol::Json;
 
 constexpr std::string_view kRunning = ".running";
+constexpr std::string_view kCut = ".cut";  // a request the agent's restart cut short
 constexpr std::string_view kTemporary = ".tmp-";  // Filesystem::WriteFileAtomic's temporary names
 
 int64_t UnixMs(TimePoint t) {
@@ -43,6 +44,8 @@ Status ResultStore::ClearRunning() {
   Result<std::vector<std::string>> running = List(kRunning);
   if (!running) return std::move(running).error();
   for (const std::string& id : *running) {
+    // Made before the mark goes: a crash in between leaves one or the other.
+    if (Status s = fs_.WriteFileAtomic(dir_ / (id + std::string(kCut)), "", 0600); !s) return s;
     if (Status s = fs_.RemoveFile(dir_ / (id + std::string(kRunning))); !s) return s;
   }
   return OkStatus();
@@ -89,6 +92,7 @@ Result<std::vector<std::string>> ResultStore::List(std::string_view suffix) {
 
 Status ResultStore::Acknowledge(const std::string& intervention) {
   if (!IsResultId(intervention)) return MakeError(ErrorCode::kInvalidInput, "bad intervention id " + Quoted(intervention));
+  if (Status s = fs_.RemoveFile(dir_ / (intervention + std::string(kCut))); !s) return s;
   return fs_.RemoveFile(PathOf(intervention));
 }
 

@@ -14,7 +14,8 @@
 // <state_dir>/results/<intervention>.json holds
 // {"answer": <the answer exactly as signed>, "kept_at": <unix ms>}, and
 // <intervention>.running marks a request still being carried out, so a
-// controller does not take "no result yet" for "nothing done". Writes go
+// controller does not take "no result yet" for "nothing done"; a mark the
+// agent finds at start-up becomes <intervention>.cut (cut short). Writes go
 // through Filesystem::WriteFileAtomic, whose temporary
 // `<name>.tmp-XXXXXX` a crash can leave behind: removed at start-up.
 #pragma once
@@ -49,8 +50,10 @@ class ResultStore {
   // changed. Keep() clears the mark.
   Status MarkRunning(const std::string& intervention);
 
-  // Clears every mark: at start-up nothing is running any more (what was
-  // cut by a crash left no answer to keep).
+  // At start-up nothing is running any more: each mark becomes
+  // <intervention>.cut, "cut short by a restart" (List(".cut")), so the
+  // controller journals that host as changed in an unknown way, never as
+  // skipped; Acknowledge() clears it.
   Status ClearRunning();
 
   // Removes the temporary files of writes a crash cut short
@@ -70,8 +73,8 @@ class ResultStore {
   // ids from different controllers do not sort by time).
   Result<std::vector<std::string>> List(std::string_view suffix = ".json");
 
-  // Forgets the answer (the controller journaled it). Not an error when
-  // there is none.
+  // Forgets the answer and any cut-short mark (the controller journaled
+  // it). Not an error when there is none.
   Status Acknowledge(const std::string& intervention);
 
  private:

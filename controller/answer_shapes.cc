@@ -58,7 +58,7 @@ const std::map<std::string, Json>& Shapes() {
     s["pack.ack"] = Json::parse(R"({"bytes": "integer"})");
     s["pack.indexed"] = Json::parse(R"({"objects": "integer", "bytes": "integer"})");
     s["deploy.result"] = DeployResultShape();
-    s["results.list"] = Json::parse(R"({"interventions": ["string"], "running": ["string"]})");
+    s["results.list"] = Json::parse(R"({"interventions": ["string"], "running": ["string"], "cut": ["?", "string"]})");
     s["results.acked"] = Json::parse(R"({"intervention": "string"})");
     Json patch_step = Json::parse(R"({"?": true, "status": "string", "backend": "string?", "error": "string?",
         "reboot": "string?"})");

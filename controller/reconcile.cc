@@ -1,5 +1,6 @@
 #include "controller/reconcile.h"
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 #include <set>
@@ -32,6 +33,7 @@ struct HostReconcile {
   bool asked = false;                 // results.list answered
   std::set<std::string> kept;         // ids it keeps
   std::set<std::string> running;      // ids it is still carrying out
+  std::set<std::string> cut;          // ids a restart of the agent cut short
   std::vector<std::string> recovered; // ids journaled from its kept answers
   std::vector<std::string> unjournaled;  // ids whose kept answer the journal has only the controller's word for
   size_t acknowledged = 0;
@@ -75,6 +77,17 @@ HostReconcile ReconcileHost(Env& env, const GlobalOptions& global, FleetSession&
   }
   r.asked = true;
   for (const Json& id : (*listed)["running"]) r.running.insert(id.get<std::string>());
+  for (const Json& id_json : (*listed)["cut"]) {
+    const std::string id = id_json.get<std::string>();
+    r.cut.insert(id);
+    // Journaled since (as unknown): the agent may forget the mark.
+    auto state = states.find(id);
+    if (state != states.end() && state->second.reported.count(host.name) > 0 && (*listed)["interventions"].is_array()) {
+      bool kept = std::find((*listed)["interventions"].begin(), (*listed)["interventions"].end(), id_json) !=
+                  (*listed)["interventions"].end();
+      if (!kept) (void)AgentClient::Call(**connection, {{"type", "results.ack"}, {"intervention", id}});
+    }
+  }
   for (const Json& id_json : (*listed)["interventions"]) {
     const std::string id = id_json.get<std::string>();
     r.kept.insert(id);
@@ -105,7 +118,7 @@ HostReconcile ReconcileHost(Env& env, const GlobalOptions& global, FleetSession&
 }
 
 // What keeps one target of an open intervention from being closed.
-enum class Pending { kSkipped, kAbandoned, kOpen };
+enum class Pending { kSkipped, kCut, kAbandoned, kOpen };
 struct PendingTarget {
   Pending what = Pending::kSkipped;
   std::string why;  // kAbandoned: why it could not be asked; kOpen: the report line
@@ -117,6 +130,7 @@ PendingTarget Classify(const std::string& id, const std::string& target, const s
   if (it != asked.end() && it->second.asked) {
     if (it->second.running.count(id) > 0) return {Pending::kOpen, target + " is still carrying it out; reconcile again later"};
     if (it->second.kept.count(id) > 0) return {Pending::kOpen, target + " keeps a result that could not be journaled"};
+    if (it->second.cut.count(id) > 0) return {Pending::kCut, ""};  // it started, then the agent restarted
     return {Pending::kSkipped, ""};  // answered, and keeps nothing for it
   }
   const bool departed = inventory.FindHost(target) == nullptr;
@@ -136,6 +150,7 @@ Status CloseIfAsked(Env& env, const GlobalOptions& global, FleetSession& session
                     const std::map<std::string, HostReconcile>& asked, const std::set<std::string>& recovered_hosts,
                     const ReconcileOptions& options, ReconcileReport& report) {
   std::vector<std::string> missing;
+  std::vector<std::string> cut;  // started, then cut short by a restart of the agent
   std::vector<std::pair<std::string, std::string>> abandoned;  // host, why it could not be asked
   for (const std::string& target : state.targets) {
     if (state.reported.count(target) > 0 || recovered_hosts.count(target) > 0) continue;
@@ -146,6 +161,8 @@ Status CloseIfAsked(Env& env, const GlobalOptions& global, FleetSession& session
     }
     if (pending.what == Pending::kAbandoned) {
       abandoned.emplace_back(target, pending.why);
+    } else if (pending.what == Pending::kCut) {
+      cut.push_back(target);
     } else {
       missing.push_back(target);
     }
@@ -164,6 +181,13 @@ Status CloseIfAsked(Env& env, const GlobalOptions& global, FleetSession& session
                         {{"recovered", true}}, std::nullopt};
     if (Status s = record(target, outcome); !s) return s;
   }
+  for (const std::string& target : cut) {
+    HostOutcome outcome{"unknown",
+                        "cut short: the agent restarted while it carried this out, and saved no result, so the host "
+                        "may be partly changed (`daybook status` shows what it runs now)",
+                        {{"recovered", true}, {"cut_short", true}}, std::nullopt};
+    if (Status s = record(target, outcome); !s) return s;
+  }
   Json given_up = Json::array();
   for (const auto& [target, why] : abandoned) {
     HostOutcome outcome{"unknown",
@@ -178,6 +202,7 @@ Status CloseIfAsked(Env& env, const GlobalOptions& global, FleetSession& session
     reason += ", giving up on the result of " + std::to_string(abandoned.size()) + " host(s) that could not be asked";
   }
   Json summary = {{"reason", reason}, {"recovered", recovered_hosts.size()}, {"without_result", missing}};
+  if (!cut.empty()) summary["cut_short"] = cut;
   if (!abandoned.empty()) summary["abandoned"] = given_up;
   if (Status s = resumed->End("interrupted", summary); !s) return s;
   report.closed.push_back(state.id);

@@ -99,7 +99,8 @@ Status CheckRecordSchema(const Json& r) {
     return Require(r.contains("targets") && r["targets"].is_array(), "begin: missing targets");
   }
   if (type == kHostResult) {
-    // unknown: a host the operator gave up on (journal reconcile --abandon-host).
+    // unknown: a host the operator gave up on (journal reconcile --abandon-host), or
+    // one whose agent restarted while it carried the intervention out.
     static const std::set<std::string> kStatus{"ok", "failed", "skipped", "unreachable", "refused", "unknown"};
     if (Status s = Require(IsString(r, "intervention") && IsString(r, "host"), "host.result: missing intervention or host"); !s) return s;
     if (Status s = Require(IsString(r, "status") && kStatus.count(r["status"]), "host.result: bad status"); !s) return s;

@@ -126,7 +126,7 @@ TEST_CASE("result store: the temporary files of a write a crash cut short are re
   CHECK(*fresh.RemoveInterruptedWrites() == 0);
 }
 
-TEST_CASE("result store: a running mark lasts until the answer is kept, or the agent restarts") {
+TEST_CASE("result store: a running mark lasts until the answer is kept, and a restart turns it into a cut-short mark") {
   Store s;
   REQUIRE(s.store.MarkRunning("i-1"));
   REQUIRE(s.store.MarkRunning("i-2"));
@@ -136,7 +136,11 @@ TEST_CASE("result store: a running mark lasts until the answer is kept, or the a
   CHECK(*s.store.List(".running") == std::vector<std::string>{"i-2"});
   REQUIRE(s.store.ClearRunning());
   CHECK(s.store.List(".running")->empty());
+  // i-2 may have changed the host before the restart: said, never forgotten.
+  CHECK(*s.store.List(".cut") == std::vector<std::string>{"i-2"});
   CHECK(*s.store.List() == std::vector<std::string>{"i-1"});
+  REQUIRE(s.store.Acknowledge("i-2"));
+  CHECK(s.store.List(".cut")->empty());
 }
 
 TEST_CASE("session: results.list, results.fetch and results.ack serve the kept answers") {
@@ -147,7 +151,7 @@ TEST_CASE("session: results.list, results.fetch and results.ack serve the kept a
   REQUIRE(s.store.Keep("i-7", KeptAnswer("i-7")));
   REQUIRE(s.store.MarkRunning("i-8"));
   CHECK(*session.Answer({{"type", "results.list"}}) ==
-        Json{{"type", "results.list"}, {"interventions", {"i-7"}}, {"running", {"i-8"}}});
+        Json{{"type", "results.list"}, {"interventions", {"i-7"}}, {"running", {"i-8"}}, {"cut", Json::array()}});
   CHECK(*session.Answer({{"type", "results.fetch"}, {"intervention", "i-7"}}) == KeptAnswer("i-7"));
   CHECK((*session.Answer({{"type", "results.fetch"}, {"intervention", "i-8"}}))["code"] == "not_found");
   CHECK((*session.Answer({{"type", "results.fetch"}, {"intervention", "../i-7"}}))["code"] == "bad_request");
@@ -156,7 +160,7 @@ TEST_CASE("session: results.list, results.fetch and results.ack serve the kept a
   REQUIRE(s.store.Keep("i-8", KeptAnswer("i-8")));  // done: no longer running
   REQUIRE(s.store.Acknowledge("i-8"));
   CHECK(*session.Answer({{"type", "results.list"}}) ==
-        Json{{"type", "results.list"}, {"interventions", Json::array()}, {"running", Json::array()}});
+        Json{{"type", "results.list"}, {"interventions", Json::array()}, {"running", Json::array()}, {"cut", Json::array()}});
 }
 
 }  // namespace

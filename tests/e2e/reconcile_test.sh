@@ -169,6 +169,32 @@ expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
 expect_in "$WORK/err" "reconcile: agent-3 keeps its signed result of $id4, which the journal records without the agent's answer"
 [[ -e "$WORK/agent-3/state/results/$id4.json" ]] || fail "the kept result of an abandoned host was acknowledged"
 
+# An agent restarted while it carries an intervention out (its hook
+# running) saved no result, but may have changed the host: journaled
+# unknown, "cut short", never "skipped".
+v5=$(app_commit 5.0 5)
+slow_manifest v5.0
+push_killed
+id5=$(last_begin)
+restart_agent 1
+touch "$WORK/go"  # the orphaned hook may end now
+"$DAYBOOK" journal reconcile > "$WORK/out" 2> "$WORK/err" || true
+expect_in "$WORK/out" "reconcile: intervention $id5 closed as interrupted"
+expect_exit 0 "$DAYBOOK" journal show --intervention "$id5" --output json
+python3 - "$WORK/out" <<'PY' || fail "the host whose agent restarted mid-intervention is journaled as cut short"
+import json, sys
+records = json.load(open(sys.argv[1]))["records"]
+results = {r["host"]: r for r in records if r["type"] == "host.result"}
+one = results["agent-1"]
+assert one["status"] == "unknown" and one["cut_short"] is True and "agent restarted" in one["error"], one
+assert results["agent-2"]["status"] == "skipped", results["agent-2"]
+assert records[-1]["type"] == "intervention.end" and records[-1]["cut_short"] == ["agent-1"], records[-1]
+PY
+write_manifest v5.0 /srv/app none 2 all
+expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes  # reconciles its targets first
+[[ -e "$WORK/agent-1/state/results/$id5.cut" ]] && fail "the cut-short mark was not acknowledged once journaled"
+expect_exit 0 "$DAYBOOK" journal verify
+
 # A write a crash cut short leaves its temporary file: removed at start-up.
 mkdir -p "$WORK/agent-2/state/results"
 printf '{"answer":' > "$WORK/agent-2/state/results/$id4.json.tmp-Ab12Cd"
