@@ -103,6 +103,11 @@ HostReconcile ReconcileHost(Env& env, const GlobalOptions& global, FleetSession&
       continue;
     }
     if (!journaled) {
+      const std::vector<std::string>& targets = state->second.targets;
+      if (std::find(targets.begin(), targets.end(), host.name) == targets.end()) {
+        r.error = "intervention " + id + ": " + host.name + " keeps a result for it but is not one of its targets: not journaled";
+        continue;
+      }
       if (Status s = Recover(env, global, session, **connection, host, state->second); !s) {
         r.error = "intervention " + id + ": " + s.error().message;
         continue;

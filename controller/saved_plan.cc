@@ -4,6 +4,7 @@
 
 #include "controller/fleet_commit.h"
 #include "controller/prepared_manifest.h"
+#include "core/base/strings.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/hash.h"
 #include "core/journal/canonical.h"
@@ -102,18 +103,30 @@ Result<SavedPlan> ReadSavedPlan(Filesystem& fs, const std::filesystem::path& pat
 
 Status CheckPlanNotStale(repo::Git& git, const std::filesystem::path& root, const SavedPlan& saved,
                          const std::string& shown) {
+  // A full commit id, as `plan --save` writes: a name ("HEAD", a branch)
+  // would follow the repository and make any plan look fresh.
+  if (saved.manifest_commit.size() != 40 || saved.manifest_commit.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return MakeError(ErrorCode::kInvalidInput, "--plan " + shown + ": its commit " + Quoted(saved.manifest_commit) +
+                                                   " is not a full commit id (was the plan file edited?)");
+  }
   Result<repo::CommitRef> head = git.Resolve(root, "HEAD");
   if (!head || head->commit == saved.manifest_commit) return OkStatus();
+  // The working tree must be HEAD's first: then "differs from the plan's
+  // commit" is what HEAD changed since, whatever was restored by hand.
+  Result<std::vector<std::string>> edited = git.DiffersFrom(root, head->commit, FleetStatePathspecs());
+  if (edited && !edited->empty()) {
+    return MakeError(ErrorCode::kInvalidInput, "--plan " + shown + ": the working tree differs from HEAD (" + Short(head->commit) +
+                                                   ") in the fleet files: " + Joined(*edited) +
+                                                   ". Commit or restore them; if HEAD changed them since the plan (made at " +
+                                                   Short(saved.manifest_commit) + "), run `daybook plan " +
+                                                   saved.manifest_path + " --save " + shown + "` again");
+  }
   Result<std::vector<std::string>> since_plan = git.DiffersFrom(root, saved.manifest_commit, FleetStatePathspecs());
   if (!since_plan || since_plan->empty()) return OkStatus();  // the plan's fleet files are still the ones in force
   std::string message = "--plan " + shown + ": the plan is stale: it was made at commit " + Short(saved.manifest_commit) +
                         ", and HEAD (" + Short(head->commit) + ") has changed the fleet files since: " + Joined(*since_plan) +
                         ". Run `daybook plan " + saved.manifest_path + " --save " + shown +
                         "` again, review the new plan, and push that";
-  Result<std::vector<std::string>> uncommitted = git.DiffersFrom(root, head->commit, FleetStatePathspecs());
-  if (uncommitted && !uncommitted->empty()) {
-    message += " (the working tree also differs from HEAD: " + Joined(*uncommitted) + "; commit or restore it first)";
-  }
   return MakeError(ErrorCode::kInvalidInput, message);
 }
 

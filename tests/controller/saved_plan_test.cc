@@ -98,11 +98,20 @@ TEST_CASE("saved plan: stale once a commit since changed the fleet files, and sa
         "--plan plan.json: the plan is stale: it was made at commit aaaaaaaaaaaa, and HEAD (ffffffffffff) has changed the "
         "fleet files since: inventory/groups.toml (modified). Run `daybook plan manifests/app.toml --save plan.json` "
         "again, review the new plan, and push that");
-  // An uncommitted edit on top is named too.
-  git.dirty = {"daybook.toml"};
-  CHECK(CheckPlanNotStale(git, "/work/fleet", plan, "plan.json").error().message.find(
-            "(the working tree also differs from HEAD: daybook.toml (modified); commit or restore it first)") !=
-        std::string::npos);
+  // The working tree must be HEAD's: restoring the plan's files by hand
+  // while HEAD changed them is refused too, naming the edit.
+  git.changed_since.clear();
+  git.dirty = {"inventory/hosts.toml"};
+  CHECK(CheckPlanNotStale(git, "/work/fleet", plan, "plan.json").error().message ==
+        "--plan plan.json: the working tree differs from HEAD (ffffffffffff) in the fleet files: inventory/hosts.toml "
+        "(modified). Commit or restore them; if HEAD changed them since the plan (made at aaaaaaaaaaaa), run `daybook "
+        "plan manifests/app.toml --save plan.json` again");
+  git.dirty.clear();
+  // A plan whose commit is a name, not an id, would follow the repository.
+  SavedPlan named = plan;
+  named.manifest_commit = "HEAD";
+  CHECK(CheckPlanNotStale(git, "/work/fleet", named, "plan.json").error().message ==
+        "--plan plan.json: its commit \"HEAD\" is not a full commit id (was the plan file edited?)");
   // The plan's commit is HEAD: an edit is not staleness (the fleet load names it).
   plan.manifest_commit = git.head;
   git.changed_since[plan.manifest_commit] = {"inventory/groups.toml"};
