@@ -42,7 +42,9 @@ long OpenAt2(int dir, const char* rel, uint64_t flags, uint64_t resolve) {
   return fd;
 }
 
-Result<std::vector<std::string>> ListFd(int fd, const std::string& where, size_t max = SIZE_MAX) {
+// A directory stream over a fresh descriptor of the directory `fd` (its
+// own read position), closed by closedir.
+Result<DIR*> OpenDirStream(int fd, const std::string& where) {
   int copy = ::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (copy < 0) return OsError("cannot list", where, errno);
   DIR* d = ::fdopendir(copy);
@@ -51,6 +53,13 @@ Result<std::vector<std::string>> ListFd(int fd, const std::string& where, size_t
     ::close(copy);
     return OsError("cannot list", where, err);
   }
+  return d;
+}
+
+Result<std::vector<std::string>> ListFd(int fd, const std::string& where, size_t max = SIZE_MAX) {
+  Result<DIR*> opened = OpenDirStream(fd, where);
+  if (!opened) return opened.error();
+  DIR* d = *opened;
   std::vector<std::string> names;
   errno = 0;
   while (dirent* e = ::readdir(d)) {
@@ -84,14 +93,9 @@ constexpr size_t kRemovalNamesHeld = 4096;
 // One pass over the directory `fd`: removes its files, links and empty
 // directories, and notes up to `room` (at least one) of the others.
 Status Sweep(int fd, const std::string& where, size_t room, std::vector<std::string>& subdirs) {
-  int copy = ::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (copy < 0) return OsError("cannot list", where, errno);
-  DIR* d = ::fdopendir(copy);
-  if (d == nullptr) {
-    int err = errno;
-    ::close(copy);
-    return OsError("cannot list", where, err);
-  }
+  Result<DIR*> opened = OpenDirStream(fd, where);
+  if (!opened) return opened.error();
+  DIR* d = *opened;
   room = std::max<size_t>(room, 1);
   int err = 0;
   for (;;) {

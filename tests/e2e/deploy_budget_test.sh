@@ -8,10 +8,8 @@
 source "$(dirname "$0")/lib.sh" "$@"
 source "$E2E_DIR/fleet_lib.sh"
 
-APPUSER=dbk13b$$
-useradd --system --no-create-home --shell /usr/sbin/nologin "$APPUSER" || { echo "cannot create user $APPUSER"; exit 1; }
-CLEANUP+=("userdel $APPUSER")
-as_app() { runuser -u "$APPUSER" -- "$@"; }
+source "$E2E_DIR/confinement_lib.sh"
+app_user dbk13b
 
 make_fleet 1
 ROOT=$WORK/agent-1/root
@@ -19,11 +17,6 @@ APP=$ROOT/srv/app
 mkdir -p "$ROOT/srv" "$ROOT/etc/private"
 chmod 755 "$WORK" "$WORK/agent-1" "$ROOT" "$ROOT/srv"
 echo "root only" > "$ROOT/etc/private/secret" && chmod 600 "$ROOT/etc/private/secret"
-snapshot() {
-  (cd "$ROOT" && find . -path ./srv -prune -o -printf '%p %y %m %U %s %l\n' | sort
-   find . -path ./srv -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
-}
-same_outside() { [[ "$(snapshot)" == "$SNAP" ]] || { fail "$1: something outside the deploy roots changed"; diff <(echo "$SNAP") <(snapshot) >&2 || true; }; }
 agent_kib() { awk '/VmRSS/{print $2}' "/proc/${APIDS[1]}/status"; }
 
 v1=$(app_commit 1.0 5)

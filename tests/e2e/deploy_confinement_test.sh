@@ -11,10 +11,8 @@
 source "$(dirname "$0")/lib.sh" "$@"
 source "$E2E_DIR/fleet_lib.sh"
 
-APPUSER=dbk13app$$
-useradd --system --no-create-home --shell /usr/sbin/nologin "$APPUSER" || { echo "cannot create user $APPUSER"; exit 1; }
-CLEANUP+=("userdel $APPUSER")
-as_app() { runuser -u "$APPUSER" -- "$@"; }
+source "$E2E_DIR/confinement_lib.sh"
+app_user dbk13app
 
 make_fleet 1
 ROOT=$WORK/agent-1/root
@@ -28,11 +26,6 @@ mkdir -p "$OUT/sub"
 echo "root only" > "$OUT/shadow-copy" && chmod 600 "$OUT/shadow-copy"
 echo "outside original" > "$OUT/f1.txt"
 echo keep > "$OUT/sub/keep"
-snapshot() {
-  (cd "$ROOT" && find . -path ./srv -prune -o -printf '%p %y %m %U %s %l\n' | sort
-   find . -path ./srv -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
-}
-same_outside() { [[ "$(snapshot)" == "$SNAP" ]] || { fail "$1: something outside the deploy roots changed"; diff <(echo "$SNAP") <(snapshot) >&2 || true; }; }
 
 # fresh_app N: deploy appN at /srv/appN on v1; each case starts from its
 # own clean deploy. The deploy directory stays root's (an application's
