@@ -36,6 +36,8 @@ Json DeployResultShape() {
       "intervention": "string?"})");
   shape["hook"] = Json::parse(kHook);
   shape["repaired"] = Json::parse(kDrift);
+  // What removals moved to quarantine/ instead of emptying (absent when none).
+  shape["set_aside"] = Json::parse(R"({"?": true, "count": "integer", "moved": ["string"]})");
   return shape;
 }
 

@@ -70,6 +70,12 @@ Json Deployer::Report(repo::ObjectStore& store, const std::vector<DeployQuery>& 
     std::vector<std::string> problems;
     if (entry["error"].is_string()) problems.push_back(entry["error"].get<std::string>());
     if (Status owned = dir->CheckOwnership(); !owned) problems.push_back(owned.error().message);
+    if (Result<size_t> held = dir->QuarantineSize(); !held) {
+      problems.push_back(held.error().message);
+    } else if (*held > 0) {
+      problems.push_back((dir->path() / "quarantine").string() + " holds " + std::to_string(*held) +
+                         " director" + (*held == 1 ? "y" : "ies") + " a removal would not empty (they may come from outside the deploy roots): look at them, then delete them by hand");
+    }
     Result<std::optional<std::string>> live = dir->LiveCommit();
     if (!live) {
       problems.push_back(live.error().message);

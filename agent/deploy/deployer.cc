@@ -74,15 +74,25 @@ struct Outcome {
             {"rolled_back_to", nullptr}, {"repaired", nullptr}, {"pruned", Json::array()}, {"error", nullptr},
             {"timings_ms", Json::object()}};
   }
+  // The deploy directory, once open: what its removals set aside is said.
+  const ReleaseDir* dir = nullptr;
   // Messages may quote file names, which are bytes: kept readable and valid.
   Json Refuse(const std::string& why) {
     body["status"] = "refused";
     body["error"] = ReadableText(why);
-    return body;
+    return Done();
   }
   Json Fail(const std::string& why) {
     body["status"] = "failed";
     body["error"] = ReadableText(why);
+    return Done();
+  }
+  Json Done() {
+    if (dir != nullptr && dir->set_aside_count() > 0) {
+      Json moved = Json::array();
+      for (const std::string& m : dir->set_aside()) moved.push_back(ReadableText(m));
+      body["set_aside"] = {{"count", dir->set_aside_count()}, {"moved", moved}};
+    }
     return body;
   }
 };
@@ -289,6 +299,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
   Result<ReleaseDir> opened = OpenDeploy(config_, request.path, Access::kCreate);
   if (!opened) return outcome.Refuse(opened.error().message);
   ReleaseDir& dir = *opened;
+  outcome.dir = &dir;
   Result<std::string> identity = Identity(dir);
   if (!identity) return outcome.Refuse(identity.error().message);
   // Two names for one directory (through a link above the deploy roots, a
@@ -323,7 +334,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
     if (proven) {
       outcome.body["status"] = "unchanged";
       outcome.body["verified"] = true;
-      return outcome.body;
+      return outcome.Done();
     }
     outcome.body["repaired"] = DriftJson(*drift);
     if (Status s = PrepareRelease(store, dir, request.commit, *tree, outcome.body["timings_ms"]); !s) return outcome.Fail("repair: " + s.error().message);
@@ -332,7 +343,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
     outcome.body["hook"] = hook.json;
     if (!hook.ok) return outcome.Fail(HookFailure(hook));
     outcome.body["status"] = "repaired";
-    return outcome.body;
+    return outcome.Done();
   }
 
   if (Status s = dir.CleanPartials(); !s) return outcome.Fail(s.error().message);
@@ -368,7 +379,7 @@ Json Deployer::Apply(repo::ObjectStore& store, const DeployRequest& request) {
     outcome.body["pruned"].push_back(commit);
   }
   if (Status s = states_.Save(state); !s) return outcome.Fail(s.error().message);
-  return outcome.body;
+  return outcome.Done();
 }
 
 Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const std::string& to) {
@@ -384,6 +395,7 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
   Result<ReleaseDir> opened = OpenDeploy(config_, state.path, Access::kWrite);
   if (!opened) return outcome.Refuse(opened.error().message);
   ReleaseDir& dir = *opened;
+  outcome.dir = &dir;
   Result<std::string> identity = Identity(dir);
   if (!identity) return outcome.Refuse(identity.error().message);
   Result<std::unique_ptr<Filesystem::Lock>> path_lock = states_.LockPath(*identity, name);
@@ -412,7 +424,7 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
   outcome.body["tree"] = *tree;
   if (target == previous) {
     outcome.body["status"] = "unchanged";
-    return outcome.body;
+    return outcome.Done();
   }
   if (Status s = PrepareRelease(store, dir, target, *tree, outcome.body["timings_ms"]); !s) return outcome.Fail(s.error().message);
   outcome.body["verified"] = true;
@@ -433,7 +445,7 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
   }
   state.live = target;
   if (Status s = states_.Save(state); !s) return outcome.Fail(s.error().message);
-  return outcome.body;
+  return outcome.Done();
 }
 
 }  // namespace daybook::agent

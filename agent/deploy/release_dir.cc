@@ -73,7 +73,7 @@ Result<ReleaseDir> OpenReleaseDir(const std::filesystem::path& deploy_root, cons
 }
 
 Status ReleaseDir::CheckSubdirs() const {
-  for (const char* name : {"releases", "failed"}) {
+  for (const char* name : {"releases", "failed", "quarantine"}) {
     Result<ConfinedDir> sub = dir_.Open(name);
     if (!sub) {
       if (sub.error().code == ErrorCode::kNotFound) continue;
@@ -141,7 +141,7 @@ Status ReleaseDir::CleanPartials() {
   if (!names) return names.error();
   for (const std::string& name : *names) {
     if (StartsWith(name, ".partial-")) {
-      if (Status s = releases->Remove(name); !s) return s;
+      if (Status s = RemoveIn(*releases, name); !s) return s;
     }
   }
   return OkStatus();
@@ -150,7 +150,7 @@ Status ReleaseDir::CleanPartials() {
 Result<ConfinedDir> ReleaseDir::MakePartial(const std::string& commit) {
   Result<ConfinedDir> releases = Writable("releases", true);
   if (!releases) return releases.error();
-  if (Status s = releases->Remove(Partial(commit)); !s) return s.error();
+  if (Status s = RemoveIn(*releases, Partial(commit)); !s) return s.error();
   return releases->MakeFresh(Partial(commit), 0700);
 }
 
@@ -174,7 +174,7 @@ Status ReleaseDir::Promote(const std::string& commit, ConfinedDir& partial) {
     if (Status s = releases->Rename(Partial(commit), *releases, commit, RENAME_NOREPLACE); !s) return s;
   } else {
     if (Status s = releases->Rename(Partial(commit), *releases, commit, RENAME_EXCHANGE); !s) return s;
-    if (Status s = releases->Remove(Partial(commit)); !s) return s;
+    if (Status s = RemoveIn(*releases, Partial(commit)); !s) return s;
   }
   return releases->Sync();
 }
@@ -207,7 +207,7 @@ Status ReleaseDir::RemoveCurrent() {
 Status ReleaseDir::RemoveRelease(const std::string& commit) {
   Result<ConfinedDir> releases = Writable("releases", false);
   if (!releases) return releases.error().code == ErrorCode::kNotFound ? OkStatus() : Status(releases.error());
-  return releases->Remove(commit);
+  return RemoveIn(*releases, commit);
 }
 
 Status ReleaseDir::RemovePartial(const std::string& commit) { return RemoveRelease(Partial(commit)); }
@@ -215,7 +215,7 @@ Status ReleaseDir::RemovePartial(const std::string& commit) { return RemoveRelea
 Status ReleaseDir::RemoveFailed(const std::string& commit) {
   Result<ConfinedDir> failed = Writable("failed", false);
   if (!failed) return failed.error().code == ErrorCode::kNotFound ? OkStatus() : Status(failed.error());
-  return failed->Remove(commit);
+  return RemoveIn(*failed, commit);
 }
 
 Status ReleaseDir::SetAside(const std::string& commit) {
@@ -223,8 +223,39 @@ Status ReleaseDir::SetAside(const std::string& commit) {
   if (!failed) return failed.error();
   Result<ConfinedDir> releases = Writable("releases", false);
   if (!releases) return releases.error();
-  if (Status s = failed->Remove(commit); !s) return s;
+  if (Status s = RemoveIn(*failed, commit); !s) return s;
   return releases->Rename(commit, *failed, commit);
+}
+
+Status ReleaseDir::RemoveIn(const ConfinedDir& parent, const std::string& name) {
+  std::optional<ConfinedDir> quarantine;
+  daybook::SetAside aside;
+  aside.open = [&]() -> Result<const ConfinedDir*> {
+    if (!quarantine) {
+      Result<ConfinedDir> made = dir_.Make("quarantine", 0700);
+      if (!made) return made.error();
+      if (Status s = RequireRootOnly(*made); !s) return s.error();
+      quarantine = std::move(*made);
+    }
+    return &*quarantine;
+  };
+  Status removed = parent.Remove(name, &aside);
+  for (std::string& moved : aside.moved) {
+    if (set_aside_.size() < SetAside::kListed) set_aside_.push_back(std::move(moved));
+  }
+  set_aside_count_ += aside.count;
+  if (quarantine) {
+    if (Status s = quarantine->Sync(); !s && removed) return s;
+  }
+  return removed;
+}
+
+Result<size_t> ReleaseDir::QuarantineSize() const {
+  Result<ConfinedDir> quarantine = dir_.Open("quarantine");
+  if (!quarantine) return quarantine.error().code == ErrorCode::kNotFound ? Result<size_t>(size_t{0}) : Result<size_t>(quarantine.error());
+  Result<std::vector<std::string>> names = quarantine->List(SetAside::kListed * 100);
+  if (!names) return names.error();
+  return names->size();
 }
 
 }  // namespace daybook::agent

@@ -7,6 +7,11 @@
 //                                      for inspection until the next success
 //   <dir>/current -> releases/<commit> switched atomically (new symlink,
 //                                      rename over the old one, fsync)
+//   <dir>/quarantine/<name>-<random>   a directory a removal would not
+//                                      empty (ConfinedDir::Remove: it may
+//                                      come from outside the roots), moved
+//                                      there whole, root's alone (0700),
+//                                      for the administrator to look at
 // A release is flushed to disk (syncfs) before `current` may point at it,
 // so after a crash `current` names a complete release or the previous one.
 //
@@ -26,6 +31,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/base/confined_dir.h"
 #include "core/base/result.h"
@@ -82,11 +88,23 @@ class ReleaseDir {
   Status SetAside(const std::string& commit);
   Status RemoveFailed(const std::string& commit);
 
+  // What the removals so far set aside in quarantine/ ("from -> to", the
+  // first SetAside::kListed), and how many.
+  const std::vector<std::string>& set_aside() const { return set_aside_; }
+  size_t set_aside_count() const { return set_aside_count_; }
+  // How many entries quarantine/ holds (0 when it does not exist).
+  Result<size_t> QuarantineSize() const;
+
  private:
+  // Removes `name` of `parent` (releases/ or failed/), setting aside in
+  // quarantine/ what may not be emptied.
+  Status RemoveIn(const ConfinedDir& parent, const std::string& name);
   Result<ConfinedDir> Releases() const;
   // `releases` or `failed` to change things in: root's alone, or kFailed.
   Result<ConfinedDir> Writable(const std::string& name, bool create) const;
   ConfinedDir dir_;
+  std::vector<std::string> set_aside_;
+  size_t set_aside_count_ = 0;
 };
 
 // What the deploy directory is opened for: reading (status), changing

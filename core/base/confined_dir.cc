@@ -3,6 +3,8 @@
 // AT_SYMLINK_NOFOLLOW for single names.
 #include "core/base/confined_dir.h"
 
+#include "core/base/confined_removal.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -42,20 +44,6 @@ long OpenAt2(int dir, const char* rel, uint64_t flags, uint64_t resolve) {
   return fd;
 }
 
-// A directory stream over a fresh descriptor of the directory `fd` (its
-// own read position), closed by closedir.
-Result<DIR*> OpenDirStream(int fd, const std::string& where) {
-  int copy = ::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (copy < 0) return OsError("cannot list", where, errno);
-  DIR* d = ::fdopendir(copy);
-  if (d == nullptr) {
-    int err = errno;
-    ::close(copy);
-    return OsError("cannot list", where, err);
-  }
-  return d;
-}
-
 Result<std::vector<std::string>> ListFd(int fd, const std::string& where, size_t max = SIZE_MAX) {
   Result<DIR*> opened = OpenDirStream(fd, where);
   if (!opened) return opened.error();
@@ -74,136 +62,6 @@ Result<std::vector<std::string>> ListFd(int fd, const std::string& where, size_t
   if (names.size() > max) return MakeError(ErrorCode::kFailed, where + " holds more than " + std::to_string(max) + " entries");
   std::sort(names.begin(), names.end());
   return names;
-}
-
-// One directory entered by RemoveEntry: its name in its parent, its
-// identity, and some of the directories in it still to remove.
-struct Level {
-  std::string name;
-  struct stat st;
-  std::vector<std::string> subdirs;
-};
-
-// How many names of subdirectories a removal holds at once, all levels
-// together (each level keeps at least one): a directory of a million
-// entries, or a chain of them, costs bounded memory; what is not held is
-// found again by the next pass over the directory.
-constexpr size_t kRemovalNamesHeld = 4096;
-
-// One pass over the directory `fd`: removes its files, links and empty
-// directories, and notes up to `room` (at least one) of the others.
-Status Sweep(int fd, const std::string& where, size_t room, std::vector<std::string>& subdirs) {
-  Result<DIR*> opened = OpenDirStream(fd, where);
-  if (!opened) return opened.error();
-  DIR* d = *opened;
-  room = std::max<size_t>(room, 1);
-  int err = 0;
-  for (;;) {
-    errno = 0;
-    dirent* e = ::readdir(d);
-    if (e == nullptr) {
-      err = errno;
-      break;
-    }
-    const char* name = e->d_name;
-    if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0) continue;
-    if (::unlinkat(fd, name, 0) == 0 || errno == ENOENT) continue;
-    if (errno != EISDIR && errno != EPERM) {
-      err = errno;
-      break;
-    }
-    if (::unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT) continue;  // an empty directory
-    if (subdirs.size() < room) subdirs.emplace_back(name);
-  }
-  ::closedir(d);
-  if (err != 0) return OsError("cannot remove in", where, err);
-  return OkStatus();
-}
-
-// Removes `name` of `dir` (`where` for messages) and everything in it,
-// never following a link. No recursion, two descriptors at most and
-// bounded memory at any depth or width (a tree 12,000 levels deep, or a
-// directory of a million names, exhausts neither stack, descriptors nor
-// memory), and time linear in the entries: it goes down one directory at a
-// time and back up through "..", checked to be the directory it came
-// from, so a directory moved meanwhile stops the removal instead of
-// steering it elsewhere. A directory is swept again after each of its
-// subdirectories is gone, until a sweep finds none left.
-Status RemoveEntry(int dir, const std::string& name, const std::string& where) {
-  if (::unlinkat(dir, name.c_str(), 0) == 0 || errno == ENOENT) return OkStatus();
-  if (errno != EISDIR && errno != EPERM) return OsError("cannot remove", where, errno);
-  std::vector<Level> down;  // the directories entered, `name` first
-  UniqueFd at;              // the last one entered
-  size_t held = 0;          // names in every level's `subdirs`
-  // Where the removal is, for messages: not the whole path, which would
-  // cost time and memory quadratic in the depth.
-  auto here = [&] {
-    return down.size() <= 1 ? where : where + "/.../" + down.back().name + " (" + std::to_string(down.size() - 1) + " levels down)";
-  };
-  // Opens `child` of `parent` and sweeps it; false when it was gone, or
-  // had become a file or a link meanwhile (then removed as such).
-  auto enter = [&](int parent, const std::string& child) -> Result<bool> {
-    int fd = ::openat(parent, child.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT) return false;
-      if (errno != ENOTDIR && errno != ELOOP) return OsError("cannot open", here() + "/" + child, errno);
-      if (::unlinkat(parent, child.c_str(), 0) != 0 && errno != ENOENT) return OsError("cannot remove", here() + "/" + child, errno);
-      return false;
-    }
-    UniqueFd sub(fd);
-    Level level{child, {}, {}};
-    if (::fstat(fd, &level.st) != 0) return OsError("cannot stat", here() + "/" + child, errno);
-    at = std::move(sub);
-    down.push_back(std::move(level));
-    return true;
-  };
-  Result<bool> entered = enter(dir, name);
-  if (!entered) return entered.error();
-  bool swept = false;  // the current level was swept since it was entered or came back to
-  while (!down.empty()) {
-    Level& level = down.back();
-    if (!swept) {
-      if (Status s = Sweep(at.get(), here(), kRemovalNamesHeld > held ? kRemovalNamesHeld - held : 1, level.subdirs); !s) return s;
-      held += level.subdirs.size();
-      swept = true;
-    }
-    if (!level.subdirs.empty()) {
-      std::string child = std::move(level.subdirs.back());
-      level.subdirs.pop_back();
-      --held;
-      entered = enter(at.get(), child);
-      if (!entered) return entered.error();
-      swept = !*entered;
-      continue;
-    }
-    // Nothing noted is left: a last sweep to be sure it is empty (a sweep
-    // with no room may have left some), then back up and remove it.
-    std::vector<std::string> more;
-    if (Status s = Sweep(at.get(), here(), kRemovalNamesHeld > held ? kRemovalNamesHeld - held : 1, more); !s) return s;
-    if (!more.empty()) {
-      held += more.size();
-      level.subdirs = std::move(more);
-      continue;
-    }
-    std::string path = here();
-    std::string done = std::move(level.name);
-    down.pop_back();
-    UniqueFd up;
-    if (!down.empty()) {
-      up = UniqueFd(::openat(at.get(), "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      struct stat st {};
-      if (up.get() < 0 || ::fstat(up.get(), &st) != 0) return OsError("cannot open the parent of", path, errno);
-      if (st.st_dev != down.back().st.st_dev || st.st_ino != down.back().st.st_ino) {
-        return MakeError(ErrorCode::kFailed, path + " was moved while it was being removed: stopping");
-      }
-    }
-    if (::unlinkat(down.empty() ? dir : up.get(), done.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
-      return OsError("cannot remove", path, errno);
-    }
-    at = std::move(up);
-    swept = true;  // the parent's noted subdirectories are still to do
-  }
-  return OkStatus();
 }
 
 }  // namespace
@@ -282,6 +140,7 @@ Result<ConfinedDir> ConfinedDir::MakeFresh(const std::string& name, unsigned mod
   if (st->st_uid != ::geteuid() || (st->st_mode & 077) != 0 || !inside->empty()) {
     return MakeError(ErrorCode::kFailed, Describe(name) + " was replaced right after it was created: not using it");
   }
+  (void)MarkMadeByAgent(dir->fd());
   if (Status s = dir->Chmod(mode); !s) return s.error();
   return dir;
 }
@@ -379,9 +238,9 @@ Status ConfinedDir::Rename(const std::string& name, const ConfinedDir& to, const
   return OkStatus();
 }
 
-Status ConfinedDir::Remove(const std::string& name) const {
+Status ConfinedDir::Remove(const std::string& name, SetAside* aside) const {
   if (!IsPlainName(name)) return MakeError(ErrorCode::kInvalidInput, "bad name to remove: " + Describe(name));
-  return RemoveEntry(fd_.get(), name, Describe(name));
+  return RemoveEntry(fd_.get(), name, Describe(name), aside);
 }
 
 Status ConfinedDir::Chmod(unsigned mode) const {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,19 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+class ConfinedDir;
+
+// Where ConfinedDir::Remove puts a directory it may not empty instead of
+// refusing: `open` gives the directory (called at the first such one),
+// `moved` says what went where ("from -> to"), for the first kListed of
+// the `count` set aside.
+struct SetAside {
+  static constexpr size_t kListed = 100;
+  std::function<Result<const ConfinedDir*>()> open;
+  std::vector<std::string> moved;
+  size_t count = 0;
+};
+
 class ConfinedDir {
  public:
   // The directory at absolute `path`, links followed: only for directories
@@ -57,7 +71,11 @@ class ConfinedDir {
   // A new directory `name` that did not exist before (mkdir is exclusive),
   // exactly `mode`. The directory opened is checked to be the one made
   // (ours, empty, 0700 until the chmod); in a directory only root can
-  // write, nobody could have put another there in between.
+  // write, nobody could have put another there in between. It carries the
+  // agent's mark (an extended attribute only the agent's user can set:
+  // trusted.* for root), which Remove takes as proof that it was made
+  // here, not moved in; where the filesystem has no such attributes it
+  // goes unmarked.
   Result<ConfinedDir> MakeFresh(const std::string& name, unsigned mode) const;
   // The parent of this directory, checked to be the directory `expected`
   // describes (st_dev, st_ino): a walk that came down from it goes back up
@@ -87,7 +105,17 @@ class ConfinedDir {
   Status Rename(const std::string& name, const ConfinedDir& to, const std::string& to_name, unsigned flags = 0) const;
   // Removes `name`: a file or link, or a directory with everything in it,
   // never following a link. A missing `name` is not an error.
-  Status Remove(const std::string& name) const;
+  //
+  // A directory inside one that someone other than the agent's user may
+  // write could have been moved in from anywhere on the filesystem, with
+  // files in it that whoever moved it could not delete (a root-owned
+  // directory inside their own): emptying it would make the agent their
+  // deputy. Such a directory is emptied only if it bears the agent's mark
+  // (MakeFresh), or if everyone who may write its parent may also write it
+  // and it is not sticky (whoever moved it could have emptied it). Any
+  // other is moved whole into `aside` (nothing of it deleted) or, without
+  // `aside`, the removal stops with kFailed naming it.
+  Status Remove(const std::string& name, SetAside* aside = nullptr) const;
 
   Status Chmod(unsigned mode) const;
   // fsync of the directory (its entries are durable).

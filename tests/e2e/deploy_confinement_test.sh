@@ -199,4 +199,26 @@ restart_agent 1
 expect_in "$WORK/agent-1/log" "removed 1 file(s) of an interrupted pack transfer"
 same_outside "interrupted transfer"
 
+# 9. A directory the application moves in from outside the roots (same
+#    filesystem), carrying a root-owned directory it may not empty: the
+#    repair moves that whole into quarantine/ (root's alone) instead of
+#    deleting root's file as the application's deputy; status says so.
+fresh_app 9
+H=$ROOT/home/app9
+mkdir -p "$H/conf/pinned" && echo "admin pinned" > "$H/conf/pinned/keep"
+chown "$APPUSER" "$H" "$H/conf" && chmod 755 "$ROOT/home" "$H" "$H/conf" "$H/conf/pinned"
+as_app rm -f "$H/conf/pinned/keep" 2> /dev/null && fail "the application could delete root's file itself: this case would prove nothing"
+chown -R "$APPUSER" "$APP/releases/$v1/src"   # as an `after` hook may do
+as_app mv "$H/conf" "$APP/releases/$v1/src/conf"
+SNAP=$(snapshot)
+expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes --output json
+expect_in "$WORK/out" '"status":"repaired"'
+expect_in "$WORK/out" '"set_aside"'
+kept=$(find "$APP/quarantine" -name keep)
+[[ -n "$kept" ]] && grep -q "admin pinned" "$kept" || fail "root's file the application moved in is not kept in quarantine/"
+[[ "$(stat -c %a%U "$APP/quarantine")" == 700root ]] || fail "quarantine/ is not root's alone"
+expect_exit 1 "$DAYBOOK" status
+expect_in "$WORK/out" "quarantine holds 1 directory a removal would not empty"
+same_outside "moved in"
+
 finish
