@@ -38,6 +38,8 @@ Json DeployResultShape() {
   shape["repaired"] = Json::parse(kDrift);
   // What removals moved to quarantine/ instead of emptying (absent when none).
   shape["set_aside"] = Json::parse(R"({"?": true, "count": "integer", "moved": ["string"]})");
+  // What went wrong without stopping the deploy (absent when nothing did).
+  shape["notes"] = Json::parse(R"(["?", "string"])");
   return shape;
 }
 

@@ -42,7 +42,9 @@ void ReadApplyResult(const Json& body, HostOutcome& outcome) {
                        {"to", MemberOr(d, "to")}, {"tree", MemberOr(d, "tree")}, {"verified", schema::BoolOr(d, "verified")},
                        {"timings_ms", MemberOr(d, "timings_ms").is_object() ? MemberOr(d, "timings_ms") : Json::object()},
                        {"changes", nullptr}});
-    if (MemberOr(d, "set_aside").is_object()) summary.back()["set_aside"] = MemberOr(d, "set_aside");
+    for (const char* key : {"set_aside", "notes"}) {
+      if (!MemberOr(d, key).is_null()) summary.back()[key] = MemberOr(d, key);
+    }
     if (error.empty() && MemberOr(d, "error").is_string()) error = "deploy " + StringOr(d, "name") + ": " + StringOr(d, "error");
   }
   outcome.details["deploys"] = summary;

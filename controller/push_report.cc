@@ -5,6 +5,7 @@
 #include "controller/output.h"
 #include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
+#include "core/base/text.h"
 #include "core/schema/json_reader.h"
 
 namespace daybook::controller {
@@ -52,6 +53,25 @@ void PrintPushTable(std::ostream& out, const PushReport& report) {
     }
   }
   table.Print(out);
+  // What removals moved to quarantine/ instead of emptying: the
+  // administrator has something to look at on that host.
+  for (const PushedHost& h : report.hosts) {
+    const Json& list = schema::MemberOr(h.run.outcome.details, "deploys");
+    for (size_t i = 0; list.is_array() && i < list.size(); ++i) {
+      const Json& notes = schema::MemberOr(list[i], "notes");
+      for (size_t k = 0; notes.is_array() && k < notes.size(); ++k) {
+        if (notes[k].is_string()) out << TerminalSafe("note: " + h.host + " " + schema::StringOr(list[i], "name") + ": " + notes[k].get<std::string>()) << "\n";
+      }
+      const Json& aside = schema::MemberOr(list[i], "set_aside");
+      if (!aside.is_object()) continue;
+      size_t count = schema::MemberOr(aside, "count").is_number_unsigned() ? aside["count"].get<size_t>() : 0;
+      out << TerminalSafe("note: " + h.host + " " + schema::StringOr(list[i], "name") + ": " + std::to_string(count) +
+                          (count == 1 ? " directory" : " directories") +
+                          " moved to quarantine/ instead of being emptied (it may come from outside the deploy roots, "
+                          "docs/deploy.md): look, then delete by hand")
+          << "\n";
+    }
+  }
   Json summary = PushSummary(report);
   out << "intervention " << report.intervention << " " << report.rollout.outcome << ": " << summary["ok"].get<size_t>() << " of "
       << report.hosts.size() << " host(s) ok, " << summary["failed"].get<size_t>() << " failed, "

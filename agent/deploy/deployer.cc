@@ -88,6 +88,11 @@ struct Outcome {
     return Done();
   }
   Json Done() {
+    if (dir != nullptr && !dir->notes().empty()) {
+      Json notes = Json::array();
+      for (const std::string& n : dir->notes()) notes.push_back(ReadableText(n));
+      body["notes"] = notes;
+    }
     if (dir != nullptr && dir->set_aside_count() > 0) {
       Json moved = Json::array();
       for (const std::string& m : dir->set_aside()) moved.push_back(ReadableText(m));

@@ -174,7 +174,12 @@ Status ReleaseDir::Promote(const std::string& commit, ConfinedDir& partial) {
     if (Status s = releases->Rename(Partial(commit), *releases, commit, RENAME_NOREPLACE); !s) return s;
   } else {
     if (Status s = releases->Rename(Partial(commit), *releases, commit, RENAME_EXCHANGE); !s) return s;
-    if (Status s = RemoveIn(*releases, Partial(commit)); !s) return s;
+    // The proven release is in place: a drifted tree that cannot be
+    // removed now is said, left for the next deploy, and stops nothing.
+    if (Status s = RemoveIn(*releases, Partial(commit), releases->Describe(commit) + " (as it was before the repair)"); !s) {
+      notes_.push_back("the release as it was before the repair is left at " + releases->Describe(Partial(commit)) +
+                       " (the next deploy removes it): " + s.error().message);
+    }
   }
   return releases->Sync();
 }
@@ -227,9 +232,10 @@ Status ReleaseDir::SetAside(const std::string& commit) {
   return releases->Rename(commit, *failed, commit);
 }
 
-Status ReleaseDir::RemoveIn(const ConfinedDir& parent, const std::string& name) {
+Status ReleaseDir::RemoveIn(const ConfinedDir& parent, const std::string& name, const std::string& shown_as) {
   std::optional<ConfinedDir> quarantine;
   daybook::SetAside aside;
+  aside.shown_as = shown_as;
   aside.open = [&]() -> Result<const ConfinedDir*> {
     if (!quarantine) {
       Result<ConfinedDir> made = dir_.Make("quarantine", 0700);

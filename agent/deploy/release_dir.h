@@ -92,18 +92,22 @@ class ReleaseDir {
   // first SetAside::kListed), and how many.
   const std::vector<std::string>& set_aside() const { return set_aside_; }
   size_t set_aside_count() const { return set_aside_count_; }
+  // What went wrong without stopping the move that met it.
+  const std::vector<std::string>& notes() const { return notes_; }
   // How many entries quarantine/ holds (0 when it does not exist).
   Result<size_t> QuarantineSize() const;
 
  private:
   // Removes `name` of `parent` (releases/ or failed/), setting aside in
-  // quarantine/ what may not be emptied.
-  Status RemoveIn(const ConfinedDir& parent, const std::string& name);
+  // quarantine/ what may not be emptied; `shown_as` names it in what is
+  // said of that (its path when empty).
+  Status RemoveIn(const ConfinedDir& parent, const std::string& name, const std::string& shown_as = "");
   Result<ConfinedDir> Releases() const;
   // `releases` or `failed` to change things in: root's alone, or kFailed.
   Result<ConfinedDir> Writable(const std::string& name, bool create) const;
   ConfinedDir dir_;
   std::vector<std::string> set_aside_;
+  std::vector<std::string> notes_;
   size_t set_aside_count_ = 0;
 };
 

@@ -140,7 +140,9 @@ Result<ConfinedDir> ConfinedDir::MakeFresh(const std::string& name, unsigned mod
   if (st->st_uid != ::geteuid() || (st->st_mode & 077) != 0 || !inside->empty()) {
     return MakeError(ErrorCode::kFailed, Describe(name) + " was replaced right after it was created: not using it");
   }
-  (void)MarkMadeByAgent(dir->fd());
+  // The checkout's token: the parent's when the agent made it too, else a new one.
+  std::string token = AgentMark(fd_.get());
+  (void)MarkMadeByAgent(dir->fd(), token.empty() ? NewMarkToken() : token);
   if (Status s = dir->Chmod(mode); !s) return s.error();
   return dir;
 }
@@ -240,7 +242,7 @@ Status ConfinedDir::Rename(const std::string& name, const ConfinedDir& to, const
 
 Status ConfinedDir::Remove(const std::string& name, SetAside* aside) const {
   if (!IsPlainName(name)) return MakeError(ErrorCode::kInvalidInput, "bad name to remove: " + Describe(name));
-  return RemoveEntry(fd_.get(), name, Describe(name), aside);
+  return RemoveEntry(fd_.get(), name, aside != nullptr && !aside->shown_as.empty() ? aside->shown_as : Describe(name), aside);
 }
 
 Status ConfinedDir::Chmod(unsigned mode) const {

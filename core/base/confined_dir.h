@@ -50,6 +50,9 @@ class ConfinedDir;
 struct SetAside {
   static constexpr size_t kListed = 100;
   std::function<Result<const ConfinedDir*>()> open;
+  // How the entry removed is named in `moved` and messages, when not by
+  // its path (a release swapped out is named as the release it was).
+  std::string shown_as;
   std::vector<std::string> moved;
   size_t count = 0;
 };
@@ -73,9 +76,11 @@ class ConfinedDir {
   // (ours, empty, 0700 until the chmod); in a directory only root can
   // write, nobody could have put another there in between. It carries the
   // agent's mark (an extended attribute only the agent's user can set:
-  // trusted.* for root), which Remove takes as proof that it was made
-  // here, not moved in; where the filesystem has no such attributes it
-  // goes unmarked.
+  // trusted.* for root) with the token of this directory's own when it has
+  // one, else a new one: a checkout's directories share one token, which
+  // Remove takes as proof that a directory was made in the tree it
+  // removes, not moved in from elsewhere. Where the filesystem has no such
+  // attributes it goes unmarked.
   Result<ConfinedDir> MakeFresh(const std::string& name, unsigned mode) const;
   // The parent of this directory, checked to be the directory `expected`
   // describes (st_dev, st_ino): a walk that came down from it goes back up
@@ -110,11 +115,12 @@ class ConfinedDir {
   // write could have been moved in from anywhere on the filesystem, with
   // files in it that whoever moved it could not delete (a root-owned
   // directory inside their own): emptying it would make the agent their
-  // deputy. Such a directory is emptied only if it bears the agent's mark
-  // (MakeFresh), or if everyone who may write its parent may also write it
-  // and it is not sticky (whoever moved it could have emptied it). Any
-  // other is moved whole into `aside` (nothing of it deleted) or, without
-  // `aside`, the removal stops with kFailed naming it.
+  // deputy. Such a directory is emptied only if it bears the mark of the
+  // checkout `name` was made by (MakeFresh), or if whoever could have put
+  // it there could have emptied it themselves (confined_removal.cc,
+  // MayEmpty; write and search, dir_access.h). Any other is moved whole
+  // into `aside` (nothing of it deleted) or, without `aside`, the removal
+  // stops with kFailed naming it.
   Status Remove(const std::string& name, SetAside* aside = nullptr) const;
 
   Status Chmod(unsigned mode) const;

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/base/dir_access.h"
 #include "core/base/ownership.h"
 
 namespace daybook {
@@ -27,29 +28,23 @@ Error OsError(const std::string& what, const std::string& path, int err) {
 
 const char* MarkName() { return ::geteuid() == 0 ? "trusted.daybook.made" : "user.daybook.made"; }
 
-// Whether the directory `fd` has a POSIX access ACL: then who may write it
-// is not all in its mode bits.
-bool HasAcl(int fd) { return ::fgetxattr(fd, "system.posix_acl_access", nullptr, 0) >= 0; }
-
-// Whether the directory `st` (open as `fd`), found in `parent` (open as
-// `parent_fd`), may be emptied: see ConfinedDir::Remove. Only the agent's
-// user (or root) may put a directory in a parent nobody else may write;
-// in any other parent it may have been moved in by one of its writers,
-// who could have emptied it themselves only if they may all write it too.
-// Mode bits answer that for an owner and a group; an ACL on the parent
-// names writers the bits do not show, so there only a directory anyone
-// may write (or the agent's own) is emptied.
-bool MayEmpty(int parent_fd, const struct stat& parent, int fd, const struct stat& st) {
+// Whether the directory `st` (open as `fd`, `ours` when it bears the mark
+// of the checkout being removed), found in `parent` (open as `parent_fd`,
+// `parent_ours` likewise), may be emptied: see ConfinedDir::Remove.
+//  - A parent nobody but root (or the agent's user) may write holds only
+//    what they put there.
+//  - A directory of the checkout being removed holds only what was put in
+//    it directly: by whoever made the directory (its owner) or moved it
+//    there, who had to be allowed to write it (rename(2) updates its
+//    ".."). So every one who may write it must be able to empty it.
+//  - Any other parent may itself have been moved in, with `st` in it:
+//    every one who may write the parent must be able to empty `st`.
+bool MayEmpty(int parent_fd, const struct stat& parent, bool parent_ours, int fd, const struct stat& st, bool ours) {
   if (!WritableByOthers(parent, Sticky::kRefused)) return true;
-  if (st.st_uid == ::geteuid() && MadeByAgent(fd)) return true;
-  if ((st.st_mode & S_ISVTX) != 0) return false;  // its writers may not remove each other's entries
-  if ((st.st_mode & S_IWOTH) != 0) return true;
-  if ((parent.st_mode & S_IWOTH) != 0 || HasAcl(parent_fd)) return false;
-  bool owner_writes = parent.st_uid != 0 && parent.st_uid != ::geteuid();
-  if (owner_writes && st.st_uid != parent.st_uid) return false;  // an owner may always chmod and empty its own
-  bool group_writes = (parent.st_mode & S_IWGRP) != 0;
-  if (group_writes && (st.st_gid != parent.st_gid || (st.st_mode & S_IWGRP) == 0 || HasAcl(fd))) return false;
-  return true;
+  if (ours) return true;
+  DirAccess self = ReadDirAccess(fd, st);
+  if (parent_ours) return self.EveryWriterMayEmpty();
+  return self.EveryoneMayEmpty(ReadDirAccess(parent_fd, parent).writers);
 }
 
 // A name for `name` set aside: itself (at most 200 bytes of it) and 16
@@ -68,9 +63,15 @@ std::string AsideName(const std::string& name) {
 
 }  // namespace
 
-bool MarkMadeByAgent(int fd) { return ::fsetxattr(fd, MarkName(), "1", 1, 0) == 0; }
+std::string NewMarkToken() { return AsideName("").substr(1); }
 
-bool MadeByAgent(int fd) { return ::fgetxattr(fd, MarkName(), nullptr, 0) >= 0; }
+bool MarkMadeByAgent(int fd, const std::string& token) { return ::fsetxattr(fd, MarkName(), token.data(), token.size(), 0) == 0; }
+
+std::string AgentMark(int fd) {
+  char value[64];
+  ssize_t n = ::fgetxattr(fd, MarkName(), value, sizeof value);
+  return n > 0 ? std::string(value, static_cast<size_t>(n)) : std::string();
+}
 
 // A directory stream over a fresh descriptor of the directory `fd` (its
 // own read position), closed by closedir.
@@ -94,6 +95,7 @@ struct Level {
   std::string name;
   struct stat st;
   std::vector<std::string> subdirs;
+  bool ours = false;  // bears the mark of the checkout being removed
 };
 
 // How many names of subdirectories a removal holds at once, all levels
@@ -149,6 +151,7 @@ Status RemoveEntry(int dir, const std::string& name, const std::string& where, S
   if (errno != EISDIR && errno != EPERM) return OsError("cannot remove", where, errno);
   struct stat top {};
   if (::fstat(dir, &top) != 0) return OsError("cannot stat", where, errno);
+  std::string token;  // the mark of the entry removed, when the agent made it
   std::vector<Level> down;  // the directories entered, `name` first
   UniqueFd at;              // the last one entered
   size_t held = 0;          // names in every level's `subdirs`
@@ -197,7 +200,14 @@ Status RemoveEntry(int dir, const std::string& name, const std::string& where, S
     UniqueFd sub(fd);
     Level level{child, {}, {}};
     if (::fstat(fd, &level.st) != 0) return OsError("cannot stat", here() + "/" + child, errno);
-    if (!MayEmpty(parent, down.empty() ? top : down.back().st, fd, level.st)) {
+    // Only root sets trusted.* marks, whoever owns the directory now (a
+    // hook may have chowned it); a user.* mark, only the agent's user.
+    if (::geteuid() == 0 || level.st.st_uid == ::geteuid()) {
+      std::string mark = AgentMark(fd);
+      if (down.empty()) token = mark;
+      level.ours = !mark.empty() && mark == token;
+    }
+    if (!MayEmpty(parent, down.empty() ? top : down.back().st, !down.empty() && down.back().ours, fd, level.st, level.ours)) {
       if (Status s = set_aside(parent, child); !s) return s.error();
       return false;
     }

@@ -16,13 +16,16 @@ namespace daybook {
 // own read position), closed by closedir. `where` names it in errors.
 Result<DIR*> OpenDirStream(int fd, const std::string& where);
 
-// Marks the directory `fd` as made by the agent: the extended attribute
-// trusted.daybook.made when the agent is root (only CAP_SYS_ADMIN sets
-// trusted.*), user.daybook.made otherwise (only who may write the
-// directory sets user.*). False where the filesystem has no such
-// attributes: the directory then goes unmarked.
-bool MarkMadeByAgent(int fd);
-bool MadeByAgent(int fd);
+// Marks the directory `fd` as made by the agent in the checkout `token`
+// names (16 hex digits, NewMarkToken; every directory of one checkout
+// bears its token): the extended attribute trusted.daybook.made when the
+// agent is root (only CAP_SYS_ADMIN sets trusted.*), user.daybook.made
+// otherwise (only who may write the directory sets user.*). False where
+// the filesystem has no such attributes: the directory goes unmarked.
+bool MarkMadeByAgent(int fd, const std::string& token);
+// The token the directory `fd` is marked with; "" when it has none.
+std::string AgentMark(int fd);
+std::string NewMarkToken();
 
 // Removes `name` of the directory `dir` (`where` for messages), as
 // ConfinedDir::Remove describes.

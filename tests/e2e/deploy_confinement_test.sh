@@ -214,11 +214,22 @@ SNAP=$(snapshot)
 expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes --output json
 expect_in "$WORK/out" '"status":"repaired"'
 expect_in "$WORK/out" '"set_aside"'
-kept=$(find "$APP/quarantine" -name keep)
-[[ -n "$kept" ]] && grep -q "admin pinned" "$kept" || fail "root's file the application moved in is not kept in quarantine/"
-[[ "$(stat -c %a%U "$APP/quarantine")" == 700root ]] || fail "quarantine/ is not root's alone"
+expect_in "$WORK/out" "(as it was before the repair)/src/conf/pinned -> "
 expect_exit 1 "$DAYBOOK" status
 expect_in "$WORK/out" "quarantine holds 1 directory a removal would not empty"
+# Once more (the same move, a plain push): the text output says it too.
+mkdir -p "$H/conf2/pinned" && echo "admin pinned 2" > "$H/conf2/pinned/keep"
+chown "$APPUSER" "$H/conf2"
+chown -R "$APPUSER" "$APP/current/src"
+as_app mv "$H/conf2" "$APP/current/src/conf2"
+SNAP=$(snapshot)
+expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
+expect_in "$WORK/out" "note: agent-1 app9: 1 directory moved to quarantine/ instead of being emptied"
+kept=$(find "$APP/quarantine" -name keep)
+[[ "$(cat $kept | sort | tr '\n' ,)" == "admin pinned,admin pinned 2," ]] || fail "root's files the application moved in are not kept in quarantine/"
+[[ "$(stat -c %a%U "$APP/quarantine")" == 700root ]] || fail "quarantine/ is not root's alone"
+expect_exit 1 "$DAYBOOK" status
+expect_in "$WORK/out" "quarantine holds 2 directories a removal would not empty"
 same_outside "moved in"
 
 finish
