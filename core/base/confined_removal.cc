@@ -42,9 +42,9 @@ const char* MarkName() { return ::geteuid() == 0 ? "trusted.daybook.made" : "use
 bool MayEmpty(int parent_fd, const struct stat& parent, bool parent_ours, int fd, const struct stat& st, bool ours) {
   if (!WritableByOthers(parent, Sticky::kRefused)) return true;
   if (ours) return true;
-  DirAccess self = ReadDirAccess(fd, st);
+  DirAccess self = DirAccess::Read(fd, st);
   if (parent_ours) return self.EveryWriterMayEmpty();
-  return self.EveryoneMayEmpty(ReadDirAccess(parent_fd, parent).writers);
+  return self.EveryoneMayEmpty(DirAccess::Read(parent_fd, parent).writers());
 }
 
 // A name for `name` set aside: itself (at most 200 bytes of it) and 16
@@ -201,8 +201,10 @@ Status RemoveEntry(int dir, const std::string& name, const std::string& where, S
     Level level{child, {}, {}};
     if (::fstat(fd, &level.st) != 0) return OsError("cannot stat", here() + "/" + child, errno);
     // Only root sets trusted.* marks, whoever owns the directory now (a
-    // hook may have chowned it); a user.* mark, only the agent's user.
-    if (::geteuid() == 0 || level.st.st_uid == ::geteuid()) {
+    // hook may have chowned it). A user.* mark anyone who may write the
+    // directory can set (and read): it counts only on a directory of the
+    // agent's user that nobody else may write.
+    if (::geteuid() == 0 || (level.st.st_uid == ::geteuid() && !WritableByOthers(level.st, Sticky::kRefused))) {
       std::string mark = AgentMark(fd);
       if (down.empty()) token = mark;
       level.ours = !mark.empty() && mark == token;

@@ -99,6 +99,10 @@ SRC
   in_root "$r" apt-get install -y -q -t bookworm unattended-upgrades $REALOS_PACKAGES > "$WORK/s0-install.log" 2>&1 || {
     tail -20 "$WORK/s0-install.log" >&2; exit 1; }
   in_root "$r" apt-get clean
+  local p
+  for p in unattended-upgrades $REALOS_PACKAGES; do
+    dpkg-query --admindir="$r/var/lib/dpkg" -W "$p" > /dev/null 2>&1 || { echo "realos: $p is not installed in S0" >&2; exit 1; }
+  done
   in_root "$r" apt list --upgradable 2> /dev/null | tail -n +2 > "$WORK/s0-upgradable.txt" || true
   chroot_umounts "$r"
   local pending security
@@ -120,6 +124,7 @@ uu_reference() {
   in_root "$r" unattended-upgrade --dry-run -d > "$WORK/uu-dryrun.log" 2>&1 || { tail -20 "$WORK/uu-dryrun.log" >&2; fail "unattended-upgrade --dry-run"; }
   sed -n 's/^Packages that will be upgraded: //p' "$WORK/uu-dryrun.log" | tr ' ' '\n' | sed '/^$/d' | sort -u > "$WORK/uu-expected.txt"
   echo "realos: unattended-upgrade --dry-run: $(wc -l < "$WORK/uu-expected.txt") packages in $((SECONDS - t)) s"
+  [[ -s "$WORK/uu-expected.txt" ]] || fail "unattended-upgrade would upgrade nothing though bookworm-security has updates: its log is $WORK/uu-dryrun.log"
   t=$SECONDS
   in_root "$r" unattended-upgrade -d > "$WORK/uu-run.log" 2>&1 || { tail -20 "$WORK/uu-run.log" >&2; fail "unattended-upgrade"; }
   echo "realos: unattended-upgrade: $((SECONDS - t)) s"

@@ -38,6 +38,21 @@ fs::path Dir(const fs::path& dir, const std::string& name, uid_t uid, gid_t gid,
   return dir / name;
 }
 
+// Sets the access ACL of `path`: entries of (tag, perm, id) as in
+// posix_acl_xattr.h (0x01 user_obj, 0x02 user, 0x04 group_obj, 0x08
+// group, 0x10 mask, 0x20 other), as setfacl would.
+struct AclEntry {
+  uint16_t tag, perm;
+  uint32_t id;
+};
+void SetAcl(const fs::path& path, std::vector<AclEntry> entries) {
+  std::string acl(4, '\0');
+  uint32_t version = 2;
+  std::memcpy(acl.data(), &version, 4);
+  acl.append(reinterpret_cast<const char*>(entries.data()), entries.size() * sizeof(AclEntry));
+  REQUIRE(::setxattr(path.c_str(), "system.posix_acl_access", acl.data(), acl.size(), 0) == 0);
+}
+
 // releases/r as a checkout makes it (MakeFresh: every directory marked
 // with one token), r/src given to the application (as an `after` hook's
 // chown leaves it), and a place to set things aside.
@@ -150,16 +165,8 @@ TEST_CASE("confined removal: parts shared through a group or an ACL: what the ap
   }
   SUBCASE("an ACL that lets the application write") {
     Own(r.src, 0, 0, 0755);
-    // setfacl -m u:app:rwx: user_obj rwx, user app rwx, group_obj r-x, mask rwx, other r-x
-    struct Entry {
-      uint16_t tag, perm;
-      uint32_t id;
-    } entries[] = {{0x01, 7, ~0u}, {0x02, 7, kApp}, {0x04, 5, ~0u}, {0x10, 7, ~0u}, {0x20, 5, ~0u}};
-    std::string acl(4, '\0');
-    uint32_t version = 2;
-    std::memcpy(acl.data(), &version, 4);
-    acl.append(reinterpret_cast<const char*>(entries), sizeof entries);
-    REQUIRE(::setxattr(r.src.c_str(), "system.posix_acl_access", acl.data(), acl.size(), 0) == 0);
+    // setfacl -m u:app:rwx
+    SetAcl(r.src, {{0x01, 7, ~0u}, {0x02, 7, kApp}, {0x04, 5, ~0u}, {0x10, 7, ~0u}, {0x20, 5, ~0u}});
   }
   Dir(r.src, "cache", kApp, kGroup, 0755);
   Dir(r.src / "cache", "sessions", kApp, kGroup, 0700);
@@ -172,4 +179,25 @@ TEST_CASE("confined removal: in a part only root may write, everything is remove
   Own(r.src, 0, 0, 0755);
   Dir(r.src, "theirs", kOther, kOther, 0755);  // only root could have put it here
   CHECK(r.RemoveAll().empty());
+}
+
+TEST_CASE("confined removal: an ACL entry that denies the application overrides what others may do") {
+  if (::geteuid() != 0) return;
+  Release r;
+  SUBCASE("inside a directory moved in: everyone but the application may write and search it") {
+    fs::path team = Dir(r.src, "team", kOther, kOther, 0777);
+    fs::path priv = Dir(team, "private", kOther, kOther, 0777);
+    SetAcl(priv, {{0x01, 7, ~0u}, {0x02, 0, kApp}, {0x04, 7, ~0u}, {0x10, 7, ~0u}, {0x20, 7, ~0u}});
+    CHECK(r.RemoveAll() == Names{"private"});
+  }
+  SUBCASE("inside a directory moved in: a group denied, others allowed (mode 0707)") {
+    fs::path team = Dir(r.src, "team", kOther, kOther, 0777);
+    Dir(team, "private", kOther, kGroup, 0707);
+    CHECK(r.RemoveAll() == Names{"private"});
+  }
+  SUBCASE("directly in the checkout's directory: the application may write it but not search it") {
+    fs::path drop = Dir(r.src, "drop", kOther, kOther, 0777);
+    SetAcl(drop, {{0x01, 7, ~0u}, {0x02, 2, kApp}, {0x04, 7, ~0u}, {0x10, 7, ~0u}, {0x20, 7, ~0u}});
+    CHECK(r.RemoveAll() == Names{"drop"});
+  }
 }
