@@ -68,9 +68,10 @@ class AptBackend final : public PackageManager {
     std::vector<std::string> candidates = upgrade->kept_back;
     for (const AptChange& c : upgrade->installs) candidates.push_back(c.name);
     PackagePlan plan;
-    if (candidates.empty()) return plan;
     std::map<std::string, AptChange> candidate_of;
     for (const AptChange& c : upgrade->installs) candidate_of.emplace(c.name, c);
+    if (Status s = NamePinnedSecurity(*held, candidates, plan); !s) return s.error();
+    if (candidates.empty()) return plan;
     std::vector<std::string> kept_back;
     for (const std::string& name : upgrade->kept_back) {
       if (held->count(name) == 0) kept_back.push_back(name);
@@ -240,6 +241,22 @@ class AptBackend final : public PackageManager {
   }
 
   Result<std::set<std::string>> Holds() { return Marked("showhold"); }
+
+  // A security version an apt pin keeps from being the candidate is named
+  // in `plan.skipped`: the upgrade as it would be without the root's
+  // preferences (one more simulation) against `candidates`.
+  Status NamePinnedSecurity(const std::set<std::string>& held, const std::vector<std::string>& candidates, PackagePlan& plan) {
+    Result<AptSimulation> unpinned =
+        Simulate({"-o", "Dir::Etc::Preferences=/dev/null", "-o", "Dir::Etc::PreferencesParts=/dev/null", "upgrade"});
+    if (!unpinned) return unpinned.error();
+    std::set<std::string> pinned_view(candidates.begin(), candidates.end());
+    for (const AptChange& c : unpinned->installs) {
+      if (pinned_view.count(c.name) != 0 || held.count(c.name) != 0) continue;
+      if (!FromSuiteMatching(c, settings_.security_suites)) continue;
+      plan.skipped.push_back({c.name, "held back by an apt pin: security version " + c.to + " (" + Origin(c) + ") is not the candidate (apt-cache policy " + c.name + ")"});
+    }
+    return OkStatus();
+  }
 
   // The packages `apt-mark SHOW` lists (showhold, showauto).
   Result<std::set<std::string>> Marked(const std::string& show) {

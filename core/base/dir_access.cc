@@ -14,11 +14,13 @@ namespace {
 // The ACL's on-disk form (posix_acl_xattr.h): a version, then entries.
 constexpr uint32_t kAclVersion = 2;
 constexpr uint16_t kUserObj = 0x01, kUser = 0x02, kGroupObj = 0x04, kGroup = 0x08, kMask = 0x10, kOther = 0x20;
-constexpr unsigned kWrite = 2, kWriteSearch = 3;
+constexpr unsigned kWrite = 2;
 constexpr size_t kMaxEntries = 64;
 
 bool Trusted(unsigned uid) { return uid == 0 || uid == ::geteuid(); }
-bool Empties(unsigned perm) { return (perm & kWriteSearch) == kWriteSearch; }
+// Emptying needs all three: read to list the names, write and search to
+// remove them.
+bool Empties(unsigned perm) { return (perm & 7) == 7; }
 
 }  // namespace
 

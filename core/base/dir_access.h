@@ -33,7 +33,7 @@ class DirAccess {
   // agent's own user left out; the owner is among them (it may chmod).
   const std::vector<Principal>& writers() const { return writers_; }
 
-  // Whether `p` may surely empty it: write and search it, and in a sticky
+  // Whether `p` may surely empty it: read, write and search it, and in a sticky
   // one be its owner. Group membership is not looked up, so where it
   // would decide (a user who may also match group entries, members of a
   // group who may also match named users or other groups) every entry

@@ -5,6 +5,8 @@
 // dpkg, debconf and apt state and logs around the whole suite.
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "agent/pkg/apt_backend.h"
 #include <sys/stat.h>
 
@@ -114,6 +116,16 @@ TEST_CASE("apt: a security plan names each change and why, and what it leaves ou
   REQUIRE(held);
   CHECK(Find(*held, "demo-app") == nullptr);
   CHECK(Why(*held, "demo-app") == "held (apt-mark hold)");
+
+  // A pin that keeps the installed version: the security fix is named, with why.
+  {
+    std::ofstream pin(s.Root() / "etc/apt/preferences.d/demo");
+    pin << "Package: libdemo\nPin: version 1.0-1\nPin-Priority: 1001\n";
+  }
+  Result<PackagePlan> pinned = s.apt->Plan({"security", {}, true});
+  REQUIRE(pinned);
+  CHECK(Find(*pinned, "libdemo") == nullptr);
+  CHECK(Why(*pinned, "libdemo").find("held back by an apt pin: security version 1.0-2 (Demo-Security:") == 0);
   CHECK(HostStatus() == host_before);
 }
 
@@ -259,9 +271,10 @@ TEST_CASE("apt: a plan costs a fixed number of apt runs, however many updates ar
   CHECK(plan->changes.size() == 30 + 4);  // the 30, libdemo, demo-app, demo-reboot, demo-newdep
   REQUIRE(Find(*plan, "demo-sec-17") != nullptr);
   CHECK(Find(*plan, "demo-sec-17")->reason == "security");
-  // update, showhold, -s upgrade, one -s install for the kept-back demo-app,
-  // the exact transaction: 5, not one probe per candidate (34 + 4).
-  CHECK(s.runner.Count("apt-get ") + s.runner.Count("apt-mark ") == 5);
+  // update, showhold, -s upgrade, -s upgrade without pins, one -s install
+  // for the kept-back demo-app, the exact transaction: 6, not one probe per
+  // candidate (34 + 4).
+  CHECK(s.runner.Count("apt-get ") + s.runner.Count("apt-mark ") == 6);
   CHECK(Why(*plan, "demo-tool") == "not a security update (Demo:bookworm)");
 }
 

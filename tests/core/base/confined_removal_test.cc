@@ -195,6 +195,15 @@ TEST_CASE("confined removal: an ACL entry that denies the application overrides 
     Dir(team, "private", kOther, kGroup, 0707);
     CHECK(r.RemoveAll() == Names{"private"});
   }
+  SUBCASE("directly in the checkout's directory: the application may write and search it but not list it") {
+    fs::path drop = Dir(r.src, "dropbox", kOther, kOther, 0733);
+    CHECK(r.RemoveAll() == Names{"dropbox"});
+  }
+  SUBCASE("directly in the checkout's directory: an ACL lets the application write and search, not list") {
+    fs::path drop = Dir(r.src, "drop", kOther, kOther, 0777);
+    SetAcl(drop, {{0x01, 7, ~0u}, {0x02, 3, kApp}, {0x04, 7, ~0u}, {0x10, 7, ~0u}, {0x20, 7, ~0u}});
+    CHECK(r.RemoveAll() == Names{"drop"});
+  }
   SUBCASE("directly in the checkout's directory: the application may write it but not search it") {
     fs::path drop = Dir(r.src, "drop", kOther, kOther, 0777);
     SetAcl(drop, {{0x01, 7, ~0u}, {0x02, 2, kApp}, {0x04, 7, ~0u}, {0x10, 7, ~0u}, {0x20, 7, ~0u}});
