@@ -132,11 +132,16 @@ TEST_CASE("apt: a security plan names each change and why, and what it leaves ou
 TEST_CASE("apt: apply upgrades exactly the plan, reports before and after, and the reboot flag") {
   std::string host_before = HostStatus();
   Sandbox s;
+  // The administrator changed demo-app's configuration file (a conffile
+  // 2.0-2 changes too): kept, the package's new one beside it, no prompt.
+  { std::ofstream(s.Root() / "etc/demo-app.conf") << "setting = local\n"; }
   Result<PackagePlan> plan = s.apt->Plan({"security", {}, true});
   REQUIRE(plan);
   Result<PackageOutcome> outcome = s.apt->Apply(*plan);
   REQUIRE(outcome);
   CHECK_MESSAGE(outcome->ok, outcome->error);
+  CHECK(testing::RunShell("cat '" + (s.Root() / "etc/demo-app.conf").string() + "'").second == "setting = local\n");
+  CHECK(testing::RunShell("cat '" + (s.Root() / "etc/demo-app.conf.dpkg-dist").string() + "'").second == "setting = 2.0-2\n");
   std::map<std::string, std::pair<std::string, std::string>> versions;
   for (const InstalledVersion& v : outcome->versions) versions[v.name] = {v.before, v.after};
   CHECK(versions["libdemo"] == std::pair<std::string, std::string>{"1.0-1", "1.0-2"});
