@@ -49,6 +49,10 @@ Result<std::string> WaitForReboot(AgentClient& client, const inventory::Host& ho
     if (connection) {
       std::string now = BootId(**connection);
       if (!now.empty() && now != before) return now;
+    } else if (connection.error().message.find("host key: ") != std::string::npos) {
+      // It answers, with a key not pinned (transport/ssh_client.h names
+      // the step): no later try can succeed, and waiting would hide why.
+      return std::move(connection).error().WithContext("after the reboot");
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }

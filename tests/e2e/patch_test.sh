@@ -105,5 +105,12 @@ expect_exit 0 "$DAYBOOK" push manifests/reboot.toml --yes
 expect_in "$WORK/out" "ok: 0 upgraded, rebooted"
 [[ "$(cat "$WORK/agent-1/boot_id")" != "$booted" ]] || fail "policy none with reboot always did not reboot"
 
+# A host that comes back from its reboot with another host key fails at
+# once with the host-key message, not after the whole timeout.
+rm "$WORK/agent-1/state/host_key"   # the agent makes a new one when it starts again
+expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
+expect_in "$WORK/out" "after the reboot: host key: REMOTE HOST IDENTIFICATION HAS CHANGED for"
+grep -q "did not come back" "$WORK/out" && fail "a changed host key was reported as a host that did not come back"
+
 [[ "$(md5sum /var/lib/dpkg/status)" == "$host_status" ]] || fail "the host's dpkg status changed"
 finish
