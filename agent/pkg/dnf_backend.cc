@@ -1,11 +1,13 @@
 #include "agent/pkg/dnf_backend.h"
 
+#include <algorithm>
 #include <set>
 
 #include "agent/pkg/dnf_output.h"
 #include "agent/pkg/dnf_plan.h"
 #include "core/base/glob.h"
 #include "core/base/strings.h"
+#include "core/base/text.h"
 
 namespace daybook::agent {
 namespace {
@@ -19,9 +21,31 @@ class DnfBackend final : public PackageManager {
   // The passes, each a fixed number of runs whatever the number of updates:
   // updateinfo (is there any, what is available, CVEs), check-update for
   // policy "all", rpm -q, then dnf's own preview of the exact transaction.
-  // Not checked on RPM hosts yet (rpm's lock and `dnf history` are the
-  // counterparts): nothing to report.
-  Result<std::vector<PackageFinding>> Findings() override { return std::vector<PackageFinding>(); }
+  // `dnf check`: two versions of one package installed (what an
+  // interrupted transaction leaves), broken dependencies, obsoleted
+  // packages still installed. Exit 1 with its problems on stdout.
+  Result<std::vector<PackageFinding>> Findings() override {
+    Result<exec::ProcessResult> ran = Run(DnfSpec(settings_, {"check"}));
+    if (!ran) return ran.error();
+    std::vector<PackageFinding> findings;
+    if (ran->ok()) return findings;
+    std::vector<std::string> duplicates, other;
+    for (const std::string& line : Split(ran->out, '\n')) {
+      std::string problem(Trim(line));
+      if (problem.empty()) continue;
+      (problem.find(" is a duplicate with ") != std::string::npos ? duplicates : other).push_back(ReadableText(problem));
+    }
+    if (duplicates.empty() && other.empty()) return MakeError(ErrorCode::kFailed, "dnf check failed: " + ToolTail(*ran));
+    std::string dnf = settings_.root == "/" ? "dnf" : "dnf --installroot=" + settings_.root;
+    if (!duplicates.empty()) {
+      findings.push_back({"rpm-duplicates", "two versions of a package are installed (an interrupted transaction): " + FirstOf(duplicates),
+                          "run `" + dnf + " remove --duplicates` (dnf-plugins-core), check `" + dnf + " check`, then plan again"});
+    }
+    if (!other.empty()) {
+      findings.push_back({"rpm-inconsistent", "dnf check: " + FirstOf(other), "repair what `" + dnf + " check` lists, then plan again"});
+    }
+    return findings;
+  }
 
   Result<PackagePlan> Plan(const PatchRequest& request) override {
     specs_.clear();
@@ -128,6 +152,15 @@ class DnfBackend final : public PackageManager {
       if (GlobMatch(glob, name)) return glob;
     }
     return "";
+  }
+
+  // The first problems of a list, joined; how many more.
+  static std::string FirstOf(const std::vector<std::string>& problems) {
+    constexpr size_t kShown = 5;
+    std::vector<std::string> shown(problems.begin(), problems.begin() + static_cast<long>(std::min(problems.size(), kShown)));
+    std::string text = Join(shown, "; ");
+    if (problems.size() > kShown) text += "; and " + std::to_string(problems.size() - kShown) + " more";
+    return text;
   }
 
   Result<exec::ProcessResult> Run(exec::ProcessSpec spec) {

@@ -56,7 +56,7 @@ struct PackageOutcome {
 // or finish what was interrupted, running the scripts of packages the
 // manifest excludes. What is wrong, and what the operator should do.
 struct PackageFinding {
-  std::string kind;     // dpkg-interrupted | not-fully-installed | dpkg-locked
+  std::string kind;     // dpkg-interrupted | not-fully-installed | dpkg-locked | rpm-duplicates | rpm-inconsistent
   std::string message;  // what is wrong, naming the packages, files or process
   std::string fix;      // what to run or wait for, then plan again
 };

@@ -127,6 +127,23 @@ assert o["reboot_required"] is True and o["reboot_packages"] == ["demo-newdep"],
 PY
 expect_exit 0 "$DAYBOOK" plan manifests/everything.toml
 expect_in "$WORK/out" "nothing to do"
+
+# Two versions of one package installed (what an interrupted transaction
+# leaves): a finding for plan and status, and push refuses, touching nothing.
+old_tool=$(ls "$WORK"/pkg/repo/demo-tool-1.0-1.*.rpm)
+HOME=/root rpm --root="$WORK/pkg/root-nokernel" -i --oldpackage --replacefiles "$old_tool" 2> /dev/null || fail "installing a duplicate"
+expect_exit 1 "$DAYBOOK" plan manifests/everything.toml
+expect_in "$WORK/out" "two versions of a package are installed (an interrupted transaction): demo-tool-1.0-1.x86_64 is a duplicate with demo-tool-1.1-1.x86_64"
+expect_in "$WORK/out" "remove --duplicates"
+expect_exit 1 "$DAYBOOK" status --target rhel-2
+expect_in "$WORK/out" "BROKEN"
+before_push=$(rpmq "$WORK/pkg/root-nokernel" demo-tool)
+expect_exit 1 "$DAYBOOK" push manifests/everything.toml --yes
+expect_in "$WORK/out" "broken package state, nothing was changed"
+[[ "$(rpmq "$WORK/pkg/root-nokernel" demo-tool)" == "$before_push" ]] || fail "a push refused for broken package state changed the root"
+HOME=/root rpm --root="$WORK/pkg/root-nokernel" -e --nodeps --justdb demo-tool-1.0-1 || fail "removing the duplicate"
+expect_exit 0 "$DAYBOOK" plan manifests/everything.toml
+expect_in "$WORK/out" "nothing to do"
 expect_exit 0 "$DAYBOOK" journal verify --require-sealed
 
 [[ "$(host_dnf_state)" == "$host_before" ]] || { fail "the host's dnf/rpm state changed"; diff <(echo "$host_before") <(host_dnf_state) >&2; }
