@@ -420,7 +420,10 @@ Json Deployer::Rollback(repo::ObjectStore& store, const std::string& name, const
     target = r.commit;
   }
   if (target.empty()) {
-    if (to.empty()) return outcome.Refuse("no last-known-good release to go back to on this host");
+    if (to.empty()) {
+      return outcome.Refuse("no last-known-good release to go back to on this host" +
+                            (kept.empty() ? std::string(" (it keeps none)") : " (it keeps " + kept + ": name one with --to COMMIT)"));
+    }
     return outcome.Refuse("release " + to + " is not on this host (it keeps " + (kept.empty() ? "none" : kept) + ")");
   }
   outcome.body["to"] = target;

@@ -112,6 +112,10 @@ TEST_CASE("rollback: to the last known good, to a named release, and refusals") 
   CHECK(f.Live() == v2);
   Json further = f.deployer->Rollback(*f.store, "app", "");
   CHECK(further["to"] == v1);
+  Json none = f.deployer->Rollback(*f.store, "app", "");
+  CHECK(none["status"] == "refused");
+  CHECK(none["error"] == "no last-known-good release to go back to on this host (it keeps " + v1.substr(0, 12) + ", " +
+                             v2.substr(0, 12) + ", " + v3.substr(0, 12) + ": name one with --to COMMIT)");
   Json forward = f.deployer->Rollback(*f.store, "app", v3.substr(0, 8));
   CHECK(forward["status"] == "ok");
   CHECK(f.Live() == v3);
