@@ -166,27 +166,40 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   std::map<std::string, std::string> majority = MajorityTrees(hosts);
   std::map<std::string, std::vector<std::string>> unfinished = UnfinishedOn(env, global, session.hosts);
 
-  bool clean = unfinished.empty();
+  // What keeps the fleet from being clean, counted by kind, for the footer.
+  std::map<std::string, size_t> problems;
+  if (!unfinished.empty()) problems["unfinished interventions"] = unfinished.size();
   Json open_json = Json::array();
   for (const auto& [id, targets] : unfinished) open_json.push_back({{"intervention", id}, {"hosts", targets}});
   Json report = Json::array();
   for (size_t i = 0; i < hosts.size(); ++i) {
-    clean = clean && hosts[i].reachable && !HasFindings(hosts[i].pending);
+    if (!hosts[i].reachable) ++problems["unreachable"];
+    if (HasFindings(hosts[i].pending)) ++problems["broken package state"];
     for (Json& d : hosts[i].deploys) {
       auto it = majority.find(d["name"]);
-      bool identical = d["tree"].is_string() && it != majority.end() && it->second == d["tree"];
+      bool drifted = d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true);
+      // Identical means running the majority's tree, as it is: a release
+      // whose files were changed does not hold its tree any more.
+      bool identical = d["tree"].is_string() && it != majority.end() && it->second == d["tree"] && !drifted;
       d["majority_tree"] = it == majority.end() ? Json(nullptr) : Json(it->second);
       d["identical"] = identical;
-      bool drifted = d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true);
-      clean = clean && identical && !drifted && d["error"].is_null();
+      const Json& failed = schema::MemberOr(d, "failed");
+      if (drifted) ++problems["drift"];
+      if (!drifted && !identical && d["live"].is_string()) ++problems["a tree other than the majority's"];
+      if (!d["live"].is_string()) ++problems["deploys with no live release"];
+      if (failed.is_array() && !failed.empty()) ++problems["failed releases set aside"];
+      if (!d["error"].is_null()) ++problems["deploy errors"];
     }
     report.push_back({{"host", session.hosts[i]}, {"reachable", hosts[i].reachable},
                       {"error", hosts[i].error.empty() ? Json(nullptr) : Json(hosts[i].error)}, {"deploys", hosts[i].deploys},
                       {"reboot_required", hosts[i].facts.value("reboot_required", Json(nullptr))},
                       {"pending_security", hosts[i].pending}});
   }
+  bool clean = problems.empty();
+  Json problems_json = Json::object();
+  for (const auto& [what, count] : problems) problems_json[what] = count;
   if (options.format == OutputFormat::kJson) {
-    PrintJson(env.out, {{"hosts", report}, {"clean", clean}, {"unfinished", open_json}});
+    PrintJson(env.out, {{"hosts", report}, {"clean", clean}, {"problems", problems_json}, {"unfinished", open_json}});
     return clean ? kExitOk : kExitFailed;
   }
   Table table({"HOST", "DEPLOY", "LIVE", "TREE", "IDENTICAL", "DRIFT", "SECURITY UPDATES", "REBOOT", "ERROR"});
@@ -199,7 +212,17 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     if (!hosts[i].reachable) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", "-", "-", hosts[i].error});
     if (hosts[i].reachable && hosts[i].deploys.empty()) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", pending, reboot, "-"});
     for (const Json& d : hosts[i].deploys) {
-      std::string identical = d["majority_tree"].is_null() ? "no majority" : d["identical"] == true ? "yes" : "NO";
+      bool drifted = d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true);
+      std::string identical = d["identical"] == true           ? "yes"
+                              : drifted                        ? "NO (drift)"
+                              : d["majority_tree"].is_null()   ? "no majority"
+                                                               : "NO";
+      const Json& failed = schema::MemberOr(d, "failed");
+      if (failed.is_array() && !failed.empty() && failed[0].is_string()) {
+        notes += TerminalSafe("note: " + session.hosts[i] + " " + schema::StringOr(d, "name") + ": the release " +
+                              Short(failed[0].get<std::string>()) + " failed its hook and is kept in failed/ (the previous one is live); " +
+                              "the next successful push removes it") + "\n";
+      }
       table.AddRow({session.hosts[i], d["name"], d["live"].is_string() ? Short(d["live"]) : "-",
                     d["tree"].is_string() ? Short(d["tree"]) : "-", d["live"].is_string() ? identical : "-",
                     DriftText(d["drift"]), pending, reboot, d["error"].is_string() ? d["error"].get<std::string>() : "-"});
@@ -233,8 +256,13 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     for (const std::string& host : targets) env.out << " " << host;
     env.out << ": no end record, what it did may not be journaled (daybook journal reconcile)\n";
   }
-  env.out << (clean ? "all hosts identical, no drift\n"
-                    : "attention: unreachable hosts, drift, trees that differ from the majority, broken package state, or unfinished interventions\n");
+  if (clean) {
+    env.out << "all hosts identical, no drift\n";
+  } else {
+    std::string said;
+    for (const auto& [what, count] : problems) said += (said.empty() ? "" : ", ") + what + " (" + std::to_string(count) + ")";
+    env.out << "attention: " << said << "\n";
+  }
   return clean ? kExitOk : kExitFailed;
 }
 

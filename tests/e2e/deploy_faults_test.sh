@@ -50,6 +50,9 @@ expect_exit 1 "$DAYBOOK" push manifests/app.toml --yes --target agent-2
 expect_in "$WORK/out" "after hook failed (exit 7): reload failed"
 [[ "$(live 2)" == "$v1" ]] || fail "agent-2 did not switch back to v1"
 [[ -f "$WORK/agent-2/root/srv/app/failed/$v2/VERSION" ]] || fail "agent-2 did not keep the failed release aside"
+expect_exit 1 "$DAYBOOK" status --target agent-2
+expect_in "$WORK/out" "note: agent-2 app: the release ${v2:0:12} failed its hook and is kept in failed/"
+expect_in "$WORK/out" "attention: failed releases set aside (1)"
 expect_exit 0 "$DAYBOOK" journal show --output json
 python3 - "$WORK/out" <<'PY' || fail "journal of the failed hook"
 import json, sys

@@ -91,6 +91,8 @@ touch "$WORK/agent-2/root/srv/app/current/stray"
 expect_exit 1 "$DAYBOOK" status --verbose
 expect_in "$WORK/out" "agent-2 app: M VERSION"
 expect_in "$WORK/out" "agent-2 app: A stray"
+grep -q "^agent-2 .* NO (drift) " "$WORK/out" || fail "status: a drifted host is not reported as not identical"
+expect_in "$WORK/out" "attention: drift (1)"
 expect_exit 1 "$DAYBOOK" status --output json
 python3 - "$WORK/out" <<'PY' || fail "status json"
 import json, sys
@@ -98,7 +100,8 @@ d = json.load(open(sys.argv[1]))
 by = {h["host"]: h["deploys"][0] for h in d["hosts"]}
 assert by["agent-2"]["drift"]["identical"] is False and by["agent-2"]["drift"]["modified"] == ["VERSION"], by
 assert by["agent-1"]["identical"] is True and by["agent-1"]["drift"]["identical"] is True, by
-assert d["clean"] is False
+assert by["agent-2"]["identical"] is False, by
+assert d["clean"] is False and d["problems"] == {"drift": 1}, d
 PY
 expect_exit 0 "$DAYBOOK" plan manifests/app.toml
 expect_in "$WORK/out" "repair"
