@@ -33,7 +33,7 @@ struct PlanOptions {
 
 std::string Changes(const DeployPlan& p) {
   if (!p.changes) return p.action == "unchanged" ? "-" : "?";
-  return "+" + std::to_string(p.changes->added) + " ~" + std::to_string(p.changes->changed) + " -" + std::to_string(p.changes->removed);
+  return ChangeCounts(p.changes->added, p.changes->changed, p.changes->removed);
 }
 
 Json ToJson(const DeployPlan& p) {

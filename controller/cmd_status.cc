@@ -128,8 +128,7 @@ std::string DriftText(const Json& drift) {
   if (!drift.is_object()) return "-";
   if (schema::BoolOr(drift, "identical", true)) return "none";
   const Json& c = schema::MemberOr(drift, "counts");
-  return "~" + std::to_string(schema::IntOr(c, "modified")) + " +" + std::to_string(schema::IntOr(c, "added")) + " -" +
-         std::to_string(schema::IntOr(c, "removed"));
+  return ChangeCounts(schema::IntOr(c, "added"), schema::IntOr(c, "modified"), schema::IntOr(c, "removed"));
 }
 
 // The journal's unfinished interventions that targeted one of `hosts`, by
@@ -228,7 +227,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
                     DriftText(d["drift"]), pending, reboot, d["error"].is_string() ? d["error"].get<std::string>() : "-"});
       notes += DriftNotes(session.hosts[i] + " " + schema::StringOr(d, "name"), d["drift"]);
       if (options.verbose && d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true)) {
-        for (auto [key, mark] : {std::pair{"modified", "M"}, std::pair{"added", "A"}, std::pair{"removed", "D"}}) {
+        for (auto [key, mark] : {std::pair{"added", "+"}, std::pair{"modified", "~"}, std::pair{"removed", "-"}}) {
           const Json& paths = schema::MemberOr(d["drift"], key);
           for (size_t p = 0; paths.is_array() && p < paths.size(); ++p) {
             details += "  " + TerminalSafe(session.hosts[i] + " " + schema::StringOr(d, "name") + ": " + mark + " " +
@@ -249,7 +248,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
               << "\n";
     }
   }
-  if (!details.empty()) env.out << "drift (M modified, A added, D removed):\n" << details;
+  if (!details.empty()) env.out << "drift (+ added, ~ changed, - removed):\n" << details;
   env.out << notes;
   for (const auto& [id, targets] : unfinished) {
     env.out << "unfinished intervention " << id << " on";

@@ -86,6 +86,10 @@ Status Confirm(Env& env, const std::string& question) {
   return OkStatus();
 }
 
+std::string ChangeCounts(long long added, long long changed, long long removed) {
+  return "+" + std::to_string(added) + " ~" + std::to_string(changed) + " -" + std::to_string(removed);
+}
+
 std::string FactsRebootCell(const nlohmann::json& facts) {
   if (!facts.is_object() || !facts.contains("reboot_required")) return "-";
   const nlohmann::json& value = facts["reboot_required"];

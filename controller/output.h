@@ -30,6 +30,11 @@ Status Confirm(Env& env, const std::string& question);
 // agent could not tell (null), "-" when it does not say.
 std::string FactsRebootCell(const nlohmann::json& facts);
 
+// Changed files, the one way every command writes them: "+added ~changed
+// -removed" ("+2 ~1 -0"); a file's own line in a listing starts with the
+// same sign ("+ new.txt", "~ VERSION", "- gone.txt").
+std::string ChangeCounts(long long added, long long changed, long long removed);
+
 // Writes `doc` as one line of JSON (stable key order) and a newline.
 void PrintJson(std::ostream& out, const nlohmann::json& doc);
 

@@ -15,8 +15,7 @@ using protocol::Json;
 
 std::string Files(const Json& changes) {
   if (!changes.is_object()) return "-";
-  return "+" + std::to_string(schema::IntOr(changes, "added")) + " ~" + std::to_string(schema::IntOr(changes, "changed")) +
-         " -" + std::to_string(schema::IntOr(changes, "removed"));
+  return ChangeCounts(schema::IntOr(changes, "added"), schema::IntOr(changes, "changed"), schema::IntOr(changes, "removed"));
 }
 
 size_t Count(const PushReport& report, const std::string& status) {

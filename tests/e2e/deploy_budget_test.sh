@@ -48,7 +48,7 @@ same_outside "writable release"
 chown -R "$APPUSER" "$REL/src"
 as_app truncate -s 15T "$REL/src/big.bin"
 expect_exit 1 timeout 60 "$DAYBOOK" status --verbose
-expect_in "$WORK/out" "A src/big.bin"
+expect_in "$WORK/out" "+ src/big.bin"
 expect_exit 0 timeout 60 "$DAYBOOK" push manifests/app.toml --yes
 [[ -e "$APP/current/src/big.bin" ]] && fail "the sparse file survived the repair"
 same_outside "sparse file"

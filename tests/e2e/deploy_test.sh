@@ -89,8 +89,8 @@ expect_in "$WORK/out" "all hosts identical, no drift"
 echo "hotfix" > "$WORK/agent-2/root/srv/app/current/VERSION"
 touch "$WORK/agent-2/root/srv/app/current/stray"
 expect_exit 1 "$DAYBOOK" status --verbose
-expect_in "$WORK/out" "agent-2 app: M VERSION"
-expect_in "$WORK/out" "agent-2 app: A stray"
+expect_in "$WORK/out" "agent-2 app: ~ VERSION"
+expect_in "$WORK/out" "agent-2 app: + stray"
 grep -q "^agent-2 .* NO (drift) " "$WORK/out" || fail "status: a drifted host is not reported as not identical"
 expect_in "$WORK/out" "attention: drift (1)"
 expect_exit 1 "$DAYBOOK" status --output json
