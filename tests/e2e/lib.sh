@@ -2,9 +2,10 @@
 # in a temp dir removed on exit. Usage: source lib.sh "$@" (daybook, agent, source dir).
 set -euo pipefail
 
-DAYBOOK=$1
-AGENT=$2
-SOURCE_DIR=$3
+# Absolute: scenarios cd into their work directory.
+DAYBOOK=$(realpath -m "$1")
+AGENT=$(realpath -m "$2")
+SOURCE_DIR=$(realpath -m "$3")
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/daybook-e2e.XXXXXX")
 PIDS=()  # background processes a scenario starts; killed on exit
