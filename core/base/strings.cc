@@ -62,6 +62,17 @@ std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
   size_t best_distance = 3;
+  // A word that is the start of exactly one candidate ("--abandon" for
+  // "--abandon-host") means that one, however far in edits.
+  std::optional<std::string> extends;
+  size_t extending = 0;
+  for (const std::string& candidate : candidates) {
+    if (word.size() >= 4 && candidate.size() > word.size() && candidate.compare(0, word.size(), word) == 0) {
+      extends = candidate;
+      ++extending;
+    }
+  }
+  if (extending == 1) return extends;
   for (const std::string& candidate : candidates) {
     size_t distance = EditDistance(word, candidate);
     if (distance < best_distance && distance * 2 < std::max(word.size(), candidate.size())) {

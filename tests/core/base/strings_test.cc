@@ -21,6 +21,9 @@ TEST_CASE("strings: edit distance and suggestions") {
   CHECK(ClosestMatch("polcy", keys) == "policy");
   CHECK(ClosestMatch("exlcude", keys) == "exclude");
   CHECK_FALSE(ClosestMatch("banana", keys).has_value());
+  // The start of exactly one candidate means it, however far in edits.
+  CHECK(ClosestMatch("--abandon", {"--abandon-host", "--yes"}) == "--abandon-host");
+  CHECK_FALSE(ClosestMatch("--out", {"--output", "--outcome"}).has_value());
   CHECK_FALSE(ClosestMatch("x", {"y"}).has_value());  // too short to be a typo
 }
 
