@@ -136,7 +136,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ClientOptions& option
   ssh_options_set(s, SSH_OPTIONS_NODELAY, &one);           // pitfall 1
   ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &secs);
   ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usecs);
-  if (ssh_connect(s) != SSH_OK) return MakeError(ErrorCode::kFailed, std::string("connect: ") + ssh_get_error(s));
+  if (ssh_connect(s) != SSH_OK) {
+    // Where, as an operator would type it: the port is half of the answer.
+    std::string where = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+    return MakeError(ErrorCode::kFailed, "connect: " + where + ":" + std::to_string(options.port) + ": " + ssh_get_error(s));
+  }
 
   Result<crypto::Ed25519Public> key = ServerKey(s);
   if (!key) return std::move(key).error().WithContext("host key");

@@ -170,6 +170,7 @@ kill -9 "${pids[3]}"
 expect_exit 1 timeout 60 "$DAYBOOK" ping --connect-timeout 2s --target 'agent-*'
 expect_in "$WORK/out" "2 of 3 hosts reachable"
 grep -q '^agent-3  *NO ' "$WORK/out" || fail "agent-3 not reported unreachable"
+expect_in "$WORK/out" "connect: 127.0.0.1:${ports[2]}: "   # the port is half of the answer
 
 # SIGTERM: stop accepting, exit 0.
 kill -TERM "${pids[2]}"
