@@ -179,7 +179,7 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
   };
   RolloutHooks hooks;
   hooks.run = [&](size_t i) {
-    progress.HostStarted();
+    progress.HostStarted(session.hosts[i]);
     HostVerdict verdict = push_host(i);
     queue(i);
     return verdict;

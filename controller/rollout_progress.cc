@@ -42,9 +42,10 @@ void RolloutProgress::BatchStarted(const std::string& label, const std::string& 
   }
 }
 
-void RolloutProgress::HostStarted() {
+void RolloutProgress::HostStarted(const std::string& host) {
   std::lock_guard lock(mu_);
   ++in_flight_;
+  host_start_[host] = std::chrono::steady_clock::now();
   if (terminal_) Redraw();
 }
 
@@ -60,9 +61,11 @@ void RolloutProgress::HostFinished(const std::string& host, const std::string& s
     Redraw();
     return;
   }
-  char elapsed[32];
-  std::snprintf(elapsed, sizeof elapsed, "%.1fs", Elapsed());
-  err_ << verb_ << ": " << host << " " << status << (detail.empty() ? "" : ": " + TerminalSafe(detail)) << " (" << elapsed << ")\n"
+  auto started = host_start_.find(host);
+  double took = started == host_start_.end() ? 0 : std::chrono::duration<double>(std::chrono::steady_clock::now() - started->second).count();
+  char timing[64];
+  std::snprintf(timing, sizeof timing, "%.1fs, at %.1fs", took, Elapsed());
+  err_ << verb_ << ": " << host << " " << status << (detail.empty() ? "" : ": " + TerminalSafe(detail)) << " (" << timing << ")\n"
        << std::flush;
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <iosfwd>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,8 +24,10 @@ class RolloutProgress {
   RolloutProgress& operator=(const RolloutProgress&) = delete;
 
   void BatchStarted(const std::string& label, const std::string& hosts);
-  void HostStarted();
-  // status: ok | failed | unreachable | refused | skipped; detail: the error or why.
+  void HostStarted(const std::string& host);
+  // status: ok | failed | unreachable | refused | skipped; detail: the error
+  // or why. The line says how long the host itself took (from its
+  // HostStarted), and when in the rollout it finished.
   void HostFinished(const std::string& host, const std::string& status, const std::string& detail);
   void NotStarted(const std::string& host, const std::string& why);
   void Note(const std::string& line);  // a line of its own (an interrupt)
@@ -42,6 +45,7 @@ class RolloutProgress {
   std::string batch_;
   size_t done_ = 0, failed_ = 0, in_flight_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::map<std::string, std::chrono::steady_clock::time_point> host_start_;  // mu_
   bool finished_ = false;       // mu_
   std::condition_variable tick_;
   std::thread ticker_;          // terminal only

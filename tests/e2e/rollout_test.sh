@@ -59,6 +59,8 @@ expect_in "$WORK/out" "halted: 2 host(s) failed (agent-3, agent-5), more than ma
 expect_in "$WORK/err" "push: canary: agent-1"
 expect_in "$WORK/err" "push: batch 2/3: agent-4 agent-5"
 expect_in "$WORK/err" "push: agent-6 skipped: not started: rollout halted"
+# Each host line: its own duration, then when in the rollout it finished.
+grep -qE '^push: agent-1 ok \([0-9]+\.[0-9]s, at [0-9]+\.[0-9]s\)$' "$WORK/err" || fail "host line without its own duration"
 if grep -q "push: batch 3/3" "$WORK/err"; then fail "batch 3 started after the halt"; fi
 for n in 1 2 4; do [[ "$(live $n)" == "$v1" ]] || fail "agent-$n should be on v1"; done
 for n in 3 5 6; do [[ -z "$(live $n)" ]] || fail "agent-$n should have no release"; done
