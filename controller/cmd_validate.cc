@@ -4,8 +4,11 @@
 
 #include "controller/commands.h"
 #include "controller/fleet.h"
+#include "controller/fleet_session.h"
+#include "controller/manifest_source.h"
 #include "controller/output.h"
 #include "controller/validate.h"
+#include "core/base/strings.h"
 
 namespace daybook::controller {
 namespace {
@@ -39,7 +42,39 @@ void PrintJsonReport(Env& env, const ValidationReport& report) {
 int RunValidate(Env& env, const GlobalOptions& global, const ValidateOptions& options) {
   Result<std::filesystem::path> root = LocateFleet(env, global);
   if (!root) return ReportError(env.err, root.error());
-  ValidationReport report = ValidateFleet(env.fs, *root, env.cwd, options.files);
+  ValidateChecks checks;
+  // What plan resolves for each deploy: the repository is local, the ref
+  // exists, the tree can be reproduced on a host.
+  // A repository not on this machine is a warning only: a fleet may be
+  // checked where the applications are not checked out (CI).
+  checks.deploys = [&](const manifest::ResolvedManifest& resolved) {
+    std::vector<Diagnostic> problems;
+    CommittedManifest manifest{resolved, "", resolved.manifest.path};
+    auto& deploys = manifest.resolved.manifest.deploys;
+    std::erase_if(deploys, [&](const manifest::DeploySpec& spec) {
+      std::string repo = StartsWith(spec.repo, "file://") ? spec.repo.substr(7) : spec.repo;
+      if (repo.find(':') != std::string::npos) return false;  // a URL: ResolveDeploys says what is wrong
+      std::filesystem::path path = std::filesystem::path(repo).is_absolute() ? std::filesystem::path(repo) : *root / repo;
+      if (env.fs.Exists(path)) return false;
+      problems.push_back({resolved.manifest.path, spec.pos, Severity::kWarning,
+                          "deploy " + spec.name + ": repository " + path.lexically_normal().string() +
+                              " is not on this machine: its ref is not checked (plan needs it)"});
+      return true;
+    });
+    Result<std::vector<ResolvedDeploy>> resolved_deploys = ResolveDeploys(env, Fleet{*root, {}, {}}, manifest);
+    if (!resolved_deploys) {
+      const auto& found = resolved_deploys.error().diagnostics;
+      if (found.empty()) problems.push_back({resolved.manifest.path, {}, Severity::kError, resolved_deploys.error().message});
+      problems.insert(problems.end(), found.begin(), found.end());
+    }
+    return problems;
+  };
+  checks.config = [&](const FleetConfig& config) {
+    Result<AgentClientSettings> credentials = OperatorCredentials(env, config);
+    if (credentials) return std::vector<Diagnostic>{};
+    return std::vector<Diagnostic>{{kConfigFile, {}, Severity::kWarning, credentials.error().message + " (plan, push and status will need one)"}};
+  };
+  ValidationReport report = ValidateFleet(env.fs, *root, env.cwd, options.files, checks);
   if (options.format == OutputFormat::kJson) {
     PrintJsonReport(env, report);
   } else {

@@ -13,12 +13,11 @@
 #include "core/protocol/messages.h"
 
 namespace daybook::controller {
-namespace {
 
 // The operator's credentials: ssh-agent, and the key file when it is
 // usable. With no agent, a key file that is missing, encrypted or not an
 // Ed25519 OpenSSH key is one clear error, not a failure per host.
-Result<AgentClientSettings> Credentials(Env& env, const FleetConfig& config) {
+Result<AgentClientSettings> OperatorCredentials(Env& env, const FleetConfig& config) {
   AgentClientSettings settings;
   settings.use_agent = !env.ssh_auth_sock.empty();
   std::string path = config.operator_key;
@@ -33,8 +32,6 @@ Result<AgentClientSettings> Credentials(Env& env, const FleetConfig& config) {
   }
   return settings;
 }
-
-}  // namespace
 
 void AddConnectFlags(CLI::App& command, ConnectFlags& flags, bool with_target) {
   if (with_target) command.add_option("--target,-t", flags.target, "Target expression (default: see above)")->option_text("EXPR");
@@ -85,7 +82,7 @@ Result<std::unique_ptr<FleetSession>> OpenFleetSession(Env& env, const GlobalOpt
   session->hosts = std::move(*names);
   session->parallel = flags.parallel > 0 ? flags.parallel : session->fleet.config.parallel;
 
-  Result<AgentClientSettings> credentials = Credentials(env, session->fleet.config);
+  Result<AgentClientSettings> credentials = OperatorCredentials(env, session->fleet.config);
   if (!credentials) return credentials.error();
   AgentClientSettings settings = std::move(*credentials);
   settings.accept_new_host_keys = flags.accept_new_host_keys;

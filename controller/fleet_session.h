@@ -34,6 +34,11 @@ struct ConnectFlags {
 // --parallel, --connect-timeout and --timeout.
 void AddConnectFlags(CLI::App& command, ConnectFlags& flags, bool with_target = true);
 
+// The operator's credentials: ssh-agent when $SSH_AUTH_SOCK is set, and the
+// [operator] key of daybook.toml when it can be read; kInvalidInput saying
+// so when neither can be used.
+Result<AgentClientSettings> OperatorCredentials(Env& env, const FleetConfig& config);
+
 struct FleetSession {
   Fleet fleet;
   // The fleet commit it was read from (push, plan, rollback), "" when read

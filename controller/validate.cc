@@ -62,7 +62,7 @@ std::optional<inventory::Inventory> CheckInventory(Filesystem& fs, const fs::pat
 }
 
 void CheckManifest(Filesystem& fs, const fs::path& path, const std::string& display,
-                   const std::optional<inventory::Inventory>& inventory, ValidationReport& report) {
+                   const std::optional<inventory::Inventory>& inventory, const ValidateChecks& checks, ValidationReport& report) {
   Result<SourceFile> file = ReadSource(fs, path, display);
   if (!file) {
     AddFailure(report, display, file.error());
@@ -82,7 +82,11 @@ void CheckManifest(Filesystem& fs, const fs::path& path, const std::string& disp
     report.files.push_back({display, "manifest", false, "invalid"});
     return;
   }
-  report.files.push_back({display, "manifest", true, "targets " + Plural(resolved->hosts.size(), "host")});
+  std::vector<Diagnostic> problems = checks.deploys ? checks.deploys(*resolved) : std::vector<Diagnostic>{};
+  bool errors = std::any_of(problems.begin(), problems.end(), [](const Diagnostic& d) { return d.severity == Severity::kError; });
+  report.diagnostics.insert(report.diagnostics.end(), problems.begin(), problems.end());
+  report.files.push_back({display, "manifest", !errors,
+                          errors ? "deploys cannot be resolved" : "targets " + Plural(resolved->hosts.size(), "host")});
 }
 
 // The fleet's trust files, when present: operators, pinned host keys, the
@@ -94,10 +98,16 @@ void CheckTrustFiles(Filesystem& fs, const fs::path& root, ValidationReport& rep
   };
   const std::vector<TrustFile> files = {
       {root / kAllowedSignersFile,
-       [](const SourceFile& f, std::string& summary) -> std::optional<Error> {
+       [&report](const SourceFile& f, std::string& summary) -> std::optional<Error> {
          Result<crypto::AllowedSigners> parsed = crypto::ParseAllowedSigners(f);
          if (!parsed) return parsed.error();
          summary = Plural(parsed->signers.size(), "operator key");
+         if (parsed->signers.empty()) {
+           summary += ": no one may sign an intervention yet";
+           report.diagnostics.push_back({f.path, {1, 1}, Severity::kWarning,
+                                         "no operator key: push and rollback will refuse until a line `PRINCIPAL "
+                                         "ssh-ed25519 AAAA...` names one (the operator's public key; docs/journal.md)"});
+         }
          return std::nullopt;
        }},
       {root / kInventoryDir / "known_hosts",
@@ -135,11 +145,15 @@ size_t ValidationReport::error_count() const {
 }
 
 ValidationReport ValidateFleet(Filesystem& fs, const fs::path& root, const fs::path& cwd,
-                               const std::vector<std::string>& manifests) {
+                               const std::vector<std::string>& manifests, const ValidateChecks& checks) {
   ValidationReport report;
   Result<FleetConfig> config = LoadFleetConfig(fs, root);
   report.files.push_back({kConfigFile, "config", config.ok(), config ? "ok" : "invalid"});
   if (!config) AddFailure(report, kConfigFile, config.error());
+  if (config && checks.config) {
+    std::vector<Diagnostic> problems = checks.config(*config);
+    report.diagnostics.insert(report.diagnostics.end(), problems.begin(), problems.end());
+  }
 
   std::optional<inventory::Inventory> inventory = CheckInventory(fs, root, report);
   CheckTrustFiles(fs, root, report);
@@ -162,7 +176,7 @@ ValidationReport ValidateFleet(Filesystem& fs, const fs::path& root, const fs::p
     std::string display = DisplayPath(root, path);
     // A named inventory file: already checked above, with the whole inventory.
     if (display.rfind(std::string(kInventoryDir) + "/", 0) == 0) continue;
-    CheckManifest(fs, path, display, inventory, report);
+    CheckManifest(fs, path, display, inventory, checks, report);
   }
 
   SortDiagnostics(report.diagnostics);

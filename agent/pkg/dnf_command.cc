@@ -1,16 +1,52 @@
 #include "agent/pkg/dnf_command.h"
 
+#include <filesystem>
+
 #include "agent/pkg/dnf_output.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
 
 namespace daybook::agent {
 
+namespace {
+
+// Where this host's dnf keeps its needs-restarting plugin (Debian's
+// python3 dist-packages, or a RHEL python3.N site-packages): "" if none.
+std::string HostPluginDir() {
+  std::vector<std::string> candidates = {"/usr/lib/python3/dist-packages/dnf-plugins"};
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib", ec)) {
+    std::string name = entry.path().filename().string();
+    if (StartsWith(name, "python3")) candidates.push_back(entry.path().string() + "/site-packages/dnf-plugins");
+  }
+  for (const std::string& dir : candidates) {
+    if (std::filesystem::is_regular_file(dir + "/needs_restarting.py", ec)) return dir;
+  }
+  return "";
+}
+
+}  // namespace
+
 exec::ProcessSpec DnfSpec(const DnfSettings& settings, std::vector<std::string> args, bool quiet) {
   std::vector<std::string> argv = {"dnf"};
   if (quiet) argv.push_back("-q");
   if (settings.root != "/") argv.push_back("--installroot=" + settings.root);
   argv.insert(argv.end(), args.begin(), args.end());
+  // After the command's words (dnf takes its options anywhere). Plugins
+  // are Python that dnf runs in the agent's own process tree, on the host:
+  // none but needs-restarting (the command itself) is loaded, and in a
+  // sandbox root, whose dnf.conf may name a pluginpath, only the host's
+  // own copy of it (the command line wins over dnf.conf).
+  if (args.empty() || args.front() != "needs-restarting") {
+    argv.push_back("--noplugins");
+  } else {
+    argv.insert(argv.end(), {"--disableplugin=*", "--enableplugin=needs_restarting"});
+    if (settings.root != "/") {
+      static const std::string host_plugins = HostPluginDir();
+      argv.push_back("--setopt=pluginpath=" + (host_plugins.empty() ? std::string("/nonexistent") : host_plugins));
+      argv.push_back("--setopt=pluginconfpath=/etc/dnf/plugins");
+    }
+  }
   exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
   spec.env = {{"LC_ALL", "C"}, {"HOME", "/root"}};
   spec.timeout = settings.timeout;

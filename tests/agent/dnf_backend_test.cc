@@ -57,7 +57,7 @@ TEST_CASE("dnf plan: the newest advisory wins in rpm order, with every advisory 
   auto dnf = MakeDnfBackend(runner, {});
   Result<PackagePlan> plan = dnf->Plan({"security", {}, true});
   REQUIRE(plan);
-  CHECK(Ran(runner, "dnf upgrade --assumeno " + kSecuritySpecs));
+  CHECK(Ran(runner, "dnf upgrade --assumeno " + kSecuritySpecs + " --noplugins"));
   REQUIRE(plan->changes.size() == 7);
   const PackageChange* lib = Find(*plan, "demo-lib");
   REQUIRE(lib);
@@ -142,7 +142,7 @@ TEST_CASE("dnf plan: excludes are skipped and passed to dnf, so no dependency br
   CHECK(plan->skipped[0].why == "excluded by the manifest (demo-nosev)");
   CHECK(plan->skipped[1].why == "excluded by the manifest (kernel*)");
   CHECK(Ran(runner, "dnf upgrade --assumeno --exclude=kernel* --exclude=demo-nosev " + kLong +
-                        "-1.0-2.x86_64 demo-app-2.0-2.x86_64 demo-lib-1.0-10.x86_64 demo-ssl-1:3.0-2.x86_64"));
+                        "-1.0-2.x86_64 demo-app-2.0-2.x86_64 demo-lib-1.0-10.x86_64 demo-ssl-1:3.0-2.x86_64 --noplugins"));
 }
 
 TEST_CASE("dnf plan: policy all takes check-update's versions, fills from, lists obsoletes as removals") {
@@ -210,7 +210,7 @@ TEST_CASE("dnf apply: installs the plan's NEVRAs, reports every change and the r
   REQUIRE(outcome);
   CHECK(outcome->error == "");
   CHECK(outcome->ok);
-  CHECK(Ran(runner, "dnf -q upgrade -y " + kSecuritySpecs));
+  CHECK(Ran(runner, "dnf -q upgrade -y " + kSecuritySpecs + " --noplugins"));
   CHECK(outcome->reboot_required);
   CHECK(outcome->reboot_packages == std::vector<std::string>{"demo-newdep", "kernel"});
   REQUIRE(outcome->versions.size() == 7);
@@ -248,7 +248,7 @@ TEST_CASE("dnf apply: needs-restarting failing is an error, never a reboot") {
   CHECK_FALSE(outcome->ok);
   CHECK_FALSE(outcome->reboot_required);
   CHECK(outcome->error.find("cannot tell whether a reboot is required: dnf needs-restarting -r failed: No such command") == 0);
-  CHECK(runner.ran == std::vector<std::string>{"dnf -q needs-restarting -r"});
+  CHECK(runner.ran == std::vector<std::string>{"dnf -q needs-restarting -r --disableplugin=* --enableplugin=needs_restarting"});
 }
 
 TEST_CASE("dnf: a sandbox root goes to every dnf and rpm run, with HOME pinned for Debian's rpmdb") {

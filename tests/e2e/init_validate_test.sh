@@ -22,6 +22,10 @@ expect_in "$WORK/err" "fleet is not empty"
 cd fleet
 expect_exit 0 "$DAYBOOK" validate
 expect_in "$WORK/out" "6 files checked: 6 valid, 0 invalid, 0 errors"
+# What push would later refuse is said now, as warnings: no operator may
+# sign yet, and no operator key can be used here.
+expect_in "$WORK/err" "allowed_signers:1:1: warning: no operator key: push and rollback will refuse"
+expect_in "$WORK/err" "daybook.toml: warning: no operator key:"
 expect_in "$WORK/out" "journal verifier key daybook.local/fleet"
 git add -A && git -c user.name=t -c user.email=t@example.org commit -qm "fleet" || fail "cannot commit the fleet"
 
@@ -57,9 +61,35 @@ expect_in "$WORK/err" 'manifests/broken.toml:17:11: error: bad duration "10 minu
 expect_in "$WORK/out" "INVALID  manifests/broken.toml"
 
 expect_exit 2 "$DAYBOOK" validate --output json manifests/broken.toml
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] is False and len(d["diagnostics"]) == 6, d' "$WORK/out" \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["valid"] is False and len([x for x in d["diagnostics"] if x["severity"] == "error"]) == 6, d' "$WORK/out" \
   || fail "json diagnostics"
 rm manifests/broken.toml
+
+# Deploys: what plan would refuse (a remote repository, a ref the
+# repository lacks) is an error of validate too.
+git init -q -b main "$WORK/app" && git -C "$WORK/app" -c user.name=t -c user.email=t@example.org commit -q --allow-empty -m one
+cat > manifests/deploys.toml <<'TOML'
+[manifest]
+name = "deploys"
+targets = "all"
+
+[[deploy]]
+name = "remote"
+repo = "https://git.example.org/app.git"
+ref = "main"
+path = "/srv/remote"
+
+[[deploy]]
+name = "noref"
+repo = "../app"
+ref = "v9.9"
+path = "/srv/noref"
+TOML
+expect_exit 2 "$DAYBOOK" validate manifests/deploys.toml
+expect_in "$WORK/err" 'deploy remote: repository "https://git.example.org/app.git" is remote'
+expect_in "$WORK/err" 'deploy noref: '
+expect_in "$WORK/out" "INVALID  manifests/deploys.toml"
+rm manifests/deploys.toml
 
 printf '[hosts.web-01]\n' > inventory/dup.toml
 expect_exit 2 "$DAYBOOK" validate
