@@ -161,6 +161,7 @@ Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
     }
     if (auto command = reader.StringArray("reboot_command")) {
       config.reboot_command.clear();
+      config.reboot_command_set = true;
       for (const auto& arg : *command) config.reboot_command.push_back(arg.value);
       if (config.reboot_command.empty() || config.reboot_command[0].empty()) {
         diags.Error(schema::PosOf(*doc->get("reboot_command")), "reboot_command must name a command");

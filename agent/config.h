@@ -37,7 +37,10 @@ struct AgentConfig {
   std::vector<std::string> security_suites = {"*-security"};       // apt: Release suites that carry security fixes
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(2)};   // waiting for the dpkg / rpm lock
   std::chrono::milliseconds patch_timeout{std::chrono::minutes(30)}; // one package tool run
+  // With a `root` other than "/" (a sandbox) there is no default: systemctl
+  // reboot would reboot this host for what a sandbox's packages asked.
   std::vector<std::string> reboot_command = {"systemctl", "reboot"};
+  bool reboot_command_set = false;  // reboot_command came from the file
   std::string boot_id_file = "/proc/sys/kernel/random/boot_id";     // tests point it into a sandbox
 };
 

@@ -41,9 +41,16 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const AnswerBinding& b
   }
   // The reboot is the pipeline's last step: only when everything before it succeeded.
   reboot = reboot && !stopped;
+  std::string refused_reboot;
+  if (reboot && context_.config->root != "/" && !context_.config->reboot_command_set) {
+    refused_reboot = "not rebooting: this agent's root is a sandbox (" + context_.config->root +
+                     ") and its configuration sets no reboot_command: the default, systemctl reboot, would reboot this host";
+    reboot = false;
+  }
   Json answer = BindAnswer({{"type", "apply.result"}, {"status", stopped ? "failed" : "ok"}, {"patch", patch},
                             {"deploys", results}, {"reboot", reboot ? "scheduled" : "none"}},
                            binding);
+  if (!refused_reboot.empty()) answer["reboot_error"] = refused_reboot;
   // Kept before it is sent, and before any reboot: a controller that dies
   // before journaling it can still fetch it (result_store.h).
   Status saved = context_.results->Keep(intervention, answer);

@@ -176,8 +176,12 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
   }
   bool reboot = StringOr(body, "reboot") == "scheduled";
   bool ok = run.outcome.status == "ok";
+  std::string reboot_error = StringOr(body, "reboot_error");
   run.outcome.answer = std::move(*answer);
   if (!ok) return run;
+  // A reboot the manifest asked for that the agent did not start: the
+  // host is not in the state the operator asked for.
+  if (!reboot_error.empty()) return fail("failed", reboot_error);
   if (reboot) {
     connection->reset();  // the agent is going down
     Result<std::string> boot_after = WaitForReboot(client, host, boot_before, timeout);

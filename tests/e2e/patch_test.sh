@@ -105,6 +105,25 @@ expect_exit 0 "$DAYBOOK" push manifests/reboot.toml --yes
 expect_in "$WORK/out" "ok: 0 upgraded, rebooted"
 [[ "$(cat "$WORK/agent-1/boot_id")" != "$booted" ]] || fail "policy none with reboot always did not reboot"
 
+# A sandbox agent whose configuration names no reboot_command never runs
+# the default (systemctl reboot would reboot this machine): the host fails,
+# saying why, and nothing reboots.
+restart_agent1() {
+  kill "$(cat "$WORK/agent-1/pid")"; while kill -0 "$(cat "$WORK/agent-1/pid")" 2> /dev/null; do sleep 0.1; done
+  "$AGENT" --config "$WORK/agent-1/agent.toml" > "$WORK/agent-1/out" 2>> "$WORK/agent-1/log" &
+  echo $! > "$WORK/agent-1/pid"
+  for _ in $(seq 1 100); do grep -q '^listening on ' "$WORK/agent-1/out" 2> /dev/null && break; sleep 0.05; done
+}
+cp "$WORK/agent-1/agent.toml" "$WORK/agent-1/agent.toml.keep"
+sed -i '/^reboot_command/d' "$WORK/agent-1/agent.toml"
+restart_agent1
+booted=$(cat "$WORK/agent-1/boot_id")
+expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
+expect_in "$WORK/out" "not rebooting: this agent's root is a sandbox"
+[[ "$(cat "$WORK/agent-1/boot_id")" == "$booted" ]] || fail "a sandbox agent without reboot_command rebooted"
+cp "$WORK/agent-1/agent.toml.keep" "$WORK/agent-1/agent.toml"
+restart_agent1
+
 # A host that comes back from its reboot with another host key fails at
 # once with the host-key message, not after the whole timeout.
 rm "$WORK/agent-1/state/host_key"   # the agent makes a new one when it starts again
