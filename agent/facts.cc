@@ -56,8 +56,11 @@ protocol::Json RebootRequired(Filesystem& fs, exec::ProcessRunner& runner, const
 protocol::Json CollectFacts(Filesystem& fs, exec::ProcessRunner& runner, const AgentConfig& config, const Uname& uname) {
   std::string backend = ResolveBackend(fs, config);
   // The OS of the managed root when it has one (a sandbox root), else the host's.
-  Result<std::string> os = fs.ReadFile(UnderRoot(config, "/etc/os-release"));
-  if (!os) os = fs.ReadFile("/etc/os-release");
+  // Resolved inside the root and read only as a small regular file: a link
+  // to a host file, a fifo or /dev/zero there is no os-release.
+  Result<std::filesystem::path> in_root = ResolveInRoot(fs, config.root, "/etc/os-release");
+  Result<std::string> os = in_root ? fs.ReadSmallRegularFile(*in_root, 64u << 10) : Result<std::string>(in_root.error());
+  if (!os && config.root != "/" && os.error().code == ErrorCode::kNotFound) os = fs.ReadSmallRegularFile("/etc/os-release", 64u << 10);
   std::string os_release = os ? *os : "";
   Result<std::string> boot = fs.ReadFile(config.boot_id_file);
   Result<std::string> uptime = fs.ReadFile("/proc/uptime");

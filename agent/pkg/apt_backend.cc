@@ -163,12 +163,24 @@ class AptBackend final : public PackageManager {
     }
     std::map<std::string, std::string> after = Installed(names);
     for (const std::string& name : names) outcome.versions.push_back({name, before[name], after[name]});
+    // apt said yes: the versions must say so too (an apt.conf.d of the
+    // root can make an install a simulation that exits 0).
+    std::string differs;
+    for (const PackageChange& c : plan.changes) {
+      if (after[c.name] != c.to) differs += (differs.empty() ? "" : ", ") + c.name + " is " + (after[c.name].empty() ? "not installed" : after[c.name]) + ", not " + c.to;
+    }
+    if (outcome.ok && !differs.empty()) {
+      outcome.ok = false;
+      outcome.error = "installed versions differ from the plan: " + differs;
+    }
     // Where a postinst in the root wrote it: var/run is a link to /run in a
     // Debian root, resolved inside the root, never to the host's /run.
     Result<fs::path> flag = ResolveInRoot(fs_, settings_.root, "/var/run/reboot-required");
     if (!flag) return flag.error();
     outcome.reboot_required = fs_.Exists(*flag);
-    if (Result<std::string> pkgs = fs_.ReadFile(flag->string() + ".pkgs"); pkgs) {
+    Result<fs::path> list = ResolveInRoot(fs_, settings_.root, "/var/run/reboot-required.pkgs");
+    if (!list) return list.error();
+    if (Result<std::string> pkgs = fs_.ReadSmallRegularFile(*list, 64u << 10); pkgs) {
       for (const std::string& line : Split(*pkgs, '\n')) {
         if (!Trim(line).empty()) outcome.reboot_packages.emplace_back(Trim(line));
       }

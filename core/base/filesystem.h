@@ -21,6 +21,16 @@ class Filesystem {
   // Whole file contents. kNotFound when it does not exist.
   virtual Result<std::string> ReadFile(const std::filesystem::path& path) = 0;
 
+  // A file someone else controls (a managed root's os-release, a reboot
+  // flag's package list): read only if `path` itself is a regular file
+  // (not a link, a fifo or a device: opened O_NOFOLLOW | O_NONBLOCK) of at
+  // most `max_bytes`; kFailed naming it otherwise. kNotFound when missing.
+  virtual Result<std::string> ReadSmallRegularFile(const std::filesystem::path& path, size_t max_bytes) {
+    Result<std::string> text = ReadFile(path);
+    if (text && text->size() > max_bytes) return MakeError(ErrorCode::kFailed, path.string() + " is larger than expected");
+    return text;
+  }
+
   // Names (not paths) of the entries of `dir`, sorted. kNotFound when `dir`
   // does not exist.
   virtual Result<std::vector<std::string>> ListDirectory(const std::filesystem::path& dir) = 0;

@@ -59,6 +59,37 @@ class PosixFilesystem final : public Filesystem {
     return contents.str();
   }
 
+  Result<std::string> ReadSmallRegularFile(const fs::path& path, size_t max_bytes) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+      if (errno == ELOOP) return MakeError(ErrorCode::kFailed, path.string() + " is a symbolic link: not following it");
+      return IoError("cannot read", path, errno);
+    }
+    struct stat st {};
+    std::string text;
+    bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && static_cast<uint64_t>(st.st_size) <= max_bytes) {
+      text.resize(max_bytes + 1);
+      size_t got = 0;
+      for (ssize_t n; got < text.size() && (n = ::read(fd, text.data() + got, text.size() - got)) != 0;) {
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          int err = errno;
+          ::close(fd);
+          return IoError("cannot read", path, err);
+        }
+        got += static_cast<size_t>(n);
+      }
+      text.resize(got);
+    }
+    ::close(fd);
+    if (!regular) return MakeError(ErrorCode::kFailed, path.string() + " is not a regular file: not reading it");
+    if (static_cast<uint64_t>(st.st_size) > max_bytes || text.size() > max_bytes) {
+      return MakeError(ErrorCode::kFailed, path.string() + " is larger than " + std::to_string(max_bytes) + " bytes: not reading it");
+    }
+    return text;
+  }
+
   Result<std::vector<std::string>> ListDirectory(const fs::path& dir) override {
     std::error_code ec;
     std::vector<std::string> names;
