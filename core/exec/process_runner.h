@@ -29,12 +29,15 @@ struct ProcessSpec {
   int exe_fd = -1;
   // Runs the program inside this directory as its root (absolute path; a
   // program named without '/' is looked up in PATH inside it). The child
-  // gets a private mount namespace, mounts a proc at <root_dir>/proc and a
-  // new devpts instance at <root_dir>/dev/pts when those directories exist
-  // (with <root_dir>/dev/ptmx bound to that instance's ptmx when it exists),
-  // then chroot()s and starts in "/" (or `cwd` inside the root). The mounts
-  // belong to that namespace only: nothing is mounted on the host, and they
-  // vanish with the command and whatever it left running. Needs root.
+  // gets a private mount namespace, a new devpts instance at
+  // <root_dir>/dev/pts when that directory exists (with <root_dir>/dev/ptmx
+  // bound to that instance's ptmx when it exists), then runs the program
+  // through util-linux `unshare --pid --fork --mount-proc=<root_dir>/proc`
+  // and coreutils `chroot <root_dir>`: in a PID namespace of its own, whose
+  // /proc shows only its processes, starting in "/" (`cwd` is not used
+  // with a root). The mounts belong to those namespaces only: nothing is
+  // mounted on the host, and they vanish with the command and whatever it
+  // left running. Needs root.
   std::string root_dir;
   std::string stdin_data;                   // fed to the child, then closed
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};

@@ -46,7 +46,7 @@ bool IsDir(const std::string& path) {
 }
 
 // The last step in the child before the program starts: its root (a
-// private mount namespace with proc and devpts, then chroot), its working
+// private mount namespace with devpts; the chroot is the wrapper's), its working
 // directory (by descriptor when given: fchdir, no path resolved), then,
 // when the program was given by descriptor, execveat on it. A failure ends
 // the child at once: Boost reports set_error to the parent but would go on
@@ -56,11 +56,10 @@ struct StartIn : bp::extend::handler {
   std::string dir;
   int dir_fd;
   int exe_fd;
-  std::string root, proc, pts, ptmx, pts_ptmx;  // empty: not wanted
+  std::string root, pts, ptmx, pts_ptmx;  // empty: not wanted
   StartIn(std::string d, int dfd, int efd, const std::string& root_dir) : dir(std::move(d)), dir_fd(dfd), exe_fd(efd) {
     if (root_dir.empty()) return;
     root = root_dir;
-    if (IsDir(root + "/proc")) proc = root + "/proc";
     if (IsDir(root + "/dev/pts")) {
       pts = root + "/dev/pts";
       struct stat st {};
@@ -90,15 +89,13 @@ struct StartIn : bp::extend::handler {
     // Private: what is mounted below never propagates back to the host.
     if (::unshare(CLONE_NEWNS) != 0) Abort(e, "unshare(CLONE_NEWNS)");
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Abort(e, "mount --make-rprivate /");
-    if (!proc.empty() && ::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-      Abort(e, "mount proc");
-    }
     if (!pts.empty() && ::mount("devpts", pts.c_str(), "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666") != 0) {
       Abort(e, "mount devpts");
     }
     if (!ptmx.empty() && ::mount(pts_ptmx.c_str(), ptmx.c_str(), nullptr, MS_BIND, nullptr) != 0) Abort(e, "bind ptmx");
-    if (::chroot(root.c_str()) != 0) Abort(e, "chroot");
-    if (::chdir("/") != 0) Abort(e, "chdir /");
+    // The chroot itself, and the PID namespace with its /proc, are the
+    // wrapper Run puts in front of the program: a process here forking into a
+    // new PID namespace would outlive Boost's exec error pipe.
   }
   template <class Executor>
   [[noreturn]] static void Abort(Executor& e, const char* what) {
@@ -187,6 +184,18 @@ class BoostProcessRunner final : public ProcessRunner {
                                                  (spec.root_dir.empty() ? "" : " inside " + spec.root_dir));
     }
     std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+    if (!spec.root_dir.empty()) {
+      // In the root, in a PID namespace of its own whose /proc is mounted
+      // there (util-linux unshare, PID 1 of it, waits and passes on the
+      // exit status): what runs inside sees only its own processes, so it
+      // can reach no host process's /proc/<pid>/root, ptrace or kill.
+      std::vector<std::string> wrapped = {"--pid", "--fork", "--kill-child"};
+      if (IsDir(spec.root_dir + "/proc")) wrapped.push_back("--mount-proc=" + spec.root_dir + "/proc");
+      wrapped.insert(wrapped.end(), {"/usr/sbin/chroot", spec.root_dir, exe.string()});
+      wrapped.insert(wrapped.end(), args.begin(), args.end());
+      args = std::move(wrapped);
+      exe = "/usr/bin/unshare";
+    }
 
     bp::environment env = boost::this_process::environment();
     for (const std::string& name : spec.unset_env) env.erase(name);

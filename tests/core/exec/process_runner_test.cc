@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/base/strings.h"
 #include "tests/testing.h"
 
 using namespace daybook;
@@ -197,6 +198,19 @@ TEST_CASE("process runner: a root_dir runs the program chrooted, with a private 
   CHECK_FALSE(host_marked);
   // The mounts were the child's namespace's only: none on the host.
   CHECK(testing::ReadAll("/proc/self/mounts").find(root.string()) == std::string::npos);
+
+  // A PID namespace of its own: its /proc lists only its own processes (no
+  // host process's /proc/<pid>/root to climb out through), and the exit
+  // status comes through.
+  exec::ProcessSpec pids = exec::ProcessSpec::Of({"sh", "-c", "echo $$; busybox ls /proc | busybox grep -c '^[0-9]'; exit 7"});
+  pids.root_dir = root.string();
+  Result<exec::ProcessResult> inside = runner->Run(pids);
+  REQUIRE_MESSAGE(inside, (inside ? "" : inside.error().message));
+  CHECK(inside->exit_code == 7);
+  std::vector<std::string> lines = Split(inside->out, '\n');
+  REQUIRE(lines.size() >= 2);
+  CHECK(lines[0] == "1");                    // the shell is PID 1 of its namespace
+  CHECK(std::stoi(lines[1]) <= 3);           // itself, ls and grep: no host process
   // A program the root does not have is not taken from the host.
   exec::ProcessSpec missing = exec::ProcessSpec::Of({"apt-get", "--version"});
   missing.root_dir = root.string();
