@@ -167,13 +167,13 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
 
   // What keeps the fleet from being clean, counted by kind, for the footer.
   std::map<std::string, size_t> problems;
-  if (!unfinished.empty()) problems["unfinished interventions"] = unfinished.size();
+  if (!unfinished.empty()) problems["unfinished_interventions"] = unfinished.size();
   Json open_json = Json::array();
   for (const auto& [id, targets] : unfinished) open_json.push_back({{"intervention", id}, {"hosts", targets}});
   Json report = Json::array();
   for (size_t i = 0; i < hosts.size(); ++i) {
     if (!hosts[i].reachable) ++problems["unreachable"];
-    if (HasFindings(hosts[i].pending)) ++problems["broken package state"];
+    if (HasFindings(hosts[i].pending)) ++problems["broken_package_state"];
     for (Json& d : hosts[i].deploys) {
       auto it = majority.find(d["name"]);
       bool drifted = d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true);
@@ -184,10 +184,10 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
       d["identical"] = identical;
       const Json& failed = schema::MemberOr(d, "failed");
       if (drifted) ++problems["drift"];
-      if (!drifted && !identical && d["live"].is_string()) ++problems["a tree other than the majority's"];
-      if (!d["live"].is_string()) ++problems["deploys with no live release"];
-      if (failed.is_array() && !failed.empty()) ++problems["failed releases set aside"];
-      if (!d["error"].is_null()) ++problems["deploy errors"];
+      if (!drifted && !identical && d["live"].is_string()) ++problems["other_tree"];
+      if (!d["live"].is_string()) ++problems["no_live_release"];
+      if (failed.is_array() && !failed.empty()) ++problems["failed_releases"];
+      if (!d["error"].is_null()) ++problems["deploy_errors"];
     }
     report.push_back({{"host", session.hosts[i]}, {"reachable", hosts[i].reachable},
                       {"error", hosts[i].error.empty() ? Json(nullptr) : Json(hosts[i].error)}, {"deploys", hosts[i].deploys},
@@ -259,7 +259,15 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     env.out << "all hosts identical, no drift\n";
   } else {
     std::string said;
-    for (const auto& [what, count] : problems) said += (said.empty() ? "" : ", ") + what + " (" + std::to_string(count) + ")";
+    // JSON keys are identifiers; the line says them in words.
+    static const std::map<std::string, std::string> words = {
+        {"unfinished_interventions", "unfinished interventions"}, {"broken_package_state", "broken package state"},
+        {"other_tree", "a tree other than the majority's"},       {"no_live_release", "deploys with no live release"},
+        {"failed_releases", "failed releases set aside"},           {"deploy_errors", "deploy errors"}};
+    for (const auto& [what, count] : problems) {
+      auto word = words.find(what);
+      said += (said.empty() ? "" : ", ") + (word == words.end() ? what : word->second) + " (" + std::to_string(count) + ")";
+    }
     env.out << "attention: " << said << "\n";
   }
   return clean ? kExitOk : kExitFailed;

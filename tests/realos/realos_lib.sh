@@ -51,7 +51,9 @@ chroot_mounts() {
 }
 chroot_umounts() {
   local r=$1 m keep=()
-  for m in "$r/dev/pts" "$r/dev" "$r/sys" "$r/proc"; do umount "$m"; done
+  # A mount that stays (busy) stays listed for the exit's lazy unmount,
+  # before the work directory is removed.
+  for m in "$r/dev/pts" "$r/dev" "$r/sys" "$r/proc"; do umount "$m" || return 1; done
   for m in "${MOUNTED[@]}"; do [[ "$m" == "$r/"* ]] || keep+=("$m"); done
   MOUNTED=(${keep[@]+"${keep[@]}"})
 }
