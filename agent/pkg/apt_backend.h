@@ -1,7 +1,9 @@
 // The apt backend of PackageManager: apt-get and dpkg run through the
 // ProcessRunner with LC_ALL=C and DEBIAN_FRONTEND=noninteractive. With
-// `root` other than "/", every apt and dpkg command runs chrooted in that
-// root, in a private mount namespace (ProcessSpec::root_dir): the root's own
+// `root` other than "/", every apt and dpkg command runs with that root as
+// its "/", confined by bubblewrap (ProcessSpec::root_dir,
+// core/exec/sandbox_argv.h: no host tree in view, no mount, no device, a
+// PID namespace and capabilities of a container's): the root's own
 // apt and dpkg with the root's configuration, so its hooks (debconf's
 // dpkg-preconfigure...) run inside it, users and groups resolve in its
 // /etc, dpkg logs to its /var/log, and nothing of the host is read or

@@ -25,6 +25,15 @@ std::string HostPluginDir() {
   return "";
 }
 
+// In a sandbox root, the host's dnf and rpm run with the host read-only and
+// only the root writable (a scriptlet that climbs out of rpm's chroot
+// changes nothing and reads no secret: core/exec/sandbox_argv.h).
+void ConfineToRoot(const DnfSettings& settings, exec::ProcessSpec& spec) {
+  if (settings.root == "/") return;
+  spec.root_dir = std::filesystem::path(settings.root).lexically_normal().string();
+  spec.host_program = true;
+}
+
 }  // namespace
 
 exec::ProcessSpec DnfSpec(const DnfSettings& settings, std::vector<std::string> args, bool quiet) {
@@ -50,6 +59,10 @@ exec::ProcessSpec DnfSpec(const DnfSettings& settings, std::vector<std::string> 
   exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
   spec.env = {{"LC_ALL", "C"}, {"HOME", "/root"}};
   spec.timeout = settings.timeout;
+  ConfineToRoot(settings, spec);
+  // needs-restarting runs nothing of the root's and takes the boot time
+  // from /proc/1: the host's, as a root inside the host boots with it.
+  spec.host_processes = spec.host_program && !args.empty() && args.front() == "needs-restarting";
   return spec;
 }
 
@@ -60,6 +73,7 @@ exec::ProcessSpec RpmQuerySpec(const DnfSettings& settings, const std::vector<st
   exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
   spec.env = {{"LC_ALL", "C"}, {"HOME", "/root"}};
   spec.timeout = std::chrono::minutes(2);
+  ConfineToRoot(settings, spec);
   return spec;
 }
 

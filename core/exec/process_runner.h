@@ -27,18 +27,18 @@ struct ProcessSpec {
   // it with execveat(AT_EMPTY_PATH): the file that runs is the one opened,
   // whatever argv[0] names by then; argv[0] is only the name it is given.
   int exe_fd = -1;
-  // Runs the program inside this directory as its root (absolute path; a
-  // program named without '/' is looked up in PATH inside it). The child
-  // gets a private mount namespace, a new devpts instance at
-  // <root_dir>/dev/pts when that directory exists (with <root_dir>/dev/ptmx
-  // bound to that instance's ptmx when it exists), then runs the program
-  // through util-linux `unshare --pid --fork --mount-proc=<root_dir>/proc`
-  // and coreutils `chroot <root_dir>`: in a PID namespace of its own, whose
-  // /proc shows only its processes, starting in "/" (`cwd` is not used
-  // with a root). The mounts belong to those namespaces only: nothing is
-  // mounted on the host, and they vanish with the command and whatever it
-  // left running. Needs root.
+  // A sandbox root (absolute path; needs root and bubblewrap): the program
+  // runs confined by bwrap as core/exec/sandbox_argv.h says, with the root
+  // as its "/" (a program named without '/' is looked up in PATH inside
+  // the root: apt, dpkg), or, with `host_program`, as the host's program
+  // with the host read-only and only the root writable (dnf --installroot,
+  // rpm --root). It starts in "/" (`cwd` is not used with a root); its
+  // mounts and namespaces vanish with it and whatever it left running.
   std::string root_dir;
+  bool host_program = false;
+  // With `host_program`: the host's processes and /proc in view, read-only,
+  // and no capability (sandbox_argv.h says why; dnf needs-restarting).
+  bool host_processes = false;
   std::string stdin_data;                   // fed to the child, then closed
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   // Processes the command started in the background outlive it (a reboot

@@ -6,8 +6,6 @@
 // search_path check (an empty bp::exe segfaults).
 #include <fcntl.h>
 #include <linux/close_range.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +22,7 @@
 
 #include "core/base/duration.h"
 #include "core/exec/process_runner.h"
+#include "core/exec/sandbox_argv.h"
 
 namespace daybook::exec {
 #if defined(__SANITIZE_ADDRESS__)
@@ -45,33 +44,19 @@ bool IsDir(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// The last step in the child before the program starts: its root (a
-// private mount namespace with devpts; the chroot is the wrapper's), its working
+// The last step in the child before the program starts: its working
 // directory (by descriptor when given: fchdir, no path resolved), then,
 // when the program was given by descriptor, execveat on it. A failure ends
 // the child at once: Boost reports set_error to the parent but would go on
 // to execve, running the program in the wrong place after "cannot start".
-// Only system calls here (the child of a fork); the paths are made before.
+// Only system calls here (the child of a fork).
 struct StartIn : bp::extend::handler {
   std::string dir;
   int dir_fd;
   int exe_fd;
-  std::string root, pts, ptmx, pts_ptmx;  // empty: not wanted
-  StartIn(std::string d, int dfd, int efd, const std::string& root_dir) : dir(std::move(d)), dir_fd(dfd), exe_fd(efd) {
-    if (root_dir.empty()) return;
-    root = root_dir;
-    if (IsDir(root + "/dev/pts")) {
-      pts = root + "/dev/pts";
-      struct stat st {};
-      if (::lstat((root + "/dev/ptmx").c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) {
-        ptmx = root + "/dev/ptmx";
-        pts_ptmx = pts + "/ptmx";
-      }
-    }
-  }
+  StartIn(std::string d, int dfd, int efd) : dir(std::move(d)), dir_fd(dfd), exe_fd(efd) {}
   template <class Executor>
   void on_exec_setup(Executor& e) const {
-    if (!root.empty()) EnterRoot(e);
     if (dir_fd >= 0 ? ::fchdir(dir_fd) != 0 : !dir.empty() && ::chdir(dir.c_str()) != 0) Abort(e, "chdir");
     // Nothing the agent holds open (its listening socket, sessions, the
     // object store, deploy locks) leaks into a hook or a package manager's
@@ -83,19 +68,6 @@ struct StartIn : bp::extend::handler {
     if (::fcntl(exe_fd, F_SETFD, 0) != 0) Abort(e, "fcntl");
     ::execveat(exe_fd, "", e.cmd_line, e.env, AT_EMPTY_PATH);
     Abort(e, "execveat");
-  }
-  template <class Executor>
-  void EnterRoot(Executor& e) const {
-    // Private: what is mounted below never propagates back to the host.
-    if (::unshare(CLONE_NEWNS) != 0) Abort(e, "unshare(CLONE_NEWNS)");
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Abort(e, "mount --make-rprivate /");
-    if (!pts.empty() && ::mount("devpts", pts.c_str(), "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666") != 0) {
-      Abort(e, "mount devpts");
-    }
-    if (!ptmx.empty() && ::mount(pts_ptmx.c_str(), ptmx.c_str(), nullptr, MS_BIND, nullptr) != 0) Abort(e, "bind ptmx");
-    // The chroot itself, and the PID namespace with its /proc, are the
-    // wrapper Run puts in front of the program: a process here forking into a
-    // new PID namespace would outlive Boost's exec error pipe.
   }
   template <class Executor>
   [[noreturn]] static void Abort(Executor& e, const char* what) {
@@ -175,26 +147,23 @@ class BoostProcessRunner final : public ProcessRunner {
     if (!spec.root_dir.empty() && (spec.root_dir.front() != '/' || !IsDir(spec.root_dir))) {
       return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: the root " + spec.root_dir + " is not a directory");
     }
+    bool in_root = !spec.root_dir.empty() && !spec.host_program;
     boost::filesystem::path exe = spec.exe_fd >= 0 || spec.argv[0].find('/') != std::string::npos
                                       ? boost::filesystem::path(spec.argv[0])
-                                      : spec.root_dir.empty() ? bp::search_path(spec.argv[0])
-                                                              : SearchPathIn(spec.root_dir, spec.argv[0]);
+                                      : in_root ? SearchPathIn(spec.root_dir, spec.argv[0]) : bp::search_path(spec.argv[0]);
     if (exe.empty()) {
-      return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": command not found in PATH" +
-                                                 (spec.root_dir.empty() ? "" : " inside " + spec.root_dir));
+      return MakeError(ErrorCode::kNotFound,
+                       spec.argv[0] + ": command not found in PATH" + (in_root ? " inside " + spec.root_dir : ""));
     }
     std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
     if (!spec.root_dir.empty()) {
-      // In the root, in a PID namespace of its own whose /proc is mounted
-      // there (util-linux unshare, PID 1 of it, waits and passes on the
-      // exit status): what runs inside sees only its own processes, so it
-      // can reach no host process's /proc/<pid>/root, ptrace or kill.
-      std::vector<std::string> wrapped = {"--pid", "--fork", "--kill-child"};
-      if (IsDir(spec.root_dir + "/proc")) wrapped.push_back("--mount-proc=" + spec.root_dir + "/proc");
-      wrapped.insert(wrapped.end(), {"/usr/sbin/chroot", spec.root_dir, exe.string()});
-      wrapped.insert(wrapped.end(), args.begin(), args.end());
-      args = std::move(wrapped);
-      exe = "/usr/bin/unshare";
+      if (::access(kBwrapPath, X_OK) != 0) {
+        return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start in the sandbox root " + spec.root_dir + ": " +
+                                                   kBwrapPath + " is missing (Debian's bubblewrap package)");
+      }
+      args = SandboxArgv(in_root ? SandboxKind::kRootAsSlash : SandboxKind::kHostProgram, spec.root_dir, exe.string(), args,
+                         spec.host_processes);
+      exe = kBwrapPath;
     }
 
     bp::environment env = boost::this_process::environment();
@@ -211,7 +180,7 @@ class BoostProcessRunner final : public ProcessRunner {
                     bp::std_err > err.pipe, env, group, ioc,
                     bp::on_exit([&exited](int, const std::error_code&) { exited = true; }),
                     // Last: its on_exec_setup may exec, after the others' (pipes, group).
-                    StartIn(spec.cwd, spec.cwd_fd, spec.exe_fd, spec.root_dir), ec);
+                    StartIn(spec.cwd, spec.cwd_fd, spec.exe_fd), ec);
     if (ec) return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: " + ec.message());
     out.Start();
     err.Start();

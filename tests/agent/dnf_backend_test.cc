@@ -251,7 +251,7 @@ TEST_CASE("dnf apply: needs-restarting failing is an error, never a reboot") {
   CHECK(runner.ran == std::vector<std::string>{"dnf -q needs-restarting -r --disableplugin=* --enableplugin=needs_restarting"});
 }
 
-TEST_CASE("dnf: a sandbox root goes to every dnf and rpm run, with HOME pinned for Debian's rpmdb") {
+TEST_CASE("dnf: a sandbox root goes to every dnf and rpm run, confined to it, with HOME pinned for Debian's rpmdb") {
   testing::FakeProcessRunner runner;
   runner.On("dnf -q --installroot=/srv/root updateinfo list --all", 0, Recorded("dnf-updateinfo-all-patched.txt"));
   runner.On("dnf -q --installroot=/srv/root updateinfo list --security", 0, "");
@@ -263,6 +263,11 @@ TEST_CASE("dnf: a sandbox root goes to every dnf and rpm run, with HOME pinned f
   for (const exec::ProcessSpec& spec : runner.specs) {
     CHECK(spec.env.at("HOME") == "/root");
     CHECK(spec.env.at("LC_ALL") == "C");
+    // The host's dnf, confined: only the root writable.
+    CHECK(spec.root_dir == "/srv/root");
+    CHECK(spec.host_program);
+    bool needs_restarting = std::find(spec.argv.begin(), spec.argv.end(), "needs-restarting") != spec.argv.end();
+    CHECK(spec.host_processes == needs_restarting);
   }
 }
 

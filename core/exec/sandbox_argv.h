@@ -1,0 +1,50 @@
+// The command line that confines a program to a sandbox root, with
+// bubblewrap (`bwrap`, Debian's `bubblewrap` package; see bwrap(1)). The
+// agent is root and the root's packages are not to be trusted with the
+// host: their maintainer scripts (dpkg) or scriptlets (rpm) run as root.
+// Inside bwrap they get
+//   - a mount namespace whose "/" is the root (pivot_root, the host tree
+//     unmounted: no chroot to climb out of) or, for a host program, the host
+//     read-only with only the root writable;
+//   - every bound tree nosuid and nodev (a set-user-ID bit, a file
+//     capability or a device node in the root grants nothing), a /dev of
+//     its own (null, zero, full, random, urandom, tty, a new devpts), /proc
+//     of its own PID namespace with /proc/sys and /proc/sysrq-trigger
+//     read-only;
+//   - PID, IPC and UTS namespaces of their own, a session of their own, and
+//     death with the agent's child (the timeout's kill reaches them all);
+//   - the capabilities Docker grants a container by default (what apt,
+//     dpkg and rpm need) minus CAP_MKNOD and CAP_NET_RAW: no CAP_SYS_ADMIN
+//     (no mount, no namespace entry), CAP_SYS_MODULE, CAP_SYS_BOOT,
+//     CAP_SYS_RAWIO, CAP_SYS_PTRACE, CAP_NET_ADMIN or CAP_DAC_READ_SEARCH
+//     (open_by_handle_at reaches files outside any mount namespace).
+// The network is the host's: apt and dnf download from the mirrors.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace daybook::exec {
+
+// Where bwrap is expected (Debian's package installs it there).
+inline constexpr const char* kBwrapPath = "/usr/bin/bwrap";
+
+enum class SandboxKind {
+  kRootAsSlash,  // the root's own program, with the root as "/" (apt, dpkg)
+  kHostProgram,  // the host's program over the root (dnf --installroot, rpm --root)
+};
+
+// bwrap's arguments (without argv[0]) to run `exe` with `args` confined to
+// `root` (absolute, normalised). With kRootAsSlash, `exe` is the program's
+// path inside the root; with kHostProgram, on the host, which is mounted
+// read-only but for `root` and a few emptied places (secrets, /tmp).
+// `host_processes` (kHostProgram only) is for a command that runs nothing of
+// the root's and must see the host's processes (`dnf needs-restarting`
+// takes the boot time from /proc/1): the host's PID namespace and /proc,
+// read-only, and no capability at all (uid 0 without capabilities may not
+// reach another process's /proc/<pid>/root or ptrace it unless that process
+// has none either).
+std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, const std::string& exe,
+                                     const std::vector<std::string>& args, bool host_processes = false);
+
+}  // namespace daybook::exec
