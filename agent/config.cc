@@ -151,13 +151,24 @@ Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
         }
       }
     }
-    if (auto suites = reader.StringArray("security_suites")) {
-      config.security_suites.clear();
-      for (const auto& suite : *suites) {
-        if (suite.value.empty()) diags.Error(suite.pos, "empty security suite pattern");
-        config.security_suites.push_back(suite.value);
+    if (doc->contains("security_origins") && doc->contains("security_suites")) {
+      diags.Error(schema::PosOf(*doc->get("security_suites")), "security_suites and security_origins both set: keep security_origins");
+    }
+    for (const char* key : {"security_origins", "security_suites"}) {
+      auto patterns = reader.StringArray(key);
+      if (!patterns) continue;
+      bool suites_only = std::string(key) == "security_suites";
+      config.security_origins.clear();
+      for (const auto& pattern : *patterns) {
+        std::string text = suites_only ? "suite=" + pattern.value : pattern.value;
+        if (suites_only && pattern.value.empty()) {
+          diags.Error(pattern.pos, "empty security suite pattern");
+        } else if (Result<OriginPattern> parsed = ParseOriginPattern(text); !parsed) {
+          diags.Error(pattern.pos, parsed.error().message);
+        }
+        config.security_origins.push_back(text);
       }
-      if (suites->empty()) diags.Error(schema::PosOf(*doc->get("security_suites")), "security_suites must name at least one pattern");
+      if (patterns->empty()) diags.Error(schema::PosOf(*doc->get(key)), std::string(key) + " must name at least one pattern");
     }
     if (auto command = reader.StringArray("reboot_command")) {
       config.reboot_command.clear();

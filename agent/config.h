@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/pkg/apt_origins.h"
 #include "core/base/result.h"
 
 namespace daybook::agent {
@@ -34,7 +35,10 @@ struct AgentConfig {
   uint64_t max_pack_inflated = 2ull << 30;    // inflated bytes of all its objects and delta results
   uint64_t max_pack_objects = 1'000'000;      // objects in it
   // Package patching (agent/pkg).
-  std::vector<std::string> security_suites = {"*-security"};       // apt: Release suites that carry security fixes
+  // apt: the releases that carry security fixes, as unattended-upgrades'
+  // Origins-Pattern (agent/pkg/apt_origins.h); `security_suites` (older,
+  // suite globs only) sets them to "suite=GLOB" patterns.
+  std::vector<std::string> security_origins = kDefaultSecurityOrigins;
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(2)};   // waiting for the dpkg / rpm lock
   std::chrono::milliseconds patch_timeout{std::chrono::minutes(30)}; // one package tool run
   // With a `root` other than "/" (a sandbox) there is no default: systemctl

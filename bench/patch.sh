@@ -41,7 +41,7 @@ for i in $(seq 1 "${RUNS:-5}"); do
 
   fresh "agent$i"
   d="$work/agent$i"
-  printf 'listen = "127.0.0.1:0"\nstate_dir = "%s/state"\nauthorized_operators = "%s/authorized_operators"\nroot = "%s/root"\npackage_backend = "apt"\nreboot_command = ["true"]\n' \
+  printf 'listen = "127.0.0.1:0"\nstate_dir = "%s/state"\nauthorized_operators = "%s/authorized_operators"\nroot = "%s/root"\npackage_backend = "apt"\nreboot_command = ["true"]\nsecurity_origins = ["origin=Demo,label=Demo-Security"]\n' \
     "$d" "$work" "$d" > "$d/agent.toml"
   "$agent" --config "$d/agent.toml" > "$d/out" 2> "$d/log" &
   pids+=($!)

@@ -41,7 +41,13 @@ std::string ErrorLines(const exec::ProcessResult& result) {
 class AptBackend final : public PackageManager {
  public:
   AptBackend(Filesystem& fs, exec::ProcessRunner& runner, AptSettings settings)
-      : fs_(fs), runner_(runner), settings_(std::move(settings)) {}
+      : fs_(fs), runner_(runner), settings_(std::move(settings)) {
+    if (settings_.security_origins.empty()) {
+      for (const std::string& text : kDefaultSecurityOrigins) origins_.push_back(*ParseOriginPattern(text));
+    } else {
+      origins_ = settings_.security_origins;
+    }
+  }
 
   Result<std::vector<PackageFinding>> Findings() override {
     Result<exec::ProcessResult> ran = Apt({"dpkg-query", "-W", kDpkgStatusFormat});
@@ -60,6 +66,7 @@ class AptBackend final : public PackageManager {
     }
     Result<std::set<std::string>> held = Holds();
     if (!held) return held.error();
+    if (Status s = LoadSources(); !s) return s.error();
     Result<AptSimulation> upgrade = Simulate({"upgrade"});
     if (!upgrade) return upgrade.error();
 
@@ -88,7 +95,7 @@ class AptBackend final : public PackageManager {
       }
       auto it = candidate_of.find(name);
       if (it == candidate_of.end()) continue;  // named by ProbeKeptBack as skipped
-      bool security = FromSuiteMatching(it->second, settings_.security_suites);
+      bool security = IsSecurity(it->second);
       if (request.policy == "security" && !security) {
         plan.skipped.push_back({name, "not a security update (" + Origin(it->second) + ")"});
         continue;
@@ -113,7 +120,7 @@ class AptBackend final : public PackageManager {
     if (!final) return final.error();
     std::string refused;
     for (const AptChange& c : final->installs) {
-      bool security = FromSuiteMatching(c, settings_.security_suites);
+      bool security = IsSecurity(c);
       bool target = target_security.count(c.name) != 0;
       std::string reason = target ? (security ? "security" : "update") : "dependency";
       plan.changes.push_back({c.name, c.from, c.to, Origin(c), reason, security});
@@ -205,6 +212,23 @@ class AptBackend final : public PackageManager {
     return ran;
   }
 
+  // Every source's Release fields (`apt-cache policy`, one run): what
+  // IsSecurity matches the security origins against.
+  Status LoadSources() {
+    Result<exec::ProcessResult> ran = Apt({"apt-cache", "policy"});
+    if (!ran) return ran.error();
+    if (!ran->ok()) return MakeError(ErrorCode::kFailed, "apt-cache policy failed: " + ErrorLines(*ran));
+    sources_ = ParseAptPolicySources(ran->out);
+    return OkStatus();
+  }
+
+  // Whether the candidate comes from a release the agent's security
+  // origins name (apt_origins.h): origin, label and suite, as
+  // unattended-upgrades decides.
+  bool IsSecurity(const AptChange& change) const {
+    return IsFromOrigins(change, sources_, origins_);
+  }
+
   Result<AptSimulation> Simulate(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"apt-get", "-s", "-q"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -264,7 +288,7 @@ class AptBackend final : public PackageManager {
     std::set<std::string> pinned_view(candidates.begin(), candidates.end());
     for (const AptChange& c : unpinned->installs) {
       if (pinned_view.count(c.name) != 0 || held.count(c.name) != 0) continue;
-      if (!FromSuiteMatching(c, settings_.security_suites)) continue;
+      if (!IsSecurity(c)) continue;
       plan.skipped.push_back({c.name, "held back by an apt pin: security version " + c.to + " (" + Origin(c) + ") is not the candidate (apt-cache policy " + c.name + ")"});
     }
     return OkStatus();
@@ -302,6 +326,8 @@ class AptBackend final : public PackageManager {
   Filesystem& fs_;
   exec::ProcessRunner& runner_;
   AptSettings settings_;
+  std::vector<OriginPattern> origins_;
+  std::vector<AptSource> sources_;  // from the last Plan
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/pkg/apt_origins.h"
 #include "agent/pkg/package_manager.h"
 #include "core/base/filesystem.h"
 #include "core/exec/process_runner.h"
@@ -26,7 +27,7 @@ namespace daybook::agent {
 struct AptSettings {
   std::string root = "/";
   std::filesystem::path state_dir;                              // the agent's state (not inside the root)
-  std::vector<std::string> security_suites = {"*-security"};    // globs on the Release suite
+  std::vector<OriginPattern> security_origins;                  // empty: kDefaultSecurityOrigins
   std::chrono::seconds lock_timeout{std::chrono::minutes(2)};   // waiting for the dpkg lock
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // one apt-get run
 };

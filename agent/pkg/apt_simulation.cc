@@ -1,6 +1,5 @@
 #include "agent/pkg/apt_simulation.h"
 
-#include "core/base/glob.h"
 #include "core/base/strings.h"
 
 namespace daybook::agent {
@@ -84,15 +83,6 @@ Result<AptSimulation> ParseAptSimulation(std::string_view output) {
     }
   }
   return sim;
-}
-
-bool FromSuiteMatching(const AptChange& change, const std::vector<std::string>& patterns) {
-  for (const AptRelease& release : change.releases) {
-    for (const std::string& pattern : patterns) {
-      if (GlobMatch(pattern, release.suite)) return true;
-    }
-  }
-  return false;
 }
 
 }  // namespace daybook::agent

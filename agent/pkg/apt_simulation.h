@@ -4,7 +4,7 @@
 //   Inst NAME [INSTALLED] (CANDIDATE REL[, REL...] [ARCH])   (no [INSTALLED]: new)
 //   Remv NAME [INSTALLED]
 // where REL is "Label:Suite" or "Label:Version/Suite"; apt prints the Label,
-// not the Origin, so a release is told apart by its suite.
+// not the Origin (apt_origins.h finds it in `apt-cache policy`).
 #pragma once
 
 #include <string>
@@ -39,8 +39,5 @@ struct AptSimulation {
 // better to stop than to guess).
 Result<AptSimulation> ParseAptSimulation(std::string_view output);
 
-// Whether any release of `change` has a suite matching one of `patterns`
-// (globs, e.g. "*-security").
-bool FromSuiteMatching(const AptChange& change, const std::vector<std::string>& patterns);
 
 }  // namespace daybook::agent

@@ -12,7 +12,11 @@ using protocol::Json;
 std::unique_ptr<PackageManager> MakePackageManager(const AgentConfig& config, Filesystem& fs, exec::ProcessRunner& runner) {
   std::string backend = ResolveBackend(fs, config);
   if (backend == "apt") {
-    AptSettings settings{config.root, config.state_dir, config.security_suites,
+    std::vector<OriginPattern> origins;
+    for (const std::string& text : config.security_origins) {
+      if (Result<OriginPattern> pattern = ParseOriginPattern(text)) origins.push_back(*pattern);  // checked at load
+    }
+    AptSettings settings{config.root, config.state_dir, origins,
                          std::chrono::duration_cast<std::chrono::seconds>(config.lock_timeout), config.patch_timeout};
     return MakeAptBackend(fs, runner, settings);
   }

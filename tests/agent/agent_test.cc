@@ -68,6 +68,24 @@ TEST_CASE("agent config: defaults, values, every error positioned") {
   CHECK(lines[4] == "agent.toml:5:1: error: unknown key \"max_sesions\" in agent.toml; did you mean \"max_sessions\"?");
 }
 
+TEST_CASE("agent config: security origins default to Debian's and Ubuntu's, a bad pattern is positioned, security_suites means suites") {
+  Result<AgentConfig> empty = ParseAgentConfig({"agent.toml", ""});
+  REQUIRE(empty.ok());
+  CHECK(empty->security_origins == kDefaultSecurityOrigins);
+  Result<AgentConfig> suites = ParseAgentConfig({"agent.toml", "security_suites = [\"*-security\"]\n"});
+  REQUIRE(suites.ok());
+  CHECK(suites->security_origins == std::vector<std::string>{"suite=*-security"});
+  Result<AgentConfig> bad = ParseAgentConfig({"agent.toml", "security_origins = [\"origin=Debian\", \"Debian-Security\", \"o=X,site=y\"]\n"});
+  REQUIRE_FALSE(bad.ok());
+  std::vector<std::string> lines;
+  for (const Diagnostic& d : bad.error().diagnostics) lines.push_back(d.ToString());
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "agent.toml:1:38: error: \"Debian-Security\" is not key=value (keys: origin, label, suite, codename)");
+  CHECK(lines[1].find("agent.toml:1:57: error: unknown key \"site\"") == 0);
+  Result<AgentConfig> both = ParseAgentConfig({"agent.toml", "security_origins = [\"o=Debian\"]\nsecurity_suites = [\"*-security\"]\n"});
+  REQUIRE_FALSE(both.ok());
+}
+
 TEST_CASE("agent operators: plain ed25519 lines only, re-read on every check") {
   crypto::Ed25519Key a = *crypto::Ed25519Key::Generate(), b = *crypto::Ed25519Key::Generate();
   OperatorKeys keys = ParseAuthorizedKeys("# ops\n" + crypto::FormatSshPublicKey(a.public_key(), "alice") +

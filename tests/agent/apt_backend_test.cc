@@ -51,6 +51,7 @@ struct Sandbox {
     settings.root = Root().string();
     settings.state_dir = tmp.path / "state";
     settings.lock_timeout = lock_timeout;
+    settings.security_origins = {*ParseOriginPattern("origin=Demo,label=Demo-Security")};  // the fixture's
     apt = MakeAptBackend(*fs, runner, settings);
   }
   fs::path Root() const { return tmp.path / "root"; }
@@ -75,6 +76,20 @@ std::string HostStatus() { return testing::RunShell("md5sum /var/lib/dpkg/status
 // A command run chrooted in the sandbox root, as the agent runs apt there.
 int InRoot(const Sandbox& s, const std::string& command) {
   return testing::RunShell("chroot '" + s.Root().string() + "' " + command).first;
+}
+
+TEST_CASE("apt: a suite ending in -security from an origin the agent does not name is not a security update") {
+  Sandbox s;
+  // The default origins are Debian's and Ubuntu's: the fixture's "Demo"
+  // repository calls its suite bookworm-security, and that is not enough.
+  AptSettings settings;
+  settings.root = s.Root().string();
+  settings.state_dir = s.tmp.path / "state";
+  std::unique_ptr<PackageManager> apt = MakeAptBackend(*s.fs, s.runner, settings);
+  Result<PackagePlan> plan = apt->Plan({"security", {}, true});
+  REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().message));
+  CHECK(plan->changes.empty());
+  CHECK(Why(*plan, "libdemo") == "not a security update (Demo-Security:bookworm-security)");
 }
 
 TEST_CASE("apt: a security plan names each change and why, and what it leaves out and why") {
@@ -280,6 +295,7 @@ TEST_CASE("apt: a plan costs a fixed number of apt runs, however many updates ar
   // for the kept-back demo-app, the exact transaction: 6, not one probe per
   // candidate (34 + 4).
   CHECK(s.runner.Count("apt-get ") + s.runner.Count("apt-mark ") == 6);
+  CHECK(s.runner.Count("apt-cache ") == 1);  // policy: the sources' origins
   CHECK(Why(*plan, "demo-tool") == "not a security update (Demo:bookworm)");
 }
 

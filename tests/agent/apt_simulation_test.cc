@@ -1,6 +1,7 @@
 // apt-get -s output, as recorded from apt 2.6 (notes/apt-sandbox.md §4-5).
 #include <doctest/doctest.h>
 
+#include "agent/pkg/apt_origins.h"
 #include "agent/pkg/apt_simulation.h"
 
 namespace daybook::agent {
@@ -49,9 +50,6 @@ TEST_CASE("apt simulation: Inst lines, kept-back packages, new packages, release
   REQUIRE(reboot.releases.size() == 1);
   CHECK(reboot.releases[0].label == "Demo-Security");
   CHECK(reboot.releases[0].suite == "bookworm-security");
-  std::vector<std::string> security = {"*-security"};
-  CHECK(FromSuiteMatching(reboot, security));
-  CHECK_FALSE(FromSuiteMatching(sim->installs[1], security));
 
   Result<AptSimulation> only = ParseAptSimulation(kOnlyUpgrade);
   REQUIRE(only);
@@ -63,7 +61,6 @@ TEST_CASE("apt simulation: Inst lines, kept-back packages, new packages, release
   CHECK(openssl.releases[0].label == "Debian-Security");
   CHECK(openssl.releases[0].suite == "stable-security");  // "Label:Version/Suite"
   CHECK(openssl.releases[1].suite == "stable");
-  CHECK(FromSuiteMatching(openssl, security));
   CHECK(only->removals == std::vector<std::string>{"old-thing"});
   CHECK(only->skipped == std::vector<std::string>{"demo-newdep"});
 }
@@ -78,6 +75,71 @@ TEST_CASE("apt simulation: an unreadable Inst line is an error, not a guess") {
   REQUIRE(bare);
   CHECK(bare->installs[0].releases[0].label.empty());
   CHECK(bare->installs[0].releases[0].suite == "bookworm-security");
+}
+
+
+// `apt-cache policy` as apt 2.6 prints it (trimmed): Debian's security
+// archive, Debian's main archive, and a vendor whose suite also ends in
+// "-security".
+constexpr const char* kPolicy = R"(Package files:
+ 100 /var/lib/dpkg/status
+     release a=now
+ 500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+     release v=12,o=Debian,a=stable-security,n=bookworm-security,l=Debian-Security,c=main,b=amd64
+     origin deb.debian.org
+ 500 http://deb.debian.org/debian bookworm/main amd64 Packages
+     release v=12.8,o=Debian,a=stable,n=bookworm,l=Debian,c=main,b=amd64
+     origin deb.debian.org
+ 500 https://vendor.example vendor-security/main amd64 Packages
+     release o=Vendor,a=vendor-security,n=vendor-security,l=Vendor,c=main,b=amd64
+     origin vendor.example
+Pinned packages:
+)";
+
+AptChange From(const std::string& label, const std::string& suite) {
+  AptChange change;
+  change.name = "pkg";
+  change.to = "2";
+  change.releases.push_back({label, suite});
+  return change;
+}
+
+TEST_CASE("apt origins: the security releases are matched by origin, label and suite, as unattended-upgrades does") {
+  std::vector<AptSource> sources = ParseAptPolicySources(kPolicy);
+  REQUIRE(sources.size() == 4);
+  CHECK(sources[1].origin == "Debian");
+  CHECK(sources[1].label == "Debian-Security");
+  CHECK(sources[1].archive == "stable-security");
+  CHECK(sources[1].codename == "bookworm-security");
+  std::vector<OriginPattern> defaults;
+  for (const std::string& text : kDefaultSecurityOrigins) defaults.push_back(*ParseOriginPattern(text));
+  // apt-get -s names the archive ("12/stable-security") or the codename.
+  CHECK(IsFromOrigins(From("Debian-Security", "stable-security"), sources, defaults));
+  CHECK(IsFromOrigins(From("Debian-Security", "bookworm-security"), sources, defaults));
+  CHECK_FALSE(IsFromOrigins(From("Debian", "stable"), sources, defaults));
+  // A vendor's "-security" suite is not Debian's security archive.
+  CHECK_FALSE(IsFromOrigins(From("Vendor", "vendor-security"), sources, defaults));
+  // ...unless the agent names it, in u-u's short keys too.
+  std::vector<OriginPattern> vendor = {*ParseOriginPattern("o=Vendor,a=*-security")};
+  CHECK(IsFromOrigins(From("Vendor", "vendor-security"), sources, vendor));
+  CHECK_FALSE(IsFromOrigins(From("Debian-Security", "stable-security"), sources, vendor));
+  // A release the policy does not list has no origin: never security.
+  CHECK_FALSE(IsFromOrigins(From("Debian-Security", "trixie-security"), sources, defaults));
+  // One matching release of several is enough.
+  AptChange both = From("Debian", "stable");
+  both.releases.push_back({"Debian-Security", "stable-security"});
+  CHECK(IsFromOrigins(both, sources, defaults));
+}
+
+TEST_CASE("apt origins: a pattern with an unknown key or a part without a value is an error naming it") {
+  CHECK(ParseOriginPattern("origin=Debian,label=Debian-Security"));
+  Result<OriginPattern> unknown = ParseOriginPattern("origin=Debian,site=deb.debian.org");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().message.find("unknown key \"site\"") == 0);
+  Result<OriginPattern> bare = ParseOriginPattern("Debian-Security");
+  REQUIRE_FALSE(bare);
+  CHECK(bare.error().message.find("\"Debian-Security\" is not key=value") == 0);
+  CHECK_FALSE(ParseOriginPattern(""));
 }
 
 }  // namespace

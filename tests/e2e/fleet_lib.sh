@@ -113,6 +113,8 @@ root = "$2"
 deploy_roots = ["/srv"]
 reboot_command = ["$dir/reboot.sh"]
 boot_id_file = "$dir/boot_id"
+# the sandbox roots' security repository (tests/fixtures/apt_sandbox.sh)
+security_origins = ["origin=Demo,label=Demo-Security"]
 $3
 TOML
   HOME="$home" "$AGENT" --config "$dir/agent.toml" > "$dir/out" 2> "$dir/log" &

@@ -54,6 +54,8 @@ state_dir = "$dir/state"
 authorized_operators = "$WORK/authorized_operators"
 root = "$dir/root"
 deploy_roots = ["/srv"]
+# the sandbox roots' security repository (tests/fixtures/apt_sandbox.sh)
+security_origins = ["origin=Demo,label=Demo-Security"]
 $grace
 ${2:-}
 TOML
