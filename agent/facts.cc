@@ -1,5 +1,7 @@
 #include "agent/facts.h"
 
+#include "agent/reboot_failure.h"
+
 #include "agent/pkg/dnf_command.h"
 
 #include "core/base/strings.h"
@@ -71,16 +73,22 @@ protocol::Json CollectFacts(Filesystem& fs, exec::ProcessRunner& runner, const A
     } catch (const std::exception&) {
     }
   }
-  return {{"agent_version", std::string(kVersion)},
+  std::string boot_id = boot ? ReadableText(Utf8Head(Trim(*boot), 64)) : "";
+  protocol::Json facts = {{"agent_version", std::string(kVersion)},
           {"hostname", ReadableText(uname.hostname)},
           {"os_id", OsReleaseField(os_release, "ID")},
           {"os_version", OsReleaseField(os_release, "VERSION_ID")},
           {"os_name", OsReleaseField(os_release, "PRETTY_NAME")},
           {"kernel", ReadableText(uname.kernel)},
-          {"boot_id", boot ? ReadableText(Utf8Head(Trim(*boot), 64)) : ""},
+          {"boot_id", boot_id},
           {"uptime_s", uptime_s},
           {"package_backend", backend},
           {"reboot_required", RebootRequired(fs, runner, config, backend)}};
+  // A reboot this boot's agent announced and could not start (reboot_failure.h).
+  if (std::optional<protocol::Json> failed = CurrentRebootFailure(fs, config.state_dir, std::string(Trim(boot ? *boot : "")))) {
+    facts["reboot_failure"] = *failed;
+  }
+  return facts;
 }
 
 }  // namespace daybook::agent

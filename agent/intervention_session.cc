@@ -1,5 +1,7 @@
 #include "agent/intervention_session.h"
 
+#include "agent/reboot_failure.h"
+
 #include "agent/answer_binding.h"
 #include "agent/requests.h"
 #include "core/crypto/encoding.h"
@@ -60,18 +62,30 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const AnswerBinding& b
     reboot = false;
   }
   reboot_pending_ = reboot;
+  if (reboot) reboot_intervention_ = intervention;
   return answer;
 }
 
 std::string InterventionSession::AfterAnswer() {
   if (!reboot_pending_) return "";
   reboot_pending_ = false;
+  const std::filesystem::path& state = context_.config->state_dir;
+  Result<std::string> boot = context_.fs->ReadFile(context_.config->boot_id_file);
+  std::string boot_id = boot ? std::string(Trim(*boot)) : "";
+  ClearRebootFailure(*context_.fs, state);
   exec::ProcessSpec spec = exec::ProcessSpec::Of(context_.config->reboot_command);
   spec.timeout = std::chrono::minutes(1);
   spec.leave_descendants = true;  // what it starts must survive the agent going down
   Result<exec::ProcessResult> ran = context_.runner->Run(spec);
-  if (!ran) return "reboot command did not start: " + ran.error().message;
-  return "reboot command " + ran->Describe();
+  std::string failure = !ran ? "reboot command did not start: " + ran.error().message
+                        : ran->ok() ? ""
+                                    : "reboot command " + ran->Describe() + ": " + std::string(Trim(ran->err.empty() ? ran->out : ran->err));
+  if (failure.empty()) return "reboot command " + ran->Describe();
+  // The controller waits for a new boot id: tell it (through the facts) that none is coming.
+  if (Status kept = RecordRebootFailure(*context_.fs, state, reboot_intervention_, boot_id, failure); !kept) {
+    failure += " (not kept: " + kept.error().message + ")";
+  }
+  return failure;
 }
 
 Result<repo::ObjectStore*> InterventionSession::Store() {

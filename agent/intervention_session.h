@@ -72,6 +72,7 @@ class InterventionSession {
 
   const InterventionContext& context_;
   bool reboot_pending_ = false;
+  std::string reboot_intervention_;  // the intervention whose answer announced it
   std::unique_ptr<repo::ObjectStore> store_;
   std::unique_ptr<repo::PackSink> sink_;
   uint64_t pack_bytes_ = 0;

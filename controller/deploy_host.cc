@@ -184,7 +184,7 @@ HostDeploy DeployToHost(AgentClient& client, PackCache& packs, const inventory::
   if (!reboot_error.empty()) return fail("failed", reboot_error);
   if (reboot) {
     connection->reset();  // the agent is going down
-    Result<std::string> boot_after = WaitForReboot(client, host, boot_before, timeout);
+    Result<std::string> boot_after = WaitForReboot(client, host, boot_before, binding.intervention, timeout);
     if (!boot_after) return fail("failed", boot_after.error().message);
     run.outcome.details["reboot"] = {{"boot_id_before", boot_before}, {"boot_id_after", *boot_after}};
   }

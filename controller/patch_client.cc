@@ -42,13 +42,19 @@ std::string BootId(transport::Connection& connection) {
 }
 
 Result<std::string> WaitForReboot(AgentClient& client, const inventory::Host& host, const std::string& before,
-                                  std::chrono::milliseconds timeout) {
+                                  const std::string& intervention, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
     if (connection) {
-      std::string now = BootId(**connection);
+      Result<Json> facts = AgentClient::Call(**connection, protocol::FactsRequest());
+      const Json& got = facts ? schema::MemberOr(*facts, "facts") : Json();
+      std::string now = schema::StringOr(got, "boot_id");
       if (!now.empty() && now != before) return now;
+      const Json& failure = schema::MemberOr(got, "reboot_failure");
+      if (!intervention.empty() && schema::StringOr(failure, "intervention") == intervention) {
+        return MakeError(ErrorCode::kFailed, "the host did not reboot: " + schema::StringOr(failure, "error"));
+      }
     } else if (connection.error().message.find("host key: ") != std::string::npos) {
       // It answers, with a key not pinned (transport/ssh_client.h names
       // the step): no later try can succeed, and waiting would hide why.

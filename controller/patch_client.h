@@ -24,8 +24,10 @@ std::string PatchSummary(const protocol::Json& result);
 std::string BootId(transport::Connection& connection);
 
 // Polls the host until it answers with a boot id other than `before`.
-// kFailed when `timeout` passes first.
+// kFailed when `timeout` passes first, at once when the agent reports that
+// the reboot command of `intervention` failed (facts.reboot_failure,
+// agent/reboot_failure.h) or when it answers with a host key not pinned.
 Result<std::string> WaitForReboot(AgentClient& client, const inventory::Host& host, const std::string& before,
-                                  std::chrono::milliseconds timeout);
+                                  const std::string& intervention, std::chrono::milliseconds timeout);
 
 }  // namespace daybook::controller

@@ -121,6 +121,19 @@ booted=$(cat "$WORK/agent-1/boot_id")
 expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
 expect_in "$WORK/out" "not rebooting: this agent's root is a sandbox"
 [[ "$(cat "$WORK/agent-1/boot_id")" == "$booted" ]] || fail "a sandbox agent without reboot_command rebooted"
+
+# A reboot command that fails after the answer announced the reboot: the
+# agent keeps the failure and its facts carry it, so the host fails with
+# the command's own words instead of waiting out the timeout for a boot
+# that is not coming.
+printf '#!/bin/sh\necho "no reboot here" >&2\nexit 3\n' > "$WORK/agent-1/fail-reboot.sh"
+chmod +x "$WORK/agent-1/fail-reboot.sh"
+echo "reboot_command = [\"$WORK/agent-1/fail-reboot.sh\"]" >> "$WORK/agent-1/agent.toml"
+restart_agent1
+expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
+expect_in "$WORK/out" "the host did not reboot: reboot command exit 3: no reboot here"
+grep -q "did not come back" "$WORK/out" && fail "a failed reboot command was reported as a host that did not come back"
+[[ "$(cat "$WORK/agent-1/boot_id")" == "$booted" ]] || fail "the failed reboot command rebooted"
 cp "$WORK/agent-1/agent.toml.keep" "$WORK/agent-1/agent.toml"
 restart_agent1
 
