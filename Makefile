@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test unit realos demo fuzz fuzz-smoke clean
+.PHONY: all deps build test unit realos demo package fuzz fuzz-smoke clean
 
 all: build
 
@@ -32,6 +32,11 @@ unit: build
 
 demo: build
 	scripts/demo $(BUILD_DIR)
+
+# The Debian packages daybook_*.deb and daybook-agent_*.deb in $(BUILD_DIR)
+# (cmake/Packaging.cmake; docs/install.md).
+package: build
+	cd $(BUILD_DIR) && cpack
 
 # libFuzzer targets under ASan+UBSan (clang, build dir build-fuzz), each run
 # for FUZZ_SECONDS; fuzz-smoke is the short run CI does.
