@@ -32,8 +32,9 @@ struct ProcessSpec {
   // as its "/" (a program named without '/' is looked up in PATH inside
   // the root: apt, dpkg), or, with `host_program`, as the host's program
   // with the host read-only and only the root writable (dnf --installroot,
-  // rpm --root). It starts in "/" (`cwd` is not used with a root); its
-  // mounts and namespaces vanish with it and whatever it left running.
+  // rpm --root). It starts in "/" (`cwd` is not used with a root), with no
+  // variable of the agent's environment but PATH and `env`; its mounts and
+  // namespaces vanish with it and whatever it left running.
   std::string root_dir;
   bool host_program = false;
   // With `host_program`: the host's processes and /proc in view, read-only,

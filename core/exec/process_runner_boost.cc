@@ -23,6 +23,7 @@
 #include "core/base/duration.h"
 #include "core/exec/process_runner.h"
 #include "core/exec/sandbox_argv.h"
+#include "core/exec/seccomp_filter.h"
 
 namespace daybook::exec {
 #if defined(__SANITIZE_ADDRESS__)
@@ -54,7 +55,8 @@ struct StartIn : bp::extend::handler {
   std::string dir;
   int dir_fd;
   int exe_fd;
-  StartIn(std::string d, int dfd, int efd) : dir(std::move(d)), dir_fd(dfd), exe_fd(efd) {}
+  int keep_fd;  // stays open across exec (the sandbox's seccomp filter, for bwrap); -1: none
+  StartIn(std::string d, int dfd, int efd, int kfd) : dir(std::move(d)), dir_fd(dfd), exe_fd(efd), keep_fd(kfd) {}
   template <class Executor>
   void on_exec_setup(Executor& e) const {
     if (dir_fd >= 0 ? ::fchdir(dir_fd) != 0 : !dir.empty() && ::chdir(dir.c_str()) != 0) Abort(e, "chdir");
@@ -63,6 +65,7 @@ struct StartIn : bp::extend::handler {
     // scripts: every descriptor above stderr closes at exec, whoever forgot
     // O_CLOEXEC (libssh, libgit2). Boost's pipes are on 0-2 by now.
     if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) Abort(e, "close_range");
+    if (keep_fd >= 0 && ::fcntl(keep_fd, F_SETFD, 0) != 0) Abort(e, "fcntl");
     if (exe_fd < 0) return;
     // Kept open across exec: a script's interpreter reads it as /dev/fd/N.
     if (::fcntl(exe_fd, F_SETFD, 0) != 0) Abort(e, "fcntl");
@@ -117,12 +120,14 @@ class TailReader {
   bool dropped_ = false;
 };
 
-// `name` in the directories of PATH as seen inside `root`: the path the
+// PATH inside a sandbox root (Debian's default for root).
+constexpr const char* kSandboxPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// `name` in the directories of the sandbox PATH as seen inside `root`: the path the
 // program has there (links are not followed: they resolve inside the root
 // once the child is in it). Empty when not found.
 std::string SearchPathIn(const std::string& root, const std::string& name) {
-  const char* env_path = std::getenv("PATH");
-  std::string path = env_path != nullptr ? env_path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  std::string path = kSandboxPath;
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find(':', start);
@@ -156,17 +161,28 @@ class BoostProcessRunner final : public ProcessRunner {
                        spec.argv[0] + ": command not found in PATH" + (in_root ? " inside " + spec.root_dir : ""));
     }
     std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+    int seccomp_fd = -1;
     if (!spec.root_dir.empty()) {
       if (::access(kBwrapPath, X_OK) != 0) {
         return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start in the sandbox root " + spec.root_dir + ": " +
                                                    kBwrapPath + " is missing (Debian's bubblewrap package)");
       }
+      Result<int> filter = SandboxSeccompFd();
+      if (!filter) return MakeError(ErrorCode::kFailed, spec.argv[0] + ": cannot start in the sandbox root: " + filter.error().message);
+      seccomp_fd = *filter;
       args = SandboxArgv(in_root ? SandboxKind::kRootAsSlash : SandboxKind::kHostProgram, spec.root_dir, exe.string(), args,
-                         spec.host_processes);
+                         seccomp_fd, spec.host_processes);
       exe = kBwrapPath;
     }
 
+    // A sandbox root's programs get no variable of the agent's (a proxy
+    // password, a cloud token in the unit's environment): PATH and what the
+    // spec sets. Their proxy is the root's own apt or dnf configuration.
     bp::environment env = boost::this_process::environment();
+    if (!spec.root_dir.empty()) {
+      env.clear();
+      env["PATH"] = kSandboxPath;
+    }
     for (const std::string& name : spec.unset_env) env.erase(name);
     for (const auto& [name, value] : spec.env) env[name] = value;
 
@@ -180,7 +196,8 @@ class BoostProcessRunner final : public ProcessRunner {
                     bp::std_err > err.pipe, env, group, ioc,
                     bp::on_exit([&exited](int, const std::error_code&) { exited = true; }),
                     // Last: its on_exec_setup may exec, after the others' (pipes, group).
-                    StartIn(spec.cwd, spec.cwd_fd, spec.exe_fd), ec);
+                    StartIn(spec.cwd, spec.cwd_fd, spec.exe_fd, seccomp_fd), ec);
+    if (seccomp_fd >= 0) ::close(seccomp_fd);  // the child has its copy
     if (ec) return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: " + ec.message());
     out.Start();
     err.Start();

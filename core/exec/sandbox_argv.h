@@ -17,7 +17,10 @@
 //     dpkg and rpm need) minus CAP_MKNOD and CAP_NET_RAW: no CAP_SYS_ADMIN
 //     (no mount, no namespace entry), CAP_SYS_MODULE, CAP_SYS_BOOT,
 //     CAP_SYS_RAWIO, CAP_SYS_PTRACE, CAP_NET_ADMIN or CAP_DAC_READ_SEARCH
-//     (open_by_handle_at reaches files outside any mount namespace).
+//     (open_by_handle_at reaches files outside any mount namespace), and
+//     no_new_privs (bwrap sets it: no exec raises a capability again);
+//   - the system-call filter of seccomp_filter.h (no keyring, no new user
+//     namespace, no mount, no bpf...).
 // The network is the host's: apt and dnf download from the mirrors.
 #pragma once
 
@@ -44,7 +47,9 @@ enum class SandboxKind {
 // read-only, and no capability at all (uid 0 without capabilities may not
 // reach another process's /proc/<pid>/root or ptrace it unless that process
 // has none either).
+// `seccomp_fd` (open, not close-on-exec) holds the filter of
+// seccomp_filter.h for bwrap's --seccomp.
 std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, const std::string& exe,
-                                     const std::vector<std::string>& args, bool host_processes = false);
+                                     const std::vector<std::string>& args, int seccomp_fd, bool host_processes = false);
 
 }  // namespace daybook::exec

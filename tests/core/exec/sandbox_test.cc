@@ -114,7 +114,8 @@ TEST_CASE("sandbox root: a host program over the root sees the host read-only, i
   std::string script = "echo in > '" + root.string() + "/var/lib/marker'; "
                        "test -e '" + (tmp.path / "beside").string() + "' && echo SEES_HOST_TMP; "
                        "echo x > /etc/daybook-sandbox-probe 2>/dev/null && echo WRITES_ETC; "
-                       "test -s /etc/shadow && echo READS_SHADOW; "
+                       "test -e /etc/shadow && echo SEES_SHADOW; test -e /etc/hostname && echo SEES_ETC; "
+                       "echo x > /probe 2>/dev/null && echo WRITES_SLASH; "
                        "ls /root /home /var | grep -v ':$' | grep . && echo SEES_HOMES; "
                        "/usr/bin/true && echo runs";
   Result<ProcessResult> ran = RunIn(root, script, /*host_program=*/true);
@@ -142,4 +143,29 @@ TEST_CASE("sandbox root: a host program that must see the host's processes gets 
   CHECK(ran->out.find("host-pid-1") != std::string::npos);
   CHECK(ran->out.find("SYSCTL") == std::string::npos);
   CHECK(ran->out.find("REACHES_INIT") == std::string::npos);
+}
+
+TEST_CASE("sandbox root: no keyring, no new user namespace, no new privileges, none of the agent's environment") {
+  testing::TempDir tmp;
+  std::filesystem::path root = tmp.path / "root";
+  std::filesystem::create_directories(root);
+  ::setenv("DAYBOOK_TEST_SECRET", "hunter2", 1);
+  // keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_KEYRING) by number: x86_64's 250.
+  std::string keyring = "perl -e 'exit(syscall(250, 0, -4) < 0 ? 0 : 1)' || echo KEYRING; ";
+#if !defined(__x86_64__)
+  keyring = "";
+#endif
+  ProcessSpec spec = ProcessSpec::Of({"sh", "-c", keyring +
+                                                      "unshare -U true 2>/dev/null && echo USERNS; "
+                                                      "grep NoNewPrivs /proc/self/status; env | grep -c DAYBOOK_TEST_SECRET; true"});
+  spec.root_dir = root.string();
+  spec.host_program = true;
+  Result<ProcessResult> ran = MakeBoostProcessRunner()->Run(spec);
+  ::unsetenv("DAYBOOK_TEST_SECRET");
+  REQUIRE_MESSAGE(ran, (ran ? "" : ran.error().message));
+  CHECK_MESSAGE(ran->ok(), ran->err);
+  CHECK(ran->out.find("KEYRING") == std::string::npos);
+  CHECK(ran->out.find("USERNS") == std::string::npos);
+  CHECK(ran->out.find("NoNewPrivs:\t1") != std::string::npos);
+  CHECK(ran->out.find("\n0\n") != std::string::npos);  // no DAYBOOK_TEST_SECRET
 }
