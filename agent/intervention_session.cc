@@ -44,9 +44,15 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const AnswerBinding& b
   // The reboot is the pipeline's last step: only when everything before it succeeded.
   reboot = reboot && !stopped;
   std::string refused_reboot;
-  if (reboot && context_.config->root != "/" && !context_.config->reboot_command_set) {
+  // A copy of the packaged agent.toml that names the default explicitly is
+  // no more a sandbox's reboot than the default is.
+  const std::vector<std::string> host_reboot = {"systemctl", "reboot"};
+  if (reboot && context_.config->root != "/" &&
+      (!context_.config->reboot_command_set || context_.config->reboot_command == host_reboot)) {
     refused_reboot = "not rebooting: this agent's root is a sandbox (" + context_.config->root +
-                     ") and its configuration sets no reboot_command: the default, systemctl reboot, would reboot this host";
+                     ") and its reboot_command is " + (context_.config->reboot_command_set ? "" : "unset, so ") +
+                     "systemctl reboot, which would reboot this host: set a reboot_command of the sandbox's own in the "
+                     "agent's configuration, or use reboot = \"never\"";
     reboot = false;
   }
   Json answer = BindAnswer({{"type", "apply.result"}, {"status", stopped ? "failed" : "ok"}, {"patch", patch},

@@ -60,14 +60,11 @@ exec::ProcessSpec DnfSpec(const DnfSettings& settings, std::vector<std::string> 
   spec.env = {{"LC_ALL", "C"}, {"HOME", "/root"}};
   spec.timeout = settings.timeout;
   ConfineToRoot(settings, spec);
-  // needs-restarting runs nothing of the root's and takes the boot time
-  // from /proc/1: the host's, as a root inside the host boots with it.
-  spec.host_processes = spec.host_program && !args.empty() && args.front() == "needs-restarting";
   return spec;
 }
 
-exec::ProcessSpec RpmQuerySpec(const DnfSettings& settings, const std::vector<std::string>& names) {
-  std::vector<std::string> argv = {"rpm", names.empty() ? "-qa" : "-q", "--qf", "%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n"};
+exec::ProcessSpec RpmQuerySpec(const DnfSettings& settings, const std::vector<std::string>& names, const std::string& format) {
+  std::vector<std::string> argv = {"rpm", names.empty() ? "-qa" : "-q", "--qf", format};
   if (settings.root != "/") argv.push_back("--root=" + settings.root);
   argv.insert(argv.end(), names.begin(), names.end());
   exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
@@ -80,18 +77,6 @@ exec::ProcessSpec RpmQuerySpec(const DnfSettings& settings, const std::vector<st
 std::string ToolTail(const exec::ProcessResult& result) {
   std::string text(Trim(result.err).empty() ? result.out : result.err);
   return Utf8Tail(ReadableText(Trim(text)), 1500) + " (" + result.Describe() + ")";
-}
-
-Result<RebootCheck> CheckReboot(exec::ProcessRunner& runner, const DnfSettings& settings) {
-  exec::ProcessSpec spec = DnfSpec(settings, {"needs-restarting", "-r"});
-  spec.max_output = 1u << 20;
-  Result<exec::ProcessResult> ran = runner.Run(spec);
-  if (!ran) return ran.error();
-  if (ran->ok()) return RebootCheck{};
-  if (ran->exit_code == 1 && !ran->timed_out && ran->out.find("Reboot is required") != std::string::npos) {
-    return RebootCheck{true, ParseNeedsRestartingPackages(ran->out)};
-  }
-  return MakeError(ErrorCode::kFailed, "dnf needs-restarting -r failed: " + ToolTail(*ran));
 }
 
 }  // namespace daybook::agent

@@ -27,7 +27,9 @@ exec::ProcessSpec DnfSpec(const DnfSettings& settings, std::vector<std::string> 
 
 // rpm -q[a] --qf '%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\n' [--root=ROOT] NAMES
 // (every installed package when `names` is empty).
-exec::ProcessSpec RpmQuerySpec(const DnfSettings& settings, const std::vector<std::string>& names);
+// `format`: rpm's --queryformat.
+exec::ProcessSpec RpmQuerySpec(const DnfSettings& settings, const std::vector<std::string>& names,
+                               const std::string& format = "%{NAME} %{EPOCHNUM}:%{VERSION}-%{RELEASE}\\n");
 
 struct RebootCheck {
   bool required = false;
@@ -38,6 +40,12 @@ struct RebootCheck {
 // needs-restarting program). Exit 0: not required. Exit 1 with "Reboot is
 // required": required, with its package list. Exit 1 is also what any dnf
 // error gives ("No such command", a broken repo): that is an error here.
+// In a sandbox root the plugin cannot run confined (it takes the boot time
+// from /proc/1, which a PID namespace of its own makes "now"), so the agent
+// does what it does (dnf-plugins-core 4.3 needs_restarting.py, -r): the
+// packages it names (its built-in list and the root's
+// /etc/dnf/plugins/needs-restarting.d/*.conf, read confined) whose rpm
+// INSTALLTIME is after the host's boot (/proc/stat btime). In agent/pkg/dnf_reboot.cc.
 Result<RebootCheck> CheckReboot(exec::ProcessRunner& runner, const DnfSettings& settings);
 
 // The tool's own last words for an error message: stderr when it said

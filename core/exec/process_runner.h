@@ -37,9 +37,6 @@ struct ProcessSpec {
   // namespaces vanish with it and whatever it left running.
   std::string root_dir;
   bool host_program = false;
-  // With `host_program`: the host's processes and /proc in view, read-only,
-  // and no capability (sandbox_argv.h says why; dnf needs-restarting).
-  bool host_processes = false;
   std::string stdin_data;                   // fed to the child, then closed
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   // Processes the command started in the background outlive it (a reboot

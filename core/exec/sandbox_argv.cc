@@ -78,8 +78,7 @@ void HostView(std::vector<std::string>& argv) {
 }  // namespace
 
 std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, const std::string& exe,
-                                     const std::vector<std::string>& args, int seccomp_fd, bool host_processes) {
-  host_processes = host_processes && kind == SandboxKind::kHostProgram;
+                                     const std::vector<std::string>& args, int seccomp_fd) {
   std::vector<std::string> argv;
   if (kind == SandboxKind::kRootAsSlash) {
     Add(argv, {"--bind", root, "/"});
@@ -88,19 +87,15 @@ std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, 
     Add(argv, {"--bind", root, root});
   }
   Add(argv, {"--dev", "/dev"});
-  Add(argv, host_processes ? std::initializer_list<std::string>{"--ro-bind", "/proc", "/proc"}
-                           : std::initializer_list<std::string>{"--proc", "/proc"});
+  Add(argv, {"--proc", "/proc"});
   // bwrap 0.8 covers /proc/irq and /proc/bus only; these two reach the
   // whole machine (sysctls such as kernel.core_pattern run a program on the
   // host; sysrq-trigger, where the kernel has it, reboots it). The host's copies, read-only: the
   // sandbox shares its network namespace, so they are the same settings.
   Add(argv, {"--ro-bind", "/proc/sys", "/proc/sys", "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger"});
-  if (!host_processes) Add(argv, {"--unshare-pid"});
-  Add(argv, {"--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"});
+  Add(argv, {"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"});
   Add(argv, {"--cap-drop", "ALL"});
-  if (!host_processes) {
-    for (const char* cap : kKeptCapabilities) Add(argv, {"--cap-add", cap});
-  }
+  for (const char* cap : kKeptCapabilities) Add(argv, {"--cap-add", cap});
   // bwrap's own top-level tmpfs, read-only once every mount point is made:
   // a host program writes only the root (and its empty /tmp).
   if (kind == SandboxKind::kHostProgram) Add(argv, {"--remount-ro", "/"});

@@ -41,15 +41,9 @@ enum class SandboxKind {
 // `root` (absolute, normalised). With kRootAsSlash, `exe` is the program's
 // path inside the root; with kHostProgram, on the host, which is mounted
 // read-only but for `root` and a few emptied places (secrets, /tmp).
-// `host_processes` (kHostProgram only) is for a command that runs nothing of
-// the root's and must see the host's processes (`dnf needs-restarting`
-// takes the boot time from /proc/1): the host's PID namespace and /proc,
-// read-only, and no capability at all (uid 0 without capabilities may not
-// reach another process's /proc/<pid>/root or ptrace it unless that process
-// has none either).
 // `seccomp_fd` (open, not close-on-exec) holds the filter of
 // seccomp_filter.h for bwrap's --seccomp.
 std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, const std::string& exe,
-                                     const std::vector<std::string>& args, int seccomp_fd, bool host_processes = false);
+                                     const std::vector<std::string>& args, int seccomp_fd);
 
 }  // namespace daybook::exec

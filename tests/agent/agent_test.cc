@@ -126,20 +126,41 @@ TEST_CASE("agent facts: from the root's os-release, reboot flag, backend detecti
   CHECK(facts["kernel"] == "6.1.0-28-amd64");
   CHECK(runner.ran.empty());
 
-  // An RPM host: `dnf needs-restarting -r` decides, in the root; exit 1 is
-  // "required" only with its words, any other exit 1 is "cannot tell" (null).
+  // An RPM sandbox root: the agent reads the root's needs-restarting.d and
+  // the install times itself, confined (the plugin's boot time would be
+  // the sandbox's own PID 1): installed after the host's boot is "required".
   config.package_backend = "dnf";
-  runner.On("dnf -q --installroot=/sandbox needs-restarting -r", 1,
+  runner.On("sh -c cat -- ", 0, "");
+  runner.On("rpm -q --qf %{NAME} %{INSTALLTIME}\\n --root=/sandbox", 1, "kernel 4102444800\npackage glibc is not installed\n");
+  CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"] == true);
+  runner.scripts.clear();
+  runner.uses.clear();
+  runner.On("sh -c cat -- ", 0, "");
+  runner.On("rpm -q --qf %{NAME} %{INSTALLTIME}\\n --root=/sandbox", 1, "kernel 1000\n");
+  CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"] == false);
+  runner.scripts.clear();
+  runner.uses.clear();
+  runner.On("sh -c cat -- ", 0, "");
+  runner.On("rpm -q --qf %{NAME} %{INSTALLTIME}\\n --root=/sandbox", 1, "", "error: rpmdb: damaged\n");
+  CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"].is_null());
+  runner.scripts.clear();
+  runner.uses.clear();
+
+  // An RPM host: `dnf needs-restarting -r` decides; exit 1 is
+  // "required" only with its words, any other exit 1 is "cannot tell" (null).
+  config.root = "/";
+  fs.AddFile("/usr/bin/dnf", "");
+  runner.On("dnf -q needs-restarting -r", 1,
             testing::ReadAll(std::string(DAYBOOK_SOURCE_DIR) + "/tests/agent/recorded/dnf-needs-restarting-required.txt"));
   CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"] == true);
   runner.scripts.clear();
   runner.uses.clear();
-  runner.On("dnf -q --installroot=/sandbox needs-restarting -r", 1, "",
+  runner.On("dnf -q needs-restarting -r", 1, "",
             testing::ReadAll(std::string(DAYBOOK_SOURCE_DIR) + "/tests/agent/recorded/dnf-needs-restarting-typo.stderr.txt"));
   CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"].is_null());
   runner.scripts.clear();
   runner.uses.clear();
-  runner.On("dnf -q --installroot=/sandbox needs-restarting -r", 0,
+  runner.On("dnf -q needs-restarting -r", 0,
             "No core libraries or services have been updated since boot-up.\nReboot should not be necessary.\n");
   CHECK(CollectFacts(fs, runner, config, {"vm-1", "k"})["reboot_required"] == false);
 }

@@ -121,6 +121,13 @@ booted=$(cat "$WORK/agent-1/boot_id")
 expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
 expect_in "$WORK/out" "not rebooting: this agent's root is a sandbox"
 [[ "$(cat "$WORK/agent-1/boot_id")" == "$booted" ]] || fail "a sandbox agent without reboot_command rebooted"
+# Nor when its configuration names the host's default explicitly (a copy of
+# the packaged agent.toml).
+echo 'reboot_command = ["systemctl", "reboot"]' >> "$WORK/agent-1/agent.toml"
+restart_agent1
+expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
+expect_in "$WORK/out" "its reboot_command is systemctl reboot, which would reboot this host: set a reboot_command of the sandbox's own"
+[[ "$(cat "$WORK/agent-1/boot_id")" == "$booted" ]] || fail "a sandbox agent with reboot_command = systemctl reboot rebooted"
 
 # A reboot command that fails after the answer announced the reboot: the
 # agent keeps the failure and its facts carry it, so the host fails with
@@ -128,6 +135,7 @@ expect_in "$WORK/out" "not rebooting: this agent's root is a sandbox"
 # that is not coming.
 printf '#!/bin/sh\necho "no reboot here" >&2\nexit 3\n' > "$WORK/agent-1/fail-reboot.sh"
 chmod +x "$WORK/agent-1/fail-reboot.sh"
+sed -i '/^reboot_command/d' "$WORK/agent-1/agent.toml"
 echo "reboot_command = [\"$WORK/agent-1/fail-reboot.sh\"]" >> "$WORK/agent-1/agent.toml"
 restart_agent1
 expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
