@@ -97,7 +97,8 @@ class AptBackend final : public PackageManager {
       if (it == candidate_of.end()) continue;  // named by ProbeKeptBack as skipped
       bool security = IsSecurity(it->second);
       if (request.policy == "security" && !security) {
-        plan.skipped.push_back({name, "not a security update (" + Origin(it->second) + ")"});
+        plan.skipped.push_back({name, "not a security update (" + Origin(it->second) + "): " +
+                                          DescribeSources(it->second, sources_) + " is not in the agent's security_origins"});
         continue;
       }
       std::string excluded;

@@ -1,5 +1,7 @@
 #include "agent/pkg/apt_origins.h"
 
+#include <algorithm>
+
 #include "core/base/glob.h"
 #include "core/base/strings.h"
 
@@ -67,12 +69,32 @@ Result<OriginPattern> ParseOriginPattern(std::string_view text) {
   return pattern;
 }
 
+namespace {
+
+// The sources apt-cache policy lists for one release apt-get -s named.
+bool IsSourceOf(const AptSource& source, const AptRelease& release) {
+  return source.label == release.label && (source.archive == release.suite || source.codename == release.suite);
+}
+
+}  // namespace
+
+std::string DescribeSources(const AptChange& change, const std::vector<AptSource>& sources) {
+  std::vector<std::string> named;
+  for (const AptRelease& release : change.releases) {
+    for (const AptSource& source : sources) {
+      if (!IsSourceOf(source, release)) continue;
+      std::string text = "o=" + source.origin + ",l=" + source.label + ",a=" + source.archive + ",n=" + source.codename;
+      if (std::find(named.begin(), named.end(), text) == named.end()) named.push_back(text);
+    }
+  }
+  return named.empty() ? "a release apt-cache policy does not list" : Join(named, " or ");
+}
+
 bool IsFromOrigins(const AptChange& change, const std::vector<AptSource>& sources,
                    const std::vector<OriginPattern>& patterns) {
   for (const AptRelease& release : change.releases) {
     for (const AptSource& source : sources) {
-      if (source.label != release.label) continue;
-      if (source.archive != release.suite && source.codename != release.suite) continue;
+      if (!IsSourceOf(source, release)) continue;
       for (const OriginPattern& pattern : patterns) {
         if (Matches(pattern, source)) return true;
       }

@@ -45,6 +45,11 @@ struct OriginPattern {
 // without '=', an empty pattern.
 Result<OriginPattern> ParseOriginPattern(std::string_view text);
 
+// The releases of `change` as a pattern would name them, for a message
+// that says what to write in security_origins:
+// "o=Demo,l=Demo,a=bookworm,n=bookworm" (several joined by " or ").
+std::string DescribeSources(const AptChange& change, const std::vector<AptSource>& sources);
+
 // Whether a release of `change` matches one of `patterns`: the sources
 // with the release's label whose archive or codename is the release's
 // suite give its origin and codename.

@@ -89,7 +89,8 @@ TEST_CASE("apt: a suite ending in -security from an origin the agent does not na
   Result<PackagePlan> plan = apt->Plan({"security", {}, true});
   REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().message));
   CHECK(plan->changes.empty());
-  CHECK(Why(*plan, "libdemo") == "not a security update (Demo-Security:bookworm-security)");
+  CHECK(Why(*plan, "libdemo") == "not a security update (Demo-Security:bookworm-security): "
+                                 "o=Demo,l=Demo-Security,a=bookworm-security,n=bookworm-security is not in the agent's security_origins");
 }
 
 TEST_CASE("apt: a security plan names each change and why, and what it leaves out and why") {
@@ -110,7 +111,7 @@ TEST_CASE("apt: a security plan names each change and why, and what it leaves ou
   CHECK(Find(*plan, "demo-newdep")->from.empty());
   CHECK(Find(*plan, "demo-newdep")->origin == "Demo:bookworm");
   CHECK(Find(*plan, "demo-tool") == nullptr);
-  CHECK(Why(*plan, "demo-tool") == "not a security update (Demo:bookworm)");
+  CHECK(Why(*plan, "demo-tool") == "not a security update (Demo:bookworm): o=Demo,l=Demo,a=bookworm,n=bookworm is not in the agent's security_origins");
 
   Result<PackagePlan> all = s.apt->Plan({"all", {}, true});
   REQUIRE(all);
@@ -296,7 +297,7 @@ TEST_CASE("apt: a plan costs a fixed number of apt runs, however many updates ar
   // candidate (34 + 4).
   CHECK(s.runner.Count("apt-get ") + s.runner.Count("apt-mark ") == 6);
   CHECK(s.runner.Count("apt-cache ") == 1);  // policy: the sources' origins
-  CHECK(Why(*plan, "demo-tool") == "not a security update (Demo:bookworm)");
+  CHECK(Why(*plan, "demo-tool") == "not a security update (Demo:bookworm): o=Demo,l=Demo,a=bookworm,n=bookworm is not in the agent's security_origins");
 }
 
 TEST_CASE("apt: a package marked automatically installed stays so after the upgrade") {

@@ -35,7 +35,7 @@ expect_exit 0 "$DAYBOOK" plan manifests/security.toml
 expect_in "$WORK/out" "patch: policy security, reboot if-required"
 expect_in "$WORK/out" "libdemo      1.0-1  1.0-2  Demo-Security:bookworm-security  security"
 expect_in "$WORK/out" "demo-newdep  (new)  1.0-1  Demo:bookworm                    dependency"
-expect_in "$WORK/out" "skipped: not a security update (Demo:bookworm)"
+expect_in "$WORK/out" "skipped: not a security update (Demo:bookworm): o=Demo,l=Demo,a=bookworm,n=bookworm is not in the agent's security_origins"
 expect_exit 0 "$DAYBOOK" status --target agent-1
 expect_in "$WORK/out" " 3 "  # pending security updates: libdemo, demo-app, demo-reboot
 
