@@ -59,7 +59,7 @@ class AptBackend final : public PackageManager {
   }
 
   Result<PackagePlan> Plan(const PatchRequest& request) override {
-    if (Result<exec::ProcessResult> update = Apt({"apt-get", "update", "-q"}); !update) {
+    if (Result<exec::ProcessResult> update = Apt({"apt-get", "update", "-q"}, /*network=*/true); !update) {
       return update.error();
     } else if (!update->ok()) {
       return MakeError(ErrorCode::kFailed, "apt-get update failed: " + ErrorLines(*update));
@@ -158,7 +158,16 @@ class AptBackend final : public PackageManager {
                                        "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
                                        "-o", "DPkg::Lock::Timeout=" + std::to_string(settings_.lock_timeout.count())};
       argv.insert(argv.end(), targets.begin(), targets.end());
-      Result<exec::ProcessResult> ran = Apt(argv);
+      // Downloaded first, with the network and no dpkg run; then installed
+      // with no network at all, so the root's maintainer scripts run
+      // offline (in a sandbox root: no host service in reach). Not
+      // --no-download: apt takes file: repositories' packages in place,
+      // and that option makes it refuse them ("Pathname to install is not
+      // absolute"); with everything else in its cache it fetches nothing.
+      std::vector<std::string> download = argv;
+      download.insert(download.begin() + 2, "--download-only");
+      Result<exec::ProcessResult> ran = Apt(download, /*network=*/true);
+      if (ran && ran->ok()) ran = Apt(argv);
       if (!ran) return ran.error();
       outcome.ok = ran->ok();
       if (!outcome.ok) outcome.error = ErrorLines(*ran);
@@ -197,12 +206,15 @@ class AptBackend final : public PackageManager {
   }
 
  private:
-  Result<exec::ProcessResult> Apt(std::vector<std::string> argv) {
+  // `network`: a run that downloads (a sandbox root's other runs get a
+  // network namespace of their own: ProcessSpec::network).
+  Result<exec::ProcessResult> Apt(std::vector<std::string> argv, bool network = false) {
     exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
     spec.env = {{"LC_ALL", "C"}, {"DEBIAN_FRONTEND", "noninteractive"}};
     // A configuration of the caller's must not reach the root's apt.
     spec.unset_env = {"APT_CONFIG"};
     if (settings_.root != "/") spec.root_dir = fs::path(settings_.root).lexically_normal().string();
+    spec.network = network;
     spec.timeout = settings_.timeout;
     Result<exec::ProcessResult> ran = runner_.Run(spec);
     // Parsing a cut listing would miss packages without a word.

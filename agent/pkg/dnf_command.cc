@@ -60,6 +60,10 @@ exec::ProcessSpec DnfSpec(const DnfSettings& settings, std::vector<std::string> 
   spec.env = {{"LC_ALL", "C"}, {"HOME", "/root"}};
   spec.timeout = settings.timeout;
   ConfineToRoot(settings, spec);
+  // dnf fetches repository metadata and packages as it goes (its
+  // scriptlets therefore run with the host's network too; rpm queries run
+  // without any).
+  spec.network = true;
   return spec;
 }
 

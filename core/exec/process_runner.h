@@ -37,6 +37,10 @@ struct ProcessSpec {
   // namespaces vanish with it and whatever it left running.
   std::string root_dir;
   bool host_program = false;
+  // With a root: the host's network namespace (downloads). Without it the
+  // program gets a network namespace of its own with only loopback: a
+  // maintainer script reaches no host service, abstract socket or network.
+  bool network = false;
   std::string stdin_data;                   // fed to the child, then closed
   std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   // Processes the command started in the background outlive it (a reboot

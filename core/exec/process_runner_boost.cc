@@ -171,7 +171,7 @@ class BoostProcessRunner final : public ProcessRunner {
       if (!filter) return MakeError(ErrorCode::kFailed, spec.argv[0] + ": cannot start in the sandbox root: " + filter.error().message);
       seccomp_fd = *filter;
       args = SandboxArgv(in_root ? SandboxKind::kRootAsSlash : SandboxKind::kHostProgram, spec.root_dir, exe.string(), args,
-                         seccomp_fd);
+                         seccomp_fd, spec.network);
       exe = kBwrapPath;
     }
 

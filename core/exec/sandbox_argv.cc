@@ -78,7 +78,7 @@ void HostView(std::vector<std::string>& argv) {
 }  // namespace
 
 std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, const std::string& exe,
-                                     const std::vector<std::string>& args, int seccomp_fd) {
+                                     const std::vector<std::string>& args, int seccomp_fd, bool network) {
   std::vector<std::string> argv;
   if (kind == SandboxKind::kRootAsSlash) {
     Add(argv, {"--bind", root, "/"});
@@ -94,6 +94,7 @@ std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, 
   // sandbox shares its network namespace, so they are the same settings.
   Add(argv, {"--ro-bind", "/proc/sys", "/proc/sys", "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger"});
   Add(argv, {"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"});
+  if (!network) Add(argv, {"--unshare-net"});
   Add(argv, {"--cap-drop", "ALL"});
   for (const char* cap : kKeptCapabilities) Add(argv, {"--cap-add", cap});
   // bwrap's own top-level tmpfs, read-only once every mount point is made:

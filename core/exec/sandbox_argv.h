@@ -21,7 +21,9 @@
 //     no_new_privs (bwrap sets it: no exec raises a capability again);
 //   - the system-call filter of seccomp_filter.h (no keyring, no new user
 //     namespace, no mount, no bpf...).
-// The network is the host's: apt and dnf download from the mirrors.
+// The network is the host's only for the runs that download (apt-get
+// update and --download-only, dnf); every other run, apt's install whose
+// maintainer scripts run included, gets a network namespace of its own.
 #pragma once
 
 #include <string>
@@ -42,8 +44,9 @@ enum class SandboxKind {
 // path inside the root; with kHostProgram, on the host, which is mounted
 // read-only but for `root` and a few emptied places (secrets, /tmp).
 // `seccomp_fd` (open, not close-on-exec) holds the filter of
-// seccomp_filter.h for bwrap's --seccomp.
+// seccomp_filter.h for bwrap's --seccomp. Without `network`, a network
+// namespace of its own (loopback only).
 std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, const std::string& exe,
-                                     const std::vector<std::string>& args, int seccomp_fd);
+                                     const std::vector<std::string>& args, int seccomp_fd, bool network);
 
 }  // namespace daybook::exec

@@ -274,6 +274,7 @@ TEST_CASE("dnf: a sandbox root goes to every dnf and rpm run, confined to it, wi
     // The host's dnf, confined: only the root writable.
     CHECK(spec.root_dir == "/srv/root");
     CHECK(spec.host_program);
+    CHECK(spec.network == (spec.argv[0] == "dnf"));  // rpm and the reader of needs-restarting.d run offline
   }
 }
 

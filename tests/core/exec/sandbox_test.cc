@@ -150,3 +150,22 @@ TEST_CASE("sandbox root: no keyring, no new user namespace, no new privileges, n
   CHECK(ran->out.find("NoNewPrivs:\t1") != std::string::npos);
   CHECK(ran->out.find("\n0\n") != std::string::npos);  // no DAYBOOK_TEST_SECRET
 }
+
+TEST_CASE("sandbox root: without network, a network namespace of its own with only loopback") {
+  testing::TempDir tmp;
+  std::filesystem::path root = tmp.path / "root";
+  std::filesystem::create_directories(root);
+  ProcessSpec spec = ProcessSpec::Of({"sh", "-c", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"});
+  spec.root_dir = root.string();
+  spec.host_program = true;
+  Result<ProcessResult> offline = MakeBoostProcessRunner()->Run(spec);
+  REQUIRE_MESSAGE(offline, (offline ? "" : offline.error().message));
+  CHECK_MESSAGE(offline->ok(), offline->err);
+  CHECK(offline->out == "lo\n");
+  // With network: the host's interfaces (the same list the test sees).
+  spec.network = true;
+  Result<ProcessResult> online = MakeBoostProcessRunner()->Run(spec);
+  REQUIRE(online);
+  auto [rc, host] = testing::RunShell("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
+  CHECK(online->out == host);
+}
