@@ -15,6 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A command an operator can paste to run something in `root` confined
+// (bubblewrap, as the agent does, without its capability and system-call
+// limits: the operator chooses to run it).
+std::string SandboxCommandPrefix(const std::string& root) {
+  return "bwrap --bind " + root + " / --dev /dev --proc /proc --unshare-pid --unshare-net --die-with-parent ";
+}
+
 std::string Origin(const AptChange& change) {
   std::string out;
   for (const AptRelease& r : change.releases) out += (out.empty() ? "" : ", ") + (r.label.empty() ? r.suite : r.label + ":" + r.suite);
@@ -55,7 +62,9 @@ class AptBackend final : public PackageManager {
     // An empty database is "no packages found" (exit 1), not an error.
     bool empty = ran->exit_code == 1 && ran->out.empty() && ran->err.find("no packages found") != std::string::npos;
     if (!ran->ok() && !empty) return MakeError(ErrorCode::kFailed, "dpkg-query failed: " + ErrorLines(*ran));
-    return DpkgFindings(fs_, settings_.root, ran->out, settings_.root == "/" ? "" : "chroot " + settings_.root + " ");
+    // In a sandbox root, the fix runs the root's maintainer scripts: confined
+    // as the agent would run them, not by a bare chroot.
+    return DpkgFindings(fs_, settings_.root, ran->out, settings_.root == "/" ? "" : SandboxCommandPrefix(settings_.root));
   }
 
   Result<PackagePlan> Plan(const PatchRequest& request) override {

@@ -22,7 +22,7 @@ inline constexpr const char* kDpkgStatusFormat = "-f=${Package}\t${db:Status-Sta
 
 // `statuses` is the output of `dpkg-query -W` with kDpkgStatusFormat, run in
 // `root`; the files are read under `root` with links resolved inside it.
-// `fix_prefix` is put before the commands a fix names ("chroot /srv/r "
+// `fix_prefix` is put before the commands a fix names ("bwrap --bind /srv/r / ... "
 // when the root is not "/"). An error when a file cannot be read.
 Result<std::vector<PackageFinding>> DpkgFindings(Filesystem& fs, const std::string& root, std::string_view statuses,
                                                  const std::string& fix_prefix);

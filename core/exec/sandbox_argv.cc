@@ -21,13 +21,15 @@ constexpr const char* kKeptCapabilities[] = {
     "CAP_AUDIT_WRITE",
 };
 
-// What of the host's /etc a host program sees (read-only): dnf's and rpm's
-// own configuration, name resolution, TLS trust, the dynamic loader, the
-// time zone; nothing else (a scriptlet that climbs out of rpm's chroot
-// finds no key, keytab or password there). Found by tracing dnf 4.14
-// (`strace -e openat`) on Debian 12; absent entries are skipped.
+// What of the host's /etc a host program sees (read-only): rpm's macros,
+// name resolution, TLS trust, the dynamic loader, the time zone; nothing
+// else (a scriptlet that climbs out of rpm's chroot finds no key, keytab,
+// password or repository credential there). Not the host's dnf or yum
+// configuration: with --installroot dnf reads the root's own, and the
+// host's may hold proxy passwords and repository tokens. Found by tracing
+// dnf 4.14 (`strace -e openat`) on Debian 12; absent entries are skipped.
 constexpr const char* kHostEtc[] = {
-    "dnf", "yum", "yum.repos.d", "rpm", "rpmrc", "pki/rpm-gpg", "pki/ca-trust", "pki/tls/certs", "pki/tls/cert.pem",
+    "rpm", "rpmrc", "pki/rpm-gpg", "pki/ca-trust", "pki/tls/certs", "pki/tls/cert.pem",
     "ssl/certs", "ca-certificates", "ca-certificates.conf", "crypto-policies", "gcrypt", "gnutls",
     "resolv.conf", "hosts", "host.conf", "gai.conf", "nsswitch.conf", "passwd", "group",
     "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "os-release", "alternatives",
@@ -65,14 +67,16 @@ void HostView(std::vector<std::string>& argv) {
       Add(argv, {"--ro-bind", top, top});
     }
   }
-  Add(argv, {"--tmpfs", "/etc"});
+  Add(argv, {"--size", std::to_string(1u << 20), "--tmpfs", "/etc"});
   for (const char* entry : kHostEtc) {
     std::string path = std::string("/etc/") + entry;
     if (Exists(path)) Add(argv, {"--ro-bind", path, path});
   }
   Add(argv, {"--remount-ro", "/etc"});
   // Empty and private: nothing of the host's /tmp, /run, /var or homes.
-  for (const char* dir : {"/tmp", "/run", "/var", "/root", "/home"}) Add(argv, {"--tmpfs", dir});
+  // Sized (bwrap --size, bytes): they are memory, and a script that fills
+  // them must not fill the host's RAM.
+  for (const char* dir : {"/tmp", "/run", "/var", "/root", "/home"}) Add(argv, {"--size", std::to_string(256u << 20), "--tmpfs", dir});
 }
 
 }  // namespace

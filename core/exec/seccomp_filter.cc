@@ -62,6 +62,16 @@ Result<std::string> BuildProgram() {
   if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, clone_flags)) != 0) {
     return MakeError(ErrorCode::kFailed, Errno("clone rule", rc));
   }
+  // vsock is in no network namespace: a script could reach the hypervisor
+  // (or the host, from a VM) even when the run has no network.
+  constexpr scmp_datum_t kAfVsock = 40;  // AF_VSOCK, linux/socket.h
+  for (const char* call : {"socket", "socketpair"}) {
+    int nr = seccomp_syscall_resolve_name(call);
+    if (nr == __NR_SCMP_ERROR) continue;
+    if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1, SCMP_A0(SCMP_CMP_EQ, kAfVsock))) != 0) {
+      return MakeError(ErrorCode::kFailed, Errno(call, rc));
+    }
+  }
   int clone3 = seccomp_syscall_resolve_name("clone3");
   if (clone3 != __NR_SCMP_ERROR && (rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), clone3, 0)) != 0) {
     return MakeError(ErrorCode::kFailed, Errno("clone3 rule", rc));

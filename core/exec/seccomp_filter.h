@@ -10,10 +10,12 @@
 //     whose flags a filter cannot read, answers ENOSYS so that glibc falls
 //     back to clone): full capabilities there, netfilter and mounts;
 //   - mounting (mount, umount2, pivot_root, the new mount API), setns;
+//   - vsock sockets (AF_VSOCK is in no network namespace: the hypervisor);
 //   - bpf, perf_event_open, userfaultfd, io_uring_*, kexec_*, *_module,
 //     open_by_handle_at, ptrace, process_vm_readv/writev, pidfd_* (signals
 //     and descriptors of other processes), swapon/swapoff, acct, syslog.
-// Denied calls fail with EPERM (ENOSYS for clone3); the program goes on.
+// Denied calls fail with EPERM (ENOSYS for clone3, EAFNOSUPPORT for vsock);
+// the program goes on.
 #pragma once
 
 #include "core/base/result.h"

@@ -244,7 +244,7 @@ TEST_CASE("apt: broken package state is a finding, with what to do") {
   Result<std::vector<PackageFinding>> sound = s.apt->Findings();
   REQUIRE_MESSAGE(sound, (sound ? "" : sound.error().message));
   CHECK(sound->empty());
-  std::string chroot = "chroot " + s.Root().string() + " ";
+  std::string chroot = "bwrap --bind " + s.Root().string() + " / --dev /dev --proc /proc --unshare-pid --unshare-net --die-with-parent ";
 
   // An interrupted dpkg: its journal in updates/.
   testing::RunShell("touch '" + (s.Root() / "var/lib/dpkg/updates/0001").string() + "'");

@@ -86,7 +86,7 @@ expect_in "$WORK/out" "packages not fully installed: demo-broken (half-configure
 expect_in "$WORK/out" "dpkg --configure -a"
 expect_exit 1 "$DAYBOOK" status --target agent-2
 expect_in "$WORK/out" "BROKEN"
-expect_in "$WORK/out" "agent-2: packages not fully installed: demo-broken (half-configured): run \`chroot $WORK/agent-2/pkg/root dpkg --configure -a\`"
+expect_in "$WORK/out" "agent-2: packages not fully installed: demo-broken (half-configured): run \`bwrap --bind $WORK/agent-2/pkg/root / --dev /dev --proc /proc --unshare-pid --unshare-net --die-with-parent dpkg --configure -a\`"
 root2="$WORK/agent-2/pkg/root"
 touched=$(md5sum "$root2/var/lib/dpkg/status" "$root2/var/log/dpkg.log" "$root2/var/lib/apt/extended_states" 2> /dev/null; ls -l --time-style=+%s.%N "$root2/var/lib/apt/lists")
 patch_manifest agent-2 'exclude = ["demo-broken"]'

@@ -126,7 +126,7 @@ TEST_CASE("sandbox root: a host program over the root sees the host read-only, i
   CHECK_FALSE(std::filesystem::exists("/etc/daybook-sandbox-probe"));
 }
 
-TEST_CASE("sandbox root: no keyring, no new user namespace, no new privileges, none of the agent's environment") {
+TEST_CASE("sandbox root: no keyring, no new user namespace, no vsock, no new privileges, none of the agent's environment") {
   testing::TempDir tmp;
   std::filesystem::path root = tmp.path / "root";
   std::filesystem::create_directories(root);
@@ -138,6 +138,7 @@ TEST_CASE("sandbox root: no keyring, no new user namespace, no new privileges, n
 #endif
   ProcessSpec spec = ProcessSpec::Of({"sh", "-c", keyring +
                                                       "unshare -U true 2>/dev/null && echo USERNS; "
+                                                      "python3 -c 'import socket; socket.socket(40, socket.SOCK_STREAM)' 2>/dev/null && echo VSOCK; "
                                                       "grep NoNewPrivs /proc/self/status; env | grep -c DAYBOOK_TEST_SECRET; true"});
   spec.root_dir = root.string();
   spec.host_program = true;
@@ -147,6 +148,7 @@ TEST_CASE("sandbox root: no keyring, no new user namespace, no new privileges, n
   CHECK_MESSAGE(ran->ok(), ran->err);
   CHECK(ran->out.find("KEYRING") == std::string::npos);
   CHECK(ran->out.find("USERNS") == std::string::npos);
+  CHECK(ran->out.find("VSOCK") == std::string::npos);
   CHECK(ran->out.find("NoNewPrivs:\t1") != std::string::npos);
   CHECK(ran->out.find("\n0\n") != std::string::npos);  // no DAYBOOK_TEST_SECRET
 }
