@@ -7,6 +7,7 @@
 #include "core/crypto/encoding.h"
 #include "core/schema/json_reader.h"
 #include "core/base/strings.h"
+#include "core/base/text.h"
 #include "core/protocol/messages.h"
 
 namespace daybook::agent {
@@ -85,7 +86,8 @@ std::string InterventionSession::AfterAnswer() {
   Result<exec::ProcessResult> ran = context_.runner->Run(spec);
   std::string failure = !ran ? "reboot command did not start: " + ran.error().message
                         : ran->ok() ? ""
-                                    : "reboot command " + ran->Describe() + ": " + std::string(Trim(ran->err.empty() ? ran->out : ran->err));
+                                    : "reboot command " + ran->Describe() + ": " +
+                                          Utf8Tail(ReadableText(Trim(ran->err.empty() ? ran->out : ran->err)), 2000);
   if (failure.empty()) return "reboot command " + ran->Describe();
   // The controller waits for a new boot id: tell it (through the facts) that none is coming.
   if (Status kept = RecordRebootFailure(*context_.fs, state, reboot_intervention_, boot_id, failure); !kept) {

@@ -152,6 +152,11 @@ class BoostProcessRunner final : public ProcessRunner {
     if (!spec.root_dir.empty() && (spec.root_dir.front() != '/' || !IsDir(spec.root_dir))) {
       return MakeError(ErrorCode::kNotFound, spec.argv[0] + ": cannot start: the root " + spec.root_dir + " is not a directory");
     }
+    // A program by descriptor is exec'd directly (execveat), which would
+    // step around bwrap: the two do not combine.
+    if (spec.exe_fd >= 0 && !spec.root_dir.empty()) {
+      return MakeError(ErrorCode::kInvalidInput, spec.argv[0] + ": a program given by descriptor cannot run in a sandbox root");
+    }
     bool in_root = !spec.root_dir.empty() && !spec.host_program;
     boost::filesystem::path exe = spec.exe_fd >= 0 || spec.argv[0].find('/') != std::string::npos
                                       ? boost::filesystem::path(spec.argv[0])

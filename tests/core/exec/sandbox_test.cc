@@ -2,6 +2,7 @@
 // core/exec/sandbox_argv.h sets it up) against real programs: what a
 // root's program can see, write and do, and what it cannot.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -170,4 +171,18 @@ TEST_CASE("sandbox root: without network, a network namespace of its own with on
   REQUIRE(online);
   auto [rc, host] = testing::RunShell("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '");
   CHECK(online->out == host);
+}
+
+TEST_CASE("sandbox root: a program given by descriptor is refused, it would be exec'd around bwrap") {
+  testing::TempDir tmp;
+  std::filesystem::path root = BusyboxRoot(tmp.path);
+  int fd = ::open("/bin/true", O_PATH | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  ProcessSpec spec = ProcessSpec::Of({"true"});
+  spec.exe_fd = fd;
+  spec.root_dir = root.string();
+  Result<ProcessResult> ran = MakeBoostProcessRunner()->Run(spec);
+  ::close(fd);
+  REQUIRE_FALSE(ran);
+  CHECK(ran.error().message == "true: a program given by descriptor cannot run in a sandbox root");
 }
