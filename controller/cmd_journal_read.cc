@@ -48,17 +48,20 @@ std::string Detail(const journal::JournalEntry& e) {
     return out;
   }
   if (type == journal::kHostResult) {
-    // "patch ok: 4 upgraded", "app 24fcc3c3→4458a6f0 ok" per deploy, then the error if any.
-    std::string out;
-    if (std::string patch = PatchSummary(r); !patch.empty()) out = "patch " + patch + ";";
+    // "patch ok: 4 upgraded; app 24fcc3c3→4458a6f0 ok; <error>": the parts
+    // there are, joined by "; " (none empty, no separator left dangling).
+    std::vector<std::string> parts;
+    if (std::string patch = PatchSummary(r); !patch.empty()) parts.push_back("patch " + patch);
     if (r.contains("deploys") && r["deploys"].is_array()) {
+      std::string deploys;
       for (const journal::Json& d : r["deploys"]) {
         std::string from = Str(d, "from").substr(0, 8), to = Str(d, "to").substr(0, 8);
-        out += (out.empty() ? "" : " ") + Str(d, "name") + " " + (from.empty() ? "-" : from) + "→" + to + " " + Str(d, "status");
+        deploys += (deploys.empty() ? "" : " ") + Str(d, "name") + " " + (from.empty() ? "-" : from) + "→" + to + " " + Str(d, "status");
       }
+      if (!deploys.empty()) parts.push_back(deploys);
     }
-    std::string error = Str(r, "error");
-    return out + (out.empty() || error.empty() ? "" : "; ") + error;
+    if (std::string error = Str(r, "error"); !error.empty()) parts.push_back(error);
+    return Join(parts, "; ");
   }
   if (type == journal::kInterventionEnd) return "outcome=" + Str(r, "outcome") + (Str(r, "reason").empty() ? "" : " reason=" + Str(r, "reason"));
   if (type == journal::kHostKeyPinned) {

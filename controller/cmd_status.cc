@@ -174,6 +174,8 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   for (size_t i = 0; i < hosts.size(); ++i) {
     if (!hosts[i].reachable) ++problems["unreachable"];
     if (HasFindings(hosts[i].pending)) ++problems["broken_package_state"];
+    const Json& reboot_failure = schema::MemberOr(hosts[i].facts, "reboot_failure");
+    if (reboot_failure.is_object()) ++problems["failed_reboots"];
     for (Json& d : hosts[i].deploys) {
       auto it = majority.find(d["name"]);
       bool drifted = d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true);
@@ -192,6 +194,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     report.push_back({{"host", session.hosts[i]}, {"reachable", hosts[i].reachable},
                       {"error", hosts[i].error.empty() ? Json(nullptr) : Json(hosts[i].error)}, {"deploys", hosts[i].deploys},
                       {"reboot_required", hosts[i].facts.value("reboot_required", Json(nullptr))},
+                      {"reboot_failure", reboot_failure.is_object() ? reboot_failure : Json(nullptr)},
                       {"pending_security", hosts[i].pending}});
   }
   bool clean = problems.empty();
@@ -207,6 +210,10 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   for (size_t i = 0; i < hosts.size(); ++i) {
     const Json& facts = hosts[i].facts;
     std::string reboot = FactsRebootCell(facts);
+    if (const Json& failure = schema::MemberOr(facts, "reboot_failure"); failure.is_object()) {
+      notes += TerminalSafe("note: " + session.hosts[i] + ": the reboot that intervention " + schema::StringOr(failure, "intervention") +
+                            " asked for did not happen: " + schema::StringOr(failure, "error")) + "\n";
+    }
     std::string pending = PendingText(hosts[i].pending);
     if (!hosts[i].reachable) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", "-", "-", hosts[i].error});
     if (hosts[i].reachable && hosts[i].deploys.empty()) table.AddRow({session.hosts[i], "-", "-", "-", "-", "-", pending, reboot, "-"});
@@ -263,7 +270,8 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     static const std::map<std::string, std::string> words = {
         {"unfinished_interventions", "unfinished interventions"}, {"broken_package_state", "broken package state"},
         {"other_tree", "a tree other than the majority's"},       {"no_live_release", "deploys with no live release"},
-        {"failed_releases", "failed releases set aside"},           {"deploy_errors", "deploy errors"}};
+        {"failed_releases", "failed releases set aside"},           {"deploy_errors", "deploy errors"},
+        {"failed_reboots", "failed reboots"}};
     for (const auto& [what, count] : problems) {
       auto word = words.find(what);
       said += (said.empty() ? "" : ", ") + (word == words.end() ? what : word->second) + " (" + std::to_string(count) + ")";

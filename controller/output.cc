@@ -91,6 +91,7 @@ std::string ChangeCounts(long long added, long long changed, long long removed) 
 }
 
 std::string FactsRebootCell(const nlohmann::json& facts) {
+  if (facts.is_object() && facts.contains("reboot_failure") && facts["reboot_failure"].is_object()) return "FAILED";
   if (!facts.is_object() || !facts.contains("reboot_required")) return "-";
   const nlohmann::json& value = facts["reboot_required"];
   return value.is_null() ? "?" : value == true ? "required" : "no";

@@ -26,7 +26,8 @@ nlohmann::json ToJson(const std::vector<Diagnostic>& diagnostics);
 // when not on one, saying to pass --yes. Used before any intervention.
 Status Confirm(Env& env, const std::string& question);
 
-// The REBOOT cell of an agent's facts: "required", "no", "?" when the
+// The REBOOT cell of an agent's facts: "FAILED" when this boot's reboot
+// command failed (facts.reboot_failure), else "required", "no", "?" when the
 // agent could not tell (null), "-" when it does not say.
 std::string FactsRebootCell(const nlohmann::json& facts);
 

@@ -141,6 +141,16 @@ restart_agent1
 expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
 expect_in "$WORK/out" "the host did not reboot: reboot command exit 3: no reboot here"
 grep -q "did not come back" "$WORK/out" && fail "a failed reboot command was reported as a host that did not come back"
+# The journal's detail joins its parts with one "; ", none dangling.
+expect_exit 0 "$DAYBOOK" journal show --type host.result
+grep -q ';;\|; *$' "$WORK/out" && fail "journal show details have an empty part"
+expect_in "$WORK/out" "; the host did not reboot: reboot command exit 3: no reboot here"
+# ...and status and ping show it until the host does reboot.
+expect_exit 1 "$DAYBOOK" status --target agent-1
+expect_in "$WORK/out" "asked for did not happen: reboot command exit 3: no reboot here"
+expect_in "$WORK/out" "attention: failed reboots (1)"
+expect_exit 0 "$DAYBOOK" ping --target agent-1
+expect_in "$WORK/out" "FAILED"
 [[ "$(cat "$WORK/agent-1/boot_id")" == "$booted" ]] || fail "the failed reboot command rebooted"
 cp "$WORK/agent-1/agent.toml.keep" "$WORK/agent-1/agent.toml"
 restart_agent1
