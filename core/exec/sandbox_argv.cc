@@ -72,7 +72,6 @@ void HostView(std::vector<std::string>& argv) {
     std::string path = std::string("/etc/") + entry;
     if (Exists(path)) Add(argv, {"--ro-bind", path, path});
   }
-  Add(argv, {"--remount-ro", "/etc"});
   // Empty and private: nothing of the host's /tmp, /run, /var or homes.
   // Sized (bwrap --size, bytes): they are memory, and a script that fills
   // them must not fill the host's RAM.
@@ -89,13 +88,17 @@ std::vector<std::string> SandboxArgv(SandboxKind kind, const std::string& root, 
   } else {
     HostView(argv);
     Add(argv, {"--bind", root, root});
+    // Read-only once the root's mount point is made (a root may live
+    // under /etc).
+    Add(argv, {"--remount-ro", "/etc"});
   }
   Add(argv, {"--dev", "/dev"});
   Add(argv, {"--proc", "/proc"});
   // bwrap 0.8 covers /proc/irq and /proc/bus only; these two reach the
   // whole machine (sysctls such as kernel.core_pattern run a program on the
-  // host; sysrq-trigger, where the kernel has it, reboots it). The host's copies, read-only: the
-  // sandbox shares its network namespace, so they are the same settings.
+  // host; sysrq-trigger, where the kernel has it, reboots it): the host's
+  // copies, read-only (its network namespace's net.* values, which a
+  // sandbox without the network does not use).
   Add(argv, {"--ro-bind", "/proc/sys", "/proc/sys", "--ro-bind-try", "/proc/sysrq-trigger", "/proc/sysrq-trigger"});
   Add(argv, {"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"});
   if (!network) Add(argv, {"--unshare-net"});
