@@ -48,7 +48,8 @@ Result<AptChange> ParseInst(std::string_view line) {
     std::string trimmed(Trim(rel));
     if (!trimmed.empty()) change.releases.push_back(ParseRelease(trimmed));
   }
-  if (change.name.empty() || change.to.empty() || change.releases.empty()) return bad();
+  // A name apt-get is given back later: never one that reads as an option.
+  if (change.name.empty() || change.name.front() == '-' || change.to.empty() || change.releases.empty()) return bad();
   return change;
 }
 

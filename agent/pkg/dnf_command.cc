@@ -70,6 +70,7 @@ exec::ProcessSpec DnfSpec(const DnfSettings& settings, std::vector<std::string> 
 exec::ProcessSpec RpmQuerySpec(const DnfSettings& settings, const std::vector<std::string>& names, const std::string& format) {
   std::vector<std::string> argv = {"rpm", names.empty() ? "-qa" : "-q", "--qf", format};
   if (settings.root != "/") argv.push_back("--root=" + settings.root);
+  if (!names.empty()) argv.push_back("--");  // names, never options
   argv.insert(argv.end(), names.begin(), names.end());
   exec::ProcessSpec spec = exec::ProcessSpec::Of(std::move(argv));
   spec.env = {{"LC_ALL", "C"}, {"HOME", "/root"}};

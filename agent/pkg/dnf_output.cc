@@ -17,10 +17,11 @@ std::vector<std::string> Fields(std::string_view line) {
   return fields;
 }
 
-// Names, versions, ids and repo ids are printable ASCII in rpm and dnf;
-// anything else goes nowhere near a JSON answer or a command line.
+// Names, versions, ids and repo ids are printable ASCII in rpm and dnf, and
+// none starts with '-'; anything else goes nowhere near a JSON answer or a
+// command line (a "name" like --setopt=... would be an option to dnf).
 bool IsToken(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
+  return !s.empty() && s.front() != '-' && std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
 Error Unreadable(std::string_view what, std::string_view line) {
@@ -51,7 +52,7 @@ bool SplitNevra(const std::string& nevra, std::string& name, std::string& versio
   if (version_dash == std::string::npos || version_dash == 0) return false;
   name = nevr.substr(0, version_dash);
   version = nevr.substr(version_dash + 1);
-  return !name.empty() && !arch.empty() && version.find('-') != std::string::npos;
+  return !name.empty() && name.front() != '-' && !arch.empty() && version.find('-') != std::string::npos;
 }
 
 Result<std::vector<DnfAdvisory>> ParseDnfUpdateinfo(std::string_view output) {

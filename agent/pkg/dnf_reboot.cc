@@ -2,7 +2,6 @@
 // own computation in a sandbox root.
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "agent/pkg/dnf_command.h"
 #include "agent/pkg/dnf_output.h"
@@ -47,7 +46,8 @@ Result<std::set<std::string>> RootRebootPackages(exec::ProcessRunner& runner, co
   if (!ran->ok()) return MakeError(ErrorCode::kFailed, "reading needs-restarting.d: " + ToolTail(*ran));
   for (const std::string& line : Split(ran->out, '\n')) {
     std::string name(Trim(line));
-    if (!name.empty() && name.find(' ') == std::string::npos) names.insert(name);
+    // The root's words, given to rpm: never one that reads as an option.
+    if (!name.empty() && name.front() != '-' && name.find(' ') == std::string::npos) names.insert(name);
   }
   return names;
 }

@@ -70,6 +70,8 @@ TEST_CASE("apt simulation: an unreadable Inst line is an error, not a guess") {
   REQUIRE_FALSE(sim);
   CHECK(sim.error().message.find("unreadable apt-get line: Inst libdemo") == 0);
   CHECK_FALSE(ParseAptSimulation("Inst libdemo (1.0-2 [amd64])\n"));
+  // A "name" that reads as an option is never given back to apt-get.
+  CHECK_FALSE(ParseAptSimulation("Inst -oDPkg::Pre-Invoke::=x [1.0-1] (1.0-2 Debian:stable [amd64])\n"));
   // A release with no Label is printed as its bare suite.
   Result<AptSimulation> bare = ParseAptSimulation("Inst x [1] (2 bookworm-security [amd64])\n");
   REQUIRE(bare);

@@ -257,7 +257,8 @@ TEST_CASE("dnf: a sandbox root goes to every dnf and rpm run, confined to it, wi
   runner.On("dnf -q --installroot=/srv/root updateinfo list --security", 0, "");
   // needs-restarting cannot run confined (its boot time is /proc/1's): the
   // agent reads the root's needs-restarting.d and the install times itself.
-  runner.On("sh -c cat -- \"$0\"/etc/dnf/plugins/needs-restarting.d/*.conf", 0, "demo-newdep\n");
+  // A line that reads as an rpm option is dropped, and names follow "--".
+  runner.On("sh -c cat -- \"$0\"/etc/dnf/plugins/needs-restarting.d/*.conf", 0, "demo-newdep\n--eval=%(id)\n");
   runner.On("rpm -q --qf %{NAME} %{INSTALLTIME}\\n --root=/srv/root", 1,
             "demo-newdep 4102444800\nglibc 1000\npackage kernel is not installed\n");
   auto dnf = MakeDnfBackend(runner, {"/srv/root", std::chrono::minutes(1)});
@@ -268,6 +269,12 @@ TEST_CASE("dnf: a sandbox root goes to every dnf and rpm run, confined to it, wi
   CHECK(applied->reboot_required);
   CHECK(applied->reboot_packages == std::vector<std::string>{"demo-newdep"});
   REQUIRE(runner.specs.size() == 5);
+  const std::vector<std::string>& rpm = runner.specs[4].argv;
+  REQUIRE(rpm[0] == "rpm");
+  CHECK(std::find(rpm.begin(), rpm.end(), "--eval=%(id)") == rpm.end());
+  auto dashdash = std::find(rpm.begin(), rpm.end(), "--");
+  REQUIRE(dashdash != rpm.end());
+  CHECK(std::find(dashdash, rpm.end(), "demo-newdep") != rpm.end());
   for (const exec::ProcessSpec& spec : runner.specs) {
     CHECK(spec.env.at("HOME") == "/root");
     CHECK(spec.env.at("LC_ALL") == "C");

@@ -57,6 +57,8 @@ TEST_CASE("dnf updateinfo: other lines are skipped, a broken advisory line is an
   REQUIRE_FALSE(bytes);
   CHECK(IsValidUtf8(bytes.error().message));
   CHECK(ParseRpmVersions("caf\xc3\xa9 0:1.0-1\n").empty());
+  // A package "name" that reads as an option never reaches dnf's command line.
+  CHECK_FALSE(ParseDnfUpdateinfo("RHSA-1 Low/Sec. --setopt=x-1-1.x86_64\n"));
 }
 
 TEST_CASE("dnf check-update: versions with epochs, obsoletes are not updates of the old package") {
