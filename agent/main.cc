@@ -4,9 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <iterator>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/admin_commands.h"
 #include "agent/config.h"
 #include "agent/daemon.h"
 #include "core/base/filesystem.h"
@@ -22,6 +24,11 @@ int main(int argc, char** argv) {
   bool check_only = false;
   app.add_option("--config", config_path, "Configuration file (default /etc/daybook/agent.toml)")->option_text("FILE");
   app.add_flag("--check-config", check_only, "Validate the configuration and exit (0 valid, 2 invalid)");
+  bool print_host_key = false, install_operators = false;
+  app.add_flag("--print-host-key", print_host_key,
+               "Print the agent's public host key (OpenSSH format) and exit; 1 before the agent first started");
+  app.add_flag("--install-operators", install_operators,
+               "Replace authorized_operators with the ssh-ed25519 lines read from stdin and exit (2 if any line is not one)");
   app.footer(
       "Serves the daybook SSH subsystem on the configured address; prints \"listening on ADDR:PORT\"\n"
       "once ready. SIGTERM stops it after sessions in flight finish; SIGHUP reloads the operators.\n"
@@ -47,10 +54,25 @@ int main(int argc, char** argv) {
     std::cout << config_path << ": configuration ok\n";
     return 0;
   }
+  utsname un{};
+  ::uname(&un);
+  if (print_host_key) {
+    daybook::Status printed = daybook::agent::PrintHostKey(*config, *fs, un.nodename, std::cout);
+    if (!printed) std::cerr << "daybook-agent: error: " << printed.error().message << "\n";
+    return printed ? 0 : 1;
+  }
+  if (install_operators) {
+    std::string operators((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    daybook::Result<size_t> installed = daybook::agent::InstallOperators(*config, *fs, operators);
+    if (!installed) {
+      std::cerr << "daybook-agent: error: " << installed.error().message << "\n";
+      return 2;
+    }
+    std::cout << config->authorized_operators << ": " << *installed << " operator key(s)\n";
+    return 0;
+  }
 
   auto log = spdlog::stderr_color_mt("agent");
   log->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %n %v", spdlog::pattern_time_type::utc);
-  utsname un{};
-  ::uname(&un);
   return daybook::agent::RunDaemon(*config, *fs, {un.nodename, un.release}, std::cout, log);
 }

@@ -1,5 +1,6 @@
 #include "agent/session.h"
 
+#include "agent/answer_binding.h"
 #include "agent/intervention_session.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
@@ -53,7 +54,17 @@ protocol::Json Answer(const SessionContext& context, InterventionSession* deploy
     if (!version) return protocol::ErrorMessage("unsupported_protocol", "this agent speaks protocol 1");
     return {{"type", "hello"}, {"protocol", *version}, {"agent", std::string("daybook-agent ") + kVersion}};
   }
-  if (type == "facts") return {{"type", "facts"}, {"facts", context.facts()}};
+  if (type == "facts") {
+    protocol::Json answer = {{"type", "facts"}, {"facts", context.facts()}};
+    if (!request.contains("intervention")) return answer;
+    // Facts asked within an intervention (bootstrap: "this agent runs
+    // here, this version") are bound to it, so the journal can keep them
+    // as the host's signed "ok" (core/journal/agent_binding.h).
+    Result<AnswerBinding> binding = ReadAnswerBinding(request);
+    if (!binding) return protocol::ErrorMessage("bad_request", binding.error().message);
+    answer["status"] = "ok";
+    return BindAnswer(std::move(answer), *binding);
+  }
   if (deploy != nullptr) {
     if (std::optional<protocol::Json> answer = deploy->Answer(request)) return *answer;
   }

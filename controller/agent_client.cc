@@ -7,7 +7,7 @@
 
 namespace daybook::controller {
 
-Status AgentClient::CheckHostKey(const inventory::Host& host, const crypto::Ed25519Public& key) {
+Status AgentClient::CheckHostKey(const inventory::Host& host, const crypto::Ed25519Public& key, bool accept_new) {
   std::string token = HostToken(host.address, host.port);
   HostKeyLookup lookup = known_.Find(token, key);
   switch (lookup.match) {
@@ -21,7 +21,7 @@ Status AgentClient::CheckHostKey(const inventory::Host& host, const crypto::Ed25
     case HostKeyMatch::kUnknown:
       break;
   }
-  if (!settings_.accept_new_host_keys) {
+  if (!accept_new) {
     return MakeError(ErrorCode::kFailed, "unknown host key " + crypto::SshFingerprint(key) + " for " + token +
                                              "; check it out of band, then run with --accept-new-host-keys");
   }
@@ -43,7 +43,9 @@ Result<std::unique_ptr<transport::Connection>> AgentClient::Connect(const invent
   options.request_timeout = settings_.request_timeout;
   options.use_agent = settings_.use_agent;
   options.key_pem = settings_.key_pem;
-  options.check_host_key = [this, &host](const crypto::Ed25519Public& key) { return CheckHostKey(host, key); };
+  options.check_host_key = [this, &host](const crypto::Ed25519Public& key) {
+    return CheckHostKey(host, key, settings_.accept_new_host_keys);
+  };
   return transport::Connection::Open(options);
 }
 

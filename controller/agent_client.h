@@ -52,6 +52,14 @@ class AgentClient {
 
   int accepted_keys() const { return accepted_; }
 
+  // Pins `key` for `host` as the operator's word: a key read over a channel
+  // the operator already trusts (bootstrap's ssh). Journaled first (the
+  // before_pin hook), like --accept-new-host-keys; a key known_hosts
+  // already lists is fine, a changed or revoked one is refused.
+  Status PinTrustedKey(const inventory::Host& host, const crypto::Ed25519Public& key) {
+    return CheckHostKey(host, key, true);
+  }
+
   // Called before a new host key is pinned (with --accept-new-host-keys);
   // an error keeps it unpinned. Ping journals the acceptance here.
   void set_before_pin(std::function<Status(const inventory::Host&, const crypto::Ed25519Public&)> hook) {
@@ -59,7 +67,7 @@ class AgentClient {
   }
 
  private:
-  Status CheckHostKey(const inventory::Host& host, const crypto::Ed25519Public& key);
+  Status CheckHostKey(const inventory::Host& host, const crypto::Ed25519Public& key, bool accept_new);
 
   Filesystem& fs_;
   std::filesystem::path path_;

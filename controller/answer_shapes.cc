@@ -51,7 +51,8 @@ const std::map<std::string, Json>& Shapes() {
     s["facts"] = Json::parse(R"({"facts": {"agent_version": "string?", "hostname": "string?", "os_id": "string?",
         "os_version": "string?", "os_name": "string?", "kernel": "string?", "boot_id": "string?",
         "uptime_s": "integer?", "package_backend": "string?", "reboot_required": "boolean?",
-        "reboot_failure": {"?": true, "intervention": "string", "error": "string"}}})");
+        "reboot_failure": {"?": true, "intervention": "string", "error": "string"}},
+        "status": "string?", "intervention": "string?", "host": "string?", "begin": "string?"})");
     Json status_entry = Json::parse(R"({"name": "string", "path": "string?", "live": "string?", "tree": "string?",
         "last_good": "string?", "releases": ["?", "string"], "failed": ["?", "string"], "error": "string?"})");
     status_entry["drift"] = Json::parse(kDrift);

@@ -42,6 +42,7 @@ int RunCli(const std::vector<std::string>& args, Env& env) {
   AddPushCommand(app, env, global, exit_code);
   AddRollbackCommand(app, env, global, exit_code);
   AddStatusCommand(app, env, global, exit_code);
+  AddBootstrapCommand(app, env, global, exit_code);
   AddJournalCommand(app, env, global, exit_code);
 
   // CLI11 wants argv order reversed for its vector overload.

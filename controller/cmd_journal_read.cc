@@ -40,6 +40,8 @@ std::string Detail(const journal::JournalEntry& e) {
     } else if (r.contains("rollback") && r["rollback"].is_object()) {
       std::string to = Str(r["rollback"], "to");
       what = " rollback=" + Str(r["rollback"], "deploy") + " to=" + (to.empty() ? "last-good" : to);
+    } else if (r.contains("bootstrap") && r["bootstrap"].is_object()) {
+      what = " bootstrap=" + Str(r["bootstrap"], "package") + "_" + Str(r["bootstrap"], "version");
     }
     std::string out = "operator=" + Operator(r) + what +
                       " targets=" + std::to_string(r.value("targets", journal::Json::array()).size());
@@ -59,6 +61,10 @@ std::string Detail(const journal::JournalEntry& e) {
         deploys += (deploys.empty() ? "" : " ") + Str(d, "name") + " " + (from.empty() ? "-" : from) + "→" + to + " " + Str(d, "status");
       }
       if (!deploys.empty()) parts.push_back(deploys);
+    }
+    if (r.contains("bootstrap") && r["bootstrap"].is_object()) {  // "agent installed 0.1.0-1"
+      const journal::Json& b = r["bootstrap"];
+      parts.push_back("agent " + Str(b, "action") + " " + Str(b, "version"));
     }
     if (std::string error = Str(r, "error"); !error.empty()) parts.push_back(error);
     return Join(parts, "; ");

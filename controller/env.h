@@ -31,6 +31,7 @@ struct Env {
   exec::ProcessRunner* runner = nullptr;  // ssh-keygen for operator signatures (push, rollback)
   std::istream* in = nullptr;             // confirmation answers
   bool in_is_terminal = false;
+  std::string ssh_command = "";  // $DAYBOOK_SSH_COMMAND: bootstrap's ssh program and options
 };
 
 enum class OutputFormat { kText, kJson };

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   daybook::controller::Env env{*fs,  *git, *clock, std::cout, std::cerr, cwd, ::isatty(STDOUT_FILENO) == 1,
                                ::isatty(STDERR_FILENO) == 1, sock ? sock : "", home ? home : "",
                                runner.get(), &std::cin, ::isatty(STDIN_FILENO) == 1};
+  if (const char* ssh = std::getenv("DAYBOOK_SSH_COMMAND")) env.ssh_command = ssh;
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = daybook::controller::RunCli(args, env);
   std::cout.flush();

@@ -24,6 +24,10 @@ struct Host {
   std::string name;
   std::string address;            // DNS name or IP; defaults to the host name
   int port = kDefaultAgentPort;
+  // Where `daybook bootstrap` logs in with the operator's own ssh: an
+  // OpenSSH destination ("[user@]host" or "ssh://[user@]host[:port]", as
+  // ssh(1) takes it, so ~/.ssh/config applies); defaults to the address.
+  std::string ssh;
   std::vector<std::string> groups;  // sorted, from both the host and the groups' lists
   std::optional<Window> window;   // effective window: the host's own, else its groups'
   std::string window_from;        // "host" or "group:<name>", empty without a window

@@ -101,6 +101,19 @@ void ReadHosts(const toml::table& hosts, RawFile& raw, Diagnostics& diags) {
         diags.Error(address->pos, "bad address " + Quoted(address->value) + " for host " + Quoted(key.str()));
       }
     }
+    host.host.ssh = host.host.address;
+    if (auto ssh = reader.String("ssh")) {
+      // Handed to ssh(1) as its destination: never read as an option.
+      bool clean = !ssh->value.empty() && ssh->value.front() != '-' && ssh->value.size() <= 512 &&
+                   std::none_of(ssh->value.begin(), ssh->value.end(),
+                                [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
+      if (clean) {
+        host.host.ssh = ssh->value;
+      } else {
+        diags.Error(ssh->pos, "bad ssh destination " + Quoted(ssh->value) + " for host " + Quoted(key.str()) +
+                                  " (want [user@]host or ssh://[user@]host[:port])");
+      }
+    }
     if (std::optional<int> port = ReadPort(reader)) {
       host.host.port = *port;
       host.has_port = true;

@@ -69,7 +69,14 @@ std::string BeginHash(std::string_view begin_line) {
 
 Status CheckBoundAnswer(const Json& record, const Json& response, const std::string& begin_hash) {
   std::optional<std::string> type = StringField(response, "type");
-  if (type != "apply.result" && type != "deploy.result") return Unbound("is not an apply or rollback result");
+  if (type != "apply.result" && type != "deploy.result" && type != "facts") {
+    return Unbound("is not an apply, rollback or bootstrap (facts) result");
+  }
+  // A bootstrap's result names the agent version the host answered with.
+  if (type == "facts" && record.contains("agent_version") &&
+      MemberOr(record, "agent_version") != MemberOr(MemberOr(response, "facts"), "agent_version")) {
+    return Unbound("reports another agent version than the record");
+  }
   for (const char* key : {"host", "intervention"}) {
     std::optional<std::string> said = StringField(response, key);
     if (!said || said != StringField(record, key)) {

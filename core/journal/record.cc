@@ -95,7 +95,10 @@ Status CheckRecordSchema(const Json& r) {
                     IsString(r["manifest"], "path");
     // A rollback has no manifest: it names the deploy it takes back.
     bool rollback = r.contains("rollback") && r["rollback"].is_object() && IsString(r["rollback"], "deploy");
-    if (Status s = Require(manifest || rollback, "begin: missing manifest {commit, path}"); !s) return s;
+    // A bootstrap names the agent package it installs on the hosts.
+    bool bootstrap = r.contains("bootstrap") && r["bootstrap"].is_object() && IsString(r["bootstrap"], "package") &&
+                     IsString(r["bootstrap"], "version") && IsString(r["bootstrap"], "sha256");
+    if (Status s = Require(manifest || rollback || bootstrap, "begin: missing manifest {commit, path}"); !s) return s;
     return Require(r.contains("targets") && r["targets"].is_array(), "begin: missing targets");
   }
   if (type == kHostResult) {

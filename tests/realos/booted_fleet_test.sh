@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Day 0 on booted Debian 12 systems: three containers booted with
+# systemd-nspawn (systemd, journald, OpenSSH inside), enrolled by `daybook
+# bootstrap` from the built .deb over the operator's own ssh; then a real
+# security patch from bookworm-security, a code release with a canary, a
+# rolling reboot that really restarts each container (a new boot id) with
+# the agent back under systemd, an upgrade of the agent package through
+# bootstrap (host keys kept), and `journal verify` at the end. The host's
+# package state is checked untouched.
+#   booted_fleet_test.sh DAYBOOK AGENT SOURCE_DIR BUILD_DIR
+# Label realos (ctest -L realos, `make realos`): needs root, the mirror,
+# systemd-nspawn (scripts/install-deps installs systemd-container).
+[[ -n "${REALOS_NS:-}" ]] || exec env REALOS_NS=1 unshare --mount --propagation private -- bash "$0" "$@"
+BUILD=$4
+source "$(dirname "$0")/../e2e/lib.sh" "$1" "$2" "$3"
+source "$SOURCE_DIR/tests/realos/realos_lib.sh"
+source "$SOURCE_DIR/tests/realos/booted_lib.sh"
+[[ -n "$MIRROR" ]] || { echo "this machine's apt sources name no bookworm URI" >&2; exit 1; }
+command -v systemd-nspawn > /dev/null || { echo "no systemd-nspawn: run scripts/install-deps" >&2; exit 1; }
+host_state=$SOURCE_DIR/tests/fixtures/host_package_state.sh
+bash "$host_state" record "$WORK/host-before"
+started=$SECONDS
+
+# The packages: this build's, and the same with Debian revision 2 (an upgrade).
+for rev in 1 2; do
+  (cd "$WORK" && cpack --config "$BUILD/CPackConfig.cmake" -D CPACK_DEBIAN_PACKAGE_RELEASE=$rev -B "$WORK/pkg$rev" \
+    > "$WORK/cpack$rev.log" 2>&1) || { cat "$WORK/cpack$rev.log" >&2; fail "cpack"; finish; }
+done
+deb1=$(ls "$WORK"/pkg1/daybook-agent_*-1_*.deb) && deb2=$(ls "$WORK"/pkg2/daybook-agent_*-2_*.deb) || { fail "no .deb"; finish; }
+v1=$(dpkg-deb -f "$deb1" Version) v2=$(dpkg-deb -f "$deb2" Version)
+dpkg-deb --fsys-tarfile "$deb1" | tar -xO ./etc/daybook/agent.toml > "$WORK/agent.toml"
+
+ssh-keygen -q -t ed25519 -N '' -C ops@example -f "$WORK/op"
+booted_image "$WORK/image"
+for n in 1 2 3; do booted_container "$n" "$WORK/image" "$WORK/agent.toml" "$WORK/op.pub"; done
+rm -rf "$WORK/image"
+booted_ssh_config "$WORK/op"
+for n in 1 2 3; do booted_start "$n"; done
+for n in 1 2 3; do booted_wait "$n" || finish; done
+echo "realos: 3 containers booted ($((SECONDS - started)) s since the start, $(du -sh "$WORK" | cut -f1) in the work directory)"
+boot_id() { booted_ssh "$1" cat /proc/sys/kernel/random/boot_id; }
+for n in 1 2 3; do echo "$(boot_id $n)" > "$WORK/boot$n"; done
+
+# The fleet: hosts c1-c3 with their ssh destinations, the operator allowed.
+"$DAYBOOK" init "$WORK/fleet" > /dev/null || fail "init"
+cd "$WORK/fleet"
+sed -i "s|key = \"~/.ssh/id_ed25519\"|key = \"$WORK/op\"|" daybook.toml
+echo "ops@example $(cat "$WORK/op.pub")" >> allowed_signers
+for n in 1 2 3; do
+  printf '[hosts.c%s]\naddress = "127.0.0.1%s"\nssh = "ssh://root@127.0.0.1%s:%s"\n\n' "$n" "$n" "$n" "$BOOTED_SSH_PORT"
+done > inventory/hosts.toml
+rm -f manifests/example.toml
+git add -A && git commit -qm "fleet" || fail "fleet commit"
+export DAYBOOK_SSH_COMMAND="ssh -F $WORK/ssh_config"
+unset SSH_AUTH_SOCK
+
+# 1. Enroll the three hosts.
+t=$SECONDS
+expect_exit 0 "$DAYBOOK" bootstrap --package "$deb1" --yes --output json
+echo "realos: bootstrap of 3 hosts: $((SECONDS - t)) s"
+cp "$WORK/out" "$WORK/bootstrap1.json"
+python3 - "$WORK/bootstrap1.json" "$v1" <<'PY' || fail "bootstrap report"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+hosts = doc["hosts"]
+assert len(hosts) == 3 and all(h["status"] == "ok" and h["action"] == "installed" and h["to"] == sys.argv[2] for h in hosts), hosts
+assert all(h["host_key"].startswith("SHA256:") for h in hosts) and doc["accepted_host_keys"] == 3, doc
+PY
+[[ $(grep -c ssh-ed25519 inventory/known_hosts) -eq 3 ]] || fail "known_hosts does not pin 3 agent keys"
+for n in 1 2 3; do
+  grep -q "^127.0.0.1$n $(booted_ssh $n daybook-agent --print-host-key | cut -d' ' -f1,2)\$" inventory/known_hosts ||
+    fail "c$n: the pinned key is not the agent's"
+  [[ "$(booted_ssh $n systemctl is-active daybook-agent)" == active ]] || fail "c$n: the agent is not active under systemd"
+  [[ "$(booted_ssh $n systemctl is-enabled daybook-agent)" == enabled ]] || fail "c$n: the agent is not enabled"
+  booted_ssh $n cat /etc/daybook/authorized_operators | grep -q "$(cut -d' ' -f2 "$WORK/op.pub")" || fail "c$n: operator not authorized"
+  booted_ssh $n journalctl -u daybook-agent --no-pager | grep -q 'listening on 127.0.0.1' || fail "c$n: no listening line in journald"
+done
+git add inventory/known_hosts && git commit -qm "pin the agents" || fail "pin commit"
+rss_idle=$(booted_rss 1)
+
+# 2. Idempotent: nothing to install, nothing new pinned.
+expect_exit 0 "$DAYBOOK" bootstrap --package "$deb1" --yes --output json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(h["action"]=="unchanged" for h in d["hosts"]) and d["accepted_host_keys"]==0, d' \
+  "$WORK/out" || fail "a second bootstrap was not a no-op"
+[[ -z "$(git status --porcelain)" ]] || fail "a second bootstrap changed the fleet repository"
+
+# 3. A real security patch from bookworm-security.
+pending=$(booted_ssh 1 'apt list --upgradable 2>/dev/null | grep -c -- -security' || true)
+printf '[manifest]\nname = "security"\ntargets = "all"\nticket = "CHG-1"\n\n[patch]\npolicy = "security"\nreboot = "never"\n\n[rollout]\ncanary = 1\nbatch = 2\ntimeout = "30m"\n' \
+  > manifests/security.toml
+git add -A && git commit -qm "security" || fail "commit"
+t=$SECONDS
+expect_exit 0 "$DAYBOOK" push manifests/security.toml --yes --output json
+echo "realos: security push, $pending pending per host: $((SECONDS - t)) s"
+for n in 1 2 3; do
+  left=$(booted_ssh $n 'apt list --upgradable 2>/dev/null | grep -c -- -security' || true)
+  [[ "$left" -eq 0 ]] || fail "c$n: $left security updates left after the push"
+  [[ -z "$(booted_ssh $n "dpkg-query -W -f='\${db:Status-Abbrev}\n' | grep -v '^ii'")" ]] || fail "c$n: packages not ii"
+done
+rss_push=$(booted_rss 1)
+
+# 4. A code release with a canary: the same tree on every host.
+git init -q "$WORK/app" && echo "v1" > "$WORK/app/VERSION" && git -C "$WORK/app" add -A && git -C "$WORK/app" commit -qm v1
+printf '[manifest]\nname = "app"\ntargets = "all"\n\n[[deploy]]\nname = "app"\nrepo = "%s"\nref = "HEAD"\npath = "/srv/app"\nkeep = 3\n\n[rollout]\ncanary = 1\nbatch = 2\ntimeout = "5m"\n' \
+  "$WORK/app" > manifests/app.toml
+git add -A && git commit -qm "app" || fail "commit"
+expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
+for n in 1 2 3; do [[ "$(booted_ssh $n cat /srv/app/current/VERSION)" == v1 ]] || fail "c$n: release not live"; done
+expect_exit 0 "$DAYBOOK" status --output json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["hosts"]) == 3, d' "$WORK/out" || fail "status"
+
+# 5. A rolling reboot: each container really restarts (new boot id), the
+# agent comes back under systemd.
+sed -e 's/name = "security"/name = "reboot"/' -e 's/reboot = "never"/reboot = "always"/' manifests/security.toml > manifests/reboot.toml
+git add -A && git commit -qm "reboot" || fail "commit"
+t=$SECONDS
+expect_exit 0 "$DAYBOOK" push manifests/reboot.toml --yes
+echo "realos: rolling reboot of 3 hosts: $((SECONDS - t)) s"
+for n in 1 2 3; do
+  booted_wait "$n"
+  [[ "$(boot_id $n)" != "$(cat "$WORK/boot$n")" ]] || fail "c$n: same boot id after the reboot"
+  [[ "$(booted_ssh $n systemctl is-active daybook-agent)" == active ]] || fail "c$n: the agent did not come back"
+done
+grep -q "exited 133" "$WORK/c1.console" || fail "c1 never rebooted (no exit 133)"
+expect_exit 0 "$DAYBOOK" ping
+
+# 6. An upgrade of the agent through bootstrap: host keys kept.
+expect_exit 0 "$DAYBOOK" bootstrap --package "$deb2" --yes --output json
+python3 - "$WORK/out" "$v1" "$v2" <<'PY' || fail "upgrade report"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert all(h["status"] == "ok" and h["action"] == "upgraded" and h["from"] == sys.argv[2] and h["to"] == sys.argv[3]
+           for h in doc["hosts"]), doc
+assert doc["accepted_host_keys"] == 0, doc
+PY
+[[ -z "$(git status --porcelain)" ]] || fail "the upgrade re-pinned a key (known_hosts changed)"
+for n in 1 2 3; do [[ "$(booted_ssh $n dpkg-query -W -f='\${Version}' daybook-agent)" == "$v2" ]] || fail "c$n: not upgraded"; done
+expect_exit 0 "$DAYBOOK" ping
+
+# 7. The journal holds it all and verifies.
+expect_exit 0 "$DAYBOOK" journal verify
+expect_exit 0 "$DAYBOOK" journal show --output json
+python3 - "$WORK/out" <<'PY' || fail "journal content"
+import json, sys
+records = json.load(open(sys.argv[1]))["records"]
+types = [r["type"] for r in records]
+assert types.count("host.key_pinned") == 3, types
+begins = [r for r in records if r["type"] == "intervention.begin"]
+assert sum(1 for r in begins if "bootstrap" in r) == 3, begins
+ok = [r for r in records if r["type"] == "host.result" and r.get("bootstrap")]
+assert len(ok) == 9 and all(r["status"] == "ok" and r.get("agent") for r in ok), ok
+PY
+
+for n in 1 2 3; do booted_stop "$n"; done
+bash "$host_state" record "$WORK/host-after"
+cmp -s "$WORK/host-before" "$WORK/host-after" || { diff "$WORK/host-before" "$WORK/host-after" >&2; fail "the host's package state changed"; }
+echo "realos: agent RSS under systemd: ${rss_idle} KiB idle, ${rss_push} KiB after a push; whole test $((SECONDS - started)) s"
+finish
