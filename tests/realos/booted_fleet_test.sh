@@ -68,7 +68,7 @@ assert all(h["host_key"].startswith("SHA256:") for h in hosts) and doc["accepted
 PY
 [[ $(grep -c ssh-ed25519 inventory/known_hosts) -eq 3 ]] || fail "known_hosts does not pin 3 agent keys"
 for n in 1 2 3; do
-  grep -q "^127.0.0.1$n $(booted_ssh $n daybook-agent --print-host-key | cut -d' ' -f1,2)\$" inventory/known_hosts ||
+  grep -qF "[127.0.0.1$n]:7022 $(booted_ssh $n daybook-agent --print-host-key | cut -d' ' -f1,2)" inventory/known_hosts ||
     fail "c$n: the pinned key is not the agent's"
   [[ "$(booted_ssh $n systemctl is-active daybook-agent)" == active ]] || fail "c$n: the agent is not active under systemd"
   [[ "$(booted_ssh $n systemctl is-enabled daybook-agent)" == enabled ]] || fail "c$n: the agent is not enabled"

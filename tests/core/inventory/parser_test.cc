@@ -35,6 +35,7 @@ groups = ["dc1"]
 [hosts.web-02]
 groups = ["web", "dc1"]
 port = 7200
+ssh = "ssh://admin@bastion-side.example:2222"
 )";
 
 }  // namespace
@@ -46,12 +47,14 @@ TEST_CASE("inventory: a valid file, memberships from both directions") {
   const Host& web1 = *inv->FindHost("web-01");
   CHECK(web1.address == "10.0.0.11");
   CHECK(web1.port == 7100);
+  CHECK(web1.ssh == "10.0.0.11");  // bootstrap's ssh destination defaults to the address
   CHECK(web1.groups == std::vector<std::string>{"dc1", "web"});
   REQUIRE(web1.window.has_value());
   CHECK(web1.window_from == "group:web");
   const Host& web2 = *inv->FindHost("web-02");
   CHECK(web2.address == "web-02");  // defaults to the name
   CHECK(web2.port == 7200);
+  CHECK(web2.ssh == "ssh://admin@bastion-side.example:2222");
   CHECK(inv->FindGroup("web")->hosts == std::vector<std::string>{"web-01", "web-02"});
   CHECK(inv->FindGroup("dc1")->hosts == std::vector<std::string>{"web-01", "web-02"});
   CHECK(inv->FindHost("web-03") == nullptr);
@@ -91,6 +94,11 @@ TEST_CASE("inventory: bad input, each problem positioned") {
       {"[groups.web]\nwindow = \"Sun 04:00-04:00 UTC\"\n",
        "inv.toml:2:15: error: empty time range \"04:00-04:00\" in window: start and end are equal"},
       {"[hosts.web-01]\naddress = \"\"\n", "inv.toml:2:11: error: bad address \"\" for host \"web-01\""},
+      // bootstrap hands it to ssh(1) as the destination: never an option.
+      {"[hosts.web-01]\nssh = \"-oProxyCommand=x\"\n",
+       "inv.toml:2:7: error: bad ssh destination \"-oProxyCommand=x\" for host \"web-01\" (want [user@]host or ssh://[user@]host[:port])"},
+      {"[hosts.web-01]\nssh = \"root@a b\"\n",
+       "inv.toml:2:7: error: bad ssh destination \"root@a b\" for host \"web-01\" (want [user@]host or ssh://[user@]host[:port])"},
       {"[hosts]\nweb-01 = \"10.0.0.1\"\n", "inv.toml:2:10: error: host \"web-01\" must be a table ([hosts.web-01])"},
       {"[hosts.web-01]\nport = 7022\n[hosts.web-01]\n", "inv.toml:3:1: error: invalid TOML: Error while parsing table header: cannot redefine existing table 'hosts.web-01'"},
       {"[defaults]\nport = 0\n", "inv.toml:2:8: error: port 0 out of range 1-65535"},
