@@ -62,8 +62,13 @@ protocol::Json CollectFacts(Filesystem& fs, exec::ProcessRunner& runner, const A
   // to a host file, a fifo or /dev/zero there is no os-release.
   Result<std::filesystem::path> in_root = ResolveInRoot(fs, config.root, "/etc/os-release");
   Result<std::string> os = in_root ? fs.ReadSmallRegularFile(*in_root, 64u << 10) : Result<std::string>(in_root.error());
-  // The host's own (trusted; on Debian a link to ../usr/lib/os-release).
-  if (!os && config.root != "/" && os.error().code == ErrorCode::kNotFound) os = fs.ReadFile("/etc/os-release");
+  // The host's own, trusted: on Debian /etc/os-release is a link to
+  // ../usr/lib/os-release, which the read above refuses (os-release(5):
+  // /usr/lib/os-release when /etc has none).
+  if (!os && (config.root == "/" || os.error().code == ErrorCode::kNotFound)) {
+    os = fs.ReadFile("/etc/os-release");
+    if (!os) os = fs.ReadFile("/usr/lib/os-release");
+  }
   std::string os_release = os ? *os : "";
   Result<std::string> boot = fs.ReadFile(config.boot_id_file);
   Result<std::string> uptime = fs.ReadFile("/proc/uptime");

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 #include "agent/answer_binding.h"
 #include "agent/config.h"
 #include "agent/facts.h"
@@ -102,6 +104,20 @@ TEST_CASE("agent operators: plain ed25519 lines only, re-read on every check") {
   fs.AddFile("/etc/daybook/ops", crypto::FormatSshPublicKey(b.public_key()) + "\n");  // a removed, b added
   CHECK_FALSE(operators.IsAuthorized(a.public_key()));
   CHECK(operators.IsAuthorized(b.public_key()));
+}
+
+TEST_CASE("agent facts: the host's own os-release through its link (root \"/\", as on every Debian host)") {
+  // Debian's /etc/os-release is a link to ../usr/lib/os-release: read as
+  // the host's own file, not refused as a link would be in a managed root.
+  std::unique_ptr<Filesystem> fs = MakePosixFilesystem();
+  AgentConfig config;
+  config.root = "/";
+  testing::FakeProcessRunner runner;
+  protocol::Json facts = CollectFacts(*fs, runner, config, {"vm-1", "k"});
+  std::ifstream release("/etc/os-release");
+  std::string text((std::istreambuf_iterator<char>(release)), std::istreambuf_iterator<char>());
+  REQUIRE(text.find("\nID=") != std::string::npos);
+  CHECK_FALSE(facts["os_id"].get<std::string>().empty());
 }
 
 TEST_CASE("agent facts: from the root's os-release, reboot flag, backend detection") {

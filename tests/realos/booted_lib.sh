@@ -41,6 +41,25 @@ SRC
     > "$WORK/image-install.log" 2>&1 || { tail -20 "$WORK/image-install.log" >&2; exit 1; }
   in_root "$r" apt-get clean
   chroot_umounts "$r"
+  # The agent's unit (ProtectControlGroups) gets a /proc of its own, where
+  # the kernel's boot id shows, not the one systemd-nspawn binds over it
+  # for the container: the container's is copied at boot to a file the
+  # agent's boot_id_file names (docs/install.md, "Containers").
+  cat > "$r/etc/systemd/system/container-boot-id.service" <<'UNIT'
+[Unit]
+Description=Copy the container's boot id where the agent's sandbox reads it
+DefaultDependencies=no
+Before=sysinit.target daybook-agent.service
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'cat /proc/sys/kernel/random/boot_id > /run/container-boot-id'
+
+[Install]
+WantedBy=sysinit.target
+UNIT
+  mkdir -p "$r/etc/systemd/system/sysinit.target.wants"
+  ln -s ../container-boot-id.service "$r/etc/systemd/system/sysinit.target.wants/container-boot-id.service"
   # Every container gets its own host keys and machine id.
   rm -f "$r"/etc/ssh/ssh_host_* "$r/etc/machine-id" "$r/var/lib/dbus/machine-id"
   : > "$r/etc/machine-id"
@@ -59,7 +78,8 @@ booted_container() {
   ssh-keygen -q -A -f "$r"
   install -d -m 0700 "$r/root/.ssh" && install -m 0600 "$pubkey" "$r/root/.ssh/authorized_keys"
   install -d -m 0755 "$r/etc/daybook"
-  sed "s|^listen = .*|listen = \"$addr:7022\"|" "$toml" > "$r/etc/daybook/agent.toml"
+  sed -e "s|^listen = .*|listen = \"$addr:7022\"|" -e 's|^boot_id_file = .*|boot_id_file = "/run/container-boot-id"|' \
+    "$toml" > "$r/etc/daybook/agent.toml"
   echo "[$addr]:$BOOTED_SSH_PORT $(cut -d' ' -f1,2 "$r/etc/ssh/ssh_host_ed25519_key.pub")" > "$WORK/c$n.known"
   BOOTED_DIRS+=("$r")
 }
