@@ -55,7 +55,7 @@ struct HostBootstrap {
 Result<AgentPackage> ReadPackage(Env& env, const std::string& path) {
   AgentPackage package;
   Result<std::string> bytes = env.fs.ReadSmallRegularFile(path, kMaxPackageBytes);
-  if (!bytes) return std::move(bytes).error().WithContext("--package");
+  if (!bytes) return MakeError(ErrorCode::kInvalidInput, "--package: " + bytes.error().message);
   package.bytes = std::move(*bytes);
   crypto::Sha256Digest digest = crypto::Sha256(package.bytes);
   package.sha256 = crypto::HexEncode(digest.data(), digest.size());
@@ -149,8 +149,13 @@ HostBootstrap BootstrapHost(const BootstrapContext& c, const inventory::Host& ho
 
   Result<exec::ProcessResult> probed = remote(ProbeCommand(c.package.version), "", std::chrono::minutes(2));
   if (!probed) return fail("failed", "ssh: " + probed.error().message);
-  if (probed->exit_code == 255 || (!probed->ok() && probed->out.empty())) {
-    return fail("unreachable", "ssh " + host.ssh + ": " + Failure(*probed));
+  if (probed->exit_code == 255) {
+    return fail("unreachable", "ssh " + host.ssh + ": " + Failure(*probed) +
+                                   " (check that `ssh -o BatchMode=yes " + host.ssh + " true` works: a known host key, a key ssh can use)");
+  }
+  if (!probed->ok() && probed->out.empty()) {
+    return fail("failed", "the probe failed on " + host.ssh + ": " + Failure(*probed) +
+                              (c.options.become ? " (--become needs sudo without a password: sudo -n)" : ""));
   }
   Result<ProbeReport> probe = ParseProbe(probed->out);
   if (!probe) return fail("failed", probe.error().message);
@@ -160,12 +165,13 @@ HostBootstrap BootstrapHost(const BootstrapContext& c, const inventory::Host& ho
     return fail("failed", "the host is " + probe->architecture + ", the package " + c.package.architecture);
   }
   run.from = probe->installed;
-  if (probe->compare == "older") {
-    return fail("skipped", "the host has daybook-agent " + probe->installed + ", newer than the package's " +
-                               c.package.version + ": not downgraded");
-  }
-  const bool install = probe->compare != "same";
-  run.action = probe->compare == "absent" ? "installed" : install ? "upgraded" : "unchanged";
+  // A host with a newer agent keeps it (never downgraded) and is enrolled
+  // all the same: operators rewritten, service started, key pinned.
+  const bool install = probe->compare == "absent" || probe->compare == "newer";
+  const std::string action = probe->compare == "absent" ? "installed"
+                             : probe->compare == "newer" ? "upgraded"
+                             : probe->compare == "same"  ? "unchanged"
+                                                         : "kept-newer";
 
   Result<exec::ProcessResult> applied = remote(ApplyCommand(install, c.package.sha256, c.operators),
                                               install ? c.package.bytes : std::string(), std::chrono::minutes(30));
@@ -176,6 +182,7 @@ HostBootstrap BootstrapHost(const BootstrapContext& c, const inventory::Host& ho
     return fail("failed", !report.error.empty() ? report.error : "ssh " + host.ssh + ": " + Failure(*applied));
   }
   run.to = report.installed;
+  run.action = action;
   Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(report.host_key);
   if (!key) return fail("failed", "the host printed no agent host key: " + key.error().message);
   run.fingerprint = crypto::SshFingerprint(*key);
@@ -185,7 +192,8 @@ HostBootstrap BootstrapHost(const BootstrapContext& c, const inventory::Host& ho
   // The agent itself, through the pinned key: its signed word that it runs.
   Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(*c.session.client, host);
   if (!connection) {
-    return fail("failed", "installed, but the agent does not answer on " + HostToken(host.address, host.port) + ": " +
+    return fail("failed", "the agent does not answer on " + HostToken(host.address, host.port) + " (its agent.toml `listen` " +
+                              "must match the inventory's address and port, and the controller must reach it): " +
                               connection.error().message);
   }
   run.agent_key = (*connection)->host_key();
@@ -208,6 +216,13 @@ int RunBootstrap(Env& env, const GlobalOptions& global, BootstrapOptions& option
     if (!Trim(word).empty()) ssh.emplace_back(Trim(word));
   }
   if (ssh.empty()) return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "empty --ssh-command"));
+  // The operator's ssh must run here before any host is journaled as failed.
+  std::vector<std::string> version_argv = ssh;
+  version_argv.push_back("-V");
+  if (Result<exec::ProcessResult> v = env.runner->Run(exec::ProcessSpec::Of(version_argv)); !v) {
+    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "cannot run the ssh program " + Quoted(ssh.front()) + ": " +
+                                                                        v.error().message));
+  }
 
   Result<std::unique_ptr<FleetSession>> opened =
       OpenFleetSession(env, global, options.connect, options.connect.target.empty() ? "all" : options.connect.target, std::string("HEAD"));
@@ -220,9 +235,12 @@ int RunBootstrap(Env& env, const GlobalOptions& global, BootstrapOptions& option
                                                                     "the hosts; add `NAME ssh-ed25519 ...` lines and commit them"));
   }
   if (!options.yes) {
+    std::vector<std::string> names;
+    for (const std::string& line : Split(operators, '\n')) {
+      if (size_t space = line.rfind(' '); space != std::string::npos) names.push_back(line.substr(space + 1));
+    }
     std::string what = "install daybook-agent " + package->version + " on " + std::to_string(session.hosts.size()) +
-                       " host(s) over ssh, and give " + std::to_string(std::count(operators.begin(), operators.end(), '\n')) +
-                       " operator key(s) access";
+                       " host(s) over ssh (" + Join(session.hosts, ", ") + ") and let " + Join(names, ", ") + " act on them";
     if (Status s = Confirm(env, what); !s) return ReportError(env.err, s.error());
   }
   if (Result<journal::OperatorSigner*> op = SessionOperatorSigner(env, global, session); !op) {
@@ -292,6 +310,7 @@ void AddBootstrapCommand(CLI::App& app, Env& env, const GlobalOptions& global, i
   CLI::App* command = app.add_subcommand("bootstrap", "Enroll hosts over their OpenSSH: install or upgrade the agent, pin its key");
   auto options = std::make_shared<BootstrapOptions>();
   command->add_option("TARGET", options->connect.target, "Target expression (default all)")->option_text("EXPR");
+  command->add_option("--target,-t", options->connect.target, "The same, as other commands take it")->option_text("EXPR");
   command->add_option("--package,-p", options->package, "The daybook-agent .deb to install (make package builds it)")
       ->option_text("FILE")->required();
   command->add_flag("--become", options->become, "Run the remote steps through `sudo -n` (when ssh logs in as another user than root)");
@@ -301,6 +320,8 @@ void AddBootstrapCommand(CLI::App& app, Env& env, const GlobalOptions& global, i
   command->add_option("--ticket", options->ticket, "Change ticket recorded in the journal")->option_text("ID");
   command->add_flag("--yes,-y", options->yes, "Do not ask for confirmation (required when not on a terminal)");
   AddConnectFlags(*command, options->connect, false);
+  // The key comes over ssh, which the operator trusts: no first-use flag.
+  command->remove_option(command->get_option("--accept-new-host-keys"));
   AddOutputOption(*command, options->format);
   command->footer(
       "Logs in with the operator's own ssh (~/.ssh/config, ProxyJump, ssh-agent apply) at each host's inventory\n"
@@ -309,7 +330,8 @@ void AddBootstrapCommand(CLI::App& app, Env& env, const GlobalOptions& global, i
       "authorized_operators from the committed allowed_signers, enables and starts the service, reads the\n"
       "agent's host key over ssh and pins it in inventory/known_hosts (journaled as host.key_pinned, signed by\n"
       "you), then asks the agent for its signed facts through that key. A host already on the package's\n"
-      "version is only re-checked; a newer package upgrades it (sessions in flight finish; the host key stays).\n"
+      "version is re-checked and its operators rewritten (how to add or remove one); a newer package upgrades it\n"
+      "(sessions in flight finish; the host key stays); a newer agent on a host is kept, never downgraded.\n"
       "Exit codes: 0 all hosts enrolled, 1 any host failed, 2 bad usage or input.");
   command->callback([&env, &global, &exit_code, options] { exit_code = RunBootstrap(env, global, *options); });
 }

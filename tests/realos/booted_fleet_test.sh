@@ -137,6 +137,11 @@ git diff --quiet -- inventory/known_hosts || fail "the upgrade re-pinned a key (
 for n in 1 2 3; do [[ "$(booted_ssh $n dpkg-query -W -f='\${Version}' daybook-agent)" == "$v2" ]] || fail "c$n: not upgraded"; done
 expect_exit 0 "$DAYBOOK" ping
 
+# An older package never downgrades: the hosts keep theirs, still enrolled.
+expect_exit 0 "$DAYBOOK" bootstrap --package "$deb1" --yes --output json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(h["status"]=="ok" and h["action"]=="kept-newer" and h["to"]==sys.argv[2] for h in d["hosts"]), d' \
+  "$WORK/out" "$v2" || fail "an older package downgraded or failed"
+
 # 7. The journal holds it all and verifies.
 expect_exit 0 "$DAYBOOK" journal verify
 expect_exit 0 "$DAYBOOK" journal show --output json
@@ -146,9 +151,9 @@ records = json.load(open(sys.argv[1]))["records"]
 types = [r["type"] for r in records]
 assert types.count("host.key_pinned") == 3, types
 begins = [r for r in records if r["type"] == "intervention.begin"]
-assert sum(1 for r in begins if "bootstrap" in r) == 3, begins
+assert sum(1 for r in begins if "bootstrap" in r) == 4, begins
 ok = [r for r in records if r["type"] == "host.result" and r.get("bootstrap")]
-assert len(ok) == 9 and all(r["status"] == "ok" and r.get("agent") for r in ok), ok
+assert len(ok) == 12 and all(r["status"] == "ok" and r.get("agent") for r in ok), ok
 PY
 
 for n in 1 2 3; do booted_stop "$n"; done
