@@ -1,15 +1,25 @@
 #include "agent/admin_commands.h"
 
+#include <algorithm>
+#include <cctype>
 #include <ostream>
 
 #include "agent/operators.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
+#include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
+#include "core/protocol/messages.h"
 
 namespace daybook::agent {
 
-Status PrintHostKey(const AgentConfig& config, Filesystem& fs, const std::string& hostname, std::ostream& out) {
+Status PrintHostKey(const AgentConfig& config, Filesystem& fs, const std::string& hostname, std::ostream& out,
+                    const std::string& challenge) {
+  if (!challenge.empty() && (challenge.size() != 64 || !std::all_of(challenge.begin(), challenge.end(), [](char c) {
+                               return std::isxdigit(static_cast<unsigned char>(c)) != 0 && !std::isupper(static_cast<unsigned char>(c));
+                             }))) {
+    return MakeError(ErrorCode::kInvalidInput, "--challenge: want 64 lowercase hex digits");
+  }
   const std::filesystem::path path = std::filesystem::path(config.state_dir) / "host_key";
   if (!fs.Exists(path)) {
     return MakeError(ErrorCode::kNotFound, "no host key at " + path.string() + " yet: the agent creates it when it first starts");
@@ -19,6 +29,10 @@ Status PrintHostKey(const AgentConfig& config, Filesystem& fs, const std::string
   Result<crypto::Ed25519Key> key = crypto::ParseOpenSshPrivateKey(*pem);
   if (!key) return std::move(key).error().WithContext("host key " + path.string());
   out << crypto::FormatSshPublicKey(key->public_key()) << " daybook-agent@" << TerminalSafe(hostname) << "\n";
+  if (!challenge.empty()) {
+    crypto::Ed25519Signature sig = key->Sign(protocol::HostKeyProofMessage(challenge));
+    out << crypto::Base64Encode(sig.data(), sig.size()) << "\n";
+  }
   return OkStatus();
 }
 

@@ -18,7 +18,13 @@ namespace daybook::agent {
 // format, PROTOCOL.key) of <state_dir>/host_key. kNotFound when the
 // service has not created it yet (it does on its first start): this never
 // creates a key, so it cannot race the service into two keys.
-Status PrintHostKey(const AgentConfig& config, Filesystem& fs, const std::string& hostname, std::ostream& out);
+// With `challenge` (64 hex digits from the controller), a second line
+// follows: the base64 Ed25519 signature of HostKeyProofMessage(challenge),
+// so whoever reads this over ssh knows the host holds the private key, not
+// only a copy of someone else's public one.
+Status PrintHostKey(const AgentConfig& config, Filesystem& fs, const std::string& hostname, std::ostream& out,
+                    const std::string& challenge = "");
+
 
 // Replaces authorized_operators with `text` (OpenSSH authorized_keys of
 // plain ssh-ed25519 lines, comments allowed), atomically, mode 0600.

@@ -25,8 +25,11 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_path, "Configuration file (default /etc/daybook/agent.toml)")->option_text("FILE");
   app.add_flag("--check-config", check_only, "Validate the configuration and exit (0 valid, 2 invalid)");
   bool print_host_key = false, install_operators = false;
+  std::string challenge;
   app.add_flag("--print-host-key", print_host_key,
                "Print the agent's public host key (OpenSSH format) and exit; 1 before the agent first started");
+  app.add_option("--challenge", challenge, "With --print-host-key: also sign this (64 hex digits) with the host key")
+      ->option_text("HEX");
   app.add_flag("--install-operators", install_operators,
                "Replace authorized_operators with the ssh-ed25519 lines read from stdin and exit (2 if any line is not one)");
   app.footer(
@@ -57,7 +60,7 @@ int main(int argc, char** argv) {
   utsname un{};
   ::uname(&un);
   if (print_host_key) {
-    daybook::Status printed = daybook::agent::PrintHostKey(*config, *fs, un.nodename, std::cout);
+    daybook::Status printed = daybook::agent::PrintHostKey(*config, *fs, un.nodename, std::cout, challenge);
     if (!printed) std::cerr << "daybook-agent: error: " << printed.error().message << "\n";
     return printed ? 0 : 1;
   }

@@ -5,6 +5,8 @@
 #include "core/base/strings.h"
 #include "core/base/text.h"
 #include "core/base/version.h"
+#include "core/journal/agent_binding.h"
+#include "core/journal/canonical.h"
 #include "core/protocol/messages.h"
 #include "core/schema/json_reader.h"
 
@@ -62,6 +64,11 @@ protocol::Json Answer(const SessionContext& context, InterventionSession* deploy
     // as the host's signed "ok" (core/journal/agent_binding.h).
     Result<AnswerBinding> binding = ReadAnswerBinding(request);
     if (!binding) return protocol::ErrorMessage("bad_request", binding.error().message);
+    // Only a bootstrap's: facts are no proof that a push or rollback ran.
+    Result<protocol::Json> begin = journal::ParseCanonical(schema::StringOr(request, "begin"));
+    if (!begin || journal::BeginAnswerType(*begin) != "facts") {
+      return protocol::ErrorMessage("bad_request", "facts are bound only to a bootstrap's intervention");
+    }
     answer["status"] = "ok";
     return BindAnswer(std::move(answer), *binding);
   }

@@ -25,6 +25,10 @@ Status AgentClient::CheckHostKey(const inventory::Host& host, const crypto::Ed25
     return MakeError(ErrorCode::kFailed, "unknown host key " + crypto::SshFingerprint(key) + " for " + token +
                                              "; check it out of band, then run with --accept-new-host-keys");
   }
+  if (std::optional<std::string> other = known_.OtherHostWith(token, key)) {
+    return MakeError(ErrorCode::kFailed, "the agent key " + crypto::SshFingerprint(key) + " of " + token + " is already pinned for " +
+                                             *other + " in " + path_.string() + ": one agent cannot answer for two hosts");
+  }
   std::lock_guard lock(append_mu_);
   if (before_pin_) {
     if (Status s = before_pin_(host, key); !s) return std::move(s).error().WithContext("not pinned");
@@ -33,6 +37,40 @@ Status AgentClient::CheckHostKey(const inventory::Host& host, const crypto::Ed25
   known_.Add(token, key);
   ++accepted_;
   return OkStatus();
+}
+
+Status AgentClient::CheckCandidateKey(const inventory::Host& host, const crypto::Ed25519Public& key) const {
+  std::string token = HostToken(host.address, host.port);
+  HostKeyLookup lookup = known_.Find(token, key);
+  if (lookup.match == HostKeyMatch::kRevoked) {
+    return MakeError(ErrorCode::kFailed, "the host key " + crypto::SshFingerprint(key) + " of " + token + " is revoked (" +
+                                             path_.string() + ":" + std::to_string(lookup.line) + ")");
+  }
+  if (lookup.match == HostKeyMatch::kChanged) {
+    return MakeError(ErrorCode::kFailed, KnownHosts::ChangedKeyMessage(token, key, path_.string(), lookup.line));
+  }
+  if (std::optional<std::string> other = known_.OtherHostWith(token, key)) {
+    return MakeError(ErrorCode::kFailed, "the agent key " + crypto::SshFingerprint(key) + " of " + token + " is already pinned for " +
+                                             *other + " in " + path_.string() + ": one agent cannot answer for two hosts");
+  }
+  return OkStatus();
+}
+
+Result<std::unique_ptr<transport::Connection>> AgentClient::ConnectExpecting(const inventory::Host& host,
+                                                                              const crypto::Ed25519Public& key) {
+  transport::ClientOptions options;
+  options.host = host.address;
+  options.port = host.port;
+  options.connect_timeout = settings_.connect_timeout;
+  options.request_timeout = settings_.request_timeout;
+  options.use_agent = settings_.use_agent;
+  options.key_pem = settings_.key_pem;
+  options.check_host_key = [key](const crypto::Ed25519Public& seen) -> Status {
+    if (seen == key) return OkStatus();
+    return MakeError(ErrorCode::kFailed, "the agent answered with host key " + crypto::SshFingerprint(seen) +
+                                             ", not the one read over ssh (" + crypto::SshFingerprint(key) + ")");
+  };
+  return transport::Connection::Open(options);
 }
 
 Result<std::unique_ptr<transport::Connection>> AgentClient::Connect(const inventory::Host& host) {

@@ -59,6 +59,12 @@ class AgentClient {
   Status PinTrustedKey(const inventory::Host& host, const crypto::Ed25519Public& key) {
     return CheckHostKey(host, key, true);
   }
+  // kFailed when known_hosts pins another key for `host` (changed,
+  // revoked) or pins `key` for another host; nothing is pinned.
+  Status CheckCandidateKey(const inventory::Host& host, const crypto::Ed25519Public& key) const;
+  // A connection that accepts `key` alone, pinning nothing: to have the
+  // agent prove a key before it is pinned.
+  Result<std::unique_ptr<transport::Connection>> ConnectExpecting(const inventory::Host& host, const crypto::Ed25519Public& key);
 
   // Called before a new host key is pinned (with --accept-new-host-keys);
   // an error keeps it unpinned. Ping journals the acceptance here.

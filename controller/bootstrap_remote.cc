@@ -62,7 +62,8 @@ std::string ProbeCommand(const std::string& package_version) {
       "elif dpkg --compare-versions \"$new\" eq \"$v\"; then echo compare=same\n"
       "else echo compare=older; fi\n"
       "echo \"uid=$(id -u)\"\n"
-      "if [ -d /run/systemd/system ]; then echo systemd=yes; else echo systemd=no; fi\n";
+      "if [ -d /run/systemd/system ]; then echo systemd=yes; else echo systemd=no; fi\n"
+      "k=$(daybook-agent --config /etc/daybook/agent.toml --print-host-key 2>/dev/null | head -n 1) && echo \"host_key=$k\"\n";
   return "sh -c " + ShellQuote(script);
 }
 
@@ -77,6 +78,7 @@ Result<ProbeReport> ParseProbe(std::string_view out) {
     if (key == "compare") report.compare = value;
     if (key == "uid") report.root = value == "0";
     if (key == "systemd") report.systemd = value == "yes";
+    if (key == "host_key") report.host_key = value;
   }
   if (report.architecture.empty()) {
     return MakeError(ErrorCode::kFailed, "the host has no dpkg: bootstrap installs the Debian package (Debian, Ubuntu)");
@@ -92,7 +94,7 @@ Result<ProbeReport> ParseProbe(std::string_view out) {
   return report;
 }
 
-std::string ApplyCommand(bool install, const std::string& sha256, const std::string& operators) {
+std::string ApplyCommand(bool install, const std::string& sha256, const std::string& operators, const std::string& challenge) {
   std::string script =
       "set -u\n"
       "export DEBIAN_FRONTEND=noninteractive LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
@@ -124,10 +126,11 @@ std::string ApplyCommand(bool install, const std::string& sha256, const std::str
       " fail \"the service did not start: $(systemctl status --no-pager -n 3 daybook-agent.service 2>&1 | tail -n 3 | tr '\\n' ' ')\"\n"
       "fi\n"
       "i=0\n"
-      "while ! k=$(daybook-agent --config \"$conf\" --print-host-key 2>/dev/null); do\n"
+      "while ! k=$(daybook-agent --config \"$conf\" --print-host-key --challenge " + ShellQuote(challenge) + " 2>/dev/null); do\n"
       "  i=$((i + 1)); [ \"$i\" -lt 100 ] || fail 'the agent wrote no host key in 20 s: is its service running?'; sleep 0.2\n"
       "done\n"
-      "echo \"host_key=$k\"\n"
+      "echo \"host_key=$(printf '%s\\n' \"$k\" | sed -n 1p)\"\n"
+      "echo \"host_key_proof=$(printf '%s\\n' \"$k\" | sed -n 2p)\"\n"
       "echo \"installed=$(dpkg-query -W -f='${Version}' daybook-agent 2>/dev/null)\"\n"
       "echo \"active=$(systemctl is-active daybook-agent.service 2>/dev/null)\"\n";
   return "sh -c " + ShellQuote(script);
@@ -137,6 +140,7 @@ ApplyReport ParseApply(std::string_view out) {
   ApplyReport report;
   for (const auto& [key, value] : KeyValues(out)) {
     if (key == "host_key") report.host_key = value;
+    if (key == "host_key_proof") report.host_key_proof = value;
     if (key == "installed") report.installed = IsDebianVersion(value) ? value : "";
     if (key == "active") report.active = IsValidName(value) ? value : "";
     if (key == "error") report.error = TerminalSafe(Utf8Head(value, 600));

@@ -34,7 +34,8 @@ std::string Become(const std::string& command);
 // What the host has. The probe prints "daybook-bootstrap probe", then
 // arch=, installed= (the package's version when installed and configured,
 // else empty), compare= (absent | newer | same | older: `package_version`
-// against the installed one), uid=, systemd= (yes | no).
+// against the installed one), uid=, systemd= (yes | no), and host_key= when
+// an agent is installed and has one.
 std::string ProbeCommand(const std::string& package_version);
 
 struct ProbeReport {
@@ -43,6 +44,7 @@ struct ProbeReport {
   std::string compare;    // absent | newer | same | older
   bool root = false;
   bool systemd = false;
+  std::string host_key;  // "" when none (yet)
 };
 Result<ProbeReport> ParseProbe(std::string_view out);
 
@@ -50,11 +52,13 @@ Result<ProbeReport> ParseProbe(std::string_view out);
 // dependencies come from the host's own repositories; --force-confold
 // keeps an agent.toml the admin wrote), checks its name and SHA-256 first;
 // writes authorized_operators through the agent; enables and starts (or
-// reloads) the service; prints the host key and the installed version.
-std::string ApplyCommand(bool install, const std::string& sha256, const std::string& operators);
+// reloads) the service; prints the host key, its signature over
+// `challenge` (agent --print-host-key --challenge) and the installed version.
+std::string ApplyCommand(bool install, const std::string& sha256, const std::string& operators, const std::string& challenge);
 
 struct ApplyReport {
   std::string host_key;  // "ssh-ed25519 BASE64"
+  std::string host_key_proof;  // base64 signature over the challenge
   std::string installed;  // the package version now
   std::string active;     // systemctl is-active
   std::string error;      // the script's own words when it failed

@@ -16,6 +16,7 @@
 #include "controller/intervention.h"
 #include "controller/output.h"
 #include "core/base/strings.h"
+#include "core/base/version.h"
 #include "core/base/text.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/hash.h"
@@ -164,6 +165,11 @@ HostBootstrap BootstrapHost(const BootstrapContext& c, const inventory::Host& ho
   if (probe->architecture != c.package.architecture && c.package.architecture != "all") {
     return fail("failed", "the host is " + probe->architecture + ", the package " + c.package.architecture);
   }
+  // An agent already there whose key known_hosts does not pin for this
+  // host: refused before the host is changed.
+  if (Result<crypto::Ed25519Public> before = crypto::ParseSshPublicKey(probe->host_key); before) {
+    if (Status known = c.session.client->CheckCandidateKey(host, *before); !known) return fail("failed", known.error().message);
+  }
   run.from = probe->installed;
   // A host with a newer agent keeps it (never downgraded) and is enrolled
   // all the same: operators rewritten, service started, key pinned.
@@ -173,7 +179,10 @@ HostBootstrap BootstrapHost(const BootstrapContext& c, const inventory::Host& ho
                              : probe->compare == "same"  ? "unchanged"
                                                          : "kept-newer";
 
-  Result<exec::ProcessResult> applied = remote(ApplyCommand(install, c.package.sha256, c.operators),
+  uint8_t nonce[32];
+  if (Status random = crypto::RandomBytes(nonce, sizeof nonce); !random) return fail("failed", random.error().message);
+  const std::string challenge = crypto::HexEncode(nonce, sizeof nonce);
+  Result<exec::ProcessResult> applied = remote(ApplyCommand(install, c.package.sha256, c.operators, challenge),
                                               install ? c.package.bytes : std::string(), std::chrono::minutes(30));
   if (!applied) return fail("failed", "ssh: " + applied.error().message);
   ApplyReport report = ParseApply(applied->out);
@@ -186,20 +195,28 @@ HostBootstrap BootstrapHost(const BootstrapContext& c, const inventory::Host& ho
   Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(report.host_key);
   if (!key) return fail("failed", "the host printed no agent host key: " + key.error().message);
   run.fingerprint = crypto::SshFingerprint(*key);
-  // The key came over the operator's ssh: pinned (journaled first) now.
-  if (Status pinned = c.session.client->PinTrustedKey(host, *key); !pinned) return fail("failed", pinned.error().message);
+  // The host holds the private key, not a copy of another agent's public one.
+  std::optional<crypto::Bytes> proof = crypto::Base64Decode(report.host_key_proof);
+  if (!proof || !crypto::Ed25519Verify(*key, protocol::HostKeyProofMessage(challenge), *proof)) {
+    return fail("failed", "the host did not prove it holds the agent key " + run.fingerprint + " it printed");
+  }
+  if (Status known = c.session.client->CheckCandidateKey(host, *key); !known) return fail("failed", known.error().message);
 
-  // The agent itself, through the pinned key: its signed word that it runs.
-  Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(*c.session.client, host);
-  if (!connection) {
+  // The agent itself, through that key: its signed word that it runs here.
+  // Pinned (journaled first) only once it answered.
+  Result<std::unique_ptr<transport::Connection>> connection = c.session.client->ConnectExpecting(host, *key);
+  Result<protocol::Json> hello = connection ? AgentClient::Call(**connection, protocol::HelloRequest(std::string("daybook ") + kVersion))
+                                            : Result<protocol::Json>(connection.error());
+  if (!hello) {
     return fail("failed", "the agent does not answer on " + HostToken(host.address, host.port) + " (its agent.toml `listen` " +
                               "must match the inventory's address and port, and the controller must reach it): " +
-                              connection.error().message);
+                              hello.error().message);
   }
-  run.agent_key = (*connection)->host_key();
   Result<SignedAnswer> answer = AgentClient::CallSigned(**connection, BindRequest(protocol::FactsRequest(), binding, host.name));
   Status bound = answer ? CheckAnswerBinding(answer->body, binding, host.name) : Status(answer.error());
   if (!bound) return fail("failed", bound.error().message);
+  if (Status pinned = c.session.client->PinTrustedKey(host, *key); !pinned) return fail("failed", pinned.error().message);
+  run.agent_key = *key;
   run.outcome.details = {{"bootstrap", {{"action", run.action}, {"from", run.from.empty() ? Json(nullptr) : Json(run.from)},
                                         {"version", run.to}, {"host_key", run.fingerprint}}},
                          {"agent_version", schema::MemberOr(schema::MemberOr(answer->signed_body, "facts"), "agent_version")}};
@@ -233,6 +250,14 @@ int RunBootstrap(Env& env, const GlobalOptions& global, BootstrapOptions& option
   if (operators.empty()) {
     return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "allowed_signers lists no operator key: nobody could act on "
                                                                     "the hosts; add `NAME ssh-ed25519 ...` lines and commit them"));
+  }
+  // The agents know keys, not allowed_signers' validity windows.
+  for (const crypto::AllowedSigner& signer : session.committed_signers->signers) {
+    if (signer.valid_before && crypto::FindAllowedPrincipal(*session.committed_signers, signer.key,
+                                                            std::string(journal::kOperatorNamespace), env.clock.Now())) {
+      env.err << "daybook: warning: allowed_signers line " << signer.line << " expires (valid-before); the agents "
+              << "cannot: run bootstrap again once it has, to take that key off the hosts\n";
+    }
   }
   if (!options.yes) {
     std::vector<std::string> names;

@@ -100,6 +100,15 @@ HostKeyLookup KnownHosts::Find(const std::string& host, const crypto::Ed25519Pub
   return result;
 }
 
+std::optional<std::string> KnownHosts::OtherHostWith(const std::string& host, const crypto::Ed25519Public& key) const {
+  std::lock_guard lock(mu_);
+  for (const KnownHostEntry& entry : entries_) {
+    if (entry.revoked || entry.key != key || EntryMatches(entry, host)) continue;
+    return entry.patterns.empty() ? std::string("?") : entry.patterns.front();
+  }
+  return std::nullopt;
+}
+
 void KnownHosts::Add(const std::string& host, const crypto::Ed25519Public& key) {
   std::lock_guard lock(mu_);
   entries_.push_back({{host}, key, false, 0});

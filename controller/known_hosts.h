@@ -39,6 +39,10 @@ class KnownHosts {
   KnownHosts(const KnownHosts& other) : entries_(other.entries_) {}
 
   HostKeyLookup Find(const std::string& host_token, const crypto::Ed25519Public& key) const;
+  // The first pattern of a line that lists `key` for a host other than
+  // `host_token` (a key is one agent's: two hosts with one key are one
+  // machine answering for two names), or nullopt.
+  std::optional<std::string> OtherHostWith(const std::string& host_token, const crypto::Ed25519Public& key) const;
   // Remembers a newly accepted key (the caller appends the line to the file).
   void Add(const std::string& host_token, const crypto::Ed25519Public& key);
 

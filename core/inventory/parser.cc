@@ -104,9 +104,12 @@ void ReadHosts(const toml::table& hosts, RawFile& raw, Diagnostics& diags) {
     host.host.ssh = host.host.address;
     if (auto ssh = reader.String("ssh")) {
       // Handed to ssh(1) as its destination: never read as an option.
+      // Only what host names, users, ports and IPv6 literals are made of:
+      // an ssh_config ProxyCommand with %h hands it to a shell.
       bool clean = !ssh->value.empty() && ssh->value.front() != '-' && ssh->value.size() <= 512 &&
-                   std::none_of(ssh->value.begin(), ssh->value.end(),
-                                [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
+                   std::all_of(ssh->value.begin(), ssh->value.end(), [](char c) {
+                     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("@._:/[]%-").find(c) != std::string_view::npos;
+                   });
       if (clean) {
         host.host.ssh = ssh->value;
       } else {

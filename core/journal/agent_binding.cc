@@ -67,6 +67,13 @@ std::string BeginHash(std::string_view begin_line) {
   return crypto::HexEncode(h.data(), h.size());
 }
 
+std::string BeginAnswerType(const Json& begin) {
+  if (MemberOr(begin, "manifest").is_object()) return "apply.result";
+  if (MemberOr(begin, "rollback").is_object()) return "deploy.result";
+  if (MemberOr(begin, "bootstrap").is_object()) return "facts";
+  return "";
+}
+
 Status CheckBoundAnswer(const Json& record, const Json& response, const std::string& begin_hash) {
   std::optional<std::string> type = StringField(response, "type");
   if (type != "apply.result" && type != "deploy.result" && type != "facts") {

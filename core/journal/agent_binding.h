@@ -19,6 +19,11 @@ namespace daybook::journal {
 // "begin". A tombstone keeps it, so the binding survives retention.
 std::string BeginHash(std::string_view begin_line);
 
+// The answer type that proves a host's "ok" in the intervention `begin`
+// opens: "apply.result" (manifest), "deploy.result" (rollback), "facts"
+// (bootstrap); "" for none of these.
+std::string BeginAnswerType(const Json& begin);
+
 // Checks a version 2 host.result `record` against the agent's `response`
 // (whose signature the caller verified) and `begin_hash`, the leaf hash of
 // the record at the result's begin_seq. kFailed naming the first field that

@@ -4,6 +4,7 @@
 
 #include "core/base/strings.h"
 #include "core/crypto/encoding.h"
+#include "core/journal/agent_binding.h"
 #include "core/journal/canonical.h"
 #include "core/journal/intent.h"
 #include "core/journal/lines.h"
@@ -26,7 +27,10 @@ std::optional<Failure> NoteRecord(const Json& record, int64_t seq, int64_t offse
       record.contains("op_sig")) {
     scan.signed_records.push_back(static_cast<size_t>(seq));
   }
-  if (type == kInterventionBegin) scan.begin_ids[seq] = *StringField(record, "intervention");
+  if (type == kInterventionBegin) {
+    scan.begin_ids[seq] = *StringField(record, "intervention");
+    scan.begin_answers[seq] = BeginAnswerType(record);
+  }
   if (type == kKeyRotation) scan.rotations.emplace_back(seq, *StringField(record, "vkey"));
   if (type == kRetentionPrune) {
     TimePoint cutoff = *ParseTimestamp(*StringField(record, "cutoff"));

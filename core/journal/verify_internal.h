@@ -38,6 +38,9 @@ struct Scan {
   std::vector<size_t> signed_records;         // begin, pin, prune and agent-signed result records
   std::vector<std::string> types;             // per seq (tombstones keep theirs)
   std::map<int64_t, std::string> begin_ids;   // begin seq -> intervention id (not for tombstones)
+  // begin seq -> the answer type that may prove its hosts' "ok": apply.result
+  // (a push), deploy.result (a rollback), facts (a bootstrap)
+  std::map<int64_t, std::string> begin_answers;
   std::vector<std::pair<int64_t, std::string>> rotations;  // journal.key_rotation: seq, vkey
   int64_t legacy = 0;                         // version 1 records
   std::map<std::string, int64_t> day_starts;  // UTC day -> first seq with a payload that day

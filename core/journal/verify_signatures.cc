@@ -138,6 +138,14 @@ class SignatureCheck {
     if (id != scan_.begin_ids.end() && StringField(record, "intervention") != id->second) {
       return Fail(VerifyCode::kBadAgentSig, "begin_seq " + std::to_string(begin_seq) + " opened another intervention");
     }
+    // Each kind of intervention has its own proof: facts prove a
+    // bootstrap, never a push or a rollback.
+    auto kind = scan_.begin_answers.find(begin_seq);
+    std::optional<std::string> answer_type = StringField(MemberOr(agent, "response"), "type");
+    if (kind != scan_.begin_answers.end() && answer_type != kind->second) {
+      return Fail(VerifyCode::kBadAgentSig, "the agent's answer is a " + answer_type.value_or("?") + ", not the " +
+                                                kind->second + " its intervention's kind needs");
+    }
     Hash begin = scan_.Leaf(begin_seq);
     Status bound = CheckBoundAnswer(record, MemberOr(agent, "response"), crypto::HexEncode(begin.data(), begin.size()));
     if (!bound) return Fail(VerifyCode::kBadAgentSig, bound.error().message);

@@ -11,6 +11,8 @@ Json HelloRequest(const std::string& client) {
 
 Json FactsRequest() { return {{"type", "facts"}}; }
 
+std::string HostKeyProofMessage(const std::string& challenge) { return "daybook-agent host key proof v1\n" + challenge; }
+
 Json ErrorMessage(const std::string& code, const std::string& message) {
   // Messages quote file names and tool output: bytes, until made text.
   return {{"type", "error"}, {"code", ReadableText(code)}, {"message", ReadableText(message)}};

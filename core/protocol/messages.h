@@ -35,6 +35,11 @@ Json SignResponse(const Json& body, const crypto::Ed25519Key& host_key);
 // kFailed when it is missing, malformed or forged.
 Result<Json> OpenResponse(const Json& frame, const crypto::Ed25519Public& pinned);
 
+// What `daybook-agent --print-host-key --challenge HEX` signs with the host
+// key for `daybook bootstrap`: domain-separated, so the signature is good
+// for nothing else the agent signs (canonical JSON answers never start so).
+std::string HostKeyProofMessage(const std::string& challenge);
+
 // The agent's choice from the client's list of versions, or nullopt.
 std::optional<int> NegotiateVersion(const Json& hello);
 

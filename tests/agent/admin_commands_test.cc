@@ -5,7 +5,10 @@
 
 #include <sstream>
 
+#include "core/base/strings.h"
+#include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
+#include "core/protocol/messages.h"
 #include "core/transport/host_key.h"
 #include "tests/testing.h"
 
@@ -25,6 +28,19 @@ TEST_CASE("agent --print-host-key: the service's key, never a new one") {
   REQUIRE(key.ok());
   REQUIRE(PrintHostKey(config, *fs, "web-01\x1b", out));
   CHECK(out.str() == crypto::FormatSshPublicKey(key->key.public_key()) + " daybook-agent@web-01\\x1B\n");
+  // With a challenge: the host proves it holds the private key.
+  const std::string challenge(64, 'c');
+  std::ostringstream proved;
+  REQUIRE(PrintHostKey(config, *fs, "web-01", proved, challenge));
+  std::vector<std::string> lines = Split(proved.str(), '\n');
+  REQUIRE(lines.size() >= 2);
+  std::optional<crypto::Bytes> sig = crypto::Base64Decode(lines[1]);
+  REQUIRE(sig);
+  CHECK(crypto::Ed25519Verify(key->key.public_key(), protocol::HostKeyProofMessage(challenge), *sig));
+  CHECK_FALSE(crypto::Ed25519Verify(key->key.public_key(), protocol::HostKeyProofMessage(std::string(64, 'd')), *sig));
+  for (std::string bad : {std::string(63, 'c'), std::string(64, 'C'), std::string(64, 'g')}) {
+    CHECK(PrintHostKey(config, *fs, "web-01", proved, bad).error().code == ErrorCode::kInvalidInput);
+  }
 }
 
 TEST_CASE("agent --install-operators: plain ed25519 keys only, all or nothing, 0600") {

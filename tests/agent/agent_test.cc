@@ -206,6 +206,31 @@ TEST_CASE("agent session: answers in order, unknown types get an error, bad fram
   CHECK(Responses(malformed, key)[0]["code"] == "bad_frame");
 }
 
+TEST_CASE("agent facts bound to an intervention: a bootstrap's only (facts prove no push)") {
+  using protocol::Json;
+  crypto::Ed25519Key key = *crypto::Ed25519Key::Generate();
+  SessionContext context{&key, 1 << 16, std::chrono::seconds(1), [] { return Json{{"agent_version", "0.1.0"}}; }, nullptr};
+  auto ask = [&](const Json& begin_record) {
+    Json request = protocol::FactsRequest();
+    request["intervention"] = "i-1";
+    request["host"] = "web-01";
+    request["begin"] = journal::Canonical(begin_record);
+    return Answer(context, nullptr, request);
+  };
+  Json bootstrap = ask({{"type", "intervention.begin"}, {"intervention", "i-1"},
+                        {"bootstrap", {{"package", "daybook-agent"}, {"version", "0.1.0-1"}, {"sha256", "ab"}}}});
+  CHECK(bootstrap["type"] == "facts");
+  CHECK(bootstrap["status"] == "ok");
+  CHECK(bootstrap["host"] == "web-01");
+  Json push = ask({{"type", "intervention.begin"}, {"intervention", "i-1"}, {"manifest", {{"commit", "c"}, {"path", "p"}}}});
+  CHECK(push["type"] == "error");
+  CHECK(push["code"] == "bad_request");
+  CHECK(Answer(context, nullptr, protocol::FactsRequest())["agent_version"].is_null());  // unbound facts: as before
+  CHECK(journal::BeginAnswerType({{"manifest", {{"commit", "c"}}}}) == "apply.result");
+  CHECK(journal::BeginAnswerType({{"rollback", {{"deploy", "app"}}}}) == "deploy.result");
+  CHECK(journal::BeginAnswerType({{"bootstrap", {{"package", "p"}}}}) == "facts");
+}
+
 TEST_CASE("agent answers that change a host bind host, intervention and begin record, and an empty apply is refused") {
   using protocol::Json;
   std::string begin = journal::Canonical({{"type", "intervention.begin"}, {"intervention", "i-1"}, {"seq", 0}});

@@ -78,8 +78,8 @@ TEST_CASE("bootstrap: a value in the probe stays a value (run through a real sh:
   CHECK(out.find("daybook-bootstrap probe") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(marker));
   // Without an install, the apply step sends no package and runs no apt.
-  CHECK(ApplyCommand(false, "abc", "k\n").find("apt-get") == std::string::npos);
-  CHECK(ApplyCommand(true, "abc", "k\n").find("apt-get install") != std::string::npos);
+  CHECK(ApplyCommand(false, "abc", "k\n", std::string(64, 'a')).find("apt-get") == std::string::npos);
+  CHECK(ApplyCommand(true, "abc", "k\n", std::string(64, 'a')).find("apt-get install") != std::string::npos);
 }
 
 }  // namespace daybook::controller

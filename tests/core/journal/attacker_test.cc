@@ -76,6 +76,27 @@ TEST_CASE("attack: a host.result appended by hand is never sealed, and verify na
   CHECK(fleet.Verify().ok());
 }
 
+TEST_CASE("attack: a push's ok backed by the agent's bound facts (a bootstrap's proof), even re-sealed") {
+  Fleet fleet;
+  std::vector<std::string> lines = fleet.Lines();
+  REQUIRE(lines.size() == 10);  // 6 begins i-1 (a manifest), 8 is web-02's result
+  Json response = {{"type", "facts"}, {"facts", {{"agent_version", "0.1.0"}}}, {"status", "ok"}, {"intervention", "i-1"},
+                   {"host", "web-02"}, {"begin", BeginHash(lines[6])}};
+  crypto::Ed25519Signature sig = fleet.f.agent_key.Sign(Canonical(response));
+  Json facts_ok = *ParseCanonical(lines[8]);
+  facts_ok.erase("deploys");
+  facts_ok["agent"] = {{"key", crypto::FormatSshPublicKey(fleet.f.agent_key.public_key())},
+                       {"sig", crypto::Base64Encode(sig.data(), sig.size())}, {"response", response}};
+  std::vector<std::string> forged = lines;
+  forged[8] = Canonical(facts_ok);
+  JournalFiles files = fleet.Files();
+  Rewrite(files, forged, &fleet.f.journal_key);
+  VerifyReport report = fleet.Verify(files);
+  CHECK(report.code == VerifyCode::kBadAgentSig);
+  CHECK(report.seq == 8);
+  CHECK(report.message.find("not the apply.result") != std::string::npos);
+}
+
 TEST_CASE("attack: a result copied from another host and intervention, or signed by a fresh key") {
   Fleet fleet;
   std::vector<std::string> lines = fleet.Lines();
