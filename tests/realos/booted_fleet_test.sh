@@ -124,13 +124,30 @@ done
 grep -q "exited 133" "$WORK/c1.console" || fail "c1 never rebooted (no exit 133)"
 expect_exit 0 "$DAYBOOK" ping
 
-# 6. An upgrade of the agent through bootstrap: host keys kept.
+# 6. The package's upgrade while a release is in flight on c1 (its after
+# hook sleeps): the old agent finishes that session before it stops
+# (systemctl restart, SIGTERM drains), the new one starts with the same key.
+# Done with apt on c1 itself: a bootstrap would wait for the push's journal
+# lock. Then bootstrap upgrades c2 and c3 and finds c1 current.
+echo "v2" > "$WORK/app/VERSION" && git -C "$WORK/app" commit -qam v2
+sed -e 's/^targets = "all"/targets = "c1"/' -e 's|^keep = 3|keep = 3\nafter = ["/bin/sleep", "6"]|' manifests/app.toml > manifests/app-slow.toml
+git add -A && git commit -qm "app v2, slow hook" || fail "commit"
+"$DAYBOOK" push manifests/app-slow.toml --yes > "$WORK/slow.out" 2>&1 &
+slow=$!
+for _ in $(seq 1 150); do booted_ssh 1 'pgrep -x sleep' > /dev/null 2>&1 && break; sleep 0.2; done
+booted_ssh 1 'pgrep -x sleep' > /dev/null 2>&1 || fail "the release's after hook never ran on c1"
+booted_ssh 1 'cat > /tmp/agent.deb && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confold /tmp/agent.deb' \
+  < "$deb2" > "$WORK/c1-upgrade.log" 2>&1 || { tail -20 "$WORK/c1-upgrade.log" >&2; fail "apt upgrade of c1's agent"; }
+wait "$slow" || { fail "the release in flight during the upgrade failed"; cat "$WORK/slow.out" >&2; }
+[[ "$(booted_ssh 1 cat /srv/app/current/VERSION)" == v2 ]] || fail "c1: the release in flight did not land"
 expect_exit 0 "$DAYBOOK" bootstrap --package "$deb2" --yes --output json
 python3 - "$WORK/out" "$v1" "$v2" <<'PY' || fail "upgrade report"
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert all(h["status"] == "ok" and h["action"] == "upgraded" and h["from"] == sys.argv[2] and h["to"] == sys.argv[3]
-           for h in doc["hosts"]), doc
+hosts = {h["host"]: h for h in doc["hosts"]}
+assert hosts["c1"]["status"] == "ok" and hosts["c1"]["action"] == "unchanged" and hosts["c1"]["to"] == sys.argv[3], doc
+assert all(hosts[c]["status"] == "ok" and hosts[c]["action"] == "upgraded" and hosts[c]["from"] == sys.argv[2] and
+           hosts[c]["to"] == sys.argv[3] for c in ("c2", "c3")), doc
 assert doc["accepted_host_keys"] == 0, doc
 PY
 git diff --quiet -- inventory/known_hosts || fail "the upgrade re-pinned a key (known_hosts changed)"
