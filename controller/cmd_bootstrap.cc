@@ -236,7 +236,9 @@ int RunBootstrap(Env& env, const GlobalOptions& global, BootstrapOptions& option
   // The operator's ssh must run here before any host is journaled as failed.
   std::vector<std::string> version_argv = ssh;
   version_argv.push_back("-V");
-  if (Result<exec::ProcessResult> v = env.runner->Run(exec::ProcessSpec::Of(version_argv)); !v) {
+  exec::ProcessSpec version_spec = exec::ProcessSpec::Of(version_argv);
+  version_spec.timeout = std::chrono::seconds(10);
+  if (Result<exec::ProcessResult> v = env.runner->Run(version_spec); !v) {
     return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "cannot run the ssh program " + Quoted(ssh.front()) + ": " +
                                                                         v.error().message));
   }
