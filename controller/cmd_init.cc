@@ -68,7 +68,9 @@ max_failures = 0
 timeout = "15m"
 )"},
     {"allowed_signers", "# Operators allowed to act (OpenSSH allowed_signers format).\n"},
-    {".gitignore", "# Never commit the journal signing key.\n/.daybook/\n"},
+    {".gitignore",
+     "# Never commit the journal signing key.\n/.daybook/\n"
+     "# The journal lives beside the repository on the admin host, not in git (docs/journal.md).\n/journal/\n"},
 }};
 
 int RunInit(Env& env, const std::string& dir_arg) {
@@ -100,7 +102,9 @@ int RunInit(Env& env, const std::string& dir_arg) {
   for (const TemplateFile& file : kTemplate) env.out << "  " << file.path << "\n";
   env.out << "  " << kVerifierKeyFile << "          (publish it: auditors verify the journal with it)\n"
           << "  .daybook/journal.key  (the journal signing key, 0600, never committed)\n";
-  env.out << "Next: edit inventory/ and manifests/, run `daybook validate`, then commit.\n";
+  env.out << "Next: add each operator to allowed_signers (a line `NAME ssh-ed25519 AAAA...`: yours is\n"
+             "  `echo \"you@team $(cat ~/.ssh/id_ed25519.pub)\" >> allowed_signers`; `ssh-keygen -t ed25519` if you have\n"
+             "  none), edit inventory/ and manifests/, run `daybook validate`, then commit.\n";
   return kExitOk;
 }
 

@@ -82,6 +82,7 @@ TEST_CASE("cli: init creates a fleet that validates as created") {
   CHECK(h.fs.Exists("/work/fleet/inventory/known_hosts"));
   CHECK(h.fs.Exists("/work/fleet/allowed_signers"));
   CHECK(h.fs.ReadFile("/work/fleet/.gitignore")->find("/.daybook/") != std::string::npos);
+  CHECK(h.fs.ReadFile("/work/fleet/.gitignore")->find("/journal/") != std::string::npos);  // beside the repo, not in it
   CHECK(h.Run({"validate"}, "/work/fleet/manifests") == kExitOk);
   CHECK(h.out.str().find("0 invalid, 0 errors") != std::string::npos);
 }

@@ -14,6 +14,9 @@ write_manifest v1.0 /srv/app none 2 group:worker
 expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
 [[ "$(live 1)" == "$v1" ]] || fail "agent-1 is not on v1"
 [[ -z "$(live 2)" ]] || fail "agent-2 is not in group:worker"
+# The journal lives beside the repository (git-ignored): a push leaves it clean.
+[[ -d journal ]] || fail "no journal/ after a push"
+[[ -z "$(git status --porcelain)" ]] || { fail "a push left the fleet repository dirty"; git status --porcelain >&2; }
 expect_exit 0 "$DAYBOOK" journal show --type intervention.begin --output json
 python3 - "$WORK/out" "$(git rev-parse HEAD)" <<'PY' || fail "the begin record names the fleet commit"
 import json, sys
