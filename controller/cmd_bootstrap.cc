@@ -261,6 +261,11 @@ int RunBootstrap(Env& env, const GlobalOptions& global, BootstrapOptions& option
               << "cannot: run bootstrap again once it has, to take that key off the hosts\n";
     }
   }
+  // Who acts is known before the operator is asked, and before any host is
+  // contacted: an operator key allowed_signers lacks is said now.
+  if (Result<journal::OperatorSigner*> op = SessionOperatorSigner(env, global, session); !op) {
+    return ReportError(env.err, std::move(op).error().WithContext("nothing was done"));
+  }
   if (!options.yes) {
     std::vector<std::string> names;
     for (const std::string& line : Split(operators, '\n')) {
@@ -269,9 +274,6 @@ int RunBootstrap(Env& env, const GlobalOptions& global, BootstrapOptions& option
     std::string what = "install daybook-agent " + package->version + " on " + std::to_string(session.hosts.size()) +
                        " host(s) over ssh (" + Join(session.hosts, ", ") + ") and let " + Join(names, ", ") + " act on them";
     if (Status s = Confirm(env, what); !s) return ReportError(env.err, s.error());
-  }
-  if (Result<journal::OperatorSigner*> op = SessionOperatorSigner(env, global, session); !op) {
-    return ReportError(env.err, std::move(op).error().WithContext("nothing was done"));
   }
   Json fields = {{"bootstrap", {{"package", package->name}, {"version", package->version},
                                 {"architecture", package->architecture}, {"sha256", package->sha256}}},

@@ -107,6 +107,11 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
   const CommittedManifest& committed = prepared->manifest;
   const manifest::Manifest& m = committed.resolved.manifest;
   RolloutView view = ViewRollout(session, m.rollout, env.clock.Now(), options.override_window);
+  // Who acts is known before the operator is asked, and before any host is
+  // contacted: an operator key allowed_signers lacks is said now.
+  if (Result<journal::OperatorSigner*> op = SessionOperatorSigner(env, global, session); !op) {
+    return ReportError(env.err, std::move(op).error().WithContext("nothing was done"));
+  }
   if (!options.yes) {
     if (env.in_is_terminal) {
       PrintManifestSummary(env.err, *prepared);
@@ -118,10 +123,6 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
     if (Status s = Confirm(env, question); !s) return ReportError(env.err, s.error());
   }
 
-  // Who acts is known before any host is contacted.
-  if (Result<journal::OperatorSigner*> op = SessionOperatorSigner(env, global, session); !op) {
-    return ReportError(env.err, std::move(op).error().WithContext("nothing was done"));
-  }
   // What a stopped controller left on these hosts is journaled first (reconcile.h).
   Result<ReconcileReport> reconciled = Reconcile(env, global, session, session.hosts);
   if (!reconciled) return ReportError(env.err, std::move(reconciled).error().WithContext("journal (nothing was done)"));

@@ -65,12 +65,13 @@ int RunRollback(Env& env, const GlobalOptions& global, RollbackOptions& options)
   FleetSession& session = **opened;
   std::string what = "roll back " + options.deploy + " on " + std::to_string(session.hosts.size()) + " host(s) to " +
                      (options.to.empty() ? "the last-known-good release" : options.to);
-  if (!options.yes) {
-    if (Status s = Confirm(env, what); !s) return ReportError(env.err, s.error());
-  }
-  // Who acts is known before any host is contacted.
+  // Who acts is known before the operator is asked, and before any host is
+  // contacted: an operator key allowed_signers lacks is said now.
   if (Result<journal::OperatorSigner*> op = SessionOperatorSigner(env, global, session); !op) {
     return ReportError(env.err, std::move(op).error().WithContext("nothing was done"));
+  }
+  if (!options.yes) {
+    if (Status s = Confirm(env, what); !s) return ReportError(env.err, s.error());
   }
   // What a stopped controller left on these hosts is journaled first (reconcile.h).
   Result<ReconcileReport> reconciled = Reconcile(env, global, session, session.hosts);

@@ -166,6 +166,9 @@ git commit -qam "a stranger's key" || fail "stranger commit"
 sessions_before=$(cat "$WORK"/agent-*/log | wc -l)
 expect_exit 2 "$DAYBOOK" push manifests/rollout.toml --yes
 expect_in "$WORK/err" "is not in allowed_signers: it cannot act on this fleet"
+# Without --yes too: said before the operator is asked to confirm.
+expect_exit 2 "$DAYBOOK" push manifests/rollout.toml < /dev/null
+expect_in "$WORK/err" "is not in allowed_signers: it cannot act on this fleet"
 [[ "$(cat "$WORK"/agent-*/log | wc -l)" == "$sessions_before" ]] || fail "a host was contacted before the operator was known"
 git revert --no-edit HEAD > /dev/null || fail "revert"
 finish
