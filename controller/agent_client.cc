@@ -25,11 +25,16 @@ Status AgentClient::CheckHostKey(const inventory::Host& host, const crypto::Ed25
     return MakeError(ErrorCode::kFailed, "unknown host key " + crypto::SshFingerprint(key) + " for " + token +
                                              "; check it out of band, then run with --accept-new-host-keys");
   }
+  std::lock_guard lock(append_mu_);
+  // Again under the lock: another host's thread may have pinned meanwhile.
+  if (HostKeyLookup again = known_.Find(token, key); again.match != HostKeyMatch::kUnknown) {
+    if (again.match == HostKeyMatch::kKnown) return OkStatus();
+    return MakeError(ErrorCode::kFailed, KnownHosts::ChangedKeyMessage(token, key, path_.string(), again.line));
+  }
   if (std::optional<std::string> other = known_.OtherHostWith(token, key)) {
     return MakeError(ErrorCode::kFailed, "the agent key " + crypto::SshFingerprint(key) + " of " + token + " is already pinned for " +
                                              *other + " in " + path_.string() + ": one agent cannot answer for two hosts");
   }
-  std::lock_guard lock(append_mu_);
   if (before_pin_) {
     if (Status s = before_pin_(host, key); !s) return std::move(s).error().WithContext("not pinned");
   }

@@ -92,9 +92,12 @@ void ReadHosts(const toml::table& hosts, RawFile& raw, Diagnostics& diags) {
     host.host.loc = {diags.path(), schema::PosOf(key)};
     host.host.address = host.host.name;
     if (auto address = reader.String("address")) {
-      bool clean = !address->value.empty() &&
-                   std::none_of(address->value.begin(), address->value.end(),
-                                [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
+      // A DNS name or an IP (bootstrap hands it to ssh(1) when the host has
+      // no `ssh`): what those are made of, and never an option.
+      bool clean = !address->value.empty() && address->value.front() != '-' &&
+                   std::all_of(address->value.begin(), address->value.end(), [](char c) {
+                     return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("._:[]%-").find(c) != std::string_view::npos;
+                   });
       if (clean) {
         host.host.address = address->value;
       } else {
@@ -224,9 +227,18 @@ Inventory Merge(std::vector<RawFile>& files, std::map<std::string, Diagnostics>&
     inventory.groups.push_back(group->group);
   }
 
+  // One agent answers for one host: two names for one address and port
+  // would let one machine's key and results stand for two.
+  std::map<std::pair<std::string, int>, std::string> endpoints;
   for (auto& [name, raw] : hosts) {
     Host host = raw->host;
     if (!raw->has_port) host.port = port;
+    auto [same, fresh] = endpoints.emplace(std::pair{host.address, host.port}, name);
+    if (!fresh) {
+      diags.at(host.loc.path).Error(host.loc.pos, "host " + Quoted(name) + " has the address and port of host " +
+                                                      Quoted(same->second) + " (" + host.address + ":" +
+                                                      std::to_string(host.port) + "): one agent answers for one host");
+    }
     if (!host.window) {
       for (const std::string& group_name : host.groups) {
         const std::optional<Window>& window = groups.at(group_name)->group.window;

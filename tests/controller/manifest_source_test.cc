@@ -12,6 +12,7 @@
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_filesystem.h"
 #include "tests/fakes/fake_git.h"
+#include "tests/fakes/fake_process_runner.h"
 
 namespace daybook::controller {
 namespace {
@@ -33,17 +34,21 @@ struct Fleet {
   testing::FixedClock clock{TimePoint(std::chrono::milliseconds(1'790'000'000'000))};
   std::ostringstream out, err;
 
+  testing::FakeProcessRunner runner;
+
   Fleet() {
     REQUIRE(Run({"init", "fleet"}) == kExitOk);
-    git.CommitAll(fs.files(), "/work/fleet");
+    // The operator is allowed: push and rollback check who acts first.
     crypto::Ed25519Key op = *crypto::Ed25519Key::Generate();
     fs.AddFile("/home/op/.ssh/id_ed25519", crypto::FormatOpenSshPrivateKey(op, "op"));
+    fs.AddFile("/work/fleet/allowed_signers", "op@team " + crypto::FormatSshPublicKey(op.public_key()) + "\n");
+    git.CommitAll(fs.files(), "/work/fleet");
   }
 
   int Run(std::vector<std::string> args, std::string cwd = "/work") {
     out.str("");
     err.str("");
-    Env env{fs, git, clock, out, err, cwd, false, false, "", "/home/op"};
+    Env env{fs, git, clock, out, err, cwd, false, false, "", "/home/op", &runner};
     return RunCli(args, env);
   }
 

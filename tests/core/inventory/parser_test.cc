@@ -94,6 +94,9 @@ TEST_CASE("inventory: bad input, each problem positioned") {
       {"[groups.web]\nwindow = \"Sun 04:00-04:00 UTC\"\n",
        "inv.toml:2:15: error: empty time range \"04:00-04:00\" in window: start and end are equal"},
       {"[hosts.web-01]\naddress = \"\"\n", "inv.toml:2:11: error: bad address \"\" for host \"web-01\""},
+      {"[hosts.web-01]\naddress = \"x$(id)\"\n", "inv.toml:2:11: error: bad address \"x$(id)\" for host \"web-01\""},
+      {"[hosts.a]\naddress = \"10.0.0.1\"\n[hosts.b]\naddress = \"10.0.0.1\"\n",
+       "inv.toml:3:8: error: host \"b\" has the address and port of host \"a\" (10.0.0.1:7022): one agent answers for one host"},
       // bootstrap hands it to ssh(1) as the destination: never an option.
       {"[hosts.web-01]\nssh = \"-oProxyCommand=x\"\n",
        "inv.toml:2:7: error: bad ssh destination \"-oProxyCommand=x\" for host \"web-01\" (want [user@]host or ssh://[user@]host[:port])"},
