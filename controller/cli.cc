@@ -4,6 +4,7 @@
 #include <map>
 
 #include "controller/commands.h"
+#include "controller/output.h"
 #include "controller/usage_error.h"
 #include "core/base/version.h"
 
@@ -32,6 +33,13 @@ int RunCli(const std::vector<std::string>& args, Env& env) {
   GlobalOptions global;
   app.add_option("--fleet", global.fleet, "Fleet repository (default: the git repository holding the current directory)")
       ->option_text("DIR");
+
+  SetTableColour(env.colour);
+  app.add_option_function<std::string>(
+         "--color", [](const std::string& when) { if (when != "auto") SetTableColour(when == "always"); },
+         "Colour verdicts in tables: auto (a terminal, unless $NO_COLOR is set), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->option_text("WHEN");
 
   int exit_code = kExitOk;
   AddInitCommand(app, env, exit_code);

@@ -32,6 +32,9 @@ struct Env {
   std::istream* in = nullptr;             // confirmation answers
   bool in_is_terminal = false;
   std::string ssh_command = "";  // $DAYBOOK_SSH_COMMAND: bootstrap's ssh program and options
+  // Colour by default: stdout is a terminal, $NO_COLOR unset or empty
+  // (no-color.org), $TERM not "dumb". --color overrides.
+  bool colour = false;
 };
 
 enum class OutputFormat { kText, kJson };

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 #include <system_error>
 
 #include "controller/cli.h"
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
                                ::isatty(STDERR_FILENO) == 1, sock ? sock : "", home ? home : "",
                                runner.get(), &std::cin, ::isatty(STDIN_FILENO) == 1};
   if (const char* ssh = std::getenv("DAYBOOK_SSH_COMMAND")) env.ssh_command = ssh;
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  env.colour = env.out_is_terminal && (no_color == nullptr || *no_color == '\0') &&
+               (term == nullptr || std::string_view(term) != "dumb");
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = daybook::controller::RunCli(args, env);
   std::cout.flush();

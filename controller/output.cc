@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <istream>
 #include <ostream>
+#include <set>
 
 #include "core/base/text.h"
 
@@ -55,16 +56,37 @@ void Table::AddRow(std::vector<std::string> row) {
   rows_.push_back(std::move(row));
 }
 
+namespace {
+
+bool table_colour = false;
+
+// ECMA-48 SGR sequences: bold, green, yellow, red; reset.
+const char* VerdictColour(const std::string& cell) {
+  static const std::set<std::string> kGood{"ok", "yes", "active", "installed", "upgraded", "unchanged", "completed", "identical"};
+  static const std::set<std::string> kWarn{"skipped", "required", "kept-newer", "halted", "interrupted", "unknown", "pending"};
+  static const std::set<std::string> kBad{"failed", "FAILED", "NO", "unreachable", "refused", "error", "TAMPERED"};
+  if (kGood.count(cell) != 0) return "\x1b[32m";
+  if (kWarn.count(cell) != 0) return "\x1b[33m";
+  if (kBad.count(cell) != 0) return "\x1b[31m";
+  return nullptr;
+}
+
+}  // namespace
+
+void SetTableColour(bool on) { table_colour = on; }
+
 void Table::Print(std::ostream& out) const {
   std::vector<size_t> widths;
   for (const auto& row : rows_) {
     if (widths.size() < row.size()) widths.resize(row.size());
     for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   }
-  for (const auto& row : rows_) {
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    const auto& row = rows_[r];
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
+      const char* colour = !table_colour ? nullptr : r == 0 ? "\x1b[1m" : VerdictColour(row[i]);
+      line += colour != nullptr ? colour + row[i] + "\x1b[0m" : row[i];
       if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
     }
     out << line << '\n';

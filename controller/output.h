@@ -39,8 +39,17 @@ std::string ChangeCounts(long long added, long long changed, long long removed);
 // Writes `doc` as one line of JSON (stable key order) and a newline.
 void PrintJson(std::ostream& out, const nlohmann::json& doc);
 
+// Colour for tables on a terminal: set once by RunCli from Env::colour and
+// --color (auto | always | never). Off by default, so piped output and tests
+// stay plain.
+void SetTableColour(bool on);
+
 // A plain text table: columns padded to their widest cell, two spaces apart,
 // no trailing spaces. Stable when piped (no colours, no terminal width).
+// With SetTableColour(true), the header is bold and a cell that is exactly
+// a verdict word is green (ok, yes...), yellow (skipped, required...) or red
+// (failed, NO, unreachable...): data cells never are, and widths are the
+// plain text's.
 // Cells hold remote data (host names, agent errors, file names): control
 // characters are escaped (TerminalSafe) as rows are added.
 class Table {

@@ -28,8 +28,10 @@ struct Harness {
     out.str("");
     err.str("");
     Env env{fs, git, clock, out, err, cwd, false, false, "", "/home/op"};
+    env.colour = colour;
     return RunCli(args, env);
   }
+  bool colour = false;  // as main() sets it: a terminal without $NO_COLOR
 };
 
 }  // namespace
@@ -85,6 +87,25 @@ TEST_CASE("cli: init creates a fleet that validates as created") {
   CHECK(h.fs.ReadFile("/work/fleet/.gitignore")->find("/journal/") != std::string::npos);  // beside the repo, not in it
   CHECK(h.Run({"validate"}, "/work/fleet/manifests") == kExitOk);
   CHECK(h.out.str().find("0 invalid, 0 errors") != std::string::npos);
+}
+
+TEST_CASE("cli: colour on a terminal only, --color overrides, data cells never coloured") {
+  Harness h;
+  REQUIRE(h.Run({"init", "fleet"}) == kExitOk);
+  REQUIRE(h.Run({"validate"}, "/work/fleet") == kExitOk);
+  const std::string plain = h.out.str();
+  CHECK(plain.find('\x1b') == std::string::npos);  // piped (or NO_COLOR): plain
+  h.colour = true;
+  REQUIRE(h.Run({"validate"}, "/work/fleet") == kExitOk);
+  CHECK(h.out.str().find("\x1b[1mRESULT\x1b[0m") != std::string::npos);
+  CHECK(h.out.str().find("\x1b[32mok\x1b[0m") != std::string::npos);
+  CHECK(h.out.str().find("\x1b[32mdaybook.toml") == std::string::npos);
+  REQUIRE(h.Run({"validate", "--color", "never"}, "/work/fleet") == kExitOk);
+  CHECK(h.out.str() == plain);
+  h.colour = false;
+  REQUIRE(h.Run({"--color", "always", "validate"}, "/work/fleet") == kExitOk);
+  CHECK(h.out.str().find("\x1b[32mok\x1b[0m") != std::string::npos);
+  CHECK(h.Run({"validate", "--color", "sometimes"}, "/work/fleet") == kExitUsage);
 }
 
 TEST_CASE("cli: init refuses a non-empty directory and writes nothing") {
