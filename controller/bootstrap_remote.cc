@@ -81,7 +81,7 @@ Result<ProbeReport> ParseProbe(std::string_view out) {
     if (key == "host_key") report.host_key = value;
   }
   if (report.architecture.empty()) {
-    return MakeError(ErrorCode::kFailed, "the host has no dpkg: bootstrap installs the Debian package (Debian, Ubuntu)");
+    return MakeError(ErrorCode::kFailed, "the host has no dpkg: bootstrap installs the daybook-agent Debian package");
   }
   if (!IsValidName(report.architecture)) return MakeError(ErrorCode::kFailed, "the host printed a bad architecture");
   if (!report.installed.empty() && !IsDebianVersion(report.installed)) {
