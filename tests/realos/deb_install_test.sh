@@ -5,8 +5,8 @@
 # its state directory 0700, an empty operators file 0600, its conffile and
 # the unit enabled (no systemd runs in a chroot: the enable link is what
 # deb-systemd-helper leaves); the installed agent accepts its packaged
-# configuration; the man pages are there; a purge removes state and
-# configuration; the host is untouched.
+# configuration; the man pages are there; a removal keeps configuration
+# and state (dpkg's "rc"), a purge then removes them; the host is untouched.
 #   deb_install_test.sh DAYBOOK AGENT SOURCE_DIR BUILD_DIR
 # Label realos (ctest -L realos, `make realos`): needs root and the mirror.
 [[ -n "${REALOS_NS:-}" ]] || exec env REALOS_NS=1 unshare --mount --propagation private -- bash "$0" "$@"
@@ -53,6 +53,13 @@ echo "# edited by the admin" >> "$R/etc/daybook/agent.toml"
 in_root "$R" dpkg -i --force-confold "/tmp/$(basename "$agent_deb")" > "$WORK/reinstall.log" 2>&1 || fail "reinstall"
 grep -q "edited by the admin" "$R/etc/daybook/agent.toml" || fail "the admin's edit of agent.toml was lost"
 
+# A removal keeps the configuration and state (dpkg's "rc"); a purge then
+# takes them.
+in_root "$R" apt-get remove -y -q daybook-agent > "$WORK/remove.log" 2>&1 || { tail -20 "$WORK/remove.log" >&2; fail "remove"; }
+[[ ! -e "$R/usr/sbin/daybook-agent" ]] || fail "remove left the agent"
+grep -q "edited by the admin" "$R/etc/daybook/agent.toml" || fail "remove took the configuration"
+[[ -d "$R/var/lib/daybook" ]] || fail "remove took the state directory (host key)"
+[[ "$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${db:Status-Abbrev}' daybook-agent)" == "rc " ]] || fail "not rc after remove"
 in_root "$R" apt-get purge -y -q daybook-agent > "$WORK/purge.log" 2>&1 || { tail -20 "$WORK/purge.log" >&2; fail "purge"; }
 [[ ! -e "$R/var/lib/daybook" ]] || fail "purge left /var/lib/daybook"
 [[ ! -e "$R/etc/daybook" ]] || fail "purge left /etc/daybook"
