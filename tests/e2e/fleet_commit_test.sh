@@ -14,6 +14,16 @@ write_manifest v1.0 /srv/app none 2 group:worker
 expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
 [[ "$(live 1)" == "$v1" ]] || fail "agent-1 is not on v1"
 [[ -z "$(live 2)" ]] || fail "agent-2 is not in group:worker"
+# docs/journal.md's stock-OpenSSH check of an operator signature, as written.
+(
+  set -e
+  line=$(grep -m1 '"type":"intervention.begin"' journal/records.jsonl)
+  who=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["principal"])' "$line")
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); open("sig","w").write(r.pop("op_sig"));
+sys.stdout.write(json.dumps(r, sort_keys=True, separators=(",",":"), ensure_ascii=False))' "$line" > msg
+  ssh-keygen -Y verify -f allowed_signers -I "$who" -n daybook-journal@v1 -s sig < msg > "$WORK/sshsig.out" 2>&1
+  rm -f sig msg
+) || { fail "the stock-OpenSSH recipe of docs/journal.md does not verify"; cat "$WORK/sshsig.out" >&2; }
 # The journal lives beside the repository (git-ignored): a push leaves it clean.
 [[ -d journal ]] || fail "no journal/ after a push"
 [[ -z "$(git status --porcelain)" ]] || { fail "a push left the fleet repository dirty"; git status --porcelain >&2; }
