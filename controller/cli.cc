@@ -41,6 +41,11 @@ int RunCli(const std::vector<std::string>& args, Env& env) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->option_text("WHEN");
 
+  app.add_flag_callback("-q,--quiet", [&env] { env.verbosity = -1; },
+                        "No progress on stderr (errors, warnings and results still print)");
+  app.add_flag_callback("-v,--verbose", [&env] { env.verbosity = 1; },
+                        "A progress line per host as it finishes, also when stderr is not a terminal");
+
   int exit_code = kExitOk;
   AddInitCommand(app, env, exit_code);
   AddValidateCommand(app, env, global, exit_code);

@@ -13,6 +13,7 @@
 #include "controller/bootstrap_remote.h"
 #include "controller/commands.h"
 #include "controller/fanout.h"
+#include "controller/fanout_progress.h"
 #include "controller/intervention.h"
 #include "controller/output.h"
 #include "core/base/strings.h"
@@ -284,22 +285,23 @@ int RunBootstrap(Env& env, const GlobalOptions& global, BootstrapOptions& option
 
   BootstrapContext context{env, session, options, *package, ssh, operators, session.fleet.config.connect_timeout};
   std::vector<HostBootstrap> runs(session.hosts.size());
-  size_t failed = 0, finished = 0;
+  size_t failed = 0;
+  FanOutProgress progress(env, "bootstrap", runs.size());
   Status journal = OkStatus();
   FanOut(
       session.hosts.size(), session.parallel,
       [&](size_t i) { runs[i] = BootstrapHost(context, session.Host(i), (*intervention)->binding()); },
       [&](size_t i) {
-        ++finished;
         if (runs[i].outcome.status != "ok") ++failed;
-        if (env.err_is_terminal) env.err << "\rbootstrap: " << finished << "/" << runs.size() << " done, " << failed << " failed" << std::flush;
+        progress.HostDone(session.hosts[i], runs[i].outcome.status != "ok",
+                          runs[i].outcome.status + (runs[i].outcome.error.empty() ? " (" + runs[i].action + ")" : ": " + runs[i].outcome.error));
         if (Status s = (*intervention)->RecordHost(session.Host(i), runs[i].outcome, runs[i].agent_key); !s && journal) journal = s;
       },
       [&](size_t i, const std::string& crash) {
         runs[i] = HostBootstrap{};
         runs[i].outcome = {"failed", crash, Json::object(), std::nullopt};
       });
-  if (env.err_is_terminal) env.err << "\n";
+  progress.Finish();
   Json summary = {{"hosts", session.hosts.size()}, {"ok", session.hosts.size() - failed}, {"failed", failed}};
   if (Status s = (*intervention)->End(failed == 0 ? "completed" : "failed", summary); !s && journal) journal = s;
 

@@ -5,6 +5,7 @@
 
 #include "controller/commands.h"
 #include "controller/fanout.h"
+#include "controller/fanout_progress.h"
 #include "controller/fleet_session.h"
 #include "controller/output.h"
 #include "core/base/version.h"
@@ -55,16 +56,18 @@ int RunPing(Env& env, const GlobalOptions& global, const PingOptions& options) {
   AgentClient& client = *session.client;
 
   std::vector<PingResult> results(names->size());
-  size_t finished = 0, failed = 0;
+  size_t failed = 0;
+  FanOutProgress progress(env, "ping", names->size(), "unreachable");
   FanOut(
       names->size(), session.parallel, [&](size_t i) { results[i] = PingOne(client, session.Host(i)); },
       [&](size_t i) {
-        ++finished;
         if (!results[i].reachable) ++failed;
-        if (env.err_is_terminal) env.err << "\rping: " << finished << "/" << names->size() << " done, " << failed << " unreachable" << std::flush;
+        progress.HostDone((*names)[i], !results[i].reachable,
+                          results[i].reachable ? "ok (" + std::to_string(results[i].latency_ms) + "ms)"
+                                               : "unreachable: " + results[i].error);
       },
       [&](size_t i, const std::string& crash) { results[i] = PingResult{false, 0, nlohmann::json::object(), crash}; });
-  if (env.err_is_terminal) env.err << "\n";
+  progress.Finish();
 
   if (options.format == OutputFormat::kJson) {
     nlohmann::json hosts = nlohmann::json::array();

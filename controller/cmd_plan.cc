@@ -10,6 +10,7 @@
 #include "controller/commands.h"
 #include "controller/deploy_host.h"
 #include "controller/fanout.h"
+#include "controller/fanout_progress.h"
 #include "controller/output.h"
 #include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
@@ -98,18 +99,18 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
   const CommittedManifest& committed = prepared->manifest;
   Json patch = PatchRequestJson(committed.resolved.manifest);
   std::vector<HostPlan> plans(session.hosts.size());
-  size_t finished = 0;
+  FanOutProgress progress(env, "plan", session.hosts.size(), "unreachable");
   FanOut(
       session.hosts.size(), session.parallel,
       [&](size_t i) { plans[i] = PlanHost(*session.client, env.git, session.Host(i), patch, prepared->deploys); },
-      [&](size_t) {
-        if (env.err_is_terminal) env.err << "\rplan: " << ++finished << "/" << session.hosts.size() << " hosts" << std::flush;
+      [&](size_t i) {
+        progress.HostDone(session.hosts[i], !plans[i].error.empty(), plans[i].error.empty() ? "planned" : "error: " + plans[i].error);
       },
       [&](size_t i, const std::string& crash) {
         plans[i] = HostPlan{};
         plans[i].error = crash;
       });
-  if (env.err_is_terminal) env.err << "\n";
+  progress.Finish();
 
   size_t blocked = 0, changing = 0;
   for (const HostPlan& plan : plans) {

@@ -136,7 +136,10 @@ int RunPush(Env& env, const GlobalOptions& global, const PushOptions& options) {
 
   PushReport report{(*intervention)->id(), committed.path, committed.commit, {}, {}, 0};
   for (size_t i = 0; i < session.hosts.size(); ++i) report.hosts.push_back({session.hosts[i], view.batch_label[i], {}});
-  RolloutProgress progress(env.err, env.err_is_terminal, "push", session.hosts.size());
+  // -q: none; -v: a plain line per batch and host even on a terminal.
+  std::ostream no_progress(nullptr);
+  RolloutProgress progress(env.verbosity < 0 ? no_progress : env.err, env.err_is_terminal && env.verbosity == 0, "push",
+                           session.hosts.size());
   ResultRecorder recorder(**intervention);
   InterruptWatch interrupt([&](int sig) {
     progress.Note(std::string(sig == SIGTERM ? "SIGTERM" : "interrupted") +

@@ -233,7 +233,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
                     d["tree"].is_string() ? Short(d["tree"]) : "-", d["live"].is_string() ? identical : "-",
                     DriftText(d["drift"]), pending, reboot, d["error"].is_string() ? d["error"].get<std::string>() : "-"});
       notes += DriftNotes(session.hosts[i] + " " + schema::StringOr(d, "name"), d["drift"]);
-      if (options.verbose && d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true)) {
+      if ((options.verbose || env.verbosity > 0) && d["drift"].is_object() && !schema::BoolOr(d["drift"], "identical", true)) {
         for (auto [key, mark] : {std::pair{"added", "+"}, std::pair{"modified", "~"}, std::pair{"removed", "-"}}) {
           const Json& paths = schema::MemberOr(d["drift"], key);
           for (size_t p = 0; paths.is_array() && p < paths.size(); ++p) {

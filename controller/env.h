@@ -35,6 +35,9 @@ struct Env {
   // Colour by default: stdout is a terminal, $NO_COLOR unset or empty
   // (no-color.org), $TERM not "dumb". --color overrides.
   bool colour = false;
+  // -q (-1): no progress or per-host lines; -v (1): a line per host as it
+  // finishes, on a terminal or not; 0: progress on a terminal only.
+  int verbosity = 0;
 };
 
 enum class OutputFormat { kText, kJson };

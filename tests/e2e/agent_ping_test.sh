@@ -44,6 +44,11 @@ ssh-keygen -F "[127.0.0.1]:${ports[0]}" -f inventory/known_hosts > /dev/null || 
 expect_exit 0 "$DAYBOOK" journal show --type host.key_pinned
 expect_in "$WORK/out" "3 of 3 records"
 expect_exit 0 "$DAYBOOK" journal verify --require-sealed
+# -v: a line per host on stderr even when piped; -q: nothing but results.
+expect_exit 0 "$DAYBOOK" ping -v
+[[ $(grep -c '^ping: agent-[0-9]* ok ([0-9]*ms)$' "$WORK/err") -eq $(grep -c '^agent-' "$WORK/out") ]] || fail "ping -v: not a line per host"
+expect_exit 0 "$DAYBOOK" -q ping
+[[ ! -s "$WORK/err" ]] || fail "ping -q wrote to stderr"
 expect_exit 0 "$DAYBOOK" ping --output json
 python3 - "$WORK/out" <<'PY' || fail "ping json"
 import json, sys

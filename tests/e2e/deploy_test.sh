@@ -105,7 +105,8 @@ assert d["clean"] is False and d["problems"] == {"drift": 1}, d
 PY
 expect_exit 0 "$DAYBOOK" plan manifests/app.toml
 expect_in "$WORK/out" "repair"
-expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes
+expect_exit 0 "$DAYBOOK" push manifests/app.toml --yes -q
+[[ -z "$(grep -v '^daybook: ' "$WORK/err")" ]] || { fail "push -q printed progress"; cat "$WORK/err" >&2; }
 expect_in "$WORK/out" "repaired"
 expect_in "$WORK/out" "unchanged"
 [[ "$(cat "$WORK/agent-2/root/srv/app/current/VERSION")" == 2.0 ]] || fail "drift not repaired"
