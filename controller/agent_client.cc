@@ -44,6 +44,17 @@ Status AgentClient::CheckHostKey(const inventory::Host& host, const crypto::Ed25
   return OkStatus();
 }
 
+transport::ClientOptions AgentClient::OptionsFor(const inventory::Host& host) const {
+  transport::ClientOptions options;
+  options.host = host.address;
+  options.port = host.port;
+  options.connect_timeout = settings_.connect_timeout;
+  options.request_timeout = settings_.request_timeout;
+  options.use_agent = settings_.use_agent;
+  options.key_pem = settings_.key_pem;
+  return options;
+}
+
 Status AgentClient::CheckCandidateKey(const inventory::Host& host, const crypto::Ed25519Public& key) const {
   std::string token = HostToken(host.address, host.port);
   HostKeyLookup lookup = known_.Find(token, key);
@@ -63,13 +74,7 @@ Status AgentClient::CheckCandidateKey(const inventory::Host& host, const crypto:
 
 Result<std::unique_ptr<transport::Connection>> AgentClient::ConnectExpecting(const inventory::Host& host,
                                                                               const crypto::Ed25519Public& key) {
-  transport::ClientOptions options;
-  options.host = host.address;
-  options.port = host.port;
-  options.connect_timeout = settings_.connect_timeout;
-  options.request_timeout = settings_.request_timeout;
-  options.use_agent = settings_.use_agent;
-  options.key_pem = settings_.key_pem;
+  transport::ClientOptions options = OptionsFor(host);
   options.check_host_key = [key](const crypto::Ed25519Public& seen) -> Status {
     if (seen == key) return OkStatus();
     return MakeError(ErrorCode::kFailed, "the agent answered with host key " + crypto::SshFingerprint(seen) +
@@ -79,13 +84,7 @@ Result<std::unique_ptr<transport::Connection>> AgentClient::ConnectExpecting(con
 }
 
 Result<std::unique_ptr<transport::Connection>> AgentClient::Connect(const inventory::Host& host) {
-  transport::ClientOptions options;
-  options.host = host.address;
-  options.port = host.port;
-  options.connect_timeout = settings_.connect_timeout;
-  options.request_timeout = settings_.request_timeout;
-  options.use_agent = settings_.use_agent;
-  options.key_pem = settings_.key_pem;
+  transport::ClientOptions options = OptionsFor(host);
   options.check_host_key = [this, &host](const crypto::Ed25519Public& key) {
     return CheckHostKey(host, key, settings_.accept_new_host_keys);
   };

@@ -74,6 +74,8 @@ class AgentClient {
 
  private:
   Status CheckHostKey(const inventory::Host& host, const crypto::Ed25519Public& key, bool accept_new);
+  // The connection settings for `host`, without a host key check.
+  transport::ClientOptions OptionsFor(const inventory::Host& host) const;
 
   Filesystem& fs_;
   std::filesystem::path path_;
