@@ -4,7 +4,6 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <iterator>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -65,7 +64,11 @@ int main(int argc, char** argv) {
     return printed ? 0 : 1;
   }
   if (install_operators) {
-    std::string operators((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    // Read one byte past the 1 MiB InstallOperators takes, so a larger
+    // input is refused without being held whole.
+    std::string operators((1u << 20) + 1, '\0');
+    std::cin.read(operators.data(), static_cast<std::streamsize>(operators.size()));
+    operators.resize(static_cast<size_t>(std::cin.gcount()));
     daybook::Result<size_t> installed = daybook::agent::InstallOperators(*config, *fs, operators);
     if (!installed) {
       std::cerr << "daybook-agent: error: " << installed.error().message << "\n";

@@ -131,8 +131,7 @@ std::string ApplyCommand(bool install, const std::string& sha256, const std::str
       "done\n"
       "echo \"host_key=$(printf '%s\\n' \"$k\" | sed -n 1p)\"\n"
       "echo \"host_key_proof=$(printf '%s\\n' \"$k\" | sed -n 2p)\"\n"
-      "echo \"installed=$(dpkg-query -W -f='${Version}' daybook-agent 2>/dev/null)\"\n"
-      "echo \"active=$(systemctl is-active daybook-agent.service 2>/dev/null)\"\n";
+      "echo \"installed=$(dpkg-query -W -f='${Version}' daybook-agent 2>/dev/null)\"\n";
   return "sh -c " + ShellQuote(script);
 }
 
@@ -142,7 +141,6 @@ ApplyReport ParseApply(std::string_view out) {
     if (key == "host_key") report.host_key = value;
     if (key == "host_key_proof") report.host_key_proof = value;
     if (key == "installed") report.installed = IsDebianVersion(value) ? value : "";
-    if (key == "active") report.active = IsValidName(value) ? value : "";
     if (key == "error") report.error = TerminalSafe(Utf8Head(value, 600));
     if (key == "apt" && report.apt.size() < kMaxAptLines) report.apt.push_back(TerminalSafe(Utf8Head(value, 300)));
   }

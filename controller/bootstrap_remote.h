@@ -60,7 +60,6 @@ struct ApplyReport {
   std::string host_key;  // "ssh-ed25519 BASE64"
   std::string host_key_proof;  // base64 signature over the challenge
   std::string installed;  // the package version now
-  std::string active;     // systemctl is-active
   std::string error;      // the script's own words when it failed
   std::vector<std::string> apt;  // apt's last lines when the install failed (escaped)
 };

@@ -15,26 +15,12 @@
 # anything on those loopback addresses.
 
 BOOTED_SSH_PORT=2222
-BOOTED_DIRS=()
 
 # booted_image DIR: the image every container is copied from.
 booted_image() {
   local r=$1
   realos_base "$r"
-  rm -f "$r/etc/apt/sources.list"
-  cat > "$r/etc/apt/sources.list.d/debian.sources" <<SRC
-Types: deb
-URIs: $MIRROR
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: $SECURITY
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+  realos_sources "$r" bookworm bookworm-security
   chroot_mounts "$r"
   in_root "$r" apt-get update -q > "$WORK/image-update.log" 2>&1 || { cat "$WORK/image-update.log" >&2; exit 1; }
   in_root "$r" apt-get install -y -q --no-install-recommends -t bookworm systemd systemd-sysv dbus openssh-server \
@@ -81,7 +67,6 @@ booted_container() {
   sed -e "s|^listen = .*|listen = \"$addr:7022\"|" -e 's|^boot_id_file = .*|boot_id_file = "/run/container-boot-id"|' \
     "$toml" > "$r/etc/daybook/agent.toml"
   echo "[$addr]:$BOOTED_SSH_PORT $(cut -d' ' -f1,2 "$r/etc/ssh/ssh_host_ed25519_key.pub")" > "$WORK/c$n.known"
-  BOOTED_DIRS+=("$r")
 }
 
 # booted_start N: boots container N in the background, booting it again

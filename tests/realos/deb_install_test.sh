@@ -28,9 +28,7 @@ dpkg-deb --ctrl-tarfile "$agent_deb" | tar -xO ./conffiles | grep -qx /etc/daybo
 
 R=$WORK/root
 realos_base "$R"
-rm -f "$R/etc/apt/sources.list"
-printf 'Types: deb\nURIs: %s\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$MIRROR" \
-  > "$R/etc/apt/sources.list.d/debian.sources"
+realos_sources "$R" bookworm
 cp "$agent_deb" "$controller_deb" "$R/tmp/"
 chroot_mounts "$R"
 in_root "$R" apt-get update -q > "$WORK/update.log" 2>&1 || { cat "$WORK/update.log" >&2; fail "apt-get update"; finish; }

@@ -76,26 +76,28 @@ realos_base() {
   zstd -dc "$tarball" | tar -C "$dir" --numeric-owner --xattrs -xf -
 }
 
+# realos_sources ROOT SUITE...: ROOT's apt sources are this machine's
+# mirror for each SUITE (deb822, the archive keyring), and nothing else.
+realos_sources() {
+  local r=$1 suite uri
+  shift
+  rm -f "$r/etc/apt/sources.list"
+  : > "$r/etc/apt/sources.list.d/debian.sources"
+  for suite in "$@"; do
+    uri=$MIRROR
+    [[ "$suite" == *-security ]] && uri=$SECURITY
+    printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n' \
+      "$uri" "$suite" >> "$r/etc/apt/sources.list.d/debian.sources"
+  done
+}
+
 # realos_s0 DIR: S0 in DIR; says how many updates are pending. Exit 77
 # (skipped, with the reason) when bookworm-security has nothing newer than
 # the point release: there is nothing to compare then.
 realos_s0() {
   local r=$1
   realos_base "$r"
-  rm -f "$r/etc/apt/sources.list"
-  cat > "$r/etc/apt/sources.list.d/debian.sources" <<SRC
-Types: deb
-URIs: $MIRROR
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: $SECURITY
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+  realos_sources "$r" bookworm bookworm-security
   chroot_mounts "$r"
   in_root "$r" apt-get update -q > "$WORK/s0-update.log" 2>&1 || { cat "$WORK/s0-update.log" >&2; exit 1; }
   in_root "$r" apt-get install -y -q -t bookworm unattended-upgrades $REALOS_PACKAGES > "$WORK/s0-install.log" 2>&1 || {
