@@ -117,7 +117,7 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   }
   InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store, &results};
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
-                         [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions};
+                         [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions, clock.get()};
   transport::ServerOptions options;
   options.address = config.listen_address;
   options.port = config.listen_port;

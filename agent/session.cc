@@ -1,5 +1,7 @@
 #include "agent/session.h"
 
+#include <algorithm>
+
 #include "agent/answer_binding.h"
 #include "agent/intervention_session.h"
 #include "core/base/strings.h"
@@ -7,6 +9,7 @@
 #include "core/base/version.h"
 #include "core/journal/agent_binding.h"
 #include "core/journal/canonical.h"
+#include "core/journal/observation.h"
 #include "core/protocol/messages.h"
 #include "core/schema/json_reader.h"
 
@@ -78,6 +81,22 @@ protocol::Json Answer(const SessionContext& context, InterventionSession* deploy
   return protocol::ErrorMessage("unknown_type", "unknown message type " + Quoted(type));
 }
 
+protocol::Json WithObservation(const Clock& clock, const protocol::Json& request, protocol::Json answer) {
+  if (!request.is_object() || !request.contains("observe")) return answer;
+  const protocol::Json& observe = request["observe"];
+  bool well_formed = observe.is_string() && observe.get<std::string>().size() == 32 &&
+                     observe.get<std::string>().find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!well_formed) return protocol::ErrorMessage("bad_request", "observe: expected 32 lowercase hex digits");
+  const std::string type = schema::StringOr(answer, "type");
+  bool observable = std::any_of(std::begin(journal::kObservedAnswerTypes), std::end(journal::kObservedAnswerTypes),
+                                [&](const char* t) { return type == t; });
+  // Only a plain reading: never an answer bound to an intervention.
+  if (!observable || answer.contains("intervention")) return answer;
+  answer["observe"] = observe;
+  answer["observed_at"] = journal::FormatTimestamp(clock.Now());
+  return answer;
+}
+
 protocol::Json SafeAnswer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request,
                           const std::function<void(const std::string&)>& internal_error) {
   std::string what;
@@ -95,6 +114,8 @@ protocol::Json SafeAnswer(const SessionContext& context, InterventionSession* de
 std::string ServeSession(const SessionContext& context, transport::Stream& stream,
                          const std::function<void(const std::string&)>& internal_error) {
   protocol::FrameDecoder decoder(context.max_frame);
+  std::unique_ptr<Clock> system_clock = context.clock == nullptr ? MakeSystemClock() : nullptr;
+  const Clock& clock = context.clock != nullptr ? *context.clock : *system_clock;
   std::unique_ptr<InterventionSession> deploy;
   if (context.interventions != nullptr) deploy = std::make_unique<InterventionSession>(*context.interventions);
   std::string summary;
@@ -106,7 +127,8 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
         (void)stream.Write(protocol::EncodeFrame(protocol::SignResponse(error, *context.host_key)));
         return summary + (summary.empty() ? "" : ",") + "error: " + frame->error().message;
       }
-      protocol::Json response = SafeAnswer(context, deploy.get(), **frame, internal_error);
+      protocol::Json response =
+          WithObservation(clock, **frame, SafeAnswer(context, deploy.get(), **frame, internal_error));
       std::string type = schema::StringOr(**frame, "type", "?");
       // pack.data comes by the hundred: only its errors make the log line.
       if (type != "pack.data" || schema::StringOr(response, "type") == "error") {

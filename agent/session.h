@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "agent/intervention_session.h"
+#include "core/base/clock.h"
 #include "core/crypto/ed25519.h"
 #include "core/protocol/frame.h"
 #include "core/transport/ssh_server.h"
@@ -22,6 +23,7 @@ struct SessionContext {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   std::function<protocol::Json()> facts;
   const InterventionContext* interventions = nullptr;  // null: intervention messages are refused
+  const Clock* clock = nullptr;  // for observed_at; null: the system clock
 };
 
 // Runs until the client closes, an error, or the idle timeout. Returns a
@@ -33,6 +35,11 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
 // The response to one request (unsigned), for tests and the loop above.
 // Deploy messages keep per-session state in `deploy` (may be null).
 protocol::Json Answer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request);
+
+// What status and plan ask with "observe" (core/journal/observation.h):
+// the answer echoes it and says when, in what the agent signs. A malformed
+// "observe" is a bad request; an error answer is left as it is.
+protocol::Json WithObservation(const Clock& clock, const protocol::Json& request, protocol::Json answer);
 
 // Answer() behind the last-resort catch: never throws.
 protocol::Json SafeAnswer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request,

@@ -74,6 +74,11 @@ const std::map<std::string, Json>& Shapes() {
     s["apply.result"] = {{"intervention", "string"}, {"status", "string"}, {"reboot", "string?"},
                          {"reboot_error", "string?"}, {"patch", patch_step},
                          {"deploys", Json::array({DeployResultShape()})}};
+    // Asked as observations (core/journal/observation.h), these say when.
+    for (const char* observed : {"facts", "deploy.status", "patch.plan"}) {
+      s[observed]["observe"] = "string?";
+      s[observed]["observed_at"] = "string?";
+    }
     return s;
   }();
   return shapes;

@@ -11,6 +11,7 @@
 #include "core/base/strings.h"
 #include "core/journal/export.h"
 #include "core/journal/note.h"
+#include "core/journal/observation.h"
 #include "core/journal/record.h"
 #include "core/journal/verify.h"
 #include "core/schema/json_reader.h"
@@ -73,6 +74,10 @@ std::string Detail(const journal::JournalEntry& e) {
   if (type == journal::kHostKeyPinned) {
     std::string by = Str(r, "operator").empty() ? "" : " by " + Operator(r);
     return "pinned " + Str(r, "fingerprint") + " for " + Str(r, "address") + ":" + r.value("port", journal::Json(0)).dump() + by;
+  }
+  if (type == journal::kHostObserved) {
+    Result<journal::Observed> observed = journal::ReadObservation(r);
+    return observed ? journal::ObservationSummary(*observed) : "unreadable observation";
   }
   if (type == journal::kRetentionPrune) {
     return "cutoff=" + Str(r, "cutoff") + " upto_seq=" + r.value("upto_seq", journal::Json(nullptr)).dump();

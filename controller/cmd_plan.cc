@@ -100,9 +100,12 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
   Json patch = PatchRequestJson(committed.resolved.manifest);
   std::vector<HostPlan> plans(session.hosts.size());
   FanOutProgress progress(env, "plan", session.hosts.size(), "unreachable");
+  ObservationLog observations("plan", session.hosts.size());
   FanOut(
       session.hosts.size(), session.parallel,
-      [&](size_t i) { plans[i] = PlanHost(*session.client, env.git, session.Host(i), patch, prepared->deploys); },
+      [&](size_t i) {
+        plans[i] = PlanHost(*session.client, env.git, session.Host(i), patch, prepared->deploys, &observations, i);
+      },
       [&](size_t i) {
         progress.HostDone(session.hosts[i], !plans[i].error.empty(), plans[i].error.empty() ? "planned" : "error: " + plans[i].error);
       },
@@ -111,6 +114,9 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
         plans[i].error = crash;
       });
   progress.Finish();
+  // What each agent said is journaled as it signed it (pending updates
+  // first seen, for the report's patch latency).
+  WarnUnjournaled(env, observations.Journal(env, global, session));
 
   size_t blocked = 0, changing = 0;
   for (const HostPlan& plan : plans) {

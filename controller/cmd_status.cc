@@ -1,8 +1,10 @@
 // daybook status [--target EXPR] [--verbose]: per host and deploy, the live
 // commit and its tree id, whether that tree is the one most of the fleet
 // runs, and drift (files changed in `current` since the deploy; listed with
-// --verbose); plus pending security updates and reboot-required per host. Exit 0 when every host answered with no
-// drift and the majority tree, 1 otherwise, 2 on bad input.
+// --verbose); plus pending security updates and reboot-required per host.
+// What each agent answered is journaled as a host.observed record (signed by
+// the agent; controller/observations.h). Exit 0 when every host answered
+// with no drift and the majority tree, 1 otherwise, 2 on bad input.
 #include <map>
 #include <set>
 #include <ostream>
@@ -11,6 +13,7 @@
 #include "controller/deploy_client.h"
 #include "controller/fanout.h"
 #include "controller/journal_context.h"
+#include "controller/observations.h"
 #include "controller/output.h"
 #include "controller/prepared_manifest.h"
 #include "core/journal/query.h"
@@ -55,11 +58,13 @@ std::string PendingText(const Json& pending) {
   return std::to_string(count);
 }
 
-HostStatus QueryHost(AgentClient& client, const inventory::Host& host) {
+// Asks host `i` what it runs, as observations (journaled afterwards).
+HostStatus QueryHost(AgentClient& client, const inventory::Host& host, ObservationLog& observations, size_t i) {
   HostStatus status;
   Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
-  Result<Json> facts = connection ? AgentClient::Call(**connection, protocol::FactsRequest()) : connection.error();
-  Result<Json> deploys = facts ? QueryDeploys(**connection, Json::array(), true) : facts;
+  auto call = [&](const Json& request) { return observations.Call(i, **connection, request); };
+  Result<Json> facts = connection ? call(protocol::FactsRequest()) : connection.error();
+  Result<Json> deploys = facts ? call(DeployStatusRequest(Json::array(), true)) : facts;
   if (!deploys) {
     status.error = deploys.error().message;
     return status;
@@ -70,7 +75,7 @@ HostStatus QueryHost(AgentClient& client, const inventory::Host& host) {
   // Pending security updates, from the same plan a push would make.
   if (schema::StringOr(status.facts, "package_backend", "none") != "none") {
     Json request = {{"type", "patch.plan"}, {"patch", {{"policy", "security"}, {"exclude", Json::array()}, {"reboot", "never"}}}};
-    Result<Json> pending = AgentClient::Call(**connection, request);
+    Result<Json> pending = call(request);
     status.pending = pending ? *pending : Json{{"error", pending.error().message}};
   }
   return status;
@@ -155,13 +160,17 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   if (!opened) return ReportError(env.err, opened.error());
   FleetSession& session = **opened;
   std::vector<HostStatus> hosts(session.hosts.size());
+  ObservationLog observations("status", session.hosts.size());
   FanOut(
-      session.hosts.size(), session.parallel, [&](size_t i) { hosts[i] = QueryHost(*session.client, session.Host(i)); },
+      session.hosts.size(), session.parallel,
+      [&](size_t i) { hosts[i] = QueryHost(*session.client, session.Host(i), observations, i); },
       [](size_t) {},
       [&](size_t i, const std::string& crash) {
         hosts[i] = HostStatus{};
         hosts[i].error = crash;
       });
+  // Journaled as the agents signed it: when each update was seen pending.
+  WarnUnjournaled(env, observations.Journal(env, global, session));
   std::map<std::string, std::string> majority = MajorityTrees(hosts);
   std::map<std::string, std::vector<std::string>> unfinished = UnfinishedOn(env, global, session.hosts);
 

@@ -9,8 +9,12 @@ namespace daybook::controller {
 
 using protocol::Json;
 
+Json DeployStatusRequest(const Json& deploys, bool drift) {
+  return {{"type", "deploy.status"}, {"deploys", deploys}, {"drift", drift}};
+}
+
 Result<Json> QueryDeploys(transport::Connection& connection, const Json& deploys, bool drift) {
-  return AgentClient::Call(connection, {{"type", "deploy.status"}, {"deploys", deploys}, {"drift", drift}});
+  return AgentClient::Call(connection, DeployStatusRequest(deploys, drift));
 }
 
 Result<Shipped> ShipCommit(transport::Connection& connection, PackCache& packs, const ResolvedDeploy& deploy,

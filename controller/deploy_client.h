@@ -16,6 +16,7 @@
 namespace daybook::controller {
 
 // deploy.status for `deploys` ({name, path} each; empty = all the agent knows).
+protocol::Json DeployStatusRequest(const protocol::Json& deploys, bool drift);
 Result<protocol::Json> QueryDeploys(transport::Connection& connection, const protocol::Json& deploys, bool drift);
 
 struct Shipped {

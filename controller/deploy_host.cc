@@ -75,21 +75,26 @@ Json DeployQueries(const std::vector<ResolvedDeploy>& deploys) {
 }
 
 HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& host, const Json& patch,
-                  const std::vector<ResolvedDeploy>& deploys) {
+                  const std::vector<ResolvedDeploy>& deploys, ObservationLog* observations, size_t index) {
   HostPlan plan;
   Result<std::unique_ptr<transport::Connection>> connection = ConnectAgent(client, host);
   if (!connection) {
     plan.error = connection.error().message;
     return plan;
   }
-  Result<Json> status = QueryDeploys(**connection, DeployQueries(deploys), true);
+  // Asked as observations when `observations` is given: the same answers,
+  // kept as the agent signed them for the journal.
+  auto call = [&](const Json& request) {
+    return observations != nullptr ? observations->Call(index, **connection, request) : AgentClient::Call(**connection, request);
+  };
+  Result<Json> status = call(DeployStatusRequest(DeployQueries(deploys), true));
   if (!status) {
     plan.error = status.error().message;
     return plan;
   }
   plan.reachable = true;
   if (!patch.is_null()) {
-    Result<Json> packages = AgentClient::Call(**connection, {{"type", "patch.plan"}, {"patch", patch}});
+    Result<Json> packages = call({{"type", "patch.plan"}, {"patch", patch}});
     plan.patch = packages ? *packages : Json{{"error", packages.error().message}};
   }
   plan.state = HostState(*status, plan.patch);

@@ -7,6 +7,7 @@
 
 #include "controller/deploy_client.h"
 #include "controller/intervention.h"
+#include "controller/observations.h"
 
 namespace daybook::controller {
 
@@ -30,8 +31,9 @@ struct HostPlan {
 
 // Asks the host what it runs (with drift) and compares with the targets,
 // and what its package transaction would be. Changes nothing on the host.
+// With `observations`, the answers are kept there as host `index`'s.
 HostPlan PlanHost(AgentClient& client, repo::Git& git, const inventory::Host& host, const protocol::Json& patch,
-                  const std::vector<ResolvedDeploy>& deploys);
+                  const std::vector<ResolvedDeploy>& deploys, ObservationLog* observations = nullptr, size_t index = 0);
 
 struct HostDeploy {
   HostOutcome outcome;

@@ -96,7 +96,8 @@ Result<journal::JournalFilter> MakeFilter(const FilterFlags& flags) {
 Status CheckFilterValues(const journal::JournalFilter& filter, const std::vector<journal::JournalEntry>& entries) {
   static const std::set<std::string> kTypes = {
       std::string(journal::kInterventionBegin), std::string(journal::kHostResult),     std::string(journal::kInterventionEnd),
-      std::string(journal::kHostKeyPinned),     std::string(journal::kKeyRotation),    std::string(journal::kRetentionPrune)};
+      std::string(journal::kHostKeyPinned),     std::string(journal::kKeyRotation),    std::string(journal::kRetentionPrune),
+      std::string(journal::kHostObserved)};
   KnownValues known = Collect(entries);
   Diagnostics diags("daybook");
   CheckOne(diags, "--type", filter.type, kTypes, "type (record types: " + [] {

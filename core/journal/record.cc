@@ -1,5 +1,7 @@
 #include "core/journal/record.h"
 
+#include "core/journal/observation.h"
+
 #include <date/date.h>
 
 #include <set>
@@ -122,6 +124,7 @@ Status CheckRecordSchema(const Json& r) {
     return Require(IsString(r, "host") && IsString(r, "key") && IsString(r, "fingerprint"),
                    "host.key_pinned: needs host, key, fingerprint");
   }
+  if (type == kHostObserved) return CheckObservationSchema(r);
   if (type == kKeyRotation) return Require(IsString(r, "vkey"), "key_rotation: missing vkey");
   if (type == kRetentionPrune) {
     bool ok = IsString(r, "cutoff") && ParseTimestamp(r["cutoff"].get<std::string>()) && IsInt(r, "upto_seq") &&
@@ -133,7 +136,7 @@ Status CheckRecordSchema(const Json& r) {
 }
 
 bool IsPrunableType(std::string_view type) {
-  return type == kInterventionBegin || type == kHostResult || type == kInterventionEnd;
+  return type == kInterventionBegin || type == kHostResult || type == kInterventionEnd || type == kHostObserved;
 }
 
 bool IsTombstone(const Json& record) {

@@ -17,6 +17,8 @@
 //   host.key_pinned         host, address, port, key (an agent host key trusted on
 //                           first contact with --accept-new-host-keys), fingerprint;
 //                           v2: operator, op_sig
+//   host.observed           host, source status|plan, observe, agent {key, answers}: what
+//                           an agent answered `status` or `plan`, as it signed it (observation.h)
 //   journal.key_rotation    vkey (the new checkpoint verifier key)
 // v2 operator-signed records (begin, pin, prune) also carry `origin`: the
 // journal's checkpoint origin, under the operator's signature.
@@ -43,6 +45,7 @@ constexpr std::string_view kInterventionBegin = "intervention.begin";
 constexpr std::string_view kHostResult = "host.result";
 constexpr std::string_view kInterventionEnd = "intervention.end";
 constexpr std::string_view kHostKeyPinned = "host.key_pinned";
+constexpr std::string_view kHostObserved = "host.observed";
 constexpr std::string_view kKeyRotation = "journal.key_rotation";
 constexpr std::string_view kRetentionPrune = "journal.retention_prune";
 

@@ -24,7 +24,7 @@ std::optional<Failure> NoteRecord(const Json& record, int64_t seq, int64_t offse
   // An operator's signature is checked wherever it is (an intervention.end
   // carries one since issue 15), not only where it is required.
   if (IsOperatorSigned(type) || type == kHostKeyPinned || (type == kHostResult && record.contains("agent")) ||
-      record.contains("op_sig")) {
+      type == kHostObserved || record.contains("op_sig")) {
     scan.signed_records.push_back(static_cast<size_t>(seq));
   }
   if (type == kInterventionBegin) {

@@ -4,6 +4,7 @@
 // and changes (agent_binding.h). Version 1 records keep their old check
 // (the agent key carried in the record), and are counted as such.
 #include <map>
+#include <set>
 
 #include "core/base/strings.h"
 #include "core/crypto/encoding.h"
@@ -11,6 +12,7 @@
 #include "core/crypto/sshsig.h"
 #include "core/journal/agent_binding.h"
 #include "core/journal/canonical.h"
+#include "core/journal/observation.h"
 #include "core/journal/record.h"
 #include "core/journal/verify_internal.h"
 
@@ -33,6 +35,7 @@ class SignatureCheck {
     }
     if (type == kHostKeyPinned) return Pin(record);
     if (type == kHostResult && record.contains("agent")) return v2 ? CheckBoundAgent(record) : CheckLegacyAgent(record);
+    if (type == kHostObserved) return CheckObserved(record);
     return std::nullopt;
   }
 
@@ -152,10 +155,28 @@ class SignatureCheck {
     return std::nullopt;
   }
 
+  // An observation: the agent's answers, signed by the key the journal
+  // pins for the host, each given to this question alone (observation.h).
+  std::optional<Failure> CheckObserved(const Json& record) {
+    std::optional<std::string> host = StringField(record, "host");
+    auto pin = pins_.find(host.value_or(""));
+    if (pin == pins_.end()) {
+      return Fail(VerifyCode::kBadAgentSig, "no operator-signed host.key_pinned record for host " + host.value_or("") +
+                                                " precedes this observation: its signing key is not the journal's");
+    }
+    if (Status s = CheckObservationAnswers(record, pin->second); !s) return Fail(VerifyCode::kBadAgentSig, s.error().message);
+    if (!observed_.insert(StringField(record, "observe").value_or("")).second) {
+      return Fail(VerifyCode::kBadAgentSig, "host.observed: the same answers were journaled twice (observe repeats)");
+    }
+    report_.agent_signatures += static_cast<int64_t>(MemberOr(MemberOr(record, "agent"), "answers").size());
+    return std::nullopt;
+  }
+
   const Scan& scan_;
   const VerifyOptions& options_;
   VerifyReport& report_;
   std::map<std::string, crypto::Ed25519Public> pins_;
+  std::set<std::string> observed_;  // every observation's `observe`
   std::optional<Failure> not_allowed_;
   int64_t seq_ = 0, offset_ = 0;
 };

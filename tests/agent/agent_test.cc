@@ -1,3 +1,4 @@
+#include <date/date.h>
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "core/journal/agent_binding.h"
 #include "core/journal/canonical.h"
 #include "core/protocol/messages.h"
+#include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_filesystem.h"
 #include "tests/fakes/fake_process_runner.h"
 #include "tests/testing.h"
@@ -229,6 +231,30 @@ TEST_CASE("agent facts bound to an intervention: a bootstrap's only (facts prove
   CHECK(journal::BeginAnswerType({{"manifest", {{"commit", "c"}}}}) == "apply.result");
   CHECK(journal::BeginAnswerType({{"rollback", {{"deploy", "app"}}}}) == "deploy.result");
   CHECK(journal::BeginAnswerType({{"bootstrap", {{"package", "p"}}}}) == "facts");
+}
+
+TEST_CASE("agent observations: the question's id and the agent's clock, inside what it signs") {
+  using protocol::Json;
+  crypto::Ed25519Key key = *crypto::Ed25519Key::Generate();
+  testing::FixedClock clock{date::sys_days{date::year{2026} / 11 / 30} + std::chrono::hours(6)};
+  SessionContext context{&key, 1 << 16, std::chrono::seconds(1), [] { return Json{{"reboot_required", false}}; }, nullptr, &clock};
+  Json request = protocol::FactsRequest();
+  request["observe"] = "00112233445566778899aabbccddeeff";
+  ScriptedStream stream({protocol::EncodeFrame(request)});
+  ServeSession(context, stream);
+  std::vector<Json> responses = Responses(stream, key);  // signature checked
+  REQUIRE(responses.size() == 1);
+  CHECK(responses[0]["observe"] == "00112233445566778899aabbccddeeff");
+  CHECK(responses[0]["observed_at"] == "2026-11-30T06:00:00.000Z");
+
+  CHECK(WithObservation(clock, {{"observe", "ABC"}}, {{"type", "facts"}})["code"] == "bad_request");
+  CHECK(WithObservation(clock, {{"observe", 7}}, {{"type", "facts"}})["code"] == "bad_request");
+  // An error, an answer of another type, or one bound to an intervention is left as it is.
+  Json error = protocol::ErrorMessage("x", "y");
+  CHECK(WithObservation(clock, request, error) == error);
+  CHECK_FALSE(WithObservation(clock, request, {{"type", "apply.result"}}).contains("observe"));
+  CHECK_FALSE(WithObservation(clock, request, {{"type", "facts"}, {"intervention", "i-1"}}).contains("observe"));
+  CHECK_FALSE(WithObservation(clock, protocol::FactsRequest(), {{"type", "facts"}}).contains("observed_at"));
 }
 
 TEST_CASE("agent answers that change a host bind host, intervention and begin record, and an empty apply is refused") {

@@ -17,7 +17,7 @@ expect_in "$out" "app 1.0 up"
 [[ $(grep -c "all hosts identical, no drift" "$out") == 3 ]] || fail "status after push, release and rollback"
 [[ $(grep -Ec '^vm[123] +ok +[0-9a-f]{12} +[0-9a-f]{12} +ok +-$' "$out") == 3 ]] || fail "rollback: 3 hosts back on 1.0"
 expect_in "$out" "rollback=app to=last-good targets=3 ticket=INC-4242"
-expect_in "$out" "journal verified: 18 records"
+expect_in "$out" "journal verified: 33 records"
 [[ $(grep -c "agent stopped" "$out") == 3 ]] || fail "agents did not stop cleanly"
 # The journal is left to explore; the agents are gone.
 lab=$(sed -n 's/^The fleet repository and its journal are kept in \(.*\):$/\1/p' "$out")

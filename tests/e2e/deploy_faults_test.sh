@@ -57,6 +57,11 @@ expect_exit 0 "$DAYBOOK" journal show --output json
 python3 - "$WORK/out" <<'PY' || fail "journal of the failed hook"
 import json, sys
 r = json.load(open(sys.argv[1]))["records"]
+# status journaled what agent-2 reported, signed by it: the failed release set aside
+seen = r.pop()
+assert seen["type"] == "host.observed" and seen["host"] == "agent-2" and seen["source"] == "status", seen
+status = [a["response"] for a in seen["agent"]["answers"] if a["response"]["type"] == "deploy.status"][0]
+assert status["deploys"][0]["failed"], status
 assert r[-2]["type"] == "host.result" and r[-2]["status"] == "failed" and "exit 7" in r[-2]["error"], r[-2]
 assert r[-2]["agent"]["response"]["deploys"][0]["rolled_back_to"] is not None, r[-2]
 assert r[-2]["agent"]["response"]["deploys"][0]["hook"]["output"] == "reload failed\n", r[-2]
