@@ -57,6 +57,7 @@ int RunCli(const std::vector<std::string>& args, Env& env) {
   AddStatusCommand(app, env, global, exit_code);
   AddBootstrapCommand(app, env, global, exit_code);
   AddJournalCommand(app, env, global, exit_code);
+  AddReportCommand(app, env, global, exit_code);
 
   // CLI11 wants argv order reversed for its vector overload.
   std::vector<std::string> reversed(args.rbegin(), args.rend());
