@@ -180,6 +180,7 @@ int RunProve(Env& env, const GlobalOptions& global, const ProveFlags& flags) {
 struct CheckFileFlags {
   JournalLocation where;
   std::string file;
+  std::string proof;  // verify-export of a CSV: its JSONL proof
 };
 
 int RunVerifyProof(Env& env, const GlobalOptions& global, const CheckFileFlags& flags, bool is_export) {
@@ -189,7 +190,18 @@ int RunVerifyProof(Env& env, const GlobalOptions& global, const CheckFileFlags& 
   Result<std::string> text = env.fs.ReadFile(path);
   if (!text) return ReportError(env.err, text.error());
   if (is_export) {
-    Result<journal::ExportCheck> check = journal::CheckExport(*text, context->vkeys);
+    std::optional<std::string> proof;
+    if (!flags.proof.empty()) {
+      Result<std::string> read = env.fs.ReadFile(fs::path(flags.proof).is_absolute() ? fs::path(flags.proof) : env.cwd / flags.proof);
+      if (!read) return ReportError(env.err, read.error());
+      proof = *read;
+    } else if (!StartsWith(*text, "{")) {
+      return ReportError(env.err, MakeError(ErrorCode::kInvalidInput,
+                                            flags.file + " is not a JSONL export; a CSV export is checked against the proof "
+                                            "written with it: --proof FILE"));
+    }
+    Result<journal::ExportCheck> check =
+        proof ? journal::CheckCsvExport(*text, *proof, context->vkeys) : journal::CheckExport(*text, context->vkeys);
     if (!check) return ReportError(env.err, check.error());
     env.out << "export verified: " << check->exported << " record(s) exported, none removed or altered; "
             << check->not_exported << " record(s) not exported, out of " << check->size
@@ -294,6 +306,9 @@ void AddJournalCheckCommands(CLI::App& journal, Env& env, const GlobalOptions& g
                                                        : "Check an inclusion proof offline");
     auto cflags = std::make_shared<CheckFileFlags>();
     check->add_option("FILE", cflags->file, is_export ? "An export" : "A proof file")->required();
+    if (is_export) {
+      check->add_option("--proof", cflags->proof, "A CSV export's proof (written by export --proof)")->option_text("FILE");
+    }
     AddLocationFlags(*check, cflags->where, false);
     check->footer("Exit codes: 0 verified, 1 rejected, 2 usage or I/O error.");
     check->callback([&env, &global, &exit_code, cflags, is_export] {

@@ -13,6 +13,7 @@
 #include "core/journal/note.h"
 #include "core/journal/observation.h"
 #include "core/journal/record.h"
+#include "core/journal/summary.h"
 #include "core/journal/verify.h"
 #include "core/schema/json_reader.h"
 
@@ -51,22 +52,9 @@ std::string Detail(const journal::JournalEntry& e) {
     return out;
   }
   if (type == journal::kHostResult) {
-    // "patch ok: 4 upgraded; app 24fcc3c3→4458a6f0 ok; <error>": the parts
-    // there are, joined by "; " (none empty, no separator left dangling).
+    // The summary, then the error, joined by "; ".
     std::vector<std::string> parts;
-    if (std::string patch = PatchSummary(r); !patch.empty()) parts.push_back("patch " + patch);
-    if (r.contains("deploys") && r["deploys"].is_array()) {
-      std::string deploys;
-      for (const journal::Json& d : r["deploys"]) {
-        std::string from = Str(d, "from").substr(0, 8), to = Str(d, "to").substr(0, 8);
-        deploys += (deploys.empty() ? "" : " ") + Str(d, "name") + " " + (from.empty() ? "-" : from) + "→" + to + " " + Str(d, "status");
-      }
-      if (!deploys.empty()) parts.push_back(deploys);
-    }
-    if (r.contains("bootstrap") && r["bootstrap"].is_object()) {  // "agent installed 0.1.0-1"
-      const journal::Json& b = r["bootstrap"];
-      parts.push_back("agent " + Str(b, "action") + " " + Str(b, "version"));
-    }
+    if (std::string summary = journal::HostResultSummary(r); !summary.empty()) parts.push_back(summary);
     if (std::string error = Str(r, "error"); !error.empty()) parts.push_back(error);
     return Join(parts, "; ");
   }
@@ -96,6 +84,7 @@ struct ExportFlags {
   JournalLocation where;
   std::string format = "jsonl";
   std::string delimiter = ",";
+  std::string proof;  // csv: where its JSONL proof goes
 };
 
 Result<std::vector<journal::JournalEntry>> Load(Env& env, const GlobalOptions& global, const JournalLocation& where,
@@ -179,7 +168,15 @@ int RunShow(Env& env, const GlobalOptions& global, const ShowOptions& options) {
 int RunExport(Env& env, const GlobalOptions& global, const ExportFlags& flags) {
   Result<journal::JournalFilter> filter = MakeFilter(flags.filter);
   if (!filter) return ReportError(env.err, filter.error());
-  if (flags.delimiter.size() != 1 || flags.delimiter == "\"" || flags.delimiter == "\n") {
+  if (flags.format == "csv" && flags.proof.empty()) {
+    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput,
+                                          "--format csv needs --proof FILE: the JSONL proof written beside the CSV, which "
+                                          "`daybook journal verify-export FILE.csv --proof FILE` checks it against"));
+  }
+  if (flags.format != "csv" && !flags.proof.empty()) {
+    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--proof is for --format csv: a JSONL export is its own proof"));
+  }
+  if (flags.delimiter.size() != 1 || flags.delimiter == "\"" || flags.delimiter == "\n" || flags.delimiter == "\r") {
     return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--delimiter must be one character, like ',' or ';'"));
   }
   journal::JournalFiles files;
@@ -191,10 +188,17 @@ int RunExport(Env& env, const GlobalOptions& global, const ExportFlags& flags) {
   Result<journal::NoteSigner> signer = LoadSigningKey(env, context);
   if (!signer) return ReportError(env.err, std::move(signer).error().WithContext("an export is signed with the journal key"));
   journal::ExportOptions options{*filter, flags.delimiter[0]};
-  Result<std::string> out = flags.format == "csv" ? journal::ExportCsv(files, options, *signer)
-                                                  : journal::ExportJsonl(files, options, *signer);
+  if (flags.format != "csv") {
+    Result<std::string> out = journal::ExportJsonl(files, options, *signer);
+    if (!out) return ReportError(env.err, out.error());
+    env.out << *out;
+    return kExitOk;
+  }
+  Result<journal::CsvExport> out = journal::ExportCsv(files, options, *signer);
   if (!out) return ReportError(env.err, out.error());
-  env.out << *out;
+  std::filesystem::path proof = std::filesystem::path(flags.proof).is_absolute() ? std::filesystem::path(flags.proof) : env.cwd / flags.proof;
+  if (Status written = env.fs.WriteFileAtomic(proof, out->proof, 0644); !written) return ReportError(env.err, written.error());
+  env.out << out->csv;
   return kExitOk;
 }
 
@@ -224,10 +228,14 @@ void AddJournalReadCommands(CLI::App& journal, Env& env, const GlobalOptions& gl
   exp->add_option("--format", flags->format, "jsonl (the leaf lines) or csv (one row per host result)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
   exp->add_option("--delimiter", flags->delimiter, "CSV delimiter (default ','; ';' for French spreadsheets)");
+  exp->add_option("--proof", flags->proof, "csv: write the JSONL proof of its rows to FILE (required with csv)")
+      ->option_text("FILE");
   AddFilterFlags(*exp, flags->filter);
   AddLocationFlags(*exp, flags->where, false);
-  exp->footer("The export states its filters, carries the signed checkpoint and lists every leaf hash,\n"
-              "so `daybook journal verify-export FILE` catches a removed or altered row.");
+  exp->footer("A JSONL export states its filters, carries the signed checkpoint and lists every leaf hash,\n"
+              "so `daybook journal verify-export FILE` catches a removed or altered line. A CSV export is plain\n"
+              "rows for a spreadsheet (header first, no record JSON); its proof is the JSONL export of the same\n"
+              "records, and `daybook journal verify-export FILE.csv --proof PROOF` checks every cell against it.");
   exp->callback([&env, &global, &exit_code, flags] { exit_code = RunExport(env, global, *flags); });
 }
 

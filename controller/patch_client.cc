@@ -22,19 +22,6 @@ Json PatchRequestJson(const manifest::Manifest& manifest) {
           {"reboot", std::string(manifest::ToString(p.reboot))}, {"allow_other_origins", p.allow_other_origins}};
 }
 
-std::string PatchSummary(const Json& result) {
-  using schema::MemberOr;
-  const Json& patch = MemberOr(result, "patch");
-  if (!patch.is_object()) return "";
-  int upgraded = 0;
-  const Json& packages = MemberOr(result, "packages");
-  for (size_t i = 0; packages.is_array() && i < packages.size(); ++i) {
-    upgraded += MemberOr(packages[i], "before") != MemberOr(packages[i], "after") ? 1 : 0;
-  }
-  return schema::StringOr(patch, "status", "?") + ": " + std::to_string(upgraded) + " upgraded" +
-         (result.is_object() && result.contains("reboot") ? ", rebooted" : "");
-}
-
 std::string BootId(transport::Connection& connection) {
   Result<Json> facts = AgentClient::Call(connection, protocol::FactsRequest());
   if (!facts) return "";

@@ -16,10 +16,6 @@ namespace daybook::controller {
 // patches nothing.
 protocol::Json PatchRequestJson(const manifest::Manifest& manifest);
 
-// "ok: 3 upgraded, rebooted" from a host.result's fields (patch, packages,
-// reboot); "" when the host was not patched. Push's table and journal show.
-std::string PatchSummary(const protocol::Json& result);
-
 // The host's boot id (facts), "" when it cannot be read.
 std::string BootId(transport::Connection& connection);
 

@@ -6,6 +6,7 @@
 #include "controller/patch_client.h"
 #include "controller/prepared_manifest.h"
 #include "core/base/text.h"
+#include "core/journal/summary.h"
 #include "core/schema/json_reader.h"
 
 namespace daybook::controller {
@@ -41,7 +42,7 @@ void PrintPushTable(std::ostream& out, const PushReport& report) {
     const HostOutcome& o = h.run.outcome;
     std::string sent = h.run.bytes_sent == 0 ? "-" : std::to_string(h.run.bytes_sent) + "B";
     std::string error = o.error.empty() ? "-" : o.error;
-    std::string patched = PatchSummary(o.details).empty() ? "-" : PatchSummary(o.details);
+    std::string patched = journal::PatchSummary(o.details).empty() ? "-" : journal::PatchSummary(o.details);
     const Json& list = schema::MemberOr(o.details, "deploys");
     if (!list.is_array() || list.empty()) table.AddRow({h.host, h.batch, o.status, patched, "-", "-", "-", "-", "-", sent, error});
     for (size_t i = 0; list.is_array() && i < list.size(); ++i) {

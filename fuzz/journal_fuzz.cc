@@ -48,5 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)ParseCheckpoint(text);
   (void)OpenNote(text, {verifier});
   (void)CheckExport(text, {verifier});
+  // A CSV export and its proof, split at the first NUL.
+  size_t cut = text.find('\0');
+  (void)CheckCsvExport(text.substr(0, cut), cut == std::string_view::npos ? std::string_view() : text.substr(cut + 1), {verifier});
   return 0;
 }

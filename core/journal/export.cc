@@ -12,10 +12,6 @@
 namespace daybook::journal {
 namespace {
 
-constexpr const char* kColumns[] = {"seq", "ts", "intervention", "operator", "ticket", "manifest",
-                                    "host", "status", "leaf_hash", "record"};
-constexpr size_t kColumnCount = std::size(kColumns);
-
 Error Bad(const std::string& why) { return MakeError(ErrorCode::kFailed, "export check failed: " + why); }
 
 std::string Str(const Json& j, const char* key) {
@@ -23,13 +19,6 @@ std::string Str(const Json& j, const char* key) {
 }
 
 std::string HexOf(const Hash& h) { return crypto::HexEncode(h.data(), h.size()); }
-
-std::string CsvTitle() { return "# " + std::string(kExportFormat) + ": one row per host result, times in UTC"; }
-
-// The human-readable checkpoint line of a CSV export.
-std::string CheckpointSummary(const Checkpoint& c) {
-  return "size " + std::to_string(c.size) + " root " + crypto::Base64Encode(c.root.data(), c.root.size());
-}
 
 struct Covered {
   std::string note;
@@ -132,65 +121,6 @@ std::vector<std::string> Leaves(const Covered& c, const std::set<int64_t>& expor
   return out;
 }
 
-std::vector<std::string> CsvCells(const JournalEntry& e) {
-  const Json& begin = e.intervention;
-  std::string manifest = begin.is_object() && begin.contains("manifest")
-                             ? Str(begin["manifest"], "commit") + ":" + Str(begin["manifest"], "path")
-                             : std::string();
-  // "alice@devteam (SHA256:...)": the person and the key; the fingerprint
-  // alone for records written before principals were recorded.
-  std::string who = Str(begin, "principal").empty() ? Str(begin, "operator")
-                                                    : Str(begin, "principal") + " (" + Str(begin, "operator") + ")";
-  return {std::to_string(e.seq), Str(e.record, "ts"), Str(e.record, "intervention"), who,
-          Str(begin, "ticket"), manifest, Str(e.record, "host"), Str(e.record, "status"), HexOf(e.leaf_hash), e.line};
-}
-
-std::string CsvRow(const std::vector<std::string>& cells, char delimiter) {
-  std::string row;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    std::string cell = NeutraliseCell(cells[i]);
-    bool quote = cell.find_first_of(std::string("\"\r\n") + delimiter) != std::string::npos;
-    if (i > 0) row += delimiter;
-    if (!quote) {
-      row += cell;
-      continue;
-    }
-    row += '"';
-    for (char ch : cell) row += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    row += '"';
-  }
-  return row + "\n";
-}
-
-// Splits one CSV record (RFC 4180 quoting) starting at `pos`; advances `pos`.
-std::optional<std::vector<std::string>> ReadCsvRow(std::string_view text, size_t& pos, char delimiter) {
-  std::vector<std::string> cells{""};
-  bool quoted = false;
-  while (pos < text.size()) {
-    char c = text[pos++];
-    if (quoted) {
-      if (c == '"' && pos < text.size() && text[pos] == '"') {
-        cells.back() += '"';
-        ++pos;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        cells.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == delimiter) {
-      cells.emplace_back();
-    } else if (c == '\n') {
-      return cells;
-    } else {
-      cells.back() += c;
-    }
-  }
-  if (quoted) return std::nullopt;
-  return cells;
-}
-
 // Rebuilds the tree from the trailer and checks it against the signed checkpoint.
 Result<std::map<int64_t, std::pair<Hash, bool>>> CheckTrailer(const std::vector<std::string>& leaves,
                                                               const std::string& note,
@@ -239,7 +169,7 @@ Status CheckAllExportedSeen(const std::map<int64_t, std::pair<Hash, bool>>& leav
   return OkStatus();
 }
 
-Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVerifier>& vkeys) {
+Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVerifier>& vkeys, ExportContents* contents) {
   std::vector<std::string> lines = Split(text, '\n');
   if (!lines.empty() && lines.back().empty()) lines.pop_back();
   if (lines.size() < 2) return Bad("too short");
@@ -279,6 +209,7 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
     Json begin = *ParseCanonical(b.get<std::string>());
     if (Status s = CheckCarriedBegin(begin); !s) return std::move(s).error();
     begins[Str(begin, "intervention")] = IntField(begin, "seq").value_or(-1);
+    if (contents != nullptr) contents->begins[Str(begin, "intervention")] = begin;
   }
   for (size_t i = 1; i + 1 < lines.size(); ++i) {
     if (Status s = CheckLine(lines[i], *leaves, true, seen); !s) return std::move(s).error();
@@ -289,6 +220,7 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
     }
     if (Str(records.back(), "type") == kInterventionBegin) {
       begins[Str(records.back(), "intervention")] = IntField(records.back(), "seq").value_or(-1);
+      if (contents != nullptr) contents->begins[Str(records.back(), "intervention")] = records.back();
     }
   }
   for (const Json& r : records) {
@@ -304,135 +236,10 @@ Result<ExportCheck> CheckJsonl(std::string_view text, const std::vector<NoteVeri
   if (Status s = CheckTombstones(*signed_pruned, seen_pruned); !s) return std::move(s).error();
   auto size = static_cast<int64_t>(leaves->size());
   auto exported = static_cast<int64_t>(seen.size());
+  if (contents != nullptr) {
+    for (size_t i = 1; i + 1 < lines.size(); ++i) contents->lines.push_back(lines[i]);
+  }
   return ExportCheck{size, exported, size - exported, Str(header, "describe"), static_cast<int64_t>(seen_pruned.size())};
-}
-
-// The parts of a CSV export. Its framing is strict: each `#` line is one the
-// exporter writes, in its place, once (a `# begin` once per intervention);
-// the header row comes once, before every data row. Anything else -- a
-// second checkpoint, a comment an editor added, a repeated header -- is
-// refused, so what a reader sees is exactly what was verified.
-struct CsvExport {
-  std::string note, filters, filters_json, selection, checkpoint_line;
-  std::vector<std::string> leaves;
-  std::map<std::string, Json> begins;  // by intervention id
-  std::vector<std::vector<std::string>> rows;
-};
-
-Status ReadCsvFraming(const std::string& line, bool after_rows, CsvExport& out, std::set<std::string>& keys) {
-  static const char* const kKeys[] = {"# ", "# filters: ", "# filters-json ", "# checkpoint: ",
-                                      "# checkpoint-note ", "# selection ", "# begin ", "# leaves "};
-  std::string key;
-  for (const char* prefix : kKeys) {
-    if (StartsWith(line, prefix) && std::string(prefix).size() > key.size()) key = prefix;
-  }
-  if (key.empty()) return Bad("unexpected line " + Quoted(line.substr(0, 80)));
-  if (key == "# ") {  // only the title line may be a bare comment, exactly as written
-    if (line != CsvTitle() || !keys.empty()) return Bad("unexpected line " + Quoted(line.substr(0, 80)));
-  }
-  bool trailing = key == "# begin " || key == "# leaves ";
-  if (trailing != after_rows) return Bad("line out of place: " + Quoted(line.substr(0, 80)));
-  if (key != "# begin " && !keys.insert(key).second) return Bad("repeated line " + Quoted(key));
-  std::string value = line.substr(key.size());
-  auto decoded = [&](std::string& into, const char* what) -> Status {
-    std::optional<crypto::Bytes> raw = crypto::Base64Decode(value);
-    if (!raw) return Bad(std::string("malformed ") + what + " line");
-    into = crypto::ToString(*raw);
-    return OkStatus();
-  };
-  if (key == "# filters: ") out.filters = value;
-  if (key == "# filters-json ") out.filters_json = value;
-  if (key == "# checkpoint: ") out.checkpoint_line = value;
-  if (key == "# selection ") return decoded(out.selection, "selection");
-  if (key == "# checkpoint-note ") return decoded(out.note, "checkpoint");
-  if (key == "# leaves ") out.leaves = Split(value, ',');
-  if (key == "# begin ") {
-    Result<Json> begin = ParseCanonical(value);
-    if (!begin) return Bad("malformed begin record");
-    if (!out.begins.emplace(Str(*begin, "intervention"), *begin).second) return Bad("repeated begin record");
-  }
-  return OkStatus();
-}
-
-Result<CsvExport> ReadCsvExport(std::string_view raw) {
-  // A spreadsheet or a Windows editor may save CRLF line ends: the same
-  // export. (A record's own text never holds a raw CR: it is canonical JSON.)
-  std::string text;
-  text.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (!(raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n')) text += raw[i];
-  }
-  CsvExport out;
-  std::set<std::string> keys;
-  char delimiter = ',';
-  size_t pos = 0;
-  bool header_seen = false, trailer_started = false;
-  while (pos < text.size()) {
-    if (text[pos] == '#') {
-      size_t end = text.find('\n', pos);
-      std::string line = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-      pos = end == std::string::npos ? text.size() : end + 1;
-      trailer_started = trailer_started || StartsWith(line, "# begin ") || StartsWith(line, "# leaves ");
-      if (Status s = ReadCsvFraming(line, header_seen, out, keys); !s) return std::move(s).error();
-      continue;
-    }
-    if (trailer_started) return Bad("a row after the trailer");
-    bool header = !header_seen;
-    if (header) {
-      delimiter = std::string_view(text).substr(pos, 4) == "seq;" ? ';' : ',';
-      header_seen = true;
-    }
-    std::optional<std::vector<std::string>> row = ReadCsvRow(text, pos, delimiter);
-    if (!row || row->size() != kColumnCount) return Bad("malformed CSV row");
-    bool is_header = std::equal(row->begin(), row->end(), std::begin(kColumns));
-    if (header != is_header) return Bad(header ? "missing header row" : "a repeated header row");
-    if (!header) out.rows.push_back(std::move(*row));
-  }
-  if (!header_seen) return Bad("missing header row");
-  if (keys.size() != 7) return Bad("framing lines are missing (" + std::to_string(keys.size()) + " of 7 present)");
-  return out;
-}
-
-Result<ExportCheck> CheckCsv(std::string_view text, const std::vector<NoteVerifier>& vkeys) {
-  Result<CsvExport> csv = ReadCsvExport(text);
-  if (!csv) return std::move(csv).error();
-  auto& [note, filters, filters_json, selection, checkpoint_line, leaves, begins, rows] = *csv;
-  Checkpoint checkpoint;
-  Result<std::map<int64_t, std::pair<Hash, bool>>> checked = CheckTrailer(leaves, note, vkeys, checkpoint);
-  if (!checked) return std::move(checked).error();
-  Result<std::set<int64_t>> signed_pruned = CheckSelection(selection, vkeys, "csv", filters_json, filters, *checked, checkpoint);
-  if (!signed_pruned) return std::move(signed_pruned).error();
-  if (checkpoint_line != CheckpointSummary(checkpoint)) return Bad("the checkpoint line differs from the signed checkpoint");
-  std::set<int64_t> seen, begin_seqs, seen_pruned;
-  for (const auto& [id, begin] : begins) {
-    if (Status s = CheckLine(Canonical(begin), *checked, false, begin_seqs); !s) return std::move(s).error();
-    if (Status s = CheckCarriedBegin(begin); !s) return std::move(s).error();
-  }
-  for (const std::vector<std::string>& row : rows) {
-    if (Status s = CheckLine(row.back(), *checked, true, seen); !s) return std::move(s).error();
-    // Every other cell must be what the record (and its begin record) say.
-    JournalEntry e{0, row.back(), *ParseCanonical(row.back()), nullptr, *StoredLeafHash(row.back())};
-    e.seq = IntField(e.record, "seq").value_or(-1);
-    if (IsTombstone(e.record)) seen_pruned.insert(e.seq);
-    auto it = begins.find(Str(e.record, "intervention"));
-    bool has_begin = it != begins.end() && BeginFits(e.record, IntField(it->second, "seq").value_or(-1));
-    if (!has_begin && !IsTombstone(e.record)) {  // a pruned row has no intervention left to show
-      return Bad("record " + std::to_string(e.seq) + " needs the intervention.begin of " +
-                 Quoted(Str(e.record, "intervention")) + ", which the export does not carry");
-    }
-    if (has_begin) e.intervention = it->second;
-    std::vector<std::string> expected = CsvCells(e);
-    for (size_t i = 0; i + 1 < kColumnCount; ++i) {
-      if (NeutraliseCell(expected[i]) != row[i]) {
-        return Bad("record " + std::to_string(e.seq) + ": cell " + kColumns[i] + " differs from the record");
-      }
-    }
-  }
-  if (Status s = CheckAllExportedSeen(*checked, seen); !s) return std::move(s).error();
-  if (Status s = CheckTombstones(*signed_pruned, seen_pruned); !s) return std::move(s).error();
-  auto size = static_cast<int64_t>(checked->size());
-  auto exported = static_cast<int64_t>(seen.size());
-  return ExportCheck{size, exported, size - exported, filters, static_cast<int64_t>(seen_pruned.size())};
 }
 
 }  // namespace
@@ -471,39 +278,9 @@ Result<std::string> ExportJsonl(const JournalFiles& files, const ExportOptions& 
   return Canonical(header) + "\n" + body + Canonical(trailer) + "\n";
 }
 
-Result<std::string> ExportCsv(const JournalFiles& files, const ExportOptions& options, const NoteSigner& signer) {
-  Result<Covered> c = Cover(files);
-  if (!c) return std::move(c).error();
-  std::string rows;
-  std::set<int64_t> exported, pruned;
-  std::map<std::string, std::string> begins;
-  for (const JournalEntry& e : c->entries) {
-    if (Str(e.record, "type") != kHostResult || !Matches(options.filter, e)) continue;
-    rows += CsvRow(CsvCells(e), options.delimiter);
-    exported.insert(e.seq);
-    if (IsTombstone(e.record)) pruned.insert(e.seq);
-    if (e.intervention.is_object()) begins[Str(e.record, "intervention")] = Canonical(e.intervention);
-  }
-  std::string out = CsvTitle() + "\n";
-  out += "# filters: " + options.filter.Describe() + "\n";
-  out += "# filters-json " + Canonical(options.filter.ToJson()) + "\n";
-  out += "# checkpoint: " + CheckpointSummary(c->checkpoint) + "\n";
-  out += "# checkpoint-note " + crypto::Base64Encode(crypto::ToBytes(c->note)) + "\n";
-  std::string selection = SignNote(SelectionText(c->checkpoint, "csv", options.filter.ToJson(), options.filter.Describe(), exported, pruned), signer);
-  out += "# selection " + crypto::Base64Encode(crypto::ToBytes(selection)) + "\n";
-  std::vector<std::string> header(std::begin(kColumns), std::end(kColumns));
-  std::string header_row;
-  for (size_t i = 0; i < header.size(); ++i) header_row += (i ? std::string(1, options.delimiter) : "") + header[i];
-  out += header_row + "\n" + rows;
-  for (const auto& [id, line] : begins) out += "# begin " + line + "\n";
-  out += "# leaves " + Join(Leaves(*c, exported), ",") + "\n";
-  return out;
-}
-
-Result<ExportCheck> CheckExport(std::string_view text, const std::vector<NoteVerifier>& vkeys) {
-  if (StartsWith(text, "{")) return CheckJsonl(text, vkeys);
-  if (StartsWith(text, "#")) return CheckCsv(text, vkeys);
-  return Bad("not a daybook journal export");
+Result<ExportCheck> CheckExport(std::string_view text, const std::vector<NoteVerifier>& vkeys, ExportContents* contents) {
+  if (StartsWith(text, "{")) return CheckJsonl(text, vkeys, contents);
+  return Bad("not a daybook JSONL export (a CSV export is checked together with the proof written with it: --proof FILE)");
 }
 
 }  // namespace daybook::journal

@@ -1,24 +1,28 @@
-// Auditor exports: JSONL (the leaf lines themselves) or CSV (one row per
-// host result, UTC times, formula-leading cells neutralised), each framed by
-// the filters and the signed checkpoint, and closed by a completeness trailer
-// listing every leaf hash up to the checkpoint with whether it was exported.
-// CheckExport recomputes the root from that trailer, so a row removed from
+// Auditor exports. JSONL: the leaf lines themselves, framed by the filters
+// and the signed checkpoint, and closed by a completeness trailer listing
+// every leaf hash up to the checkpoint with whether it was exported.
+// CheckExport recomputes the root from that trailer, so a line removed from
 // or altered in an export is caught offline. The export commits to its
 // selection: a note signed by the journal key (the checkpoint's) states the
-// format, filters, checkpoint and the exported seqs, so a row deleted
-// together with its mark, or rewritten filters, are caught too. Each row
+// format, filters, checkpoint and the exported seqs, so a line deleted
+// together with its mark, or rewritten filters, are caught too. Each result
 // carries the intervention.begin it refers to (exported, or in "begins").
 //
 // JSONL:  {"daybook_export":{...header, selection, begins...}}  then matching
 //         leaf lines, then {"daybook_export_leaves":["<hex>+" | "<hex>-", ...]}
-// CSV:    "# " comment lines (header, filters, checkpoint, selection), a header
-//         row, rows whose last cell is the canonical record, "# begin" lines,
-//         then "# leaves <hex>+,<hex>-,..."
+//
+// CSV (export_csv.cc), for spreadsheets: a header row, then one row per host
+// result with plain cells (RFC 4180; UTC times; formula-leading cells
+// neutralised; no cell longer than kMaxCsvCell), nothing else. It is checked
+// with its proof, the JSONL export of the same records written beside it:
+// the proof is verified as above, and every CSV cell must be what the
+// proof's record says, every result a row, once.
 // Selection note text:
 //   daybook-journal-export/v2 / <origin> / size N / root <b64> / format F /
 //   filters <canonical JSON> / describe <text> / exported <seq ranges>
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,7 +42,12 @@ struct ExportOptions {
 // with `signer` (the journal key). kFailed when the journal has no
 // checkpoint or does not parse.
 Result<std::string> ExportJsonl(const JournalFiles& files, const ExportOptions& options, const NoteSigner& signer);
-Result<std::string> ExportCsv(const JournalFiles& files, const ExportOptions& options, const NoteSigner& signer);
+
+struct CsvExport {
+  std::string csv;    // for the spreadsheet
+  std::string proof;  // the JSONL export of its records: what checks it
+};
+Result<CsvExport> ExportCsv(const JournalFiles& files, const ExportOptions& options, const NoteSigner& signer);
 
 struct ExportCheck {
   int64_t size = 0;          // leaves covered
@@ -48,8 +57,21 @@ struct ExportCheck {
   int64_t pruned = 0;        // exported rows/lines whose payload was pruned (as the exporter signed)
 };
 
-// Checks an export offline against the journal's verifier keys.
-Result<ExportCheck> CheckExport(std::string_view text, const std::vector<NoteVerifier>& vkeys);
+// What a verified JSONL export holds, for checking a CSV against it.
+struct ExportContents {
+  std::vector<std::string> lines;      // the exported leaf lines
+  std::map<std::string, Json> begins;  // intervention -> its begin record (exported or carried)
+};
+
+// Checks a JSONL export offline against the journal's verifier keys;
+// `contents`, when given, gets what it holds.
+Result<ExportCheck> CheckExport(std::string_view text, const std::vector<NoteVerifier>& vkeys,
+                                ExportContents* contents = nullptr);
+
+// Checks a CSV export against its proof (see above).
+Result<ExportCheck> CheckCsvExport(std::string_view csv, std::string_view proof, const std::vector<NoteVerifier>& vkeys);
+
+constexpr size_t kMaxCsvCell = 1000;  // bytes; longer text is cut with "…"
 
 // A cell with formula-leading characters (= + - @ tab CR) prefixed by "'".
 std::string NeutraliseCell(const std::string& cell);

@@ -36,15 +36,32 @@ expect_in "$WORK/out" "8 operator signatures, 15 agent signatures"
 grep -q "NOT checked" "$WORK/out" && fail "inside the fleet, operator identities are checked"
 [[ -s "$WORK/state" ]] || fail "no state written"
 
-# Exports, checked offline; a removed CSV row is caught.
-expect_exit 0 "$DAYBOOK" journal export --format csv --delimiter ';' --host web-02
+# Exports, checked offline; a removed CSV row is caught. The CSV is plain
+# rows for a spreadsheet (header first, no framing, no record JSON, short
+# lines); its JSONL proof is written beside it.
+expect_exit 2 "$DAYBOOK" journal export --format csv
+expect_in "$WORK/err" "--format csv needs --proof FILE"
+expect_exit 0 "$DAYBOOK" journal export --format csv --delimiter ';' --host web-02 --proof "$WORK/export.proof"
 cp "$WORK/out" "$WORK/export.csv"
-expect_in "$WORK/export.csv" "# filters: host=web-02"
-expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/export.csv"
+head -1 "$WORK/export.csv" | grep -q '^seq;time;intervention;operator;operator_key;ticket;manifest;host;status;summary;error;leaf_hash.$' ||
+  fail "the CSV does not start with its header row"
+python3 - "$WORK/export.csv" <<'PY' || fail "the CSV is not spreadsheet-friendly"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline=""), delimiter=";"))
+assert len(rows) == 6 and all(len(r) == 12 for r in rows), rows
+assert all(r[7] == "web-02" for r in rows[1:]), rows
+assert max(len(l) for l in open(sys.argv[1])) < 400
+assert not any(c.startswith("{") for r in rows for c in r), "a JSON cell"
+PY
+expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/export.csv" --proof "$WORK/export.proof"
 expect_in "$WORK/out" "export verified: 5 record(s) exported"
+expect_exit 2 "$DAYBOOK" journal verify-export "$WORK/export.csv"
+expect_in "$WORK/err" "a CSV export is checked against the proof written with it: --proof FILE"
 grep -v '^[0-9]*;.*;i-13;' "$WORK/export.csv" > "$WORK/cut.csv"
-expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/cut.csv"
-expect_in "$WORK/err" "was removed from the export"
+expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/cut.csv" --proof "$WORK/export.proof"
+expect_in "$WORK/err" "is in the proof but not in the CSV (a row was removed)"
+# The proof is a JSONL export: checked on its own too.
+expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/export.proof"
 expect_exit 0 "$DAYBOOK" journal export --format jsonl --type intervention.begin
 cp "$WORK/out" "$WORK/export.jsonl"
 expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/export.jsonl" --vkey "$(cat journal.vkey)"
@@ -152,30 +169,25 @@ expect_exit 1 "$DAYBOOK" journal verify --state "$WORK/state"
 cp "$WORK/records.before" journal/records.jsonl
 expect_exit 0 "$DAYBOOK" journal verify --state "$WORK/state"
 
-# Attack: a CSV row deleted and its mark flipped to "not exported", then the
-# filters rewritten. The export's signed selection catches both.
-expect_exit 0 "$DAYBOOK" journal export --format csv --host web-02
+# Attack on a CSV: a cell edited, a row added twice, a status changed in the
+# proof; a spreadsheet's CRLF and byte order mark are the same export.
+expect_exit 0 "$DAYBOOK" journal export --format csv --host web-02 --proof "$WORK/sel.proof"
 cp "$WORK/out" "$WORK/sel.csv"
-expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/sel.csv"
+expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/sel.csv" --proof "$WORK/sel.proof"
 expect_in "$WORK/out" "record(s) not exported"
-row=$(grep -m1 '^[0-9]*,.*,web-02,' "$WORK/sel.csv")
-leaf=$(echo "$row" | python3 -c 'import csv,sys; print(next(csv.reader(sys.stdin))[8])')
-grep -vF -- "$row" "$WORK/sel.csv" | sed "s/$leaf+/$leaf-/" > "$WORK/sel-cut.csv"
-expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-cut.csv"
-expect_in "$WORK/err" "differ from the signed selection"
-# A row copied from a fuller export into the trailer, and a comment line:
-# what a reader sees must be exactly what was verified.
-{ cat "$WORK/sel.csv"; echo "$row"; } > "$WORK/sel-extra.csv"
-expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-extra.csv"
-expect_in "$WORK/err" "a row after the trailer"
-sed '2i # reviewed and approved' "$WORK/sel.csv" > "$WORK/sel-comment.csv"
-expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-comment.csv"
-expect_in "$WORK/err" "unexpected line"
-sed 's/$/\r/' "$WORK/sel.csv" > "$WORK/sel-crlf.csv"
-expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/sel-crlf.csv"
-sed 's/^# filters: host=web-02$/# filters: host=web-01/' "$WORK/sel.csv" > "$WORK/sel-filters.csv"
-expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-filters.csv"
-expect_in "$WORK/err" "filters differ"
+sed '2s/,ok,/,failed,/' "$WORK/sel.csv" > "$WORK/sel-edit.csv"
+expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-edit.csv" --proof "$WORK/sel.proof"
+expect_in "$WORK/err" "status differs from the record"
+{ cat "$WORK/sel.csv"; sed -n 2p "$WORK/sel.csv"; } > "$WORK/sel-extra.csv"
+expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel-extra.csv" --proof "$WORK/sel.proof"
+expect_in "$WORK/err" "appears twice"
+sed '2s/"status":"ok"/"status":"failed"/' "$WORK/sel.proof" > "$WORK/sel-bad.proof"
+expect_exit 1 "$DAYBOOK" journal verify-export "$WORK/sel.csv" --proof "$WORK/sel-bad.proof"
+expect_in "$WORK/err" "the proof: export check failed"
+{ printf '\xEF\xBB\xBF'; sed 's/\r*$/\r/' "$WORK/sel.csv"; } > "$WORK/sel-crlf.csv"
+expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/sel-crlf.csv" --proof "$WORK/sel.proof"
+sed 's/\r$//' "$WORK/sel.csv" > "$WORK/sel-lf.csv"
+expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/sel-lf.csv" --proof "$WORK/sel.proof"
 
 # Attack: the journal re-signed under a new key, the new vkey handed to the
 # auditor. The state file pinned the key: reported like a fork (exit 3).

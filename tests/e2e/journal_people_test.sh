@@ -50,14 +50,14 @@ expect_exit 2 "$DAYBOOK" journal show --type host.reslt --host agent-9
 expect_in "$WORK/err" '--type "host.reslt": no record of this journal names that type'
 expect_in "$WORK/err" 'did you mean "host.result"?'
 expect_in "$WORK/err" '--host "agent-9": no record of this journal names that host; did you mean "agent-1"?'
-expect_exit 2 "$DAYBOOK" journal export --format csv --intervention nope
+expect_exit 2 "$DAYBOOK" journal export --format csv --intervention nope --proof "$WORK/nope.proof"
 expect_in "$WORK/err" '--intervention "nope": no record of this journal names that intervention'
 
 # The CSV export names the person, and still verifies.
-expect_exit 0 "$DAYBOOK" journal export --format csv --operator ops@example
+expect_exit 0 "$DAYBOOK" journal export --format csv --operator ops@example --proof "$WORK/export.proof"
 cp "$WORK/out" "$WORK/export.csv"
-expect_in "$WORK/export.csv" ",ops@example ($fp),"
-expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/export.csv"
+expect_in "$WORK/export.csv" ",ops@example,$fp,"
+expect_exit 0 "$DAYBOOK" journal verify-export "$WORK/export.csv" --proof "$WORK/export.proof"
 expect_exit 0 "$DAYBOOK" journal verify
 
 # An auditor whose allowed_signers names that key otherwise is told so.

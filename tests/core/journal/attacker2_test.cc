@@ -54,19 +54,19 @@ TEST_CASE("attack 2: an exported record swapped for a tombstone the exporter did
   REQUIRE_FALSE(check.ok());
   CHECK(check.error().message.find("replaced by a tombstone") != std::string::npos);
 
-  Result<std::string> csv = ExportCsv(fleet.Files(), ExportOptions{}, fleet.f.journal_key);
+  // The same in a CSV: the failed result's row made to read as pruned.
+  Result<CsvExport> csv = ExportCsv(fleet.Files(), ExportOptions{}, fleet.f.journal_key);
   REQUIRE(csv.ok());
-  std::string row_needle = "," + crypto::HexEncode(LeafHash(lines[2]).data(), 32) + ",";
-  size_t row = csv->find(row_needle);
+  std::string leaf = crypto::HexEncode(LeafHash(lines[2]).data(), 32);
+  size_t row = csv->csv.find("," + leaf);
   REQUIRE(row != std::string::npos);
-  size_t start = csv->rfind('\n', row) + 1;
-  std::string tomb = Tombstone(lines[2], "2020-01-01T00:00:00.000Z", "host.result");
-  std::string emptied = csv->substr(0, start) + "2,2020-01-01T00:00:00.000Z,,,,,,," + crypto::HexEncode(LeafHash(lines[2]).data(), 32) + ",\"" +
-                        [&] { std::string q; for (char c : tomb) q += c == '"' ? std::string("\"\"") : std::string(1, c); return q; }() +
-                        "\"" + csv->substr(csv->find('\n', row));
-  check = CheckExport(emptied, fleet.Vkeys());
+  size_t start = csv->csv.rfind('\n', row) + 1, end = csv->csv.find('\n', row) + 1;
+  // seq, time, intervention ... status empty, summary, error empty, leaf_hash
+  std::string emptied = csv->csv.substr(0, start) + "2,2020-01-01T00:00:00.000Z,,,,,,,(payload pruned, leaf hash kept),," + leaf +
+                        "\r\n" + csv->csv.substr(end);
+  check = CheckCsvExport(emptied, csv->proof, fleet.Vkeys());
   REQUIRE_FALSE(check.ok());
-  CHECK(check.error().message.find("tombstone") != std::string::npos);
+  CHECK(check.error().message.find("differs from the record") != std::string::npos);
 
   // Proofs: a tombstone proves no content, and none is made for one.
   Result<std::string> proof = MakeProof(fleet.Files(), 2);
@@ -107,12 +107,12 @@ TEST_CASE("attack 2: a deeply nested export header, and a title line with more i
   std::string deep = "{\"daybook_export\":{\"x\":" + std::string(200000, '[') + std::string(200000, ']') + "}}";
   Result<ExportCheck> check = CheckExport(deep + jsonl->substr(jsonl->find('\n')), fleet.Vkeys());
   REQUIRE_FALSE(check.ok());  // and no crash
-  Result<std::string> csv = ExportCsv(fleet.Files(), ExportOptions{}, fleet.f.journal_key);
+  Result<CsvExport> csv = ExportCsv(fleet.Files(), ExportOptions{}, fleet.f.journal_key);
   REQUIRE(csv.ok());
-  std::string titled = csv->substr(0, csv->find('\n')) + " -- reviewed and approved by the auditor" + csv->substr(csv->find('\n'));
-  check = CheckExport(titled, fleet.Vkeys());
+  std::string titled = "reviewed and approved by the auditor\r\n" + csv->csv;
+  check = CheckCsvExport(titled, csv->proof, fleet.Vkeys());
   REQUIRE_FALSE(check.ok());
-  CHECK(check.error().message.find("unexpected line") != std::string::npos);
+  CHECK(check.error().message.find("the first line is not the header row") != std::string::npos);
 }
 
 TEST_CASE("attack 2: an operator with the journal key prunes their own young intervention") {

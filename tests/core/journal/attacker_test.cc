@@ -217,49 +217,52 @@ TEST_CASE("attack: export rows deleted with their marks flipped, or filters rewr
   Fleet fleet;
   JournalFiles files = fleet.Files();
   std::vector<NoteVerifier> vkeys = fleet.f.VerifyWith().vkeys;
-  for (bool csv : {true, false}) {
-    CAPTURE(csv);
-    ExportOptions options;
-    options.filter.host = "web-02";
-    std::string out = csv ? *ExportCsv(files, options, fleet.f.journal_key) : *ExportJsonl(files, options, fleet.f.journal_key);
-    Result<ExportCheck> good = CheckExport(out, vkeys);
-    REQUIRE_MESSAGE(good.ok(), good.error().message);
-    CHECK(good->not_exported == good->size - good->exported);
-
-    // Delete the row of seq 8 and flip its mark from exported to not exported.
-    std::string cut = out;
-    size_t row = cut.find(csv ? "\n8," : "\"seq\":8,");
-    REQUIRE(row != std::string::npos);
-    size_t start = csv ? row + 1 : cut.rfind('\n', row) + 1;
-    cut.erase(start, cut.find('\n', start) + 1 - start);
-    std::string hex = crypto::HexEncode(LeafHash(testing::Lines(files.records)[8]).data(), 32);
-    size_t mark = cut.find(hex + "+");
-    REQUIRE(mark != std::string::npos);
-    cut[mark + 64] = '-';
-    Result<ExportCheck> check = CheckExport(cut, vkeys);
-    REQUIRE_FALSE(check.ok());
-    CHECK(check.error().message.find("differ from the signed selection") != std::string::npos);
-
-    // Rewrite the filters to claim another selection.
-    std::string refiltered = out;
-    if (csv) {
-      refiltered.replace(refiltered.find("# filters: host=web-02"), 22, "# filters: host=web-01");
-    } else {
-      refiltered.replace(refiltered.find("\"describe\":\"host=web-02\""), 24, "\"describe\":\"host=web-01\"");
-    }
-    check = CheckExport(refiltered, vkeys);
-    REQUIRE_FALSE(check.ok());
-    CHECK(check.error().message.find("filters differ") != std::string::npos);
-  }
-  // A CSV row without the begin record it refers to.
   ExportOptions options;
-  options.filter.type = "host.result";
-  std::string out = *ExportCsv(files, options, fleet.f.journal_key);
-  size_t begin = out.find("# begin ");
-  out.erase(begin, out.find('\n', begin) + 1 - begin);
-  Result<ExportCheck> check = CheckExport(out, vkeys);
+  options.filter.host = "web-02";
+  std::string out = *ExportJsonl(files, options, fleet.f.journal_key);
+  Result<ExportCheck> good = CheckExport(out, vkeys);
+  REQUIRE_MESSAGE(good.ok(), good.error().message);
+  CHECK(good->not_exported == good->size - good->exported);
+
+  // Delete the line of seq 8 and flip its mark from exported to not exported.
+  std::string cut = out;
+  size_t row = cut.find("\"seq\":8,");
+  REQUIRE(row != std::string::npos);
+  size_t start = cut.rfind('\n', row) + 1;
+  cut.erase(start, cut.find('\n', start) + 1 - start);
+  std::string hex = crypto::HexEncode(LeafHash(testing::Lines(files.records)[8]).data(), 32);
+  size_t mark = cut.find(hex + "+");
+  REQUIRE(mark != std::string::npos);
+  cut[mark + 64] = '-';
+  Result<ExportCheck> check = CheckExport(cut, vkeys);
+  REQUIRE_FALSE(check.ok());
+  CHECK(check.error().message.find("differ from the signed selection") != std::string::npos);
+
+  // Rewrite the filters to claim another selection.
+  std::string refiltered = out;
+  refiltered.replace(refiltered.find("\"describe\":\"host=web-02\""), 24, "\"describe\":\"host=web-01\"");
+  check = CheckExport(refiltered, vkeys);
+  REQUIRE_FALSE(check.ok());
+  CHECK(check.error().message.find("filters differ") != std::string::npos);
+
+  // A CSV whose proof lost the begin records its rows refer to.
+  Result<CsvExport> csv = ExportCsv(files, ExportOptions{}, fleet.f.journal_key);
+  REQUIRE(csv.ok());
+  REQUIRE(CheckCsvExport(csv->csv, csv->proof, vkeys).ok());
+  Json header = *ParseCanonical(csv->proof.substr(0, csv->proof.find('\n')));
+  header["daybook_export"]["begins"] = Json::array();
+  check = CheckCsvExport(csv->csv, Canonical(header) + csv->proof.substr(csv->proof.find('\n')), vkeys);
   REQUIRE_FALSE(check.ok());
   CHECK(check.error().message.find("needs the intervention.begin") != std::string::npos);
+  // The proof of another selection (web-01's results) for web-02's rows.
+  ExportOptions web01;
+  web01.filter.host = "web-01";
+  ExportOptions web02;
+  web02.filter.host = "web-02";
+  Result<CsvExport> one = ExportCsv(files, web01, fleet.f.journal_key), two = ExportCsv(files, web02, fleet.f.journal_key);
+  check = CheckCsvExport(two->csv, one->proof, vkeys);
+  REQUIRE_FALSE(check.ok());
+  CHECK(check.error().message.find("in the proof") != std::string::npos);
 }
 
 TEST_CASE("attack: a signer allowed_signers does not list is its own verdict, unchecked operators are said") {

@@ -60,70 +60,42 @@ TEST_CASE("export: jsonl lines are the leaves, filtered, and check offline") {
   CHECK(CheckExport(altered, e.vkeys).error().message.find("was altered") != std::string::npos);
 }
 
-TEST_CASE("export: csv has one row per host result, neutralised cells, and checks offline") {
+TEST_CASE("export: csv is plain rows for a spreadsheet, checked cell by cell against its proof") {
   Exported e;
   ExportOptions options;
   options.delimiter = ';';
-  Result<std::string> out = ExportCsv(e.files, options, e.f.journal_key);
+  Result<CsvExport> out = ExportCsv(e.files, options, e.f.journal_key);
   REQUIRE(out.ok());
-  CHECK(out->find("# filters: none\n") != std::string::npos);
-  CHECK(out->find("\nseq;ts;intervention;operator;ticket;manifest;host;status;leaf_hash;record\n") != std::string::npos);
-  CHECK(out->find("\n2;2026-11-01T00:00:03.000Z;i-1;ops@example (SHA256:") != std::string::npos);  // the person, then the key
-  Result<ExportCheck> check = CheckExport(*out, e.vkeys);
+  CHECK(out->csv.rfind("seq;time;intervention;operator;operator_key;ticket;manifest;host;status;summary;error;leaf_hash\r\n", 0) == 0);
+  CHECK(out->csv.find("\n2;2026-11-01T00:00:03.000Z;i-1;ops@example;SHA256:") != std::string::npos);  // the person, then the key
+  CHECK(out->csv.find('{') == std::string::npos);  // no record JSON in a cell
+  CHECK(out->csv.find('#') == std::string::npos);  // no framing lines
+  Result<ExportCheck> check = CheckCsvExport(out->csv, out->proof, e.vkeys);
   REQUIRE_MESSAGE(check.ok(), check.error().message);
   CHECK(check->exported == 3);
+  CHECK(CheckExport(out->proof, e.vkeys).ok());  // the proof stands on its own
 
-  std::string removed = RemoveLineContaining(*out, ";web-02;");
-  CHECK(CheckExport(removed, e.vkeys).error().message.find("was removed from the export") != std::string::npos);
-  std::string altered = *out;
+  auto message = [&](const std::string& csv) {
+    Result<ExportCheck> r = CheckCsvExport(csv, out->proof, e.vkeys);
+    return r.ok() ? std::string("ok") : r.error().message;
+  };
+  CHECK(message(RemoveLineContaining(out->csv, ";web-02;")).find("a row was removed") != std::string::npos);
+  std::string altered = out->csv;
   altered.replace(altered.find(";web-02;"), 8, ";web-09;");
-  CHECK(CheckExport(altered, e.vkeys).error().message.find("cell host differs") != std::string::npos);
-  std::string other_key = *out;
-  CHECK_FALSE(CheckExport(other_key, {*ParseVerifierKey(FormatVerifierKey(*GenerateNoteSigner("x")))}).ok());
+  CHECK(message(altered).find("host differs from the record") != std::string::npos);
+  std::string lf;
+  for (char c : out->csv) if (c != '\r') lf += c;
+  CHECK(message(lf) == "ok");
+  CHECK(message("\xEF\xBB\xBF" + out->csv) == "ok");
+  CHECK(message(out->csv + "\r\n") == "ok");  // a blank last line
+  CHECK(message(out->csv + "\"unterminated").find("unterminated quote") != std::string::npos);
+  CHECK(message(out->csv + "1;2;3\r\n").find("3 cells") != std::string::npos);
+  CHECK_FALSE(CheckCsvExport(out->csv, out->proof, {*ParseVerifierKey(FormatVerifierKey(*GenerateNoteSigner("x")))}).ok());
   CHECK(NeutraliseCell("=SUM(A1)") == "'=SUM(A1)");
   CHECK(NeutraliseCell("-1") == "'-1");
   CHECK(NeutraliseCell("@x") == "'@x");
   CHECK(NeutraliseCell("+x") == "'+x");
   CHECK(NeutraliseCell("web-01") == "web-01");
-}
-
-TEST_CASE("export: csv framing is strict: no added, repeated or misplaced line passes, CRLF line ends do") {
-  Exported e;
-  Result<std::string> out = ExportCsv(e.files, ExportOptions{}, e.f.journal_key);
-  REQUIRE(out.ok());
-  auto check = [&](const std::string& text) {
-    Result<ExportCheck> r = CheckExport(text, e.vkeys);
-    return r.ok() ? std::string("ok") : r.error().message;
-  };
-  REQUIRE(check(*out) == "ok");
-  std::string crlf;
-  for (char c : *out) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
-  CHECK(check(crlf) == "ok");
-
-  size_t header = out->find("\nseq,");
-  size_t first_row = out->find('\n', header + 1) + 1;
-  size_t trailer = out->find("# begin ");
-  std::string second_row = out->substr(first_row, out->find('\n', first_row) - first_row + 1);
-  // A comment a reader would take for part of the export.
-  CHECK(check(out->substr(0, first_row) + "# approved by the CISO\n" + out->substr(first_row)).find("unexpected line") != std::string::npos);
-  CHECK(check("#x\n" + *out).find("unexpected line") != std::string::npos);
-  // A second header row, or a data row before the header or after the trailer.
-  CHECK(check(out->substr(0, first_row) + out->substr(header + 1, first_row - header - 1) + out->substr(first_row))
-            .find("repeated header") != std::string::npos);
-  CHECK(check(out->substr(0, header + 1) + second_row + out->substr(header + 1)).find("missing header") != std::string::npos);
-  CHECK(check(*out + second_row).find("after the trailer") != std::string::npos);
-  // A repeated framing line, even an identical one.
-  size_t filters = out->find("# filters: ");
-  std::string filters_line = out->substr(filters, out->find('\n', filters) - filters + 1);
-  CHECK(check(out->substr(0, filters) + filters_line + out->substr(filters)).find("repeated line") != std::string::npos);
-  // The readable checkpoint line must be the signed one.
-  std::string summary = *out;
-  summary.replace(summary.find("# checkpoint: size 10"), 21, "# checkpoint: size 11");
-  CHECK(check(summary).find("checkpoint line differs") != std::string::npos);
-  // A begin repeated, or a framing line moved below the rows.
-  std::string begin_line = out->substr(trailer, out->find('\n', trailer) - trailer + 1);
-  CHECK(check(*out + begin_line).find("repeated begin") != std::string::npos);
-  CHECK(check(RemoveLineContaining(*out, "# filters: ") + filters_line).find("out of place") != std::string::npos);
 }
 
 TEST_CASE("proofs: every sealed record proves offline, tampered proofs fail") {
