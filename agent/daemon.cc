@@ -115,7 +115,7 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   } else if (*removed > 0) {
     log->info("results: removed {} temporary file(s) of an interrupted write", *removed);
   }
-  InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store, &results};
+  InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store, &results, &operators, clock.get()};
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
                          [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions, clock.get()};
   transport::ServerOptions options;

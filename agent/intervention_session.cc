@@ -1,5 +1,7 @@
 #include "agent/intervention_session.h"
 
+#include "core/journal/canonical.h"
+
 #include "agent/reboot_failure.h"
 
 #include "agent/answer_binding.h"
@@ -105,6 +107,14 @@ Result<repo::ObjectStore*> InterventionSession::Store() {
   return store_.get();
 }
 
+Result<BeginSigner> CheckRequestBegin(const InterventionContext& context, const Json& request) {
+  if (context.operators == nullptr) return MakeError(ErrorCode::kFailed, "this agent has no list of operators");
+  Result<Json> begin = journal::ParseCanonical(schema::StringOr(request, "begin"));
+  if (!begin) return MakeError(ErrorCode::kFailed, "begin: " + begin.error().message);
+  std::unique_ptr<Clock> system = context.clock == nullptr ? MakeSystemClock() : nullptr;
+  return CheckBeginSignature(*begin, *context.operators, (context.clock != nullptr ? *context.clock : *system).Now());
+}
+
 std::optional<Json> InterventionSession::Answer(const Json& request) {
   const std::string type = schema::StringOr(request, "type");
   if (type != "deploy.status" && type != "apply" && type != "deploy.rollback" && type != "pack.begin" &&
@@ -139,6 +149,9 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
     if (AsksForNothing(request)) return Bad("apply: asks for nothing (no patch, no deploy)");
     Result<AnswerBinding> binding = ReadAnswerBinding(request);
     if (!binding) return Bad(type + ": " + binding.error().message);
+    if (Result<BeginSigner> signer = CheckRequestBegin(context_, request); !signer) {
+      return protocol::ErrorMessage("refused", type + ": " + signer.error().message);
+    }
     // Marked before the host changes: a controller that lost this session
     // waits for the answer rather than journal "nothing done".
     if (Status marked = context_.results->MarkRunning(binding->intervention); !marked) {
@@ -150,6 +163,9 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
   if (!rollback) return Bad(rollback.error().message);
   Result<AnswerBinding> binding = ReadAnswerBinding(request);
   if (!binding) return Bad(type + ": " + binding.error().message);
+  if (Result<BeginSigner> signer = CheckRequestBegin(context_, request); !signer) {
+    return protocol::ErrorMessage("refused", type + ": " + signer.error().message);
+  }
   if (Status marked = context_.results->MarkRunning(binding->intervention); !marked) {
     return protocol::ErrorMessage("results", "not rolling back: cannot keep the result: " + marked.error().message);
   }

@@ -25,6 +25,7 @@
 #include <optional>
 
 #include "agent/answer_binding.h"
+#include "agent/begin_check.h"
 #include "agent/config.h"
 #include "agent/deploy/deployer.h"
 #include "agent/result_store.h"
@@ -49,7 +50,15 @@ struct InterventionContext {
   PatchStep* patch = nullptr;
   std::filesystem::path object_store;  // <state_dir>/objects.git
   ResultStore* results = nullptr;      // <state_dir>/results
+  // Who may sign the interventions this agent carries out (begin_check.h);
+  // null: every change is refused.
+  AuthorizedOperators* operators = nullptr;
+  const Clock* clock = nullptr;  // null: the system clock
 };
+
+// The operator-signed begin record `request` carries, checked (begin_check.h)
+// against the context's operators; an error answer ("refused") otherwise.
+Result<BeginSigner> CheckRequestBegin(const InterventionContext& context, const protocol::Json& request);
 
 class InterventionSession {
  public:

@@ -72,6 +72,11 @@ protocol::Json Answer(const SessionContext& context, InterventionSession* deploy
     if (!begin || journal::BeginAnswerType(*begin) != "facts") {
       return protocol::ErrorMessage("bad_request", "facts are bound only to a bootstrap's intervention");
     }
+    // A bootstrap's "ok" is the agent's word too: only for an operator's.
+    if (context.interventions == nullptr) return protocol::ErrorMessage("refused", "facts: this agent binds no answer");
+    if (Result<BeginSigner> signer = CheckRequestBegin(*context.interventions, request); !signer) {
+      return protocol::ErrorMessage("refused", "facts: " + signer.error().message);
+    }
     answer["status"] = "ok";
     return BindAnswer(std::move(answer), *binding);
   }

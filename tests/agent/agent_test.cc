@@ -4,14 +4,18 @@
 #include <fstream>
 
 #include "agent/answer_binding.h"
+#include "agent/begin_check.h"
 #include "agent/config.h"
 #include "agent/facts.h"
 #include "agent/operators.h"
 #include "agent/intervention_session.h"
+#include "agent/result_store.h"
 #include "agent/session.h"
 #include "core/crypto/ssh_key.h"
+#include "core/crypto/sshsig.h"
 #include "core/journal/agent_binding.h"
 #include "core/journal/canonical.h"
+#include "core/journal/record.h"
 #include "core/protocol/messages.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_filesystem.h"
@@ -208,10 +212,42 @@ TEST_CASE("agent session: answers in order, unknown types get an error, bad fram
   CHECK(Responses(malformed, key)[0]["code"] == "bad_frame");
 }
 
-TEST_CASE("agent facts bound to an intervention: a bootstrap's only (facts prove no push)") {
+namespace {
+
+// An operator listed in an agent's authorized_operators, who signs begin
+// records as the controller does (op_sig over the record without it).
+struct SigningOperator {
+  testing::TempDir tmp;
+  crypto::Ed25519Key key = *crypto::Ed25519Key::Generate();
+  std::unique_ptr<Filesystem> fs = MakePosixFilesystem();
+  std::unique_ptr<AuthorizedOperators> operators;
+  testing::FixedClock clock{date::sys_days{date::year{2026} / 11 / 30} + std::chrono::hours(6)};
+
+  SigningOperator() {
+    testing::WriteAll(tmp.path / "authorized_operators", crypto::FormatSshPublicKey(key.public_key()) + "\n");
+    operators = std::make_unique<AuthorizedOperators>(*fs, tmp.path / "authorized_operators");
+  }
+
+  protocol::Json Sign(protocol::Json begin, const crypto::Ed25519Key* by = nullptr, int age_hours = 0) const {
+    const crypto::Ed25519Key& signer = by ? *by : key;
+    begin["type"] = "intervention.begin";
+    begin["ts"] = journal::FormatTimestamp(clock.now - std::chrono::hours(age_hours));
+    begin["operator"] = crypto::SshFingerprint(signer.public_key());
+    begin["op_sig"] = crypto::SshsigSign(signer, journal::kOperatorNamespace, journal::Canonical(begin));
+    return begin;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("agent facts bound to an intervention: a bootstrap's only (facts prove no push), signed by an operator") {
   using protocol::Json;
   crypto::Ed25519Key key = *crypto::Ed25519Key::Generate();
-  SessionContext context{&key, 1 << 16, std::chrono::seconds(1), [] { return Json{{"agent_version", "0.1.0"}}; }, nullptr};
+  SigningOperator op;
+  InterventionContext interventions;
+  interventions.operators = op.operators.get();
+  interventions.clock = &op.clock;
+  SessionContext context{&key, 1 << 16, std::chrono::seconds(1), [] { return Json{{"agent_version", "0.1.0"}}; }, &interventions};
   auto ask = [&](const Json& begin_record) {
     Json request = protocol::FactsRequest();
     request["intervention"] = "i-1";
@@ -219,18 +255,63 @@ TEST_CASE("agent facts bound to an intervention: a bootstrap's only (facts prove
     request["begin"] = journal::Canonical(begin_record);
     return Answer(context, nullptr, request);
   };
-  Json bootstrap = ask({{"type", "intervention.begin"}, {"intervention", "i-1"},
-                        {"bootstrap", {{"package", "daybook-agent"}, {"version", "0.1.0-1"}, {"sha256", "ab"}}}});
+  Json bootstrap_begin = {{"intervention", "i-1"}, {"bootstrap", {{"package", "daybook-agent"}, {"version", "0.1.0-1"}, {"sha256", "ab"}}}};
+  Json bootstrap = ask(op.Sign(bootstrap_begin));
   CHECK(bootstrap["type"] == "facts");
   CHECK(bootstrap["status"] == "ok");
   CHECK(bootstrap["host"] == "web-01");
-  Json push = ask({{"type", "intervention.begin"}, {"intervention", "i-1"}, {"manifest", {{"commit", "c"}, {"path", "p"}}}});
+  Json unsigned_begin = bootstrap_begin;
+  unsigned_begin["type"] = "intervention.begin";
+  CHECK(ask(unsigned_begin)["code"] == "refused");
+  Json push = ask(op.Sign({{"intervention", "i-1"}, {"manifest", {{"commit", "c"}, {"path", "p"}}}}));
   CHECK(push["type"] == "error");
   CHECK(push["code"] == "bad_request");
   CHECK(Answer(context, nullptr, protocol::FactsRequest())["agent_version"].is_null());  // unbound facts: as before
   CHECK(journal::BeginAnswerType({{"manifest", {{"commit", "c"}}}}) == "apply.result");
   CHECK(journal::BeginAnswerType({{"rollback", {{"deploy", "app"}}}}) == "deploy.result");
   CHECK(journal::BeginAnswerType({{"bootstrap", {{"package", "p"}}}}) == "facts");
+}
+
+TEST_CASE("agent: a change needs a begin record signed by one of its operators, recent, unaltered") {
+  using protocol::Json;
+  SigningOperator op;
+  Json begin = op.Sign({{"intervention", "i-1"}, {"manifest", {{"commit", "c"}, {"path", "p"}}}, {"principal", "alice@devteam"}});
+  Result<BeginSigner> ok = CheckBeginSignature(begin, *op.operators, op.clock.now);
+  REQUIRE(ok.ok());
+  CHECK(ok->principal == "alice@devteam");
+  auto refused = [&](const Json& b) {
+    Result<BeginSigner> r = CheckBeginSignature(b, *op.operators, op.clock.now);
+    return r.ok() ? std::string("accepted") : r.error().message;
+  };
+  Json stripped = begin;
+  stripped.erase("op_sig");
+  CHECK(refused(stripped).find("no operator signature") != std::string::npos);
+  Json altered = begin;
+  altered["targets"] = {"db-01"};
+  CHECK(refused(altered).find("does not verify") != std::string::npos);
+  crypto::Ed25519Key stranger = *crypto::Ed25519Key::Generate();
+  CHECK(refused(op.Sign({{"intervention", "i-1"}}, &stranger)).find("not in this agent's authorized_operators") != std::string::npos);
+  CHECK(refused(op.Sign({{"intervention", "i-1"}}, nullptr, 24 * 9)).find("more than 8 days ago") != std::string::npos);
+  CHECK(refused(op.Sign({{"intervention", "i-1"}}, nullptr, -1)).find("ahead of this host's clock") != std::string::npos);
+  Json misnamed = begin;
+  misnamed["operator"] = "SHA256:someone-else";
+  CHECK(refused(misnamed).find("does not verify") != std::string::npos);  // the name is under the signature
+
+  // Through a session: a forged apply changes nothing and marks nothing running.
+  AgentConfig config;
+  config.state_dir = op.tmp.path.string();
+  ResultStore results(*op.fs, op.clock, op.tmp.path / "results");
+  InterventionContext context{&config, op.fs.get(), nullptr, nullptr, nullptr, op.tmp.path / "objects.git", &results,
+                              op.operators.get(), &op.clock};
+  InterventionSession session(context);
+  Json apply = {{"type", "apply"}, {"intervention", "i-1"}, {"host", "web-01"}, {"begin", journal::Canonical(stripped)},
+                {"deploys", {{{"name", "app"}, {"path", "/srv/app"}, {"commit", "abc"}, {"keep", 5}, {"after", Json::array()},
+                               {"timeout_ms", 600000}}}}};
+  std::optional<Json> answer = session.Answer(apply);
+  REQUIRE(answer);
+  CHECK((*answer)["code"] == "refused");
+  CHECK_FALSE(std::filesystem::exists(op.tmp.path / "results" / "i-1.json.running"));
+  CHECK(results.List(".running")->empty());
 }
 
 TEST_CASE("agent observations: the question's id and the agent's clock, inside what it signs") {
