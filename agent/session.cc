@@ -97,7 +97,14 @@ protocol::Json WithObservation(const Clock& clock, const protocol::Json& request
                                 [&](const char* t) { return type == t; });
   // Only a plain reading: never an answer bound to an intervention.
   if (!observable || answer.contains("intervention")) return answer;
+  // The journal the controller will keep it in (its checkpoint origin), so
+  // the answer is good for that journal alone.
+  const protocol::Json& journal_origin = schema::MemberOr(request, "journal");
+  bool origin_ok = journal_origin.is_string() && !journal_origin.get<std::string>().empty() &&
+                   journal_origin.get<std::string>().size() <= 256 && IsValidUtf8(journal_origin.get<std::string>());
+  if (!origin_ok) return protocol::ErrorMessage("bad_request", "journal: expected the journal's origin (1 to 256 bytes of UTF-8)");
   answer["observe"] = observe;
+  answer["journal"] = journal_origin;
   answer["observed_at"] = journal::FormatTimestamp(clock.Now());
   return answer;
 }

@@ -36,9 +36,10 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
 // Deploy messages keep per-session state in `deploy` (may be null).
 protocol::Json Answer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request);
 
-// What status and plan ask with "observe" (core/journal/observation.h):
-// the answer echoes it and says when, in what the agent signs. A malformed
-// "observe" is a bad request; an error answer is left as it is.
+// What status and plan ask with "observe" and "journal" (core/journal/
+// observation.h): the answer echoes both and says when, in what the agent
+// signs. A malformed "observe" or "journal" is a bad request; an error
+// answer is left as it is.
 protocol::Json WithObservation(const Clock& clock, const protocol::Json& request, protocol::Json answer);
 
 // Answer() behind the last-resort catch: never throws.

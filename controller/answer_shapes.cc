@@ -78,6 +78,7 @@ const std::map<std::string, Json>& Shapes() {
     for (const char* observed : {"facts", "deploy.status", "patch.plan"}) {
       s[observed]["observe"] = "string?";
       s[observed]["observed_at"] = "string?";
+      s[observed]["journal"] = "string?";
     }
     return s;
   }();

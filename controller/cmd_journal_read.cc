@@ -176,8 +176,8 @@ int RunExport(Env& env, const GlobalOptions& global, const ExportFlags& flags) {
   if (flags.format != "csv" && !flags.proof.empty()) {
     return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--proof is for --format csv: a JSONL export is its own proof"));
   }
-  if (flags.delimiter.size() != 1 || flags.delimiter == "\"" || flags.delimiter == "\n" || flags.delimiter == "\r") {
-    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--delimiter must be one character, like ',' or ';'"));
+  if (flags.delimiter.size() != 1 || !journal::IsCsvDelimiter(flags.delimiter[0])) {
+    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--delimiter must be one of , ; | or a tab"));
   }
   journal::JournalFiles files;
   JournalContext context;
@@ -227,7 +227,7 @@ void AddJournalReadCommands(CLI::App& journal, Env& env, const GlobalOptions& gl
   auto flags = std::make_shared<ExportFlags>();
   exp->add_option("--format", flags->format, "jsonl (the leaf lines) or csv (one row per host result)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
-  exp->add_option("--delimiter", flags->delimiter, "CSV delimiter (default ','; ';' for French spreadsheets)");
+  exp->add_option("--delimiter", flags->delimiter, "CSV delimiter: , (default) ; | or a tab (';' where the comma is the decimal separator)");
   exp->add_option("--proof", flags->proof, "csv: write the JSONL proof of its rows to FILE (required with csv)")
       ->option_text("FILE");
   AddFilterFlags(*exp, flags->filter);

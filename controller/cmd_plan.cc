@@ -100,7 +100,7 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
   Json patch = PatchRequestJson(committed.resolved.manifest);
   std::vector<HostPlan> plans(session.hosts.size());
   FanOutProgress progress(env, "plan", session.hosts.size(), "unreachable");
-  ObservationLog observations("plan", session.hosts.size());
+  ObservationLog observations("plan", FleetJournalOrigin(env, global), session.hosts.size());
   FanOut(
       session.hosts.size(), session.parallel,
       [&](size_t i) {

@@ -7,6 +7,7 @@
 // with --journal, --vkey and --allowed-signers. Exit 0 when the journal
 // verifies, 1 when it does not (the report still says so, and says why),
 // 2 on bad input.
+#include <algorithm>
 #include <cstdio>
 #include <ostream>
 
@@ -15,6 +16,7 @@
 #include "controller/output.h"
 #include "controller/report_html.h"
 #include "controller/report_model.h"
+#include "core/base/text.h"
 #include "core/journal/verify.h"
 
 namespace daybook::controller {
@@ -36,6 +38,9 @@ Result<std::optional<TimePoint>> TimeFlag(const std::string& flag, const std::st
   return t;
 }
 
+// Every string from the journal is escaped: a deploy or host name an agent
+// chose, or a verify message quoting a record, cannot move the cursor or
+// clear the screen to print a verdict of its own.
 void PrintSummary(std::ostream& out, const Json& r) {
   const Json& v = r["verification"];
   const Json& lat = r["patch_latency"];
@@ -46,16 +51,29 @@ void PrintSummary(std::ostream& out, const Json& r) {
     return std::string(text);
   };
   out << (v["ok"] == true ? "journal verified: " : "journal verification FAILED: ") << v["records"].get<int64_t>() << " records";
-  if (v["ok"] != true) out << ": " << v["code"].get<std::string>() << ": " << v["message"].get<std::string>();
-  out << "\ninterventions: " << r["interventions"].size() << "\nhosts on record: " << r["hosts"].size() << "\n";
+  if (v["ok"] != true) out << ": " << TerminalSafe(v["code"].get<std::string>() + ": " + v["message"].get<std::string>());
+  out << "\n";
+  if (v["operators_checked"] != true) {
+    out << "note: operator identities were NOT checked: no allowed_signers (pass --allowed-signers FILE)\n";
+  }
+  if (r["report"]["counted_records"] != v["records"]) {
+    out << "note: the figures below are read from the first " << r["report"]["counted_records"].get<size_t>()
+        << " records only: those sealed by the checkpoint, before anything that failed\n";
+  }
+  out << "interventions: " << r["interventions"].size() << "\nhosts on record: " << r["hosts"].size() << "\n";
   for (const Json& d : r["deploys"]) {
-    out << "deploy " << d["name"].get<std::string>() << ": "
+    out << "deploy " << TerminalSafe(d["name"].get<std::string>()) << ": "
         << (d["identical"] == true ? "the same tree on every host" : "hosts run different trees") << "\n";
   }
   out << "security patch latency: median " << days(lat["median_days"]) << ", worst " << days(lat["worst_days"]) << " over "
       << lat["applied"].get<size_t>() << " applied; " << lat["open"].get<size_t>() << " still pending";
   if (lat["open_worst_days"].is_number()) out << " (longest " << days(lat["open_worst_days"]) << ")";
-  out << "\nreboots owed: " << r["reboots_owed"].size() << "\n";
+  out << "\nreboots owed: " << r["reboots_owed"].size();
+  for (const Json& h : r["reboots_owed"]) {
+    out << (&h == &r["reboots_owed"][0] ? " (" : ", ") << TerminalSafe(h["host"].get<std::string>()) << " since "
+        << (h["since"].is_string() ? h["since"].get<std::string>().substr(0, 10) : std::string("?"));
+  }
+  out << (r["reboots_owed"].empty() ? "" : ")") << "\n";
 }
 
 int RunReport(Env& env, const GlobalOptions& global, const ReportOptions& options) {
@@ -76,7 +94,14 @@ int RunReport(Env& env, const GlobalOptions& global, const ReportOptions& option
   // read; one that cannot be read at all has nothing to report.
   Result<std::vector<journal::JournalEntry>> entries = journal::ReadEntries(*files);
   if (!entries) return ReportError(env.err, std::move(entries).error().WithContext("journal"));
+  // Figures come only from what verified: records under the signed
+  // checkpoint, before the first bad one. A tail nobody sealed, or records
+  // past a failure, are not read as facts.
+  size_t counted = std::min<size_t>(entries->size(), static_cast<size_t>(std::max<int64_t>(0, verified.sealed)));
+  if (!verified.ok() && verified.seq >= 0) counted = std::min<size_t>(counted, static_cast<size_t>(verified.seq));
+  entries->resize(counted);
   Json report = BuildReport({&*entries, &verified, *since, *until, env.clock.Now()});
+  report["report"]["counted_records"] = counted;
   int code = verified.ok() ? kExitOk : kExitFailed;
   if (!options.html.empty()) {
     fs::path path = fs::path(options.html).is_absolute() ? fs::path(options.html) : env.cwd / options.html;

@@ -160,7 +160,7 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
   if (!opened) return ReportError(env.err, opened.error());
   FleetSession& session = **opened;
   std::vector<HostStatus> hosts(session.hosts.size());
-  ObservationLog observations("status", session.hosts.size());
+  ObservationLog observations("status", FleetJournalOrigin(env, global), session.hosts.size());
   FanOut(
       session.hosts.size(), session.parallel,
       [&](size_t i) { hosts[i] = QueryHost(*session.client, session.Host(i), observations, i); },

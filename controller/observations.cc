@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "controller/journal_context.h"
 #include "core/base/text.h"
 #include "core/crypto/ed25519.h"
 #include "core/crypto/encoding.h"
@@ -13,7 +14,9 @@ namespace daybook::controller {
 
 using protocol::Json;
 
-ObservationLog::ObservationLog(std::string source, size_t hosts) : source_(std::move(source)), hosts_(hosts) {
+ObservationLog::ObservationLog(std::string source, std::string origin, size_t hosts)
+    : source_(std::move(source)), origin_(std::move(origin)), hosts_(hosts) {
+  if (origin_.empty()) return;  // no journal: nothing is asked as an observation
   for (Host& host : hosts_) {
     uint8_t random[16];
     // A failed draw leaves the id empty: that host's answers are not kept.
@@ -22,7 +25,9 @@ ObservationLog::ObservationLog(std::string source, size_t hosts) : source_(std::
 }
 
 Json ObservationLog::Ask(size_t i, Json request) {
-  if (!hosts_[i].observe.empty()) request["observe"] = hosts_[i].observe;
+  if (hosts_[i].observe.empty()) return request;
+  request["observe"] = hosts_[i].observe;
+  request["journal"] = origin_;
   return request;
 }
 
@@ -36,8 +41,7 @@ Result<Json> ObservationLog::Call(size_t i, transport::Connection& connection, c
   if (host.key.empty()) host.key = key;
   if (host.key == key && !host.observe.empty()) host.answers.push_back({{"response", answer->signed_body}, {"sig", answer->sig}});
   // Readers see the answer as if unobserved: the ids are the journal's.
-  answer->body.erase("observe");
-  answer->body.erase("observed_at");
+  for (const char* field : {"observe", "observed_at", "journal"}) answer->body.erase(field);
   return std::move(answer->body);
 }
 
@@ -66,7 +70,7 @@ Result<size_t> ObservationLog::Journal(Env& env, const GlobalOptions& global, Fl
     // record gets): an agent whose clock is far from ours is said here.
     Json as_recorded = fields;
     as_recorded["ts"] = now;
-    if (Status sound = journal::CheckObservationAnswers(as_recorded, *key); !sound) {
+    if (Status sound = journal::CheckObservationAnswers(as_recorded, *key, origin_); !sound) {
       env.err << TerminalSafe("daybook: warning: " + name + ": not journaled as observed: " + sound.error().message) << "\n";
       continue;
     }
@@ -77,6 +81,11 @@ Result<size_t> ObservationLog::Journal(Env& env, const GlobalOptions& global, Fl
   Result<std::vector<journal::Appended>> appended = (*writer)->AppendAll(std::move(records));
   if (!appended) return std::move(appended).error();
   return count;
+}
+
+std::string FleetJournalOrigin(Env& env, const GlobalOptions& global) {
+  Result<JournalContext> context = ResolveJournal(env, global, {}, {true, false});
+  return context ? context->origin : std::string();
 }
 
 void WarnUnjournaled(Env& env, const Result<size_t>& journaled) {

@@ -20,7 +20,9 @@ namespace daybook::controller {
 
 class ObservationLog {
  public:
-  ObservationLog(std::string source, size_t hosts);
+  // `origin`: the journal's checkpoint origin, which the agents sign into
+  // their answers; "" asks nothing (no journal to keep them in).
+  ObservationLog(std::string source, std::string origin, size_t hosts);
 
   // `request` with host i's observe id.
   protocol::Json Ask(size_t i, protocol::Json request);
@@ -40,6 +42,7 @@ class ObservationLog {
     protocol::Json answers = protocol::Json::array();
   };
   std::string source_;
+  std::string origin_;
   std::vector<Host> hosts_;
 };
 
@@ -47,5 +50,8 @@ class ObservationLog {
 // not be (the journal is held by another command, or unreadable), since the
 // command's own answer still stands.
 void WarnUnjournaled(Env& env, const Result<size_t>& journaled);
+
+// The origin of the fleet's journal, "" when it cannot be resolved.
+std::string FleetJournalOrigin(Env& env, const GlobalOptions& global);
 
 }  // namespace daybook::controller

@@ -148,6 +148,7 @@ std::string InterventionsTable(const Json& interventions) {
   for (const Json& i : interventions) {
     std::string who = Str(i, "principal").empty() ? Str(i, "operator") : Str(i, "principal");
     std::string outcome = Str(i, "outcome").empty() ? "<span class=\"warn\">unfinished</span>" : E(Str(i, "outcome"));
+    if (!Str(i, "reason").empty()) outcome += "<br><span class=\"sub\">" + E(Str(i, "reason")) + "</span>";
     html += "<tr data-intervention=\"" + E(Str(i, "id")) + "\"><td>" + E(When(Str(i, "begun"))) + "</td><td><code>" +
             E(Str(i, "id")) + "</code></td><td>" + E(who) + "</td><td>" + E(Str(i, "ticket").empty() ? "-" : Str(i, "ticket")) +
             "</td><td>" + E(Str(i, "kind") + " " + Str(i, "what")) + "</td><td class=\"n\">" + E(Str(i, "ok")) + " / " +
@@ -167,7 +168,7 @@ std::string HostsSection(const Json& report) {
     html += "</p>\n";
   }
   html += "<table data-figure=\"hosts-table\"><tr><th>Host</th><th>Live release (tree)</th><th>Security updates pending</th>"
-          "<th>Reboot owed</th><th>Last observed</th></tr>";
+          "<th>Reboot owed</th><th>Packages last observed</th></tr>";
   for (const Json& h : report["hosts"]) {
     std::string deploys;
     for (const Json& d : h["deploys"]) deploys += (deploys.empty() ? "" : "<br>") + E(Str(d, "name")) + " <code>" + E(Str(d, "tree").substr(0, 12)) + "</code>";
@@ -223,17 +224,26 @@ std::string RenderReportHtml(const Json& report) {
   html += "<h1>Intervention report: " + E(Str(meta, "origin")) + "</h1>\n<p class=\"sub\">Period: " + E(period) +
           ". Generated " + E(When(Str(meta, "generated_at"))) + " by daybook from the intervention journal.</p>\n";
   html += "<h2 id=\"verification\">Verification</h2>\n" + VerdictSection(report["verification"]);
+  if (meta.value("counted_records", Json(0)) != report["verification"]["records"]) {
+    html += "<p class=\"open\" data-figure=\"counted-records\">The figures below are read from the first " +
+            E(Str(meta, "counted_records")) + " records only: those sealed by the checkpoint, before anything that failed.</p>\n";
+  }
   html += "<h2 id=\"summary\">Summary</h2>\n" + Cards(report) + "<p>Interventions per week:</p>\n" + WeeksChart(report["weeks"]);
   html += "<h2 id=\"hosts\">Hosts and releases</h2>\n" + HostsSection(report);
   const Json& lat = report["patch_latency"];
   html += "<h2 id=\"latency\">Security patch latency</h2>\n<p>From when each security update was first seen pending on a host "
           "(reported and signed by its agent) to when it was applied: median " + Figure("median-days", DaysText(lat["median_days"])) +
           ", worst " + Figure("worst-days", DaysText(lat["worst_days"])) + " over " + Figure("applied-count", Str(lat, "applied")) +
-          " applied; " + Figure("open-count", Str(lat, "open")) + " still pending (longest " + DaysText(lat["open_worst_days"]) + ").</p>\n";
+          " applied; " + Figure("open-count", Str(lat, "open")) + " still pending (longest " + DaysText(lat["open_worst_days"]) + ").</p>\n"
+          "<p class=\"sub\">Exposure counts from the first time an agent reported the update pending (a <code>daybook status</code> "
+          "or <code>plan</code>, or the push that installed it), not from the advisory's publication: an update nobody looked "
+          "for is first seen when someone does. Run <code>daybook status</code> from a timer to bound that gap.</p>\n";
   html += ExposureChart(lat["updates"]) + LatencyTable(lat["updates"]);
   html += "<h2 id=\"reboots\">Reboots owed</h2>\n";
   std::string owed;
-  for (const Json& h : report["reboots_owed"]) owed += (owed.empty() ? "" : ", ") + E(h.get<std::string>());
+  for (const Json& h : report["reboots_owed"]) {
+    owed += (owed.empty() ? "" : ", ") + E(Str(h, "host")) + " (since " + E(When(Str(h, "since"))) + ")";
+  }
   html += "<p data-figure=\"reboots-owed-list\">" + (owed.empty() ? std::string("None.") : owed) + "</p>\n";
   html += "<h2 id=\"interventions\">Interventions</h2>\n" + InterventionsTable(report["interventions"]);
   html += "<h2 id=\"check\">Check it yourself</h2>\n<p>This page is a reading of the journal. To verify the journal "

@@ -40,8 +40,15 @@ struct HostTrack {
   std::map<std::string, OpenUpdate> open;  // package -> the update seen pending
   std::map<std::string, std::pair<std::string, TimePoint>> deploys;  // name -> tree, as of
   std::optional<bool> reboot_owed;
+  std::optional<TimePoint> reboot_since;  // first said owed, without a "not owed" since
   std::optional<int64_t> pending_security;
-  std::optional<TimePoint> as_of;  // last observation
+  std::optional<TimePoint> as_of;  // the last observation of its packages
+
+  void Reboot(bool owed, TimePoint at) {
+    if (owed && reboot_owed != true) reboot_since = at;
+    if (!owed) reboot_since.reset();
+    reboot_owed = owed;
+  }
 };
 
 class ReportBuilder {
@@ -79,7 +86,7 @@ class ReportBuilder {
     const Json& targets = MemberOr(r, "targets");
     index_[Str(r, "intervention")] = interventions_.size();
     interventions_.push_back({{"id", Str(r, "intervention")}, {"begun", Str(r, "ts")}, {"ended", nullptr},
-                              {"outcome", nullptr}, {"operator", Str(r, "operator")}, {"principal", Str(r, "principal")},
+                              {"outcome", nullptr}, {"reason", ""}, {"operator", Str(r, "operator")}, {"principal", Str(r, "principal")},
                               {"ticket", Str(r, "ticket")}, {"kind", kind}, {"what", what},
                               {"targets", targets.is_array() ? targets.size() : 0}, {"ok", 0}, {"failed", 0}, {"other", 0}});
   }
@@ -89,6 +96,7 @@ class ReportBuilder {
     if (it == index_.end()) return;
     interventions_[it->second]["ended"] = Str(r, "ts");
     interventions_[it->second]["outcome"] = Str(r, "outcome");
+    interventions_[it->second]["reason"] = Str(r, "reason");
   }
 
   void OnResult(const journal::JournalEntry& e, TimePoint ts) {
@@ -114,7 +122,7 @@ class ReportBuilder {
       for (const Json& v : ArrayOr(MemberOr(outcome, "versions"))) {
         if (!Str(v, "after").empty()) Close(Str(r, "host"), host, Str(v, "name"), ts, "push " + id);
       }
-      if (MemberOr(outcome, "reboot_required") == true) host.reboot_owed = Str(response, "reboot") == "none";
+      if (MemberOr(outcome, "reboot_required") == true) host.Reboot(Str(response, "reboot") == "none", ts);
     }
     for (const Json& d : ArrayOr(MemberOr(response, "deploys"))) {
       if (Str(d, "status") == "ok" && !Str(d, "tree").empty()) host.deploys[Str(d, "name")] = {Str(d, "tree"), ts};
@@ -128,10 +136,10 @@ class ReportBuilder {
     daybook::Result<journal::Observed> o = journal::ReadObservation(r);
     if (!o) return;
     HostTrack& host = hosts_[o->host];
-    host.as_of = o->at;
-    if (o->reboot_required) host.reboot_owed = *o->reboot_required;
+    if (o->reboot_required) host.Reboot(*o->reboot_required, o->at);
     for (const auto& [deploy, tree] : o->live) host.deploys[deploy] = {tree, o->at};
     if (!o->patch_known) return;
+    host.as_of = o->at;
     std::set<std::string> pending;
     for (const journal::PendingUpdate& p : o->pending) {
       if (!p.security) continue;
@@ -152,6 +160,9 @@ class ReportBuilder {
     auto it = host.open.find(package);
     if (it == host.open.end()) return;
     const OpenUpdate& u = it->second;
+    // An agent's clock may stand minutes from the controller's: a result
+    // journaled just after the observation never makes exposure negative.
+    at = std::max(at, u.first_seen);
     if (!in_.since || at >= *in_.since) {
       applied_.push_back({{"host", host_name}, {"package", package}, {"version", u.version}, {"origin", u.origin},
                           {"first_seen", journal::FormatTimestamp(u.first_seen)}, {"seen_by", u.seen_by},
@@ -215,6 +226,7 @@ class ReportBuilder {
                          {"records", v.records}, {"sealed", v.sealed}, {"operator_signatures", v.operator_signatures},
                          {"agent_signatures", v.agent_signatures}, {"tombstones", v.tombstones},
                          {"root", crypto::Base64Encode(v.root.data(), v.root.size())}, {"checkpoint_key", v.vkey},
+                         {"operators_checked", v.operators_checked},
                          {"checked", checked}};
     std::map<std::string, int64_t> weeks;
     for (const Json& i : interventions_) ++weeks[Monday(*journal::ParseTimestamp(i["begun"].get<std::string>()))];
@@ -229,7 +241,9 @@ class ReportBuilder {
         deploys.push_back({{"name", deploy}, {"tree", live.first}, {"as_of", journal::FormatTimestamp(live.second)}});
         trees[deploy][live.first].push_back(name);
       }
-      if (h.reboot_owed == true) owed.push_back(name);
+      if (h.reboot_owed == true) {
+        owed.push_back({{"host", name}, {"since", h.reboot_since ? Json(journal::FormatTimestamp(*h.reboot_since)) : Json(nullptr)}});
+      }
       hosts.push_back({{"host", name}, {"deploys", deploys},
                        {"pending_security", h.pending_security ? Json(*h.pending_security) : Json(nullptr)},
                        {"reboot_owed", h.reboot_owed ? Json(*h.reboot_owed) : Json(nullptr)},

@@ -13,10 +13,12 @@
 //
 // CSV (export_csv.cc), for spreadsheets: a header row, then one row per host
 // result with plain cells (RFC 4180; UTC times; formula-leading cells
-// neutralised; no cell longer than kMaxCsvCell), nothing else. It is checked
+// neutralised; cells holding any of , ; | tab quoted, whatever the
+// delimiter; no cell longer than kMaxCsvCell), nothing else. It is checked
 // with its proof, the JSONL export of the same records written beside it:
-// the proof is verified as above, and every CSV cell must be what the
-// proof's record says, every result a row, once.
+// the proof is verified as above, every CSV cell must be what the proof's
+// record says, every result a row, once, and the file must be byte for byte
+// the CSV the proof makes (but for a byte order mark and CRLF/LF).
 // Selection note text:
 //   daybook-journal-export/v2 / <origin> / size N / root <b64> / format F /
 //   filters <canonical JSON> / describe <text> / exported <seq ranges>
@@ -72,6 +74,9 @@ Result<ExportCheck> CheckExport(std::string_view text, const std::vector<NoteVer
 Result<ExportCheck> CheckCsvExport(std::string_view csv, std::string_view proof, const std::vector<NoteVerifier>& vkeys);
 
 constexpr size_t kMaxCsvCell = 1000;  // bytes; longer text is cut with "…"
+
+// , ; | or a tab: what ExportCsv writes and CheckCsvExport reads.
+bool IsCsvDelimiter(char c);
 
 // A cell with formula-leading characters (= + - @ tab CR) prefixed by "'".
 std::string NeutraliseCell(const std::string& cell);

@@ -1,6 +1,7 @@
 // The CSV export for spreadsheets, and its check against its JSONL proof
 // (export.h). Cells are plain text a spreadsheet shows as it is: no record
 // JSON, no framing lines, newlines in an error flattened, long text cut.
+#include <algorithm>
 #include <set>
 
 #include "core/base/strings.h"
@@ -57,7 +58,11 @@ std::string Row(const std::vector<std::string>& cells, char delimiter) {
   for (size_t i = 0; i < cells.size(); ++i) {
     const std::string& cell = cells[i];
     if (i > 0) row += delimiter;
-    if (cell.find_first_of(std::string("\"") + delimiter) == std::string::npos) {
+    // Quoted whenever it holds any delimiter a spreadsheet might split on,
+    // not only this file's: a ";" export opened as "," (or the other way
+    // round) still reads each cell whole, and no piece of one can start a
+    // formula.
+    if (cell.find_first_of(std::string("\",;\t|") + delimiter) == std::string::npos) {
       row += cell;
       continue;
     }
@@ -106,7 +111,36 @@ std::string LeafHex(const std::string& line) {
   return h ? crypto::HexEncode(h->data(), h->size()) : "";
 }
 
+// The CSV of the host results `contents` holds, in its order.
+std::string RenderCsv(const ExportContents& contents, char delimiter) {
+  std::string csv;
+  for (size_t i = 0; i < kColumnCount; ++i) csv += (i ? std::string(1, delimiter) : "") + kColumns[i];
+  csv += "\r\n";
+  for (const std::string& line : contents.lines) {
+    Json record = *ParseCanonical(line);
+    if (Str(record, "type") != kHostResult) continue;  // the carried begins (a tombstone keeps its type)
+    auto begin = contents.begins.find(Str(record, "intervention"));
+    csv += Row(Cells(record, begin == contents.begins.end() ? Json() : begin->second, LeafHex(line)), delimiter);
+  }
+  return csv;
+}
+
+// What a spreadsheet may change without changing the export: a byte order
+// mark, CRLF or LF line ends, blank lines at the end.
+std::string Normalised(std::string_view text) {
+  if (StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) out += text[i];
+  }
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
 }  // namespace
+
+bool IsCsvDelimiter(char c) { return c == ',' || c == ';' || c == '\t' || c == '|'; }
 
 Result<CsvExport> ExportCsv(const JournalFiles& files, const ExportOptions& options, const NoteSigner& signer) {
   ExportOptions results = options;
@@ -119,16 +153,8 @@ Result<CsvExport> ExportCsv(const JournalFiles& files, const ExportOptions& opti
   if (!self) return std::move(self).error();
   ExportContents contents;
   if (Result<ExportCheck> checked = CheckExport(*proof, {*self}, &contents); !checked) return std::move(checked).error();
-  std::string csv;
-  for (size_t i = 0; i < kColumnCount; ++i) csv += (i ? std::string(1, options.delimiter) : "") + kColumns[i];
-  csv += "\r\n";
-  for (const std::string& line : contents.lines) {
-    Json record = *ParseCanonical(line);
-    if (Str(record, "type") != kHostResult) continue;  // the carried begins (a tombstone keeps its type)
-    auto begin = contents.begins.find(Str(record, "intervention"));
-    csv += Row(Cells(record, begin == contents.begins.end() ? Json() : begin->second, LeafHex(line)), options.delimiter);
-  }
-  return CsvExport{std::move(csv), std::move(*proof)};
+  if (!IsCsvDelimiter(options.delimiter)) return MakeError(ErrorCode::kInvalidInput, "a CSV delimiter is one of , ; | or a tab");
+  return CsvExport{RenderCsv(contents, options.delimiter), std::move(*proof)};
 }
 
 Result<ExportCheck> CheckCsvExport(std::string_view csv, std::string_view proof, const std::vector<NoteVerifier>& vkeys) {
@@ -140,8 +166,10 @@ Result<ExportCheck> CheckCsvExport(std::string_view csv, std::string_view proof,
     Json record = *ParseCanonical(line);
     if (Str(record, "type") == kHostResult) results[IntField(record, "seq").value_or(-1)] = line;
   }
-  if (StartsWith(csv, "\xEF\xBB\xBF")) csv.remove_prefix(3);  // a byte order mark a spreadsheet may add
-  char delimiter = StartsWith(csv, "seq;") ? ';' : ',';
+  std::string_view text = csv;
+  if (StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);  // a byte order mark a spreadsheet may add
+  char delimiter = text.size() > 3 && IsCsvDelimiter(text[3]) ? text[3] : ',';
+  csv = text;
   size_t pos = 0;
   std::optional<std::vector<std::string>> header = ReadRow(csv, pos, delimiter);
   if (!header || !std::equal(header->begin(), header->end(), std::begin(kColumns), std::end(kColumns))) {
@@ -172,6 +200,17 @@ Result<ExportCheck> CheckCsvExport(std::string_view csv, std::string_view proof,
   }
   for (const auto& [seq, line] : results) {
     if (!seen.count(seq)) return Bad("record " + std::to_string(seq) + " is in the proof but not in the CSV (a row was removed)");
+  }
+  // Cells right is not enough: a spreadsheet reads the bytes, and quoting
+  // or order that parse the same here could read otherwise there. The file
+  // must be the export the proof makes, byte for byte (but for BOM and
+  // line ends).
+  std::string want = Normalised(RenderCsv(contents, delimiter)), got = Normalised(csv);
+  if (want != got) {
+    size_t at = 0;
+    while (at < want.size() && at < got.size() && want[at] == got[at]) ++at;
+    size_t line = 1 + static_cast<size_t>(std::count(got.begin(), got.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    return Bad("line " + std::to_string(line) + " is not what the proof's records make (quoting, spacing or row order differ)");
   }
   return checked;
 }

@@ -1,6 +1,7 @@
 #include "core/journal/observation.h"
 
 #include <algorithm>
+#include <map>
 
 #include "core/base/strings.h"
 #include "core/crypto/encoding.h"
@@ -72,7 +73,7 @@ Status CheckObservationSchema(const Json& r) {
   return OkStatus();
 }
 
-Status CheckObservationAnswers(const Json& record, const crypto::Ed25519Public& pinned) {
+Status CheckObservationAnswers(const Json& record, const crypto::Ed25519Public& pinned, const std::string& origin) {
   if (Status s = CheckObservationSchema(record); !s) return s;
   std::optional<TimePoint> ts = ParseTimestamp(Text(record, "ts"));
   if (!ts) return Bad("bad ts");
@@ -83,12 +84,17 @@ Status CheckObservationAnswers(const Json& record, const crypto::Ed25519Public& 
                crypto::SshFingerprint(pinned) + " for host " + Text(record, "host"));
   }
   const std::string observe = Text(record, "observe");
+  std::map<std::string, const Json*> by_type;
   for (const Json& a : MemberOr(agent, "answers")) {
     const Json& response = MemberOr(a, "response");
     std::optional<crypto::Bytes> sig = crypto::Base64Decode(Text(a, "sig"));
     if (!sig || !crypto::Ed25519Verify(pinned, Canonical(response), *sig)) return Bad("an answer's signature does not verify");
     if (!IsObservedType(Text(response, "type"))) return Bad("an answer of type " + Quoted(Text(response, "type")) + " is no observation");
     if (Text(response, "observe") != observe) return Bad("an answer was given to another question (observe differs)");
+    if (Text(response, "journal") != origin) {
+      return Bad("an answer was given for the journal " + Quoted(Text(response, "journal")) + ", not this one (" + Quoted(origin) + ")");
+    }
+    if (!by_type.emplace(Text(response, "type"), &response).second) return Bad("two " + Text(response, "type") + " answers");
     std::optional<TimePoint> at = ParseTimestamp(Text(response, "observed_at"));
     if (!at) return Bad("an answer has no observed_at");
     if (*at > *ts + kObservationSkew || *at < *ts - kObservationSkew) {
@@ -96,6 +102,16 @@ Status CheckObservationAnswers(const Json& record, const crypto::Ed25519Public& 
                  ": more than " + std::to_string(kObservationSkew.count()) + " minutes apart");
     }
   }
+  // Complete for its source: no answer left out.
+  auto missing = [&](const char* type) { return Bad("a " + Text(record, "source") + " observation without its " + type + " answer"); };
+  if (!by_type.count("deploy.status")) return missing("deploy.status");
+  if (Text(record, "source") == "status") {
+    auto facts = by_type.find("facts");
+    if (facts == by_type.end()) return missing("facts");
+    std::optional<std::string> backend = StringField(MemberOr(*facts->second, "facts"), "package_backend");
+    if (backend.value_or("none") != "none" && !by_type.count("patch.plan")) return missing("patch.plan");
+  }
+  if (Text(record, "source") == "plan" && by_type.count("facts")) return Bad("a plan observation with a facts answer");
   return OkStatus();
 }
 

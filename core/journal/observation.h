@@ -3,18 +3,23 @@
 // journal knows when each security update was first seen pending on each
 // host and when it stopped being so, whether a reboot was owed, and drift.
 //
-// The controller sends each question with `observe`, 128 random bits in hex;
-// the agent answers with `observe` echoed and `observed_at`, its own UTC
-// clock, inside what it signs (agent/session.cc). A host.observed record:
+// The controller sends each question with `observe`, 128 random bits in hex,
+// and `journal`, the journal's checkpoint origin; the agent answers with both
+// echoed and `observed_at`, its own UTC clock, inside what it signs
+// (agent/session.cc). A host.observed record:
 //
 //   {"type":"host.observed", "host":H, "source":"status"|"plan",
 //    "observe":HEX32, "agent":{"key":OPENSSH, "answers":[{"response":{...},"sig":B64}, ...]}}
 //
 // `journal verify` checks every answer against the key the journal pins for
 // the host, that each echoes the record's `observe` (no answer is reused
-// from another observation: an `observe` appears once per journal), and
-// that `observed_at` is within kObservationSkew of the record's time (no
-// answer kept back and journaled later as new).
+// from another observation: an `observe` appears once per journal) and this
+// journal's origin (none is copied from another fleet's journal), that
+// `observed_at` is within kObservationSkew of the record's time (no answer
+// kept back and journaled later as new), and that the record holds every
+// answer its source asks for, once each (none left out to hide what it
+// said): status: facts, deploy.status, and patch.plan unless the facts say
+// the host has no package backend; plan: deploy.status, patch.plan at most.
 #pragma once
 
 #include <chrono>
@@ -39,8 +44,9 @@ constexpr const char* kObservedAnswerTypes[] = {"facts", "deploy.status", "patch
 Status CheckObservationSchema(const Json& record);
 
 // Every answer signed by `pinned`, of an observed type, echoing the
-// record's `observe`, observed within kObservationSkew of the record's ts.
-Status CheckObservationAnswers(const Json& record, const crypto::Ed25519Public& pinned);
+// record's `observe` and `origin`, observed within kObservationSkew of the
+// record's ts; the set of answers complete for its source.
+Status CheckObservationAnswers(const Json& record, const crypto::Ed25519Public& pinned, const std::string& origin);
 
 struct PendingUpdate {
   std::string name, from, to;

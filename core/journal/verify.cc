@@ -31,6 +31,7 @@ std::optional<Failure> NoteRecord(const Json& record, int64_t seq, int64_t offse
     scan.begin_ids[seq] = *StringField(record, "intervention");
     scan.begin_answers[seq] = BeginAnswerType(record);
   }
+  if (type == kInterventionEnd) scan.end_seqs.emplace(*StringField(record, "intervention"), seq);
   if (type == kKeyRotation) scan.rotations.emplace_back(seq, *StringField(record, "vkey"));
   if (type == kRetentionPrune) {
     TimePoint cutoff = *ParseTimestamp(*StringField(record, "cutoff"));

@@ -152,6 +152,18 @@ class SignatureCheck {
     Hash begin = scan_.Leaf(begin_seq);
     Status bound = CheckBoundAnswer(record, MemberOr(agent, "response"), crypto::HexEncode(begin.data(), begin.size()));
     if (!bound) return Fail(VerifyCode::kBadAgentSig, bound.error().message);
+    // The agent's answer is signed once per host and intervention, and its
+    // time is the record's: a copy journaled again, or after the
+    // intervention ended, would count twice or move in time.
+    const std::string intervention = StringField(record, "intervention").value_or("");
+    if (!bound_results_.insert({intervention, host.value_or("")}).second) {
+      return Fail(VerifyCode::kBadAgentSig, "a second agent-signed result for host " + host.value_or("") + " in intervention " +
+                                                intervention + ": an answer journaled twice");
+    }
+    if (auto end = scan_.end_seqs.find(intervention); end != scan_.end_seqs.end() && end->second < seq_) {
+      return Fail(VerifyCode::kBadAgentSig, "an agent-signed result after its intervention's end (seq " +
+                                                std::to_string(end->second) + ")");
+    }
     return std::nullopt;
   }
 
@@ -164,7 +176,9 @@ class SignatureCheck {
       return Fail(VerifyCode::kBadAgentSig, "no operator-signed host.key_pinned record for host " + host.value_or("") +
                                                 " precedes this observation: its signing key is not the journal's");
     }
-    if (Status s = CheckObservationAnswers(record, pin->second); !s) return Fail(VerifyCode::kBadAgentSig, s.error().message);
+    if (Status s = CheckObservationAnswers(record, pin->second, report_.origin); !s) {
+      return Fail(VerifyCode::kBadAgentSig, s.error().message);
+    }
     if (!observed_.insert(StringField(record, "observe").value_or("")).second) {
       return Fail(VerifyCode::kBadAgentSig, "host.observed: the same answers were journaled twice (observe repeats)");
     }
@@ -177,6 +191,7 @@ class SignatureCheck {
   VerifyReport& report_;
   std::map<std::string, crypto::Ed25519Public> pins_;
   std::set<std::string> observed_;  // every observation's `observe`
+  std::set<std::pair<std::string, std::string>> bound_results_;  // (intervention, host) of v2 agent-signed results
   std::optional<Failure> not_allowed_;
   int64_t seq_ = 0, offset_ = 0;
 };

@@ -321,12 +321,15 @@ TEST_CASE("agent observations: the question's id and the agent's clock, inside w
   SessionContext context{&key, 1 << 16, std::chrono::seconds(1), [] { return Json{{"reboot_required", false}}; }, nullptr, &clock};
   Json request = protocol::FactsRequest();
   request["observe"] = "00112233445566778899aabbccddeeff";
+  request["journal"] = "daybook.local/prod";
   ScriptedStream stream({protocol::EncodeFrame(request)});
   ServeSession(context, stream);
   std::vector<Json> responses = Responses(stream, key);  // signature checked
   REQUIRE(responses.size() == 1);
   CHECK(responses[0]["observe"] == "00112233445566778899aabbccddeeff");
   CHECK(responses[0]["observed_at"] == "2026-11-30T06:00:00.000Z");
+  CHECK(responses[0]["journal"] == "daybook.local/prod");
+  CHECK(WithObservation(clock, {{"observe", "00112233445566778899aabbccddeeff"}}, {{"type", "facts"}})["code"] == "bad_request");
 
   CHECK(WithObservation(clock, {{"observe", "ABC"}}, {{"type", "facts"}})["code"] == "bad_request");
   CHECK(WithObservation(clock, {{"observe", 7}}, {{"type", "facts"}})["code"] == "bad_request");

@@ -74,7 +74,7 @@ cd "$lab"
 expect_exit 0 "$DAYBOOK" report --html "$WORK/demo.html"
 expect_in "$WORK/out" "journal verified: "
 expect_in "$WORK/out" "security patch latency: median 0.00 days, worst 0.00 days over 9 applied; 0 still pending"
-expect_in "$WORK/out" "reboots owed: 3"
+expect_in "$WORK/out" "reboots owed: 3 (vm1 since "
 expect_exit 0 "$DAYBOOK" report --output json
 cp "$WORK/out" "$WORK/demo.json"
 python3 - "$WORK/demo.json" <<'PY' || fail "the demo's report"
@@ -88,7 +88,7 @@ assert [d["identical"] for d in r["deploys"]] == [True]
 u = r["patch_latency"]["updates"]
 assert len(u) == 9 and {x["package"] for x in u} == {"libdemo", "demo-app", "demo-reboot"}
 assert all(x["seen_by"] == "plan" and x["applied_by"].startswith("push ") for x in u), u
-assert r["reboots_owed"] == ["vm1", "vm2", "vm3"]
+assert [h["host"] for h in r["reboots_owed"]] == ["vm1", "vm2", "vm3"] and all(h["since"] for h in r["reboots_owed"])
 PY
 render "$WORK/demo.html" "$build/report-demo.png" > "$WORK/demo.dom"
 check_dom "$WORK/demo.dom" "$WORK/demo.json"
@@ -96,6 +96,25 @@ check_dom "$WORK/demo.dom" "$WORK/demo.json"
 expect_exit 0 "$DAYBOOK" report --since 2100-01-01 --output json
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["interventions"] == [] and len(r["hosts"]) == 3' "$WORK/out" ||
   fail "report --since"
+# A record appended by hand (no key: unsealed) whose deploy name carries
+# terminal escapes that would print a verdict of their own: the report
+# fails, counts nothing past the checkpoint, and prints no raw escape.
+cp journal/records.jsonl "$WORK/records.kept"
+python3 - journal/records.jsonl <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+r = [json.loads(l) for l in lines if json.loads(l)["type"] == "host.observed"][-1]
+r["seq"] = len(lines)
+for a in r["agent"]["answers"]:
+    if a["response"]["type"] == "deploy.status":
+        a["response"]["deploys"][0]["name"] = "\x1b[2J\x1b[Hjournal verified: 99 records\ndeploy app"
+open(sys.argv[1], "a").write(json.dumps(r, separators=(",", ":"), sort_keys=True) + "\n")
+PY
+expect_exit 1 "$DAYBOOK" report
+grep -q $'\x1b' "$WORK/out" && fail "report printed a raw escape from the journal"
+expect_in "$WORK/out" "journal verification FAILED"
+expect_in "$WORK/out" "note: the figures below are read from the first"
+cp "$WORK/records.kept" journal/records.jsonl
 expect_exit 2 "$DAYBOOK" report --since yesterday
 expect_in "$WORK/err" "--since yesterday: expected 2026-11-01 or 2026-11-01T08:00:00Z (UTC)"
 
@@ -122,7 +141,7 @@ lat = r["patch_latency"]
 assert len(r["interventions"]) == 1000 and len(r["hosts"]) == 20
 assert lat["applied"] > 100 and lat["open"] > 0 and lat["median_days"] > 0 and lat["worst_days"] >= lat["median_days"], lat
 assert all(u["open"] for u in lat["updates"] if u["host"] == "host-100" and u["applied"] is None)
-assert r["reboots_owed"] == ["host-100"], r["reboots_owed"]
+assert [h["host"] for h in r["reboots_owed"]] == ["host-100"], r["reboots_owed"]
 assert len(r["weeks"]) >= 52, len(r["weeks"])
 assert [d["identical"] for d in r["deploys"]] == [True]
 PY

@@ -4,7 +4,8 @@
 //   report_journal DIR JOURNAL_KEY OPERATOR_KEY ALLOWED_SIGNERS ORIGIN INTERVENTIONS HOSTS
 // The year ends now. Each step (INTERVENTIONS steps, evenly spread) may
 // publish a security update for some hosts; every host is observed
-// (host.observed, source status: facts and patch.plan signed by its agent);
+// (host.observed, source status: facts, patch.plan and deploy.status signed
+// by its agent);
 // then one intervention runs: every 4th a security push that installs what
 // is pending (its signed plan and outcome), the others an app release (a
 // new tree). Host 0 is never rebooted, and keeps its updates pending for
@@ -125,14 +126,17 @@ int main(int argc, char** argv) {
         changes.push_back({{"name", package}, {"from", "0.9"}, {"to", version}, {"origin", "Debian-Security:bookworm-security"},
                            {"reason", "security"}, {"security", true}});
       }
-      Json facts = {{"type", "facts"}, {"facts", {{"reboot_required", static_cast<bool>(reboot_owed[h])}}}, {"observe", id}, {"observed_at", at}};
+      const Json asked = {{"observe", id}, {"journal", argv[5]}, {"observed_at", at}};
+      Json facts = {{"type", "facts"}, {"facts", {{"reboot_required", static_cast<bool>(reboot_owed[h])}, {"package_backend", "apt"}}}};
       Json plan = {{"type", "patch.plan"}, {"backend", "apt"},
                    {"plan", {{"changes", changes}, {"removals", Json::array()}, {"skipped", Json::array()}}},
-                   {"findings", Json::array()}, {"observe", id}, {"observed_at", at}};
+                   {"findings", Json::array()}};
+      Json status = {{"type", "deploy.status"}, {"deploys", {{{"name", "app"}, {"tree", tree}, {"drift", nullptr}}}}};
+      for (Json* answer : {&facts, &plan, &status}) answer->update(asked);
       observations.push_back({std::string(journal::kHostObserved),
                               {{"host", hosts[h]}, {"source", "status"}, {"observe", id},
                                {"agent", {{"key", crypto::FormatSshPublicKey(keys[h].public_key())},
-                                          {"answers", {Signed(keys[h], facts), Signed(keys[h], plan)}}}}}});
+                                          {"answers", {Signed(keys[h], facts), Signed(keys[h], plan), Signed(keys[h], status)}}}}}});
     }
     if (Result<std::vector<journal::Appended>> seen = (*writer)->AppendAll(std::move(observations)); !seen) return fail("observe", seen.error());
 

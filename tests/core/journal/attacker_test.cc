@@ -265,6 +265,31 @@ TEST_CASE("attack: export rows deleted with their marks flipped, or filters rewr
   CHECK(check.error().message.find("in the proof") != std::string::npos);
 }
 
+TEST_CASE("attack: an agent's signed result journaled twice, or after its intervention's end") {
+  Fleet fleet;
+  JournalFiles files = fleet.Files();
+  std::vector<std::string> lines = testing::Lines(files.records);
+  size_t result = 0;
+  while (lines[result].find("\"host.result\"") == std::string::npos || lines[result].find("\"agent\"") == std::string::npos) ++result;
+  size_t end = result;
+  std::string id = *StringField(*ParseCanonical(lines[result]), "intervention");
+  while (lines[end].find("\"intervention.end\"") == std::string::npos || lines[end].find("\"" + id + "\"") == std::string::npos) ++end;
+  // The key holder appends a copy (new seq, ts, nonce) and re-seals: the
+  // result counts twice and the host seems to run the tree again later.
+  Json copy = *ParseCanonical(lines[result]);
+  copy["seq"] = static_cast<int64_t>(lines.size());
+  copy["ts"] = "2027-01-01T00:00:00.000Z";
+  copy["nonce"] = std::string(32, 'e');
+  JournalFiles replayed = files;
+  std::vector<std::string> more = lines;
+  more.push_back(Canonical(copy));
+  Rewrite(replayed, more, &fleet.f.journal_key);
+  VerifyReport report = fleet.Verify(replayed);
+  CHECK(report.code == VerifyCode::kBadAgentSig);
+  CHECK(report.seq == static_cast<int64_t>(lines.size()));
+  CHECK((report.message.find("journaled twice") != std::string::npos || report.message.find("after its intervention's end") != std::string::npos));
+}
+
 TEST_CASE("attack: a signer allowed_signers does not list is its own verdict, unchecked operators are said") {
   Fleet fleet;
   crypto::AllowedSigners nobody = *crypto::ParseAllowedSigners({"nobody", ""});

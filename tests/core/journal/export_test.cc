@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include "core/base/strings.h"
+#include "core/journal/key_signer.h"
+
 #include "core/journal/proof.h"
 #include "tests/core/journal/fixture.h"
 #include "tests/testing.h"
@@ -91,6 +94,49 @@ TEST_CASE("export: csv is plain rows for a spreadsheet, checked cell by cell aga
   CHECK(message(out->csv + "\"unterminated").find("unterminated quote") != std::string::npos);
   CHECK(message(out->csv + "1;2;3\r\n").find("3 cells") != std::string::npos);
   CHECK_FALSE(CheckCsvExport(out->csv, out->proof, {*ParseVerifierKey(FormatVerifierKey(*GenerateNoteSigner("x")))}).ok());
+  // Rows in another order, or a quote that parses the same here but not in
+  // a spreadsheet: the file is not the one the proof makes.
+  std::vector<std::string> lines = Split(out->csv, '\n');
+  CHECK(message(lines[0] + "\n" + lines[2] + "\n" + lines[1] + "\n" + lines[3] + "\n").find("row order") != std::string::npos);
+  std::string requoted = out->csv;
+  requoted.replace(requoted.find(";web-02;"), 8, ";\"web-02\";");
+  CHECK(message(requoted).find("line 3 is not what the proof's records make") != std::string::npos);
+  // A cell holding the other delimiter is quoted, whatever the delimiter.
+  Result<CsvExport> tabbed = ExportCsv(e.files, ExportOptions{{}, '\t'}, e.f.journal_key);
+  REQUIRE(tabbed.ok());
+  CHECK(CheckCsvExport(tabbed->csv, tabbed->proof, e.vkeys).ok());
+  CHECK(tabbed->csv.rfind("seq\ttime\t", 0) == 0);
+}
+
+TEST_CASE("export: a csv cell holding any delimiter is quoted, whatever the file's own") {
+  TempDir tmp;
+  JournalFixture f{tmp.path / "journal"};
+  auto fs = MakePosixFilesystem();
+  const std::string ticket = "CHG-7;=cmd|' /C calc'!A0,@SUM(1+1)";
+  {
+    auto w = f.Open(*fs);
+    KeyOperatorSigner signer(f.operator_key);
+    f.Pin(*w, "web-01");
+    f.Tick();
+    Result<Appended> begin = w->Append(kInterventionBegin,
+                                       {{"intervention", "i-1"}, {"manifest", {{"commit", std::string(40, 'a')}, {"path", "m.toml"}}},
+                                        {"targets", {"web-01"}}, {"ticket", ticket}},
+                                       &signer);
+    REQUIRE(begin.ok());
+    f.Tick();
+    REQUIRE(w->Append(kHostResult, {{"intervention", "i-1"}, {"host", "web-01"}, {"status", "ok"}, {"begin_seq", begin->seq},
+                                    {"agent", JournalFixture::SignedAgent(f.agent_key, "i-1", "web-01", begin->line)}})
+                .ok());
+  }
+  JournalFiles files = *ReadJournalFiles(*fs, f.dir);
+  for (char delimiter : {',', ';'}) {
+    CAPTURE(delimiter);
+    Result<CsvExport> out = ExportCsv(files, ExportOptions{{}, delimiter}, f.journal_key);
+    REQUIRE(out.ok());
+    // Opened with either delimiter, the ticket stays one cell, and no piece of it starts a formula.
+    CHECK(out->csv.find("\"" + ticket + "\"") != std::string::npos);
+    CHECK(CheckCsvExport(out->csv, out->proof, f.VerifyWith().vkeys).ok());
+  }
   CHECK(NeutraliseCell("=SUM(A1)") == "'=SUM(A1)");
   CHECK(NeutraliseCell("-1") == "'-1");
   CHECK(NeutraliseCell("@x") == "'@x");

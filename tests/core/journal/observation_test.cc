@@ -23,8 +23,10 @@ Json SignedAnswer(const crypto::Ed25519Key& key, Json response) {
 }
 
 // facts + patch.plan (2 pending, 1 security) + deploy.status (app drifted).
-Json Answers(const crypto::Ed25519Key& key, const std::string& observe, const std::string& at) {
-  Json facts = {{"type", "facts"}, {"facts", {{"reboot_required", true}}}, {"observe", observe}, {"observed_at", at}};
+constexpr const char* kOrigin = "example.org/daybook/test";  // the fixture journal's
+
+Json Answers(const crypto::Ed25519Key& key, const std::string& observe, const std::string& at, const std::string& origin = kOrigin) {
+  Json facts = {{"type", "facts"}, {"facts", {{"reboot_required", true}, {"package_backend", "apt"}}}, {"observe", observe}, {"observed_at", at}};
   Json plan = {{"type", "patch.plan"},
                {"plan", {{"changes", {{{"name", "openssl"}, {"from", "3.0.1"}, {"to", "3.0.2"}, {"origin", "Debian-Security:bookworm-security"}, {"security", true}},
                                       {{"name", "tzdata"}, {"from", "a"}, {"to", "b"}, {"origin", "Debian:bookworm"}, {"security", false}}}},
@@ -34,6 +36,7 @@ Json Answers(const crypto::Ed25519Key& key, const std::string& observe, const st
                  {"deploys", {{{"name", "app"}, {"tree", std::string(40, 'c')},
                                {"drift", {{"identical", false}, {"counts", {{"added", 1}, {"modified", 2}, {"removed", 0}}}}}}}},
                  {"observe", observe}, {"observed_at", at}};
+  for (Json* answer : {&facts, &plan, &status}) (*answer)["journal"] = origin;
   return Json::array({SignedAnswer(key, facts), SignedAnswer(key, plan), SignedAnswer(key, status)});
 }
 
@@ -127,9 +130,23 @@ TEST_CASE("verify refuses an altered, reused, late, misdirected or unpinned obse
     CHECK(report.code == VerifyCode::kBadAgentSig);
     CHECK(report.message.find("no operator-signed host.key_pinned") != std::string::npos);
   }
+  SUBCASE("answers given for another fleet's journal") {
+    ObservedJournal j;
+    VerifyReport report = j.VerifyWith({j.Record("web-01", Answers(j.f.agent_key, kObserve, j.Now(), "example.org/staging"))});
+    CHECK(report.code == VerifyCode::kBadAgentSig);
+    CHECK(report.message.find("not this one") != std::string::npos);
+  }
+  SUBCASE("an answer left out (the pending updates)") {
+    ObservedJournal j;
+    Json answers = Answers(j.f.agent_key, kObserve, j.Now());
+    answers.erase(1);  // patch.plan
+    VerifyReport report = j.VerifyWith({j.Record("web-01", answers)});
+    CHECK(report.code == VerifyCode::kBadAgentSig);
+    CHECK(report.message.find("without its patch.plan answer") != std::string::npos);
+  }
   SUBCASE("an answer that is no observation (a bound apply result)") {
     ObservedJournal j;
-    Json answers = Json::array({SignedAnswer(j.f.agent_key, {{"type", "apply.result"}, {"observe", kObserve}, {"observed_at", j.Now()}})});
+    Json answers = Json::array({SignedAnswer(j.f.agent_key, {{"type", "apply.result"}, {"observe", kObserve}, {"journal", kOrigin}, {"observed_at", j.Now()}})});
     VerifyReport report = j.VerifyWith({j.Record("web-01", answers)});
     CHECK(report.code == VerifyCode::kBadAgentSig);
     CHECK(report.message.find("is no observation") != std::string::npos);
