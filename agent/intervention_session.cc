@@ -46,18 +46,8 @@ Json InterventionSession::Apply(repo::ObjectStore& store, const AnswerBinding& b
   }
   // The reboot is the pipeline's last step: only when everything before it succeeded.
   reboot = reboot && !stopped;
-  std::string refused_reboot;
-  // A copy of the packaged agent.toml that names the default explicitly is
-  // no more a sandbox's reboot than the default is.
-  const std::vector<std::string> host_reboot = {"systemctl", "reboot"};
-  if (reboot && context_.config->root != "/" &&
-      (!context_.config->reboot_command_set || context_.config->reboot_command == host_reboot)) {
-    refused_reboot = "not rebooting: this agent's root is a sandbox (" + context_.config->root +
-                     ") and its reboot_command is " + (context_.config->reboot_command_set ? "" : "unset, so ") +
-                     "systemctl reboot, which would reboot this host: set a reboot_command of the sandbox's own in the "
-                     "agent's configuration, or use reboot = \"never\"";
-    reboot = false;
-  }
+  std::string refused_reboot = reboot ? RebootRefusal(*context_.config) : "";
+  if (!refused_reboot.empty()) reboot = false;
   Json answer = BindAnswer({{"type", "apply.result"}, {"status", stopped ? "failed" : "ok"}, {"patch", patch},
                             {"deploys", results}, {"reboot", reboot ? "scheduled" : "none"}},
                            binding);
@@ -107,6 +97,17 @@ Result<repo::ObjectStore*> InterventionSession::Store() {
   return store_.get();
 }
 
+std::string RebootRefusal(const AgentConfig& config) {
+  // A copy of the packaged agent.toml that names the default explicitly is
+  // no more a sandbox's reboot than the default is.
+  const std::vector<std::string> host_reboot = {"systemctl", "reboot"};
+  if (config.root == "/" || (config.reboot_command_set && config.reboot_command != host_reboot)) return "";
+  return "not rebooting: this agent's root is a sandbox (" + config.root + ") and its reboot_command is " +
+         (config.reboot_command_set ? "" : "unset, so ") +
+         "systemctl reboot, which would reboot this host: set a reboot_command of the sandbox's own in the "
+         "agent's configuration, or use reboot = \"never\"";
+}
+
 Result<BeginSigner> CheckRequestBegin(const InterventionContext& context, const Json& request) {
   if (context.operators == nullptr) return MakeError(ErrorCode::kFailed, "this agent has no list of operators");
   Result<Json> begin = journal::ParseCanonical(schema::StringOr(request, "begin"));
@@ -126,7 +127,12 @@ std::optional<Json> InterventionSession::Answer(const Json& request) {
   if (type == "patch.plan") {
     Result<PatchSpec> patch = ParsePatchSpec(schema::MemberOr(request, "patch"), "patch.plan.patch");
     if (!patch) return Bad(patch.error().message);
-    return context_.patch->Plan(*patch);
+    Json plan = context_.patch->Plan(*patch);
+    // What apply would refuse, said by the plan: a reboot this agent will not do.
+    if (std::string refusal = patch->reboot != "never" ? RebootRefusal(*context_.config) : ""; !refusal.empty()) {
+      if (schema::StringOr(plan, "type") == "patch.plan") plan["reboot_error"] = refusal;
+    }
+    return plan;
   }
   Result<repo::ObjectStore*> store = Store();
   if (!store) return protocol::ErrorMessage("object_store", store.error().message);

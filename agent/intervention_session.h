@@ -56,6 +56,10 @@ struct InterventionContext {
   const Clock* clock = nullptr;  // null: the system clock
 };
 
+// Why this agent would not reboot its host for a patch ("" when it would):
+// a sandbox root whose reboot_command is the host's own.
+std::string RebootRefusal(const AgentConfig& config);
+
 // The operator-signed begin record `request` carries, checked (begin_check.h)
 // against the context's operators; an error answer ("refused") otherwise.
 Result<BeginSigner> CheckRequestBegin(const InterventionContext& context, const protocol::Json& request);

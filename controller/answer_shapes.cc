@@ -57,7 +57,7 @@ const std::map<std::string, Json>& Shapes() {
         "last_good": "string?", "releases": ["?", "string"], "failed": ["?", "string"], "error": "string?"})");
     status_entry["drift"] = Json::parse(kDrift);
     s["deploy.status"] = {{"deploys", Json::array({status_entry})}, {"have", Json::parse(R"(["?", "string"])")}};
-    s["patch.plan"] = Json::parse(R"({"backend": "string?", "error": "string?"})");
+    s["patch.plan"] = Json::parse(R"({"backend": "string?", "error": "string?", "reboot_error": "string?"})");
     s["patch.plan"]["plan"] = Json::parse(kPatchPlan);
     s["patch.plan"]["findings"] = Json::parse(kFindings);
     s["pack.ready"] = Json::parse(R"({"max_chunk": "integer"})");

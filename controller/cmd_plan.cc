@@ -16,6 +16,7 @@
 #include "controller/prepared_manifest.h"
 #include "controller/rollout_view.h"
 #include "controller/saved_plan.h"
+#include "core/base/text.h"
 #include "core/journal/record.h"
 #include "core/schema/json_reader.h"
 
@@ -120,7 +121,9 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
 
   size_t blocked = 0, changing = 0;
   for (const HostPlan& plan : plans) {
-    bool host_blocked = !plan.reachable || MemberOr(plan.patch, "error").is_string();
+    // A reboot the agent says it would refuse fails the push there: blocked.
+    bool host_blocked = !plan.reachable || MemberOr(plan.patch, "error").is_string() ||
+                        MemberOr(plan.patch, "reboot_error").is_string();
     const Json& changes = MemberOr(MemberOr(plan.patch, "plan"), "changes");
     bool host_changing = changes.is_array() && !changes.empty();
     for (const DeployPlan& d : plan.deploys) {
@@ -181,9 +184,15 @@ int RunPlan(Env& env, const GlobalOptions& global, const PlanOptions& options) {
     for (size_t i = 0; i < plans.size(); ++i) {
       const WindowCheck& w = view.windows[i];
       hosts.AddRow({session.hosts[i], view.batch_label[i], w.text.empty() ? "none" : WindowState(w) + ": " + w.text,
-                    PackagesCell(plans[i].patch), CodeCell(plans[i]), RebootCell(patch)});
+                    PackagesCell(plans[i].patch), CodeCell(plans[i]),
+                    MemberOr(plans[i].patch, "reboot_error").is_string() ? "REFUSED" : RebootCell(patch)});
     }
     hosts.Print(env.out);
+    for (size_t i = 0; i < plans.size(); ++i) {
+      if (const Json& refusal = MemberOr(plans[i].patch, "reboot_error"); refusal.is_string()) {
+        env.out << TerminalSafe("note: " + session.hosts[i] + ": the push would fail here: " + refusal.get<std::string>()) << "\n";
+      }
+    }
     if (size_t closed = ClosedWindows(view); closed > 0) {
       env.out << closed << " host(s) outside their maintenance window now: push leaves them untouched unless --override-window --ticket ID\n";
     }
@@ -205,7 +214,8 @@ void AddPlanCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& e
   AddOutputOption(*command, options->format);
   command->footer("Reads MANIFEST from a commit (default HEAD; uncommitted changes are refused), resolves each\n"
                   "[[deploy]] ref to one commit, and asks each targeted agent what it runs and what its package\n"
-                  "transaction would be (each package, why, and what is left out and why). Nothing is changed.\n"
+                  "transaction would be (each package, why, and what is left out and why). Nothing is changed on\n"
+                  "the hosts; what each agent answered is journaled as it signed it (host.observed).\n"
                   "--target narrows the manifest's own targets. Shows the rollout: the batch of each host\n"
                   "(canary first) and whether its maintenance window is open now.\n"
                   "--save FILE: `daybook push MANIFEST --plan FILE` then applies exactly this plan and refuses\n"

@@ -81,6 +81,12 @@ int RunReport(Env& env, const GlobalOptions& global, const ReportOptions& option
   Result<std::optional<TimePoint>> until = TimeFlag("--until", options.until);
   if (!since) return ReportError(env.err, since.error());
   if (!until) return ReportError(env.err, until.error());
+  fs::path html = options.html.empty() ? fs::path()
+                  : fs::path(options.html).is_absolute() ? fs::path(options.html) : env.cwd / options.html;
+  if (!html.empty() && !env.fs.Exists(html.parent_path())) {
+    return ReportError(env.err, MakeError(ErrorCode::kInvalidInput, "--html " + options.html + ": the folder " +
+                                                                         html.parent_path().string() + " does not exist"));
+  }
   Result<JournalContext> context = ResolveJournal(env, global, options.where, {true, true});
   if (!context) return ReportError(env.err, context.error());
   Result<journal::JournalFiles> files = journal::ReadJournalFiles(env.fs, context->dir);
@@ -103,10 +109,9 @@ int RunReport(Env& env, const GlobalOptions& global, const ReportOptions& option
   Json report = BuildReport({&*entries, &verified, *since, *until, env.clock.Now()});
   report["report"]["counted_records"] = counted;
   int code = verified.ok() ? kExitOk : kExitFailed;
-  if (!options.html.empty()) {
-    fs::path path = fs::path(options.html).is_absolute() ? fs::path(options.html) : env.cwd / options.html;
+  if (!html.empty()) {
     std::string page = RenderReportHtml(report);
-    if (Status written = env.fs.WriteFileAtomic(path, page, 0644); !written) return ReportError(env.err, written.error());
+    if (Status written = env.fs.WriteFileAtomic(html, page, 0644); !written) return ReportError(env.err, written.error());
     if (options.format == OutputFormat::kText) env.err << "wrote " << options.html << " (" << page.size() << " bytes)\n";
   }
   if (options.format == OutputFormat::kJson) {

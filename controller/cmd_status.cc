@@ -271,6 +271,14 @@ int RunStatus(Env& env, const GlobalOptions& global, const StatusOptions& option
     for (const std::string& host : targets) env.out << " " << host;
     env.out << ": no end record, what it did may not be journaled (daybook journal reconcile)\n";
   }
+  // Owed, not wrong: said on its own line, not counted as a problem.
+  std::string owed;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    if (schema::MemberOr(hosts[i].facts, "reboot_required") == true) owed += (owed.empty() ? "" : ", ") + session.hosts[i];
+  }
+  if (!owed.empty()) {
+    env.out << TerminalSafe("reboot required: " + owed + " (a push with reboot = \"if-required\" reboots them, in its batches)") << "\n";
+  }
   if (clean) {
     env.out << "all hosts identical, no drift\n";
   } else {
@@ -300,6 +308,7 @@ void AddStatusCommand(CLI::App& app, Env& env, const GlobalOptions& global, int&
   AddOutputOption(*command, options->format);
   command->footer("IDENTICAL compares each host's tree id with the one most targeted hosts run for that deploy.\n"
                   "DRIFT counts files of `current` changed (~), added (+) or removed (-) since the deploy.\n"
+                  "What each agent answered is journaled as it signed it (host.observed; docs/journal.md).\n"
                   "Exit codes: 0 all reachable, identical and without drift, 1 otherwise, 2 bad input.");
   command->callback([&env, &global, &exit_code, options] { exit_code = RunStatus(env, global, *options); });
 }

@@ -28,7 +28,7 @@ void PrintText(Env& env, const ValidationReport& report) {
   }
   table.Print(env.out);
   env.out << report.files.size() << " files checked: " << report.files.size() - invalid << " valid, " << invalid
-          << " invalid, " << report.error_count() << " errors\n";
+          << " invalid, " << report.error_count() << (report.error_count() == 1 ? " error\n" : " errors\n");
 }
 
 void PrintJsonReport(Env& env, const ValidationReport& report) {

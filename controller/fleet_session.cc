@@ -34,7 +34,7 @@ Result<AgentClientSettings> OperatorCredentials(Env& env, const FleetConfig& con
 }
 
 void AddConnectFlags(CLI::App& command, ConnectFlags& flags, bool with_target) {
-  if (with_target) command.add_option("--target,-t", flags.target, "Target expression (default: see above)")->option_text("EXPR");
+  if (with_target) command.add_option("--target,-t", flags.target, "Target expression (docs/targets.md); default: the manifest's targets for plan and push, which it narrows; all hosts otherwise")->option_text("EXPR");
   command.add_flag("--accept-new-host-keys", flags.accept_new_host_keys,
                    "Pin host keys seen for the first time in inventory/known_hosts (journaled; a changed key is always refused)");
   command.add_option("--parallel", flags.parallel, "Hosts contacted at once (default: daybook.toml, 100)")

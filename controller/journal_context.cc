@@ -34,7 +34,15 @@ Result<JournalContext> ResolveJournal(Env& env, const GlobalOptions& global, con
     if (!loaded) return std::move(loaded).error();
     config = *loaded;
   } else if (need_fleet) {
-    return std::move(root).error();
+    // Outside a fleet repository, an auditor names what the fleet would
+    // have given: say which, not "run daybook init".
+    std::string missing;
+    if (needs.journal && where.journal_dir.empty()) missing += "--journal DIR (the journal directory)";
+    if (needs.vkeys && where.vkeys.empty()) {
+      missing += std::string(missing.empty() ? "" : " and ") + "--vkey KEY (the journal's verifier key: journal.vkey, or its text)";
+    }
+    return MakeError(ErrorCode::kInvalidInput, "not inside a fleet repository: pass " + missing +
+                                                   " (and --allowed-signers FILE to check who signed), or --fleet DIR");
   }
   auto absolute = [&](const std::string& p) { return fs::path(p).is_absolute() ? fs::path(p) : env.cwd / p; };
   if (!where.journal_dir.empty()) {

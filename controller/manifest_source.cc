@@ -33,6 +33,11 @@ Result<CommittedManifest> LoadCommittedManifest(Env& env, const Fleet& fleet, co
   if (rev == "HEAD") {
     Result<bool> dirty = env.git.HasLocalChanges(fleet.root, relative.string());
     if (!dirty) return dirty.error();
+    if (*dirty && !env.git.ReadFileAt(fleet.root, "HEAD", relative.string())) {
+      return MakeError(ErrorCode::kInvalidInput, relative.string() +
+                                                     " is not committed yet: `git add` and commit it first (daybook "
+                                                     "applies only what is committed)");
+    }
     if (*dirty) {
       return MakeError(ErrorCode::kInvalidInput, relative.string() +
                                                      " has uncommitted changes: commit them first (daybook applies "

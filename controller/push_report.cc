@@ -53,6 +53,21 @@ void PrintPushTable(std::ostream& out, const PushReport& report) {
     }
   }
   table.Print(out);
+  // A host that failed after its release went live (a refused reboot, a
+  // later deploy): the fleet runs two releases now, and the table's "ok"
+  // on that row would not say so.
+  for (const PushedHost& h : report.hosts) {
+    if (h.run.outcome.status != "failed") continue;
+    const Json& list = schema::MemberOr(h.run.outcome.details, "deploys");
+    for (size_t i = 0; list.is_array() && i < list.size(); ++i) {
+      if (schema::StringOr(list[i], "status") != "ok" || schema::StringOr(list[i], "to").empty()) continue;
+      const std::string name = schema::StringOr(list[i], "name");
+      out << TerminalSafe("note: " + h.host + ": " + name + " " + Short(schema::StringOr(list[i], "to")) +
+                          " is live there although the host failed: hosts now run different releases (daybook status; "
+                          "push again, or daybook rollback " + name + " --target " + h.host + ")")
+          << "\n";
+    }
+  }
   // What removals moved to quarantine/ instead of emptying: the
   // administrator has something to look at on that host.
   for (const PushedHost& h : report.hosts) {

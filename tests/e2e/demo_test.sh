@@ -15,6 +15,7 @@ expect_in "$out" "vm1   canary     ok      ok: 4 upgraded  app"
 expect_in "$out" "completed: 3 of 3 host(s) ok, 0 failed, 0 skipped"
 expect_in "$out" "app 1.0 up"
 [[ $(grep -c "all hosts identical, no drift" "$out") == 3 ]] || fail "status after push, release and rollback"
+expect_in "$out" 'reboot required: vm1, vm2, vm3 (a push with reboot = "if-required" reboots them' 
 [[ $(grep -Ec '^vm[123] +ok +[0-9a-f]{12} +[0-9a-f]{12} +ok +-$' "$out") == 3 ]] || fail "rollback: 3 hosts back on 1.0"
 expect_in "$out" "rollback=app to=last-good targets=3 ticket=INC-4242"
 expect_in "$out" "journal verified: 33 records"

@@ -14,6 +14,10 @@ echo "# edited" >> manifests/app.toml
 expect_exit 2 "$DAYBOOK" push manifests/app.toml --yes
 expect_in "$WORK/err" "manifests/app.toml has uncommitted changes"
 git checkout -q manifests/app.toml
+cp manifests/app.toml manifests/new.toml
+expect_exit 2 "$DAYBOOK" plan manifests/new.toml
+expect_in "$WORK/err" "manifests/new.toml is not committed yet: \`git add\` and commit it first"
+rm manifests/new.toml
 sessions_before=$(grep -c '^.*session peer=' "$WORK/agent-1/log" || true)
 sed -i 's/^ref = .*/ref = "v9.9"/' manifests/app.toml && git commit -qam "bad ref"
 expect_exit 2 "$DAYBOOK" plan manifests/app.toml

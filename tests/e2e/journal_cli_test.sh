@@ -135,6 +135,11 @@ expect_in "$WORK/err" "journal SIGNER NOT ALLOWED: SIGNER_NOT_ALLOWED at seq 0"
 # --allowed-signers the output says operator identities were not checked.
 (cd "$WORK" && expect_exit 0 "$DAYBOOK" journal verify --journal fleet/journal --vkey fleet/journal.vkey)
 expect_in "$WORK/out" "operator identities were NOT checked"
+# Without --vkey, the error says what to pass (not "run daybook init").
+(cd "$WORK" && expect_exit 2 "$DAYBOOK" journal verify --journal fleet/journal)
+expect_in "$WORK/err" "not inside a fleet repository: pass --vkey KEY (the journal's verifier key"
+(cd "$WORK" && expect_exit 2 "$DAYBOOK" report --journal fleet/journal)
+expect_in "$WORK/err" "pass --vkey KEY"
 (cd "$WORK" && expect_exit 0 "$DAYBOOK" journal verify --journal fleet/journal --vkey fleet/journal.vkey \
   --allowed-signers fleet/allowed_signers)
 grep -q "NOT checked" "$WORK/out" && fail "operator identities were checked with --allowed-signers"

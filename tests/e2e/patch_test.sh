@@ -118,6 +118,10 @@ cp "$WORK/agent-1/agent.toml" "$WORK/agent-1/agent.toml.keep"
 sed -i '/^reboot_command/d' "$WORK/agent-1/agent.toml"
 restart_agent1
 booted=$(cat "$WORK/agent-1/boot_id")
+# plan says so first: the push would fail there.
+expect_exit 1 "$DAYBOOK" plan manifests/reboot.toml
+expect_in "$WORK/out" "REFUSED"
+expect_in "$WORK/out" "note: agent-1: the push would fail here: not rebooting: this agent's root is a sandbox"
 expect_exit 1 "$DAYBOOK" push manifests/reboot.toml --yes
 expect_in "$WORK/out" "not rebooting: this agent's root is a sandbox"
 [[ "$(cat "$WORK/agent-1/boot_id")" == "$booted" ]] || fail "a sandbox agent without reboot_command rebooted"
