@@ -116,8 +116,16 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
     log->info("results: removed {} temporary file(s) of an interrupted write", *removed);
   }
   InterventionContext interventions{&config, &fs, runner.get(), &deployer, &patch, object_store, &results, &operators, clock.get()};
+  // Who spoke to this agent (access_log.h), beside its other state.
+  Result<std::unique_ptr<AccessLog>> access = AccessLog::Open(fs, *clock, std::filesystem::path(config.state_dir) / "access.jsonl");
+  if (!access) {
+    log->error("access log: {}", access.error().message);
+    return 2;
+  }
+  if (!(*access)->warning().empty()) log->warn("access log: {}", TerminalSafe((*access)->warning()));
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
-                         [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions, clock.get()};
+                         [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions, clock.get(),
+                         access->get()};
   transport::ServerOptions options;
   options.address = config.listen_address;
   options.port = config.listen_port;
@@ -132,9 +140,10 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   options.login_grace = config.login_grace;
   options.authorize = [&](const crypto::Ed25519Public& key) { return operators.IsAuthorized(key); };
   options.serve = [&](const transport::SessionInfo& info, transport::Stream& stream) {
-    return ServeSession(context, stream, [&](const std::string& what) {
-      log->error("session peer={} internal error: {}", info.peer, TerminalSafe(what));
-    });
+    return ServeSession(
+        context, stream,
+        [&](const std::string& what) { log->error("session peer={} internal error: {}", info.peer, TerminalSafe(what)); },
+        Peer{info.peer, info.operator_fingerprint});
   };
   options.log_dropped = [&](int dropped, const std::string& reason) {
     log->warn("dropped {} unauthenticated connection(s) before key exchange: {}", dropped, TerminalSafe(reason));
@@ -144,6 +153,10 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
     // names, request types): escaped, so no client can forge a log line.
     log->info("session peer={} operator={} {} duration_ms={}", info.peer,
               info.operator_fingerprint.empty() ? "-" : info.operator_fingerprint, TerminalSafe(outcome), took.count());
+    // Every connection, authenticated or not, in the access log too.
+    Status kept = (*access)->Append("session", {{"peer", info.peer}, {"key", info.operator_fingerprint},
+                                                {"outcome", Utf8Head(TerminalSafe(outcome), 4096)}, {"duration_ms", took.count()}});
+    if (!kept) log->error("access log: {}", kept.error().message);
   };
 
   Result<std::unique_ptr<transport::SshServer>> server = transport::SshServer::Listen(*host_key, options);

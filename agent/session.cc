@@ -52,6 +52,48 @@ void AppendSummary(std::string& summary, const std::string& piece) {
 
 }  // namespace
 
+bool ChangesHost(const protocol::Json& request) {
+  const std::string type = schema::StringOr(request, "type");
+  return type == "apply" || type == "deploy.rollback" || type == "results.ack" ||
+         (type == "facts" && request.is_object() && request.contains("intervention"));
+}
+
+namespace {
+
+// What the access log says of a request: who, what, for which intervention
+// and by whose signature (the begin's principal, unchecked here: the answer
+// says whether it was accepted).
+protocol::Json RequestEntry(const Peer& peer, const protocol::Json& request) {
+  // Client-chosen text, bounded (the log is read by people and collected).
+  auto bounded = [](const std::string& text) { return Utf8Head(TerminalSafe(text), 256); };
+  protocol::Json entry = {{"peer", peer.address}, {"key", peer.key}, {"type", schema::StringOr(request, "type")},
+                          {"intervention", bounded(schema::StringOr(request, "intervention"))}, {"principal", ""}};
+  if (Result<protocol::Json> begin = journal::ParseCanonical(schema::StringOr(request, "begin")); begin) {
+    entry["principal"] = bounded(schema::StringOr(*begin, "principal"));
+    entry["operator"] = bounded(schema::StringOr(*begin, "operator"));
+  }
+  return entry;
+}
+
+std::string ResultOf(const protocol::Json& answer) {
+  if (schema::StringOr(answer, "type") == "error") return "error:" + schema::StringOr(answer, "code", "?");
+  return schema::StringOr(answer, "status", "ok");
+}
+
+// access.list {after}: the log's lines after that seq, as stored.
+protocol::Json AccessList(const SessionContext& context, const protocol::Json& request) {
+  if (context.access == nullptr) return protocol::ErrorMessage("unknown_type", "this agent keeps no access log");
+  const protocol::Json& after = schema::MemberOr(request, "after");
+  if (!after.is_number_integer() || after.get<int64_t>() < -1) {
+    return protocol::ErrorMessage("bad_request", "access.list.after: expected an integer, -1 or more");
+  }
+  Result<std::vector<std::string>> lines = context.access->After(after.get<int64_t>());
+  if (!lines) return protocol::ErrorMessage("access_log", lines.error().message);
+  return {{"type", "access.list"}, {"entries", *lines}, {"next_seq", context.access->next_seq()}};
+}
+
+}  // namespace
+
 protocol::Json Answer(const SessionContext& context, InterventionSession* deploy, const protocol::Json& request) {
   const std::string type = schema::StringOr(request, "type");
   if (type == "hello") {
@@ -80,6 +122,7 @@ protocol::Json Answer(const SessionContext& context, InterventionSession* deploy
     answer["status"] = "ok";
     return BindAnswer(std::move(answer), *binding);
   }
+  if (type == "access.list") return AccessList(context, request);
   if (deploy != nullptr) {
     if (std::optional<protocol::Json> answer = deploy->Answer(request)) return *answer;
   }
@@ -124,7 +167,7 @@ protocol::Json SafeAnswer(const SessionContext& context, InterventionSession* de
 }
 
 std::string ServeSession(const SessionContext& context, transport::Stream& stream,
-                         const std::function<void(const std::string&)>& internal_error) {
+                         const std::function<void(const std::string&)>& internal_error, const Peer& peer) {
   protocol::FrameDecoder decoder(context.max_frame);
   std::unique_ptr<Clock> system_clock = context.clock == nullptr ? MakeSystemClock() : nullptr;
   const Clock& clock = context.clock != nullptr ? *context.clock : *system_clock;
@@ -139,8 +182,30 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
         (void)stream.Write(protocol::EncodeFrame(protocol::SignResponse(error, *context.host_key)));
         return summary + (summary.empty() ? "" : ",") + "error: " + frame->error().message;
       }
-      protocol::Json response =
-          WithObservation(clock, **frame, SafeAnswer(context, deploy.get(), **frame, internal_error));
+      // A change is recorded before it is made (fail closed: no record, no
+      // change), and its result before the answer goes out.
+      const bool changes = ChangesHost(**frame);
+      protocol::Json response;
+      Status recorded = !changes ? OkStatus()
+                        : context.access == nullptr
+                            ? MakeError(ErrorCode::kFailed, "this agent keeps no access log")
+                            : context.access->Append("request", [&] {
+                                protocol::Json e = RequestEntry(peer, **frame);
+                                e["result"] = "started";
+                                return e;
+                              }());
+      if (!recorded) {
+        response = protocol::ErrorMessage("access_log", "not carried out: this request cannot be recorded: " + recorded.error().message);
+      } else {
+        response = WithObservation(clock, **frame, SafeAnswer(context, deploy.get(), **frame, internal_error));
+      }
+      if (changes && recorded) {
+        protocol::Json entry = RequestEntry(peer, **frame);
+        entry["result"] = ResultOf(response);
+        if (Status done = context.access->Append("request", std::move(entry)); !done && internal_error) {
+          internal_error("access log: " + done.error().message);
+        }
+      }
       std::string type = schema::StringOr(**frame, "type", "?");
       // pack.data comes by the hundred: only its errors make the log line.
       if (type != "pack.data" || schema::StringOr(response, "type") == "error") {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "agent/access_log.h"
 #include "agent/intervention_session.h"
 #include "core/base/clock.h"
 #include "core/crypto/ed25519.h"
@@ -24,13 +25,25 @@ struct SessionContext {
   std::function<protocol::Json()> facts;
   const InterventionContext* interventions = nullptr;  // null: intervention messages are refused
   const Clock* clock = nullptr;  // for observed_at; null: the system clock
+  AccessLog* access = nullptr;   // null: nothing is recorded, changes are refused
+};
+
+// Who is on the other end of a session, for the access log.
+struct Peer {
+  std::string address;  // "127.0.0.1:53412"
+  std::string key;      // SHA256:... of the operator key that authenticated
 };
 
 // Runs until the client closes, an error, or the idle timeout. Returns a
 // one-line summary for the session log ("hello,facts" or "error: ...").
 // `internal_error` is told what escaped (for the daemon's log).
 std::string ServeSession(const SessionContext& context, transport::Stream& stream,
-                         const std::function<void(const std::string&)>& internal_error = {});
+                         const std::function<void(const std::string&)>& internal_error = {}, const Peer& peer = {});
+
+// A request that changes the host (apply, deploy.rollback, results.ack,
+// facts bound to an intervention): what the access log records, before it
+// is carried out and with its result.
+bool ChangesHost(const protocol::Json& request);
 
 // The response to one request (unsigned), for tests and the loop above.
 // Deploy messages keep per-session state in `deploy` (may be null).

@@ -56,6 +56,8 @@ struct Agent {
   std::unique_ptr<agent::PatchStep> patch;
   std::unique_ptr<agent::ResultStore> results;
   agent::InterventionContext interventions;
+  std::unique_ptr<agent::AuthorizedOperators> operators;
+  std::unique_ptr<agent::AccessLog> access;
   crypto::Ed25519Key key = *crypto::Ed25519Key::Generate();
   agent::SessionContext session;
 
@@ -71,9 +73,14 @@ struct Agent {
     deployer = std::make_unique<agent::Deployer>(config, *fs, runner, *clock);
     patch = std::make_unique<agent::PatchStep>(config, *fs, runner);
     results = std::make_unique<agent::ResultStore>(*fs, *clock, dir / "state" / "results");
-    interventions = {&config, fs.get(), &runner, deployer.get(), patch.get(), dir / "state" / "objects.git", results.get()};
+    // Nobody is an operator (changes are refused after their begin record
+    // is read and checked); the access log is small, so cutting it runs too.
+    operators = std::make_unique<agent::AuthorizedOperators>(*fs, dir / "authorized_operators");
+    access = std::move(*agent::AccessLog::Open(*fs, *clock, dir / "state" / "access.jsonl", 256 << 10));
+    interventions = {&config, fs.get(), &runner, deployer.get(), patch.get(), dir / "state" / "objects.git", results.get(),
+                     operators.get(), clock.get()};
     session = {&key, 1u << 20, std::chrono::milliseconds(10), [] { return protocol::Json{{"hostname", "fuzz"}}; },
-               &interventions};
+               &interventions, clock.get(), access.get()};
   }
 };
 

@@ -18,6 +18,7 @@
 #include "core/journal/record.h"
 #include "core/protocol/messages.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/fakes/scripted_stream.h"
 #include "tests/fakes/fake_filesystem.h"
 #include "tests/fakes/fake_process_runner.h"
 #include "tests/testing.h"
@@ -28,23 +29,7 @@ using namespace daybook::agent;
 namespace {
 
 // A Stream that replays scripted input and records what was written.
-class ScriptedStream final : public transport::Stream {
- public:
-  explicit ScriptedStream(std::vector<std::string> input) : input_(std::move(input)) {}
-  Result<std::string> Read(size_t, std::chrono::milliseconds) override {
-    if (next_ == input_.size()) return std::string();
-    return input_[next_++];
-  }
-  Status Write(std::string_view data) override {
-    decoder.Feed(data);
-    return OkStatus();
-  }
-  protocol::FrameDecoder decoder;
-
- private:
-  std::vector<std::string> input_;
-  size_t next_ = 0;
-};
+using testing::ScriptedStream;
 
 std::vector<protocol::Json> Responses(ScriptedStream& s, const crypto::Ed25519Key& key) {
   std::vector<protocol::Json> out;

@@ -194,5 +194,50 @@ echo "pack bomb: $(cat "$WORK/bomb.size") bytes on the wire; agent peak RSS ${hw
 [[ ${hwm_kb:-0} -lt 262144 ]] || fail "the agent's peak RSS reached ${hwm_kb} kB"
 alive "a pack bomb"
 
+# An operator's SSH key alone changes nothing (issue 19): an apply whose
+# begin record no operator signed, or one signed by a key the agent does
+# not list, is refused; both are in the agent's access log, with who sent
+# them, before and after, and the log's hash chain holds.
+key_fp=$(ssh-keygen -lf "$WORK/op.pub" | awk '{print $2}')
+ssh-keygen -q -t ed25519 -N '' -C stranger -f "$WORK/stranger"
+python3 - "$WORK" <<'PY'
+import json, subprocess, sys, datetime
+work = sys.argv[1]
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+def canonical(o): return json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+begin = {"type": "intervention.begin", "intervention": "01FORGED", "ts": now, "principal": "mallory",
+         "manifest": {"commit": "c", "path": "m.toml"}, "targets": ["agent-1"]}
+fp = subprocess.run(["ssh-keygen", "-lf", work + "/stranger.pub"], capture_output=True, text=True).stdout.split()[1]
+signed = dict(begin, operator=fp)
+sig = subprocess.run(["ssh-keygen", "-Y", "sign", "-f", work + "/stranger", "-n", "daybook-journal@v1"],
+                     input=canonical(signed), capture_output=True, text=True).stdout
+signed["op_sig"] = sig
+deploy = [{"name": "app", "path": "/srv/app", "commit": "abc", "keep": 5, "after": [], "timeout_ms": 1000}]
+for name, b in (("unsigned", begin), ("stranger", signed)):
+    apply = {"type": "apply", "intervention": "01FORGED", "host": "agent-1", "begin": canonical(b), "deploys": deploy}
+    open(f"{work}/{name}.f", "w").write(json.dumps(apply))
+PY
+snapshot() { find "$WORK/agent-1/root/srv" "$WORK/agent-1/state/results" "$WORK/agent-1/state/deploys" 2>/dev/null | sort; }
+before=$(snapshot)
+python3 "$RAW" send "$port" "$WORK/op" "$WORK/unsigned.f" "$WORK/stranger.f" > "$WORK/forged.out" || fail "rawframes forged"
+expect_in "$WORK/forged.out" 'no operator signature (op_sig)'
+expect_in "$WORK/forged.out" "who is not in this agent's authorized_operators"
+[[ $(grep -c '"code":"refused"' "$WORK/forged.out") == 2 ]] || fail "the forged applies were not both refused"
+[[ "$(snapshot)" == "$before" ]] || fail "a forged apply changed the deploy path, the deploy state or the kept results"
+python3 - "$WORK/agent-1/state/access.jsonl" "$key_fp" <<'PY' || fail "the access log of the forged applies"
+import hashlib, json, sys
+lines = open(sys.argv[1], "rb").read().decode().splitlines()
+prev = "0" * 64
+for i, line in enumerate(lines):
+    r = json.loads(line)
+    assert r["seq"] == i and r["prev"] == prev, (i, r)
+    prev = hashlib.sha256(line.encode()).hexdigest()
+forged = [json.loads(l) for l in lines if '"01FORGED"' in l]
+assert [(r["result"], r["principal"]) for r in forged] == [("started", "mallory"), ("error:refused", "mallory")] * 2, forged
+assert all(r["key"] == sys.argv[2] and r["peer"].startswith("127.0.0.1:") for r in forged), forged
+assert any(json.loads(l)["event"] == "session" for l in lines)
+PY
+alive "forged applies"
+
 expect_exit 0 "$DAYBOOK" journal verify
 finish

@@ -1,0 +1,107 @@
+#include "agent/access_log.h"
+
+#include <algorithm>
+
+#include "core/base/strings.h"
+#include "core/journal/record.h"
+
+namespace daybook::agent {
+namespace {
+
+std::vector<std::string> CompleteLines(const std::string& text) {
+  std::vector<std::string> lines = Split(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& clock, std::filesystem::path path,
+                                                   uint64_t max_bytes) {
+  std::unique_ptr<AccessLog> log(new AccessLog(fs, clock, std::move(path), max_bytes));
+  if (!fs.Exists(log->path_)) return log;
+  Result<std::string> text = fs.ReadFile(log->path_);
+  if (!text) return std::move(text).error();
+  // A crash mid-append leaves a line without its newline: never answered
+  // for, so cut (durably) before anything follows it.
+  if (!text->empty() && text->back() != '\n') {
+    size_t keep = text->rfind('\n') == std::string::npos ? 0 : text->rfind('\n') + 1;
+    if (Status cut = fs.TruncateFile(log->path_, keep); !cut) return std::move(cut).error();
+    text->resize(keep);
+  }
+  std::vector<std::string> lines = CompleteLines(*text);
+  log->bytes_ = text->size();
+  if (lines.empty()) return log;
+  Result<journal::Json> first = journal::ParseCanonical(lines.front());
+  Result<journal::Json> last = journal::ParseCanonical(lines.back());
+  int64_t first_seq = first ? journal::IntField(*first, "seq").value_or(0) : 0;
+  std::string prev = first ? journal::StringField(*first, "prev").value_or("") : "";
+  // Only this agent writes here. A chain that does not hold (someone edited
+  // or cut the file) is said at start-up and left as it is, for collect to
+  // report; the agent goes on from the last line, and never refuses to start
+  // over it (that would hand whoever edits the file a way to stop it).
+  if (Status chained = journal::CheckAccessChain(lines, first_seq, prev); !chained) log->warning_ = chained.error().message;
+  int64_t last_seq = last ? journal::IntField(*last, "seq").value_or(-1) : -1;
+  log->next_seq_ = std::max(last_seq + 1, first_seq + static_cast<int64_t>(lines.size()));
+  log->last_hash_ = journal::AccessLineHash(lines.back());
+  return log;
+}
+
+Status AccessLog::Append(const std::string& event, journal::Json fields) {
+  std::lock_guard<std::mutex> lock(mu_);
+  fields["seq"] = next_seq_;
+  fields["ts"] = journal::FormatTimestamp(clock_.Now());
+  fields["prev"] = last_hash_;
+  fields["event"] = event;
+  std::string line = journal::Canonical(fields);
+  if (bytes_ + line.size() + 1 > max_bytes_) {
+    Result<std::string> text = fs_.ReadFile(path_);
+    if (!text) return std::move(text).error();
+    if (Status cut = CutOldest(*text); !cut) return cut;
+  }
+  if (Status written = fs_.AppendFile(path_, line + "\n", 0600); !written) {
+    // Whatever part of the line went in is cut: the chain stays whole.
+    (void)fs_.TruncateFile(path_, bytes_);
+    return written;
+  }
+  bytes_ += line.size() + 1;
+  ++next_seq_;
+  last_hash_ = journal::AccessLineHash(line);
+  return OkStatus();
+}
+
+// Keeps the newer half; the first kept line's prev still names the last cut
+// line's hash, so the chain is whole from there on.
+Status AccessLog::CutOldest(const std::string& text) {
+  size_t half = text.size() / 2;
+  size_t from = text.find('\n', half);
+  std::string kept = from == std::string::npos ? std::string() : text.substr(from + 1);
+  if (Status written = fs_.WriteFileAtomic(path_, kept, 0600); !written) return written;
+  bytes_ = kept.size();
+  return OkStatus();
+}
+
+Result<std::vector<std::string>> AccessLog::After(int64_t after_seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!fs_.Exists(path_)) return std::vector<std::string>{};
+  Result<std::string> text = fs_.ReadFile(path_);
+  if (!text) return std::move(text).error();
+  std::vector<std::string> out;
+  for (std::string& line : CompleteLines(*text)) {
+    Result<journal::Json> record = journal::ParseCanonical(line);
+    // A line the agent did not write is handed over as it is: the chain
+    // check of whoever collects it says where it breaks.
+    int64_t seq = record ? journal::IntField(*record, "seq").value_or(-1) : -1;
+    if (seq >= 0 && seq <= after_seq) continue;
+    out.push_back(std::move(line));
+    if (out.size() >= kMaxAccessListEntries) break;
+  }
+  return out;
+}
+
+int64_t AccessLog::next_seq() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_seq_;
+}
+
+}  // namespace daybook::agent

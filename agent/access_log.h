@@ -1,0 +1,69 @@
+// The agent's own access log (issue 19): who spoke to this agent, and what
+// they asked that changes something, kept where the agent alone writes
+// (<state_dir>/access.jsonl), so the fleet's journal can later collect it
+// and an auditor can see every access, not only those a controller chose
+// to journal.
+//
+// One canonical JSON object per line (core/journal/canonical.h):
+//   {"seq":N, "ts":RFC3339, "prev":HEX64, "event":E, ...}
+// `prev` is the SHA-256 (hex) of the previous line's bytes; the first line's
+// is 64 zeros, or, after retention cut older lines, the hash of the last
+// line cut. So a line edited, removed or inserted breaks the chain, and a
+// log cut short starts from a hash nobody collected. Events:
+//   session   peer, key (SHA256 fingerprint, "" when none authenticated),
+//             outcome (the session's summary), duration_ms: every connection
+//   request   peer, key, type, intervention, principal (the begin's), result
+//             ("ok", "failed", or the error code): every request that changes
+//             the host (apply, deploy.rollback, bound facts, results.ack),
+//             refused ones included, durable before the answer is sent
+// Bounded: past `max_bytes`, the oldest half is cut (kept chained as said).
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/base/filesystem.h"
+#include "core/journal/access_chain.h"
+#include "core/journal/canonical.h"
+
+namespace daybook::agent {
+
+constexpr uint64_t kDefaultAccessLogBytes = 64ull << 20;
+constexpr size_t kMaxAccessListEntries = 1000;  // per access.list answer
+
+class AccessLog {
+ public:
+  // Reads an existing log to continue its chain (a torn last line is cut;
+  // a broken chain is kept, and said by warning()). kIo when it cannot be read.
+  static Result<std::unique_ptr<AccessLog>> Open(Filesystem& fs, const Clock& clock, std::filesystem::path path,
+                                                 uint64_t max_bytes = kDefaultAccessLogBytes);
+
+  // Appends `fields` (plus seq, ts, prev) durably. Thread-safe.
+  Status Append(const std::string& event, journal::Json fields);
+
+  // The lines after `after_seq` (at most kMaxAccessListEntries), as stored.
+  Result<std::vector<std::string>> After(int64_t after_seq);
+
+  int64_t next_seq() const;
+  const std::string& warning() const { return warning_; }
+
+ private:
+  AccessLog(Filesystem& fs, const Clock& clock, std::filesystem::path path, uint64_t max_bytes)
+      : fs_(fs), clock_(clock), path_(std::move(path)), max_bytes_(max_bytes) {}
+  Status CutOldest(const std::string& text);
+
+  Filesystem& fs_;
+  const Clock& clock_;
+  std::filesystem::path path_;
+  uint64_t max_bytes_;
+  mutable std::mutex mu_;
+  int64_t next_seq_ = 0;
+  std::string last_hash_ = journal::kAccessChainStart;
+  uint64_t bytes_ = 0;
+  std::string warning_;
+};
+
+}  // namespace daybook::agent
