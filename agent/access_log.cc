@@ -14,6 +14,14 @@ std::vector<std::string> CompleteLines(const std::string& text) {
   return lines;
 }
 
+// The intervention an apply or rollback line started, "" for any other line.
+std::string StartedIntervention(const journal::Json& line) {
+  const std::string type = journal::StringField(line, "type").value_or("");
+  if (journal::StringField(line, "event") != "request" || journal::StringField(line, "result") != "started") return "";
+  if (type != "apply" && type != "deploy.rollback") return "";
+  return journal::StringField(line, "intervention").value_or("");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& clock, std::filesystem::path path,
@@ -32,6 +40,11 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& 
   std::vector<std::string> lines = CompleteLines(*text);
   log->bytes_ = text->size();
   if (lines.empty()) return log;
+  for (const std::string& line : lines) {
+    if (Result<journal::Json> parsed = journal::ParseCanonical(line); parsed) {
+      if (std::string id = StartedIntervention(*parsed); !id.empty()) log->started_.insert(id);
+    }
+  }
   Result<journal::Json> first = journal::ParseCanonical(lines.front());
   Result<journal::Json> last = journal::ParseCanonical(lines.back());
   int64_t first_seq = first ? journal::IntField(*first, "seq").value_or(0) : 0;
@@ -47,8 +60,22 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& 
   return log;
 }
 
+Status AccessLog::AppendStartOnce(const std::string& intervention, journal::Json fields) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_.count(intervention)) {
+    return MakeError(ErrorCode::kFailed, "intervention " + intervention + " was already carried out on this host");
+  }
+  Status appended = AppendLocked("request", std::move(fields));
+  if (appended) started_.insert(intervention);
+  return appended;
+}
+
 Status AccessLog::Append(const std::string& event, journal::Json fields) {
   std::lock_guard<std::mutex> lock(mu_);
+  return AppendLocked(event, std::move(fields));
+}
+
+Status AccessLog::AppendLocked(const std::string& event, journal::Json fields) {
   fields["seq"] = next_seq_;
   fields["ts"] = journal::FormatTimestamp(clock_.Now());
   fields["prev"] = last_hash_;

@@ -15,12 +15,14 @@
 //   request   peer, key, type, intervention, principal (the begin's), result
 //             ("ok", "failed", or the error code): every request that changes
 //             the host (apply, deploy.rollback, bound facts, results.ack),
-//             refused ones included, durable before the answer is sent
+//             refused ones included, durable before the answer is sent. An
+//             apply or rollback is started once per intervention.
 // Bounded: past `max_bytes`, the oldest half is cut (kept chained as said).
 #pragma once
 
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,6 +46,13 @@ class AccessLog {
   // Appends `fields` (plus seq, ts, prev) durably. Thread-safe.
   Status Append(const std::string& event, journal::Json fields);
 
+  // For an apply or rollback: appends its "started" request line unless
+  // this log already holds one for that intervention (an intervention is
+  // carried out once per host: a genuine begin record replayed with other
+  // deploys is refused). kFailed "already carried out" then, or why the
+  // line could not be written; nothing is appended either way.
+  Status AppendStartOnce(const std::string& intervention, journal::Json fields);
+
   // The lines after `after_seq` (at most kMaxAccessListEntries), as stored.
   Result<std::vector<std::string>> After(int64_t after_seq);
 
@@ -54,6 +63,7 @@ class AccessLog {
   AccessLog(Filesystem& fs, const Clock& clock, std::filesystem::path path, uint64_t max_bytes)
       : fs_(fs), clock_(clock), path_(std::move(path)), max_bytes_(max_bytes) {}
   Status CutOldest(const std::string& text);
+  Status AppendLocked(const std::string& event, journal::Json fields);
 
   Filesystem& fs_;
   const Clock& clock_;
@@ -64,6 +74,7 @@ class AccessLog {
   std::string last_hash_ = journal::kAccessChainStart;
   uint64_t bytes_ = 0;
   std::string warning_;
+  std::set<std::string> started_;  // interventions with an apply or rollback started here
 };
 
 }  // namespace daybook::agent

@@ -1,5 +1,7 @@
 #include "agent/intervention_session.h"
 
+#include <algorithm>
+
 #include "core/journal/canonical.h"
 
 #include "agent/reboot_failure.h"
@@ -113,7 +115,14 @@ Result<BeginSigner> CheckRequestBegin(const InterventionContext& context, const 
   Result<Json> begin = journal::ParseCanonical(schema::StringOr(request, "begin"));
   if (!begin) return MakeError(ErrorCode::kFailed, "begin: " + begin.error().message);
   std::unique_ptr<Clock> system = context.clock == nullptr ? MakeSystemClock() : nullptr;
-  return CheckBeginSignature(*begin, *context.operators, (context.clock != nullptr ? *context.clock : *system).Now());
+  Result<BeginSigner> signer = CheckBeginSignature(*begin, *context.operators, (context.clock != nullptr ? *context.clock : *system).Now());
+  if (!signer) return signer;
+  // The host the request names is one the operator signed for.
+  const Json& targets = schema::MemberOr(*begin, "targets");
+  const std::string host = schema::StringOr(request, "host");
+  bool targeted = targets.is_array() && std::any_of(targets.begin(), targets.end(), [&](const Json& t) { return t == host; });
+  if (!targeted) return MakeError(ErrorCode::kFailed, "begin: host " + Quoted(host) + " is not among the targets the operator signed");
+  return signer;
 }
 
 std::optional<Json> InterventionSession::Answer(const Json& request) {

@@ -80,6 +80,28 @@ std::string ResultOf(const protocol::Json& answer) {
   return schema::StringOr(answer, "status", "ok");
 }
 
+// The "started" line of a change, written before it is made: once per
+// intervention for an apply or rollback (kInvalidInput when it already ran
+// here: refused), kFailed when it cannot be written (nothing is done).
+Status RecordStart(const SessionContext& context, const Peer& peer, const protocol::Json& request) {
+  if (context.access == nullptr) return MakeError(ErrorCode::kFailed, "this request cannot be recorded: this agent keeps no access log");
+  protocol::Json entry = RequestEntry(peer, request);
+  entry["result"] = "started";
+  const std::string type = schema::StringOr(request, "type");
+  if (type != "apply" && type != "deploy.rollback") {
+    Status appended = context.access->Append("request", std::move(entry));
+    if (!appended) return MakeError(ErrorCode::kFailed, "this request cannot be recorded: " + appended.error().message);
+    return appended;
+  }
+  const std::string id = entry["intervention"];
+  Status once = context.access->AppendStartOnce(id, std::move(entry));
+  if (!once && once.error().message.find("already carried out") != std::string::npos) {
+    return MakeError(ErrorCode::kInvalidInput, once.error().message);
+  }
+  if (!once) return MakeError(ErrorCode::kFailed, "this request cannot be recorded: " + once.error().message);
+  return once;
+}
+
 // access.list {after}: the log's lines after that seq, as stored.
 protocol::Json AccessList(const SessionContext& context, const protocol::Json& request) {
   if (context.access == nullptr) return protocol::ErrorMessage("unknown_type", "this agent keeps no access log");
@@ -186,17 +208,19 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
       // change), and its result before the answer goes out.
       const bool changes = ChangesHost(**frame);
       protocol::Json response;
-      Status recorded = !changes ? OkStatus()
-                        : context.access == nullptr
-                            ? MakeError(ErrorCode::kFailed, "this agent keeps no access log")
-                            : context.access->Append("request", [&] {
-                                protocol::Json e = RequestEntry(peer, **frame);
-                                e["result"] = "started";
-                                return e;
-                              }());
+      Status recorded = !changes ? OkStatus() : RecordStart(context, peer, **frame);
+      const bool replayed = !recorded && recorded.error().code == ErrorCode::kInvalidInput;
       if (!recorded) {
-        response = protocol::ErrorMessage("access_log", "not carried out: this request cannot be recorded: " + recorded.error().message);
-      } else {
+        response = protocol::ErrorMessage(replayed ? "refused" : "access_log", "not carried out: " + recorded.error().message);
+      }
+      if (replayed) {  // refused before it started: recorded as such
+        protocol::Json entry = RequestEntry(peer, **frame);
+        entry["result"] = "error:refused";
+        if (Status kept = context.access->Append("request", std::move(entry)); !kept && internal_error) {
+          internal_error("access log: " + kept.error().message);
+        }
+      }
+      if (recorded) {
         response = WithObservation(clock, **frame, SafeAnswer(context, deploy.get(), **frame, internal_error));
       }
       if (changes && recorded) {

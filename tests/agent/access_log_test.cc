@@ -124,6 +124,22 @@ TEST_CASE("access log: a change is recorded before it is made, refused ones too,
   CHECK(done["result"] == "error:refused");
   CHECK(results.List(".running")->empty());
 
+  // The same intervention again (a genuine begin replayed with other
+  // deploys would look like this): refused before anything, logged once more.
+  testing::ScriptedStream replay({protocol::EncodeFrame(apply)});
+  ServeSession(context, replay, {}, Peer{"10.0.0.9:4243", "SHA256:stolen"});
+  CHECK(replay.written.find("intervention i-1 was already carried out on this host") != std::string::npos);
+  REQUIRE(LinesOf(l.path).size() == 3);  // not started; refused, with who asked
+  Json refused = *journal::ParseCanonical(LinesOf(l.path)[2]);
+  CHECK(refused["result"] == "error:refused");
+  CHECK(refused["peer"] == "10.0.0.9:4243");
+  // ... also after a restart of the agent (the log is read back).
+  log = l.Open();
+  context.access = log.get();
+  testing::ScriptedStream restarted({protocol::EncodeFrame(apply)});
+  ServeSession(context, restarted);
+  CHECK(restarted.written.find("already carried out") != std::string::npos);
+
   // Without an access log, nothing that changes the host is carried out.
   context.access = nullptr;
   testing::ScriptedStream again({protocol::EncodeFrame(apply)});

@@ -240,7 +240,8 @@ TEST_CASE("agent facts bound to an intervention: a bootstrap's only (facts prove
     request["begin"] = journal::Canonical(begin_record);
     return Answer(context, nullptr, request);
   };
-  Json bootstrap_begin = {{"intervention", "i-1"}, {"bootstrap", {{"package", "daybook-agent"}, {"version", "0.1.0-1"}, {"sha256", "ab"}}}};
+  Json bootstrap_begin = {{"intervention", "i-1"}, {"targets", {"web-01"}},
+                          {"bootstrap", {{"package", "daybook-agent"}, {"version", "0.1.0-1"}, {"sha256", "ab"}}}};
   Json bootstrap = ask(op.Sign(bootstrap_begin));
   CHECK(bootstrap["type"] == "facts");
   CHECK(bootstrap["status"] == "ok");
@@ -248,6 +249,9 @@ TEST_CASE("agent facts bound to an intervention: a bootstrap's only (facts prove
   Json unsigned_begin = bootstrap_begin;
   unsigned_begin["type"] = "intervention.begin";
   CHECK(ask(unsigned_begin)["code"] == "refused");
+  Json elsewhere = bootstrap_begin;
+  elsewhere["targets"] = {"db-01"};  // signed for other hosts
+  CHECK(ask(op.Sign(elsewhere))["message"].get<std::string>().find("not among the targets the operator signed") != std::string::npos);
   Json push = ask(op.Sign({{"intervention", "i-1"}, {"manifest", {{"commit", "c"}, {"path", "p"}}}}));
   CHECK(push["type"] == "error");
   CHECK(push["code"] == "bad_request");
