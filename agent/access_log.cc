@@ -126,6 +126,28 @@ Result<std::vector<std::string>> AccessLog::After(int64_t after_seq) {
   return out;
 }
 
+Status UnauthenticatedTally::Note(AccessLog& log, const std::string& peer, TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (count_++ == 0) since_ = now;
+  last_peer_ = peer;
+  if (last_line_ && now - *last_line_ < std::chrono::minutes(1)) return OkStatus();
+  return FlushLocked(log, now);
+}
+
+Status UnauthenticatedTally::Flush(AccessLog& log, TimePoint now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return FlushLocked(log, now);
+}
+
+Status UnauthenticatedTally::FlushLocked(AccessLog& log, TimePoint now) {
+  last_line_ = now;
+  if (count_ == 0) return OkStatus();
+  Status written = log.Append("unauthenticated", {{"connections", count_}, {"last_peer", last_peer_},
+                                                  {"since", journal::FormatTimestamp(since_.value_or(now))}});
+  count_ = 0;
+  return written;
+}
+
 int64_t AccessLog::next_seq() const {
   std::lock_guard<std::mutex> lock(mu_);
   return next_seq_;

@@ -10,8 +10,11 @@
 // is 64 zeros, or, after retention cut older lines, the hash of the last
 // line cut. So a line edited, removed or inserted breaks the chain, and a
 // log cut short starts from a hash nobody collected. Events:
-//   session   peer, key (SHA256 fingerprint, "" when none authenticated),
-//             outcome (the session's summary), duration_ms: every connection
+//   session   peer, key (the operator key's SHA256 fingerprint), outcome
+//             (the session's summary, at most 1 KiB), duration_ms: every
+//             session an operator key opened
+//   unauthenticated  connections, last_peer, since: connections that never
+//             authenticated, counted, one line a minute at most
 //   request   peer, key, type, intervention, principal (the begin's), result
 //             ("ok", "failed", or the error code): every request that changes
 //             the host (apply, deploy.rollback, bound facts, results.ack),
@@ -22,6 +25,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -75,6 +79,22 @@ class AccessLog {
   uint64_t bytes_ = 0;
   std::string warning_;
   std::set<std::string> started_;  // interventions with an apply or rollback started here
+};
+
+// Connections that never authenticated, counted between access-log lines:
+// Note() writes one "unauthenticated" line {connections, last_peer, since}
+// when a minute has passed since the last, Flush() whatever is counted.
+class UnauthenticatedTally {
+ public:
+  Status Note(AccessLog& log, const std::string& peer, TimePoint now);
+  Status Flush(AccessLog& log, TimePoint now);
+
+ private:
+  Status FlushLocked(AccessLog& log, TimePoint now);
+  std::mutex mu_;
+  int64_t count_ = 0;
+  std::string last_peer_;
+  std::optional<TimePoint> since_, last_line_;
 };
 
 }  // namespace daybook::agent

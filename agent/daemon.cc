@@ -123,6 +123,7 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
     return 2;
   }
   if (!(*access)->warning().empty()) log->warn("access log: {}", TerminalSafe((*access)->warning()));
+  UnauthenticatedTally unauthenticated;
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
                          [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions, clock.get(),
                          access->get()};
@@ -153,9 +154,13 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
     // names, request types): escaped, so no client can forge a log line.
     log->info("session peer={} operator={} {} duration_ms={}", info.peer,
               info.operator_fingerprint.empty() ? "-" : info.operator_fingerprint, TerminalSafe(outcome), took.count());
-    // Every connection, authenticated or not, in the access log too.
-    Status kept = (*access)->Append("session", {{"peer", info.peer}, {"key", info.operator_fingerprint},
-                                                {"outcome", Utf8Head(TerminalSafe(outcome), 4096)}, {"duration_ms", took.count()}});
+    // In the access log: an operator's session, one line; connections that
+    // never authenticated are counted, one line a minute at most (a flood of
+    // them must neither fill the log nor pile up threads behind its writes).
+    Status kept = info.operator_fingerprint.empty()
+                      ? unauthenticated.Note(**access, info.peer, clock->Now())
+                      : (*access)->Append("session", {{"peer", info.peer}, {"key", info.operator_fingerprint},
+                                                      {"outcome", Utf8Head(TerminalSafe(outcome), 1024)}, {"duration_ms", took.count()}});
     if (!kept) log->error("access log: {}", kept.error().message);
   };
 
@@ -174,6 +179,7 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   std::thread signals(HandleSignals, set, std::ref(**server), std::ref(operators), std::ref(*log));
   (*server)->Run();
   signals.join();
+  (void)unauthenticated.Flush(**access, clock->Now());
   log->info("stopped");
   return 0;
 }

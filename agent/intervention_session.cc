@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/journal/agent_binding.h"
 #include "core/journal/canonical.h"
 
 #include "agent/reboot_failure.h"
@@ -122,6 +123,26 @@ Result<BeginSigner> CheckRequestBegin(const InterventionContext& context, const 
   const std::string host = schema::StringOr(request, "host");
   bool targeted = targets.is_array() && std::any_of(targets.begin(), targets.end(), [&](const Json& t) { return t == host; });
   if (!targeted) return MakeError(ErrorCode::kFailed, "begin: host " + Quoted(host) + " is not among the targets the operator signed");
+  // The begin's kind is the request's, and it names what is asked.
+  const std::string type = schema::StringOr(request, "type");
+  const std::string kind = journal::BeginAnswerType(*begin);
+  if (type == "apply") {
+    if (kind != "apply.result") return MakeError(ErrorCode::kFailed, "begin: not a push's: it opens no apply");
+    if (schema::StringOr(*begin, "apply") != journal::ApplyContentHash(request)) {
+      return MakeError(ErrorCode::kFailed, "begin: the deploys, hooks or patch asked differ from what the operator signed");
+    }
+  }
+  if (type == "deploy.rollback") {
+    const Json& rollback = schema::MemberOr(*begin, "rollback");
+    if (kind != "deploy.result" || schema::StringOr(rollback, "deploy") != schema::StringOr(request, "name") ||
+        schema::StringOr(rollback, "to") != schema::StringOr(request, "to")) {
+      return MakeError(ErrorCode::kFailed, "begin: not the rollback the operator signed (deploy or release differ)");
+    }
+  }
+  if (type == "facts" && kind != "facts") return MakeError(ErrorCode::kFailed, "begin: not a bootstrap's");
+  if (schema::StringOr(request, "intervention") != schema::StringOr(*begin, "intervention")) {
+    return MakeError(ErrorCode::kFailed, "begin: opens another intervention");
+  }
   return signer;
 }
 
@@ -205,6 +226,11 @@ Json InterventionSession::KeptResults(const std::string& type, const Json& reque
   const std::string id = schema::StringOr(request, "intervention");
   if (!IsResultId(id)) return Bad(type + ".intervention: expected an intervention id");
   if (type == "results.ack") {
+    // Forgetting a kept result is a change: only with the intervention's
+    // own signed begin (a controller that journaled it has it).
+    if (Result<BeginSigner> signer = CheckRequestBegin(context_, request); !signer) {
+      return protocol::ErrorMessage("refused", "results.ack: " + signer.error().message);
+    }
     if (Status s = context_.results->Acknowledge(id); !s) return protocol::ErrorMessage("results", s.error().message);
     return Json{{"type", "results.acked"}, {"intervention", id}};
   }

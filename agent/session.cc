@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/answer_binding.h"
+#include "agent/requests.h"
 #include "agent/intervention_session.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
@@ -63,14 +64,20 @@ namespace {
 // What the access log says of a request: who, what, for which intervention
 // and by whose signature (the begin's principal, unchecked here: the answer
 // says whether it was accepted).
-protocol::Json RequestEntry(const Peer& peer, const protocol::Json& request) {
+protocol::Json RequestEntry(const SessionContext& context, const Peer& peer, const protocol::Json& request) {
   // Client-chosen text, bounded (the log is read by people and collected).
   auto bounded = [](const std::string& text) { return Utf8Head(TerminalSafe(text), 256); };
   protocol::Json entry = {{"peer", peer.address}, {"key", peer.key}, {"type", schema::StringOr(request, "type")},
-                          {"intervention", bounded(schema::StringOr(request, "intervention"))}, {"principal", ""}};
-  if (Result<protocol::Json> begin = journal::ParseCanonical(schema::StringOr(request, "begin")); begin) {
-    entry["principal"] = bounded(schema::StringOr(*begin, "principal"));
-    entry["operator"] = bounded(schema::StringOr(*begin, "operator"));
+                          {"intervention", bounded(schema::StringOr(request, "intervention"))}};
+  // The signer as checked (begin_check.h); what an unchecked begin claims
+  // is kept apart, so no line names a person who did not sign.
+  Result<BeginSigner> signer = context.interventions != nullptr ? CheckRequestBegin(*context.interventions, request)
+                                                                 : Result<BeginSigner>(MakeError(ErrorCode::kFailed, ""));
+  if (signer) {
+    entry["principal"] = bounded(signer->principal);
+    entry["operator"] = signer->fingerprint;
+  } else if (Result<protocol::Json> begin = journal::ParseCanonical(schema::StringOr(request, "begin")); begin) {
+    entry["claimed_principal"] = bounded(schema::StringOr(*begin, "principal"));
   }
   return entry;
 }
@@ -80,12 +87,36 @@ std::string ResultOf(const protocol::Json& answer) {
   return schema::StringOr(answer, "status", "ok");
 }
 
+// What would refuse a change before anything is done: its fields, what it
+// binds, the begin record's signature (the same checks the request meets
+// again when it is carried out). A request refused here is logged with its
+// refusal and never "started", so a malformed one uses up no intervention.
+std::optional<protocol::Json> Precheck(const SessionContext& context, const protocol::Json& request) {
+  const std::string type = schema::StringOr(request, "type");
+  auto bad = [](const std::string& message) { return protocol::ErrorMessage("bad_request", message); };
+  if (type == "apply") {
+    if (Result<ApplyRequest> apply = ParseApplyRequest(request); !apply) return bad(apply.error().message);
+    if (AsksForNothing(request)) return bad("apply: asks for nothing (no patch, no deploy)");
+  }
+  if (type == "deploy.rollback") {
+    if (Result<RollbackRequest> rollback = ParseRollbackRequest(request); !rollback) return bad(rollback.error().message);
+  }
+  if (type != "results.ack") {
+    if (Result<AnswerBinding> binding = ReadAnswerBinding(request); !binding) return bad(type + ": " + binding.error().message);
+  }
+  if (context.interventions == nullptr) return protocol::ErrorMessage("refused", type + ": this agent binds no answer");
+  if (Result<BeginSigner> signer = CheckRequestBegin(*context.interventions, request); !signer) {
+    return protocol::ErrorMessage("refused", type + ": " + signer.error().message);
+  }
+  return std::nullopt;
+}
+
 // The "started" line of a change, written before it is made: once per
 // intervention for an apply or rollback (kInvalidInput when it already ran
 // here: refused), kFailed when it cannot be written (nothing is done).
 Status RecordStart(const SessionContext& context, const Peer& peer, const protocol::Json& request) {
   if (context.access == nullptr) return MakeError(ErrorCode::kFailed, "this request cannot be recorded: this agent keeps no access log");
-  protocol::Json entry = RequestEntry(peer, request);
+  protocol::Json entry = RequestEntry(context, peer, request);
   entry["result"] = "started";
   const std::string type = schema::StringOr(request, "type");
   if (type != "apply" && type != "deploy.rollback") {
@@ -188,6 +219,34 @@ protocol::Json SafeAnswer(const SessionContext& context, InterventionSession* de
   return protocol::ErrorMessage("internal", "the agent could not answer this request: " + what);
 }
 
+// A change: checked, recorded as started (fail closed: no record, no
+// change), carried out, and recorded with its result before the answer goes
+// out. A refusal is recorded too, and never started.
+protocol::Json AnswerChange(const SessionContext& context, InterventionSession* deploy, const Peer& peer,
+                            const protocol::Json& request, const std::function<void(const std::string&)>& internal_error) {
+  auto record = [&](const protocol::Json& response) {
+    if (context.access == nullptr) return;
+    protocol::Json entry = RequestEntry(context, peer, request);
+    entry["result"] = ResultOf(response);
+    if (Status kept = context.access->Append("request", std::move(entry)); !kept && internal_error) {
+      internal_error("access log: " + kept.error().message);
+    }
+  };
+  if (std::optional<protocol::Json> refusal = Precheck(context, request)) {
+    record(*refusal);
+    return *refusal;
+  }
+  if (Status started = RecordStart(context, peer, request); !started) {
+    bool replayed = started.error().code == ErrorCode::kInvalidInput;
+    protocol::Json response = protocol::ErrorMessage(replayed ? "refused" : "access_log", "not carried out: " + started.error().message);
+    if (replayed) record(response);
+    return response;
+  }
+  protocol::Json response = SafeAnswer(context, deploy, request, internal_error);
+  record(response);
+  return response;
+}
+
 std::string ServeSession(const SessionContext& context, transport::Stream& stream,
                          const std::function<void(const std::string&)>& internal_error, const Peer& peer) {
   protocol::FrameDecoder decoder(context.max_frame);
@@ -204,32 +263,9 @@ std::string ServeSession(const SessionContext& context, transport::Stream& strea
         (void)stream.Write(protocol::EncodeFrame(protocol::SignResponse(error, *context.host_key)));
         return summary + (summary.empty() ? "" : ",") + "error: " + frame->error().message;
       }
-      // A change is recorded before it is made (fail closed: no record, no
-      // change), and its result before the answer goes out.
-      const bool changes = ChangesHost(**frame);
-      protocol::Json response;
-      Status recorded = !changes ? OkStatus() : RecordStart(context, peer, **frame);
-      const bool replayed = !recorded && recorded.error().code == ErrorCode::kInvalidInput;
-      if (!recorded) {
-        response = protocol::ErrorMessage(replayed ? "refused" : "access_log", "not carried out: " + recorded.error().message);
-      }
-      if (replayed) {  // refused before it started: recorded as such
-        protocol::Json entry = RequestEntry(peer, **frame);
-        entry["result"] = "error:refused";
-        if (Status kept = context.access->Append("request", std::move(entry)); !kept && internal_error) {
-          internal_error("access log: " + kept.error().message);
-        }
-      }
-      if (recorded) {
-        response = WithObservation(clock, **frame, SafeAnswer(context, deploy.get(), **frame, internal_error));
-      }
-      if (changes && recorded) {
-        protocol::Json entry = RequestEntry(peer, **frame);
-        entry["result"] = ResultOf(response);
-        if (Status done = context.access->Append("request", std::move(entry)); !done && internal_error) {
-          internal_error("access log: " + done.error().message);
-        }
-      }
+      protocol::Json response = ChangesHost(**frame)
+                                    ? AnswerChange(context, deploy.get(), peer, **frame, internal_error)
+                                    : WithObservation(clock, **frame, SafeAnswer(context, deploy.get(), **frame, internal_error));
       std::string type = schema::StringOr(**frame, "type", "?");
       // pack.data comes by the hundred: only its errors make the log line.
       if (type != "pack.data" || schema::StringOr(response, "type") == "error") {

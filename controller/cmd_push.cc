@@ -12,6 +12,7 @@
 #include <ostream>
 
 #include "controller/commands.h"
+#include "controller/deploy_client.h"
 #include "controller/interrupt.h"
 #include "controller/output.h"
 #include "controller/reconcile.h"
@@ -22,6 +23,7 @@
 #include "controller/rollout_progress.h"
 #include "controller/rollout_view.h"
 #include "controller/saved_plan.h"
+#include "core/journal/agent_binding.h"
 
 namespace daybook::controller {
 namespace {
@@ -87,6 +89,9 @@ Json BeginFields(const PreparedManifest& prepared, const RolloutView& view, cons
   // file's, or the rollout's own when none was given.
   std::string digest = saved ? saved->file_digest : Digest(Json{{"deploys", deploys}, {"rollout", fields["rollout"]}});
   fields["plan"] = {{"digest", digest}, {"saved", saved.has_value()}};
+  // What every host will be asked, bound under the operator's signature:
+  // the agent carries out exactly this (agent_binding.h).
+  fields["apply"] = journal::ApplyContentHash(ApplyRequest("", fields["patch"], prepared.deploys, committed.resolved.manifest.rollout.timeout));
   if (!ticket.empty()) fields["ticket"] = ticket;
   if (override_window) fields["override_window"] = true;
   return fields;

@@ -17,6 +17,12 @@
 namespace daybook::controller {
 namespace {
 
+// Acknowledging a kept result makes the agent forget it: it asks with the
+// intervention's signed begin record, as every change does (docs/agent.md).
+protocol::Json AckRequest(const std::string& id, const inventory::Host& host, const journal::InterventionState& state) {
+  return {{"type", "results.ack"}, {"intervention", id}, {"host", host.name}, {"begin", state.begin_line}};
+}
+
 using protocol::Json;
 
 using States = std::map<std::string, journal::InterventionState>;
@@ -85,7 +91,7 @@ HostReconcile ReconcileHost(Env& env, const GlobalOptions& global, FleetSession&
     if (state != states.end() && state->second.reported.count(host.name) > 0 && (*listed)["interventions"].is_array()) {
       bool kept = std::find((*listed)["interventions"].begin(), (*listed)["interventions"].end(), id_json) !=
                   (*listed)["interventions"].end();
-      if (!kept) (void)AgentClient::Call(**connection, {{"type", "results.ack"}, {"intervention", id}});
+      if (!kept) (void)AgentClient::Call(**connection, AckRequest(id, host, state->second));
     }
   }
   for (const Json& id_json : (*listed)["interventions"]) {
@@ -115,7 +121,7 @@ HostReconcile ReconcileHost(Env& env, const GlobalOptions& global, FleetSession&
       r.recovered.push_back(id);
     }
     // Durable in the journal now: the agent may forget it.
-    if (Result<Json> acked = AgentClient::Call(**connection, {{"type", "results.ack"}, {"intervention", id}}); acked) {
+    if (Result<Json> acked = AgentClient::Call(**connection, AckRequest(id, host, state->second)); acked) {
       ++r.acknowledged;
     }
   }

@@ -2,6 +2,7 @@
 
 #include "core/base/strings.h"
 #include "core/crypto/encoding.h"
+#include "core/crypto/hash.h"
 #include "core/journal/merkle.h"
 #include "core/journal/record.h"
 
@@ -65,6 +66,12 @@ Status CheckPatch(const Json& record, const Json& response) {
 std::string BeginHash(std::string_view begin_line) {
   Hash h = LeafHash(begin_line);
   return crypto::HexEncode(h.data(), h.size());
+}
+
+std::string ApplyContentHash(const Json& apply_request) {
+  Json content = {{"deploys", MemberOr(apply_request, "deploys")}, {"patch", MemberOr(apply_request, "patch")}};
+  crypto::Sha256Digest digest = crypto::Sha256(Canonical(content));
+  return crypto::HexEncode(digest.data(), digest.size());
 }
 
 std::string BeginAnswerType(const Json& begin) {

@@ -24,6 +24,14 @@ std::string BeginHash(std::string_view begin_line);
 // (bootstrap); "" for none of these.
 std::string BeginAnswerType(const Json& begin);
 
+// What an apply asks of every host, as the begin record binds it (issue 19:
+// the agent carries out only what the operator signed): the hex SHA-256 of
+// the canonical {"deploys": ..., "patch": ...} of an apply request (its
+// deploys with name, path, commit, keep, after hook and timeout; its patch
+// or null). The controller puts it in the begin as "apply"; the agent
+// recomputes it from the request it receives.
+std::string ApplyContentHash(const Json& apply_request);
+
 // Checks a version 2 host.result `record` against the agent's `response`
 // (whose signature the caller verified) and `begin_hash`, the leaf hash of
 // the record at the result's begin_seq. kFailed naming the first field that

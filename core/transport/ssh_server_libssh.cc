@@ -26,6 +26,7 @@
 #include <map>
 #include <set>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "core/crypto/encoding.h"
@@ -233,7 +234,20 @@ class LibsshServer final : public SshServer {
         std::lock_guard lock(mu_);
         ++active_;
       }
-      std::thread([this, session, source] { Serve(session, source); }).detach();
+      // No thread to be had (a flood the gate let through, a process
+      // limit): that connection is dropped, the server goes on.
+      try {
+        std::thread([this, session, source] { Serve(session, source); }).detach();
+      } catch (const std::system_error& e) {
+        ssh_free(session);
+        gate_.Release(source);
+        {
+          std::lock_guard lock(mu_);
+          --active_;
+        }
+        cv_.notify_all();
+        NoteDropped("no thread for a new connection: " + std::string(e.what()));
+      }
     }
     // Drain: sessions in flight finish, up to the drain time; then they are cut.
     std::unique_lock lock(mu_);

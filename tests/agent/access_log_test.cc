@@ -7,6 +7,9 @@
 
 #include "agent/session.h"
 #include "core/base/strings.h"
+#include "core/journal/agent_binding.h"
+#include "core/crypto/sshsig.h"
+#include "core/crypto/ssh_key.h"
 #include "core/journal/record.h"
 #include "core/protocol/messages.h"
 #include "tests/fakes/fake_clock.h"
@@ -115,36 +118,41 @@ TEST_CASE("access log: a change is recorded before it is made, refused ones too,
   testing::ScriptedStream stream({protocol::EncodeFrame(protocol::HelloRequest("t")), protocol::EncodeFrame(apply)});
   ServeSession(context, stream, {}, Peer{"10.0.0.9:4242", "SHA256:stolen"});
   std::vector<std::string> lines = LinesOf(l.path);
-  REQUIRE(lines.size() == 2);  // hello changes nothing: not recorded per request
-  Json started = *journal::ParseCanonical(lines[0]), done = *journal::ParseCanonical(lines[1]);
-  CHECK(started["result"] == "started");
-  CHECK(started["peer"] == "10.0.0.9:4242");
-  CHECK(started["key"] == "SHA256:stolen");
-  CHECK(started["principal"] == "mallory");
-  CHECK(done["result"] == "error:refused");
+  REQUIRE(lines.size() == 1);  // refused before it started: one line, never "started"
+  Json refused = *journal::ParseCanonical(lines[0]);
+  CHECK(refused["result"] == "error:refused");
+  CHECK(refused["peer"] == "10.0.0.9:4242");
+  CHECK(refused["key"] == "SHA256:stolen");
+  CHECK(refused["claimed_principal"] == "mallory");  // unsigned: a claim, not a principal
+  CHECK_FALSE(refused.contains("principal"));
   CHECK(results.List(".running")->empty());
 
-  // The same intervention again (a genuine begin replayed with other
-  // deploys would look like this): refused before anything, logged once more.
-  testing::ScriptedStream replay({protocol::EncodeFrame(apply)});
-  ServeSession(context, replay, {}, Peer{"10.0.0.9:4243", "SHA256:stolen"});
-  CHECK(replay.written.find("intervention i-1 was already carried out on this host") != std::string::npos);
-  REQUIRE(LinesOf(l.path).size() == 3);  // not started; refused, with who asked
-  Json refused = *journal::ParseCanonical(LinesOf(l.path)[2]);
-  CHECK(refused["result"] == "error:refused");
-  CHECK(refused["peer"] == "10.0.0.9:4243");
-  // ... also after a restart of the agent (the log is read back).
+  // An apply or rollback starts once per intervention, also after a restart.
+  REQUIRE(log->AppendStartOnce("i-9", {{"type", "apply"}, {"intervention", "i-9"}, {"result", "started"}}).ok());
+  Status twice = log->AppendStartOnce("i-9", {{"type", "apply"}, {"intervention", "i-9"}, {"result", "started"}});
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.error().message == "intervention i-9 was already carried out on this host");
   log = l.Open();
   context.access = log.get();
-  testing::ScriptedStream restarted({protocol::EncodeFrame(apply)});
-  ServeSession(context, restarted);
-  CHECK(restarted.written.find("already carried out") != std::string::npos);
+  CHECK_FALSE(log->AppendStartOnce("i-9", {{"type", "apply"}, {"intervention", "i-9"}, {"result", "started"}}).ok());
+  CHECK(log->AppendStartOnce("i-10", {{"type", "apply"}, {"intervention", "i-10"}, {"result", "started"}}).ok());
 
-  // Without an access log, nothing that changes the host is carried out.
+  // Without an access log, nothing that changes the host is carried out,
+  // even a request an operator signed.
+  crypto::Ed25519Key op = *crypto::Ed25519Key::Generate();
+  testing::WriteAll(l.tmp.path / "authorized_operators", crypto::FormatSshPublicKey(op.public_key()) + "\n");
+  Json signed_apply = apply;
+  signed_apply["intervention"] = "i-11";
+  Json begin_record = {{"type", "intervention.begin"}, {"intervention", "i-11"}, {"ts", journal::FormatTimestamp(l.clock.now)},
+                       {"targets", {"web-01"}}, {"manifest", {{"commit", "c"}, {"path", "p"}}},
+                       {"apply", journal::ApplyContentHash(signed_apply)}, {"operator", crypto::SshFingerprint(op.public_key())}};
+  begin_record["op_sig"] = crypto::SshsigSign(op, journal::kOperatorNamespace, journal::Canonical(begin_record));
+  signed_apply["begin"] = journal::Canonical(begin_record);
   context.access = nullptr;
-  testing::ScriptedStream again({protocol::EncodeFrame(apply)});
-  ServeSession(context, again);
-  CHECK(again.written.find("not carried out: this request cannot be recorded") != std::string::npos);
+  testing::ScriptedStream unrecorded({protocol::EncodeFrame(signed_apply)});
+  ServeSession(context, unrecorded);
+  CHECK(unrecorded.written.find("not carried out: this request cannot be recorded") != std::string::npos);
+  CHECK(results.List(".running")->empty());
   CHECK(ChangesHost(apply));
   CHECK_FALSE(ChangesHost(protocol::FactsRequest()));
   CHECK(ChangesHost({{"type", "results.ack"}, {"intervention", "i-1"}}));

@@ -286,6 +286,41 @@ TEST_CASE("agent: a change needs a begin record signed by one of its operators, 
   misnamed["operator"] = "SHA256:someone-else";
   CHECK(refused(misnamed).find("does not verify") != std::string::npos);  // the name is under the signature
 
+  // What the request asks must be what the begin signed: its kind, its
+  // deploys and hooks (apply), its deploy and release (rollback), its host.
+  InterventionContext checks;
+  checks.operators = op.operators.get();
+  checks.clock = &op.clock;
+  Json apply_asked = {{"type", "apply"}, {"intervention", "i-2"}, {"host", "web-01"},
+                      {"deploys", {{{"name", "app"}, {"path", "/srv/app"}, {"commit", "abc"}, {"keep", 5},
+                                    {"after", {"true"}}, {"timeout_ms", 600000}}}}};
+  Json push_begin = op.Sign({{"intervention", "i-2"}, {"targets", {"web-01"}}, {"manifest", {{"commit", "c"}, {"path", "p"}}},
+                             {"apply", journal::ApplyContentHash(apply_asked)}});
+  auto asked = [&](Json request, const Json& signed_begin) {
+    request["begin"] = journal::Canonical(signed_begin);
+    Result<BeginSigner> r = CheckRequestBegin(checks, request);
+    return r.ok() ? std::string("accepted") : r.error().message;
+  };
+  CHECK(asked(apply_asked, push_begin) == "accepted");
+  Json other_hook = apply_asked;
+  other_hook["deploys"][0]["after"] = {"sh", "-c", "id > /tmp/pwned"};
+  CHECK(asked(other_hook, push_begin).find("differ from what the operator signed") != std::string::npos);
+  Json other_host = apply_asked;
+  other_host["host"] = "db-01";
+  CHECK(asked(other_host, push_begin).find("not among the targets") != std::string::npos);
+  Json bootstrap_begin = op.Sign({{"intervention", "i-2"}, {"targets", {"web-01"}}, {"bootstrap", {{"package", "p"}}}});
+  CHECK(asked(apply_asked, bootstrap_begin).find("not a push's") != std::string::npos);
+  Json rollback = {{"type", "deploy.rollback"}, {"intervention", "i-2"}, {"host", "web-01"}, {"name", "app"}, {"to", ""}};
+  Json rollback_begin = op.Sign({{"intervention", "i-2"}, {"targets", {"web-01"}}, {"rollback", {{"deploy", "app"}, {"to", nullptr}}}});
+  CHECK(asked(rollback, rollback_begin) == "accepted");
+  Json other_deploy = rollback;
+  other_deploy["name"] = "db";
+  CHECK(asked(other_deploy, rollback_begin).find("not the rollback the operator signed") != std::string::npos);
+  // Forgetting a kept result takes the intervention's begin too.
+  Json ack = {{"type", "results.ack"}, {"intervention", "i-2"}, {"host", "web-01"}};
+  CHECK(asked(ack, rollback_begin) == "accepted");
+  CHECK(asked(ack, stripped).find("no operator signature") != std::string::npos);
+
   // Through a session: a forged apply changes nothing and marks nothing running.
   AgentConfig config;
   config.state_dir = op.tmp.path.string();

@@ -197,7 +197,7 @@ alive "a pack bomb"
 # An operator's SSH key alone changes nothing (issue 19): an apply whose
 # begin record no operator signed, or one signed by a key the agent does
 # not list, is refused; both are in the agent's access log, with who sent
-# them, before and after, and the log's hash chain holds.
+# them, and the log's hash chain holds.
 key_fp=$(ssh-keygen -lf "$WORK/op.pub" | awk '{print $2}')
 ssh-keygen -q -t ed25519 -N '' -C stranger -f "$WORK/stranger"
 python3 - "$WORK" <<'PY'
@@ -205,16 +205,16 @@ import json, subprocess, sys, datetime
 work = sys.argv[1]
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 def canonical(o): return json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-begin = {"type": "intervention.begin", "intervention": "01FORGED", "ts": now, "principal": "mallory",
+begin = {"type": "intervention.begin", "intervention": "01FORGEDA", "ts": now, "principal": "mallory",
          "manifest": {"commit": "c", "path": "m.toml"}, "targets": ["agent-1"]}
 fp = subprocess.run(["ssh-keygen", "-lf", work + "/stranger.pub"], capture_output=True, text=True).stdout.split()[1]
-signed = dict(begin, operator=fp)
+signed = dict(begin, operator=fp, intervention="01FORGEDB")
 sig = subprocess.run(["ssh-keygen", "-Y", "sign", "-f", work + "/stranger", "-n", "daybook-journal@v1"],
                      input=canonical(signed), capture_output=True, text=True).stdout
 signed["op_sig"] = sig
 deploy = [{"name": "app", "path": "/srv/app", "commit": "abc", "keep": 5, "after": [], "timeout_ms": 1000}]
 for name, b in (("unsigned", begin), ("stranger", signed)):
-    apply = {"type": "apply", "intervention": "01FORGED", "host": "agent-1", "begin": canonical(b), "deploys": deploy}
+    apply = {"type": "apply", "intervention": b["intervention"], "host": "agent-1", "begin": canonical(b), "deploys": deploy}
     open(f"{work}/{name}.f", "w").write(json.dumps(apply))
 PY
 snapshot() { find "$WORK/agent-1/root/srv" "$WORK/agent-1/state/results" "$WORK/agent-1/state/deploys" 2>/dev/null | sort; }
@@ -232,8 +232,10 @@ for i, line in enumerate(lines):
     r = json.loads(line)
     assert r["seq"] == i and r["prev"] == prev, (i, r)
     prev = hashlib.sha256(line.encode()).hexdigest()
-forged = [json.loads(l) for l in lines if '"01FORGED"' in l]
-assert [(r["result"], r["principal"]) for r in forged] == [("started", "mallory"), ("error:refused", "mallory")] * 2, forged
+forged = [json.loads(l) for l in lines if '"01FORGED' in l]
+# refused before they started: one line each, never "started"
+assert [(r["result"], r["claimed_principal"]) for r in forged] == [("error:refused", "mallory")] * 2, forged
+assert not any("principal" in r for r in forged), forged  # nobody signed: no principal, only a claim
 assert all(r["key"] == sys.argv[2] and r["peer"].startswith("127.0.0.1:") for r in forged), forged
 assert any(json.loads(l)["event"] == "session" for l in lines)
 PY
