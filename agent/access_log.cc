@@ -63,7 +63,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& 
 Status AccessLog::AppendStartOnce(const std::string& intervention, journal::Json fields) {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_.count(intervention)) {
-    return MakeError(ErrorCode::kFailed, "intervention " + intervention + " was already carried out on this host");
+    return MakeError(ErrorCode::kInvalidInput, "intervention " + intervention + " was already carried out on this host");
   }
   Status appended = AppendLocked("request", std::move(fields));
   if (appended) started_.insert(intervention);

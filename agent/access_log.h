@@ -53,8 +53,8 @@ class AccessLog {
   // For an apply or rollback: appends its "started" request line unless
   // this log already holds one for that intervention (an intervention is
   // carried out once per host: a genuine begin record replayed with other
-  // deploys is refused). kFailed "already carried out" then, or why the
-  // line could not be written; nothing is appended either way.
+  // deploys is refused): kInvalidInput "already carried out" then, or why
+  // the line could not be written; nothing is appended either way.
   Status AppendStartOnce(const std::string& intervention, journal::Json fields);
 
   // The lines after `after_seq` (at most kMaxAccessListEntries), as stored.

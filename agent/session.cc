@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "agent/answer_binding.h"
-#include "agent/requests.h"
 #include "agent/intervention_session.h"
+#include "agent/requests.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
 #include "core/base/version.h"
@@ -61,9 +61,9 @@ bool ChangesHost(const protocol::Json& request) {
 
 namespace {
 
-// What the access log says of a request: who, what, for which intervention
-// and by whose signature (the begin's principal, unchecked here: the answer
-// says whether it was accepted).
+// What the access log says of a request: who sent it (peer, SSH key), what,
+// for which intervention, and whose signature its begin record carries
+// (named only when that signature holds).
 protocol::Json RequestEntry(const SessionContext& context, const Peer& peer, const protocol::Json& request) {
   // Client-chosen text, bounded (the log is read by people and collected).
   auto bounded = [](const std::string& text) { return Utf8Head(TerminalSafe(text), 256); };
@@ -126,10 +126,9 @@ Status RecordStart(const SessionContext& context, const Peer& peer, const protoc
   }
   const std::string id = entry["intervention"];
   Status once = context.access->AppendStartOnce(id, std::move(entry));
-  if (!once && once.error().message.find("already carried out") != std::string::npos) {
-    return MakeError(ErrorCode::kInvalidInput, once.error().message);
+  if (!once && once.error().code != ErrorCode::kInvalidInput) {
+    return MakeError(ErrorCode::kFailed, "this request cannot be recorded: " + once.error().message);
   }
-  if (!once) return MakeError(ErrorCode::kFailed, "this request cannot be recorded: " + once.error().message);
   return once;
 }
 
