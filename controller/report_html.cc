@@ -97,9 +97,10 @@ std::string WeeksChart(const Json& weeks) {
   for (size_t i = 0; i < weeks.size(); ++i) {
     int64_t n = weeks[i]["interventions"].get<int64_t>();
     double h = static_cast<double>(height - bottom - top) * static_cast<double>(n) / static_cast<double>(most);
-    double x = left + slot * static_cast<double>(i) + slot * 0.15;
+    double bar = std::min(slot * 0.7, 48.0);  // one week is a bar, not the whole chart
+    double x = left + slot * static_cast<double>(i) + (slot - bar) / 2;
     svg += "<rect data-week=\"" + E(Str(weeks[i], "week")) + "\" data-count=\"" + std::to_string(n) + "\" x=\"" + Num(x) +
-           "\" y=\"" + Num(height - bottom - h) + "\" width=\"" + Num(slot * 0.7) + "\" height=\"" + Num(h) +
+           "\" y=\"" + Num(height - bottom - h) + "\" width=\"" + Num(bar) + "\" height=\"" + Num(h) +
            "\" fill=\"#0969da\"><title>week of " + E(Str(weeks[i], "week")) + ": " + std::to_string(n) + "</title></rect>";
     if (i % every == 0 && x < width - 40) {
       svg += "<text x=\"" + Num(x) + "\" y=\"" + std::to_string(height - bottom + 14) + "\">" + E(Str(weeks[i], "week").substr(5)) + "</text>";
@@ -127,7 +128,7 @@ std::string ExposureChart(const Json& updates) {
   for (size_t i = 0; i < shown; ++i) {
     const Json& u = *sorted[i];
     double days = u["exposure_days"].get<double>();
-    double w = (width - label - 80) * days / worst;
+    double w = (width - label - 120) * days / worst;  // room for "121.42 d (open)"
     int y = static_cast<int>(i) * row + 4;
     bool open = u.value("open", false);
     svg += "<text x=\"0\" y=\"" + std::to_string(y + 12) + "\">" + E((Str(u, "host") + " " + Str(u, "package")).substr(0, 40)) + "</text>";

@@ -6,8 +6,9 @@
 #include <string>
 
 #include "controller/answer_shapes.h"
-#include "controller/patch_client.h"
 #include "controller/saved_plan.h"
+#include "core/journal/observation.h"
+#include "core/journal/summary.h"
 
 using namespace daybook;
 using protocol::Json;
@@ -15,9 +16,14 @@ using protocol::Json;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Json answer = Json::parse(std::string(reinterpret_cast<const char*>(data), size), nullptr, false);
   if (answer.is_discarded()) return 0;
-  (void)controller::PatchSummary(answer);  // journal records reach it unchecked
+  // Journal records reach these unchecked: a result's summary, an observation.
+  (void)journal::PatchSummary(answer);
+  (void)journal::HostResultSummary(answer);
+  if (daybook::Result<journal::Observed> observed = journal::ReadObservation(answer); observed) {
+    (void)journal::ObservationSummary(*observed);
+  }
   if (!controller::CheckAnswer(answer)) return 0;
   (void)controller::HostState(answer, answer);
-  (void)controller::PatchSummary(answer);
+  (void)journal::PatchSummary(answer);
   return 0;
 }

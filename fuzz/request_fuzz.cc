@@ -76,7 +76,8 @@ struct Agent {
     // Nobody is an operator (changes are refused after their begin record
     // is read and checked); the access log is small, so cutting it runs too.
     operators = std::make_unique<agent::AuthorizedOperators>(*fs, dir / "authorized_operators");
-    access = std::move(*agent::AccessLog::Open(*fs, *clock, dir / "state" / "access.jsonl", 256 << 10));
+    Result<std::unique_ptr<agent::AccessLog>> opened = agent::AccessLog::Open(*fs, *clock, dir / "state" / "access.jsonl", 256 << 10);
+    if (opened) access = std::move(*opened);
     interventions = {&config, fs.get(), &runner, deployer.get(), patch.get(), dir / "state" / "objects.git", results.get(),
                      operators.get(), clock.get()};
     session = {&key, 1u << 20, std::chrono::milliseconds(10), [] { return protocol::Json{{"hostname", "fuzz"}}; },
