@@ -64,15 +64,13 @@ namespace {
 // What the access log says of a request: who sent it (peer, SSH key), what,
 // for which intervention, and whose signature its begin record carries
 // (named only when that signature holds).
-protocol::Json RequestEntry(const SessionContext& context, const Peer& peer, const protocol::Json& request) {
+protocol::Json RequestEntry(const Peer& peer, const protocol::Json& request, const Result<BeginSigner>& signer) {
   // Client-chosen text, bounded (the log is read by people and collected).
   auto bounded = [](const std::string& text) { return Utf8Head(TerminalSafe(text), 256); };
   protocol::Json entry = {{"peer", peer.address}, {"key", peer.key}, {"type", schema::StringOr(request, "type")},
                           {"intervention", bounded(schema::StringOr(request, "intervention"))}};
   // The signer as checked (begin_check.h); what an unchecked begin claims
   // is kept apart, so no line names a person who did not sign.
-  Result<BeginSigner> signer = context.interventions != nullptr ? CheckRequestBegin(*context.interventions, request)
-                                                                 : Result<BeginSigner>(MakeError(ErrorCode::kFailed, ""));
   if (signer) {
     entry["principal"] = bounded(signer->principal);
     entry["operator"] = signer->fingerprint;
@@ -91,7 +89,7 @@ std::string ResultOf(const protocol::Json& answer) {
 // binds, the begin record's signature (the same checks the request meets
 // again when it is carried out). A request refused here is logged with its
 // refusal and never "started", so a malformed one uses up no intervention.
-std::optional<protocol::Json> Precheck(const SessionContext& context, const protocol::Json& request) {
+std::optional<protocol::Json> Precheck(const protocol::Json& request, const Result<BeginSigner>& signer) {
   const std::string type = schema::StringOr(request, "type");
   auto bad = [](const std::string& message) { return protocol::ErrorMessage("bad_request", message); };
   if (type == "apply") {
@@ -104,19 +102,17 @@ std::optional<protocol::Json> Precheck(const SessionContext& context, const prot
   if (type != "results.ack") {
     if (Result<AnswerBinding> binding = ReadAnswerBinding(request); !binding) return bad(type + ": " + binding.error().message);
   }
-  if (context.interventions == nullptr) return protocol::ErrorMessage("refused", type + ": this agent binds no answer");
-  if (Result<BeginSigner> signer = CheckRequestBegin(*context.interventions, request); !signer) {
-    return protocol::ErrorMessage("refused", type + ": " + signer.error().message);
-  }
+  if (!signer) return protocol::ErrorMessage("refused", type + ": " + signer.error().message);
   return std::nullopt;
 }
 
 // The "started" line of a change, written before it is made: once per
 // intervention for an apply or rollback (kInvalidInput when it already ran
 // here: refused), kFailed when it cannot be written (nothing is done).
-Status RecordStart(const SessionContext& context, const Peer& peer, const protocol::Json& request) {
+Status RecordStart(const SessionContext& context, const Peer& peer, const protocol::Json& request,
+                   const Result<BeginSigner>& signer) {
   if (context.access == nullptr) return MakeError(ErrorCode::kFailed, "this request cannot be recorded: this agent keeps no access log");
-  protocol::Json entry = RequestEntry(context, peer, request);
+  protocol::Json entry = RequestEntry(peer, request, signer);
   entry["result"] = "started";
   const std::string type = schema::StringOr(request, "type");
   if (type != "apply" && type != "deploy.rollback") {
@@ -223,19 +219,24 @@ protocol::Json SafeAnswer(const SessionContext& context, InterventionSession* de
 // out. A refusal is recorded too, and never started.
 protocol::Json AnswerChange(const SessionContext& context, InterventionSession* deploy, const Peer& peer,
                             const protocol::Json& request, const std::function<void(const std::string&)>& internal_error) {
+  // Who signed its begin record, checked once here for the log and the
+  // checks before it starts (carrying it out checks again, at that point).
+  const Result<BeginSigner> signer = context.interventions != nullptr
+                                         ? CheckRequestBegin(*context.interventions, request)
+                                         : Result<BeginSigner>(MakeError(ErrorCode::kFailed, "this agent binds no answer"));
   auto record = [&](const protocol::Json& response) {
     if (context.access == nullptr) return;
-    protocol::Json entry = RequestEntry(context, peer, request);
+    protocol::Json entry = RequestEntry(peer, request, signer);
     entry["result"] = ResultOf(response);
     if (Status kept = context.access->Append("request", std::move(entry)); !kept && internal_error) {
       internal_error("access log: " + kept.error().message);
     }
   };
-  if (std::optional<protocol::Json> refusal = Precheck(context, request)) {
+  if (std::optional<protocol::Json> refusal = Precheck(request, signer)) {
     record(*refusal);
     return *refusal;
   }
-  if (Status started = RecordStart(context, peer, request); !started) {
+  if (Status started = RecordStart(context, peer, request, signer); !started) {
     bool replayed = started.error().code == ErrorCode::kInvalidInput;
     protocol::Json response = protocol::ErrorMessage(replayed ? "refused" : "access_log", "not carried out: " + started.error().message);
     if (replayed) record(response);

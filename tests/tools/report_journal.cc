@@ -25,6 +25,7 @@
 #include "core/journal/key_signer.h"
 #include "core/journal/record.h"
 #include "core/journal/store.h"
+#include "tests/tools/tool_keys.h"
 
 using namespace daybook;
 using journal::Json;
@@ -61,18 +62,11 @@ int main(int argc, char** argv) {
     std::cerr << "report_journal: " << what << ": " << e.message << "\n";
     return 1;
   };
-  Result<std::string> key_text = fs->ReadFile(argv[2]);
-  if (!key_text) return fail("journal key", key_text.error());
-  Result<journal::NoteSigner> signer = journal::ParseSignerKey(*key_text);
-  if (!signer) return fail("journal key", signer.error());
-  Result<std::string> op_text = fs->ReadFile(argv[3]);
-  if (!op_text) return fail("operator key", op_text.error());
-  Result<crypto::Ed25519Key> op = crypto::ParseOpenSshPrivateKey(*op_text);
-  if (!op) return fail("operator key", op.error());
-  Result<std::string> allowed_text = fs->ReadFile(argv[4]);
-  if (!allowed_text) return fail("allowed_signers", allowed_text.error());
-  Result<crypto::AllowedSigners> allowed = crypto::ParseAllowedSigners({argv[4], *allowed_text});
-  if (!allowed) return fail("allowed_signers", allowed.error());
+  Result<testing::ToolKeys> given = testing::LoadToolKeys(*fs, argv[2], argv[3], argv[4]);
+  if (!given) return fail("keys", given.error());
+  journal::NoteSigner* signer = &given->journal_key;
+  crypto::Ed25519Key* op = &given->op;
+  crypto::AllowedSigners* allowed = &given->allowed;
   const long steps = std::stol(argv[6]);
   const int host_count = std::stoi(argv[7]);
 
