@@ -27,6 +27,9 @@ std::string StartedIntervention(const journal::Json& line) {
 Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& clock, std::filesystem::path path,
                                                    uint64_t max_bytes) {
   std::unique_ptr<AccessLog> log(new AccessLog(fs, clock, std::move(path), max_bytes));
+  if (Result<std::string> mark = fs.ReadSmallRegularFile(log->CollectedPath(), 64); mark) {
+    log->collected_ = std::strtoll(mark->c_str(), nullptr, 10);
+  }
   if (!fs.Exists(log->path_)) return log;
   Result<std::string> text = fs.ReadFile(log->path_);
   if (!text) return std::move(text).error();
@@ -43,6 +46,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& 
   for (const std::string& line : lines) {
     if (Result<journal::Json> parsed = journal::ParseCanonical(line); parsed) {
       if (std::string id = StartedIntervention(*parsed); !id.empty()) log->started_.insert(id);
+      log->NoteLogin(*parsed);
     }
   }
   Result<journal::Json> first = journal::ParseCanonical(lines.front());
@@ -56,6 +60,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& 
   if (Status chained = journal::CheckAccessChain(lines, first_seq, prev); !chained) log->warning_ = chained.error().message;
   int64_t last_seq = last ? journal::IntField(*last, "seq").value_or(-1) : -1;
   log->next_seq_ = std::max(last_seq + 1, first_seq + static_cast<int64_t>(lines.size()));
+  log->first_seq_ = first_seq;
   log->last_hash_ = journal::AccessLineHash(lines.back());
   return log;
 }
@@ -81,7 +86,10 @@ Status AccessLog::AppendLocked(const std::string& event, journal::Json fields) {
   fields["prev"] = last_hash_;
   fields["event"] = event;
   std::string line = journal::Canonical(fields);
-  if (bytes_ + line.size() + 1 > max_bytes_) {
+  // Past the bound, and something can go: collected lines, or any once the
+  // file is twice the bound (so it is not read back on every append).
+  uint64_t after = bytes_ + line.size() + 1;
+  if (after > max_bytes_ && (collected_ >= first_seq_ || after > 2 * max_bytes_)) {
     Result<std::string> text = fs_.ReadFile(path_);
     if (!text) return std::move(text).error();
     if (Status cut = CutOldest(*text); !cut) return cut;
@@ -94,34 +102,69 @@ Status AccessLog::AppendLocked(const std::string& event, journal::Json fields) {
   bytes_ += line.size() + 1;
   ++next_seq_;
   last_hash_ = journal::AccessLineHash(line);
+  if (event == "login") NoteLogin(fields);
   return OkStatus();
 }
 
-// Keeps the newer half; the first kept line's prev still names the last cut
-// line's hash, so the chain is whole from there on.
+void AccessLog::NoteLogin(const journal::Json& line) {
+  if (journal::StringField(line, "event") != "login") return;
+  std::optional<std::string> cursor = journal::StringField(line, "cursor");
+  if (cursor) last_login_ = {journal::IntField(line, "seq").value_or(-1), *cursor};
+}
+
+// Cuts the oldest collected lines, up to the older half of the file; the
+// first kept line's prev still names the last cut line's hash, so the chain
+// is whole from there on. Uncollected lines go only past twice max_bytes.
 Status AccessLog::CutOldest(const std::string& text) {
-  size_t half = text.size() / 2;
-  size_t from = text.find('\n', half);
-  std::string kept = from == std::string::npos ? std::string() : text.substr(from + 1);
+  size_t half = text.find('\n', text.size() / 2);
+  size_t cut = 0;  // bytes of whole collected lines from the start, at most `half`
+  for (size_t start = 0; start < text.size() && start <= half;) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) break;
+    Result<journal::Json> line = journal::ParseCanonical(std::string_view(text).substr(start, end - start));
+    if (!line || journal::IntField(*line, "seq").value_or(INT64_MAX) > collected_) break;
+    cut = end + 1;
+    start = end + 1;
+  }
+  if (cut == 0 && text.size() < 2 * max_bytes_) return OkStatus();
+  if (cut == 0) cut = half == std::string::npos ? text.size() : half + 1;
+  std::string kept = text.substr(cut);
   if (Status written = fs_.WriteFileAtomic(path_, kept, 0600); !written) return written;
   bytes_ = kept.size();
+  Result<journal::Json> first = journal::ParseCanonical(std::string_view(kept).substr(0, kept.find('\n')));
+  first_seq_ = first ? journal::IntField(*first, "seq").value_or(next_seq_) : next_seq_;
   return OkStatus();
 }
 
-Result<std::vector<std::string>> AccessLog::After(int64_t after_seq) {
+Status AccessLog::MarkCollected(int64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!fs_.Exists(path_)) return std::vector<std::string>{};
+  seq = std::min(seq, next_seq_ - 1);
+  if (seq <= collected_) return OkStatus();
+  if (Status written = fs_.WriteFileAtomic(CollectedPath(), std::to_string(seq) + "\n", 0600); !written) return written;
+  collected_ = seq;
+  return OkStatus();
+}
+
+std::pair<int64_t, std::string> AccessLog::last_login() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_login_;
+}
+
+Result<AccessLog::Lines> AccessLog::After(int64_t after_seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Lines out;
+  out.next_seq = next_seq_;
+  if (!fs_.Exists(path_)) return out;
   Result<std::string> text = fs_.ReadFile(path_);
   if (!text) return std::move(text).error();
-  std::vector<std::string> out;
   for (std::string& line : CompleteLines(*text)) {
     Result<journal::Json> record = journal::ParseCanonical(line);
     // A line the agent did not write is handed over as it is: the chain
     // check of whoever collects it says where it breaks.
     int64_t seq = record ? journal::IntField(*record, "seq").value_or(-1) : -1;
     if (seq >= 0 && seq <= after_seq) continue;
-    out.push_back(std::move(line));
-    if (out.size() >= kMaxAccessListEntries) break;
+    out.lines.push_back(std::move(line));
+    if (out.lines.size() >= journal::kMaxAccessListEntries) break;
   }
   return out;
 }

@@ -20,7 +20,13 @@
 //             the host (apply, deploy.rollback, bound facts, results.ack),
 //             refused ones included, durable before the answer is sent. An
 //             apply or rollback is started once per intervention.
-// Bounded: past `max_bytes`, the oldest half is cut (kept chained as said).
+//   login     an access the host itself logged (login_events.h: ssh, sudo,
+//             su, console), with `cursor`, where its source resumes after it
+// Bounded: past `max_bytes`, the oldest lines are cut (kept chained as
+// said), but only lines a collector has already taken (an access.list
+// `after` at or past them, kept in <path>.collected): the log grows up to
+// twice `max_bytes` before anything uncollected goes, and collect then
+// reports the gap.
 #pragma once
 
 #include <filesystem>
@@ -38,7 +44,6 @@
 namespace daybook::agent {
 
 constexpr uint64_t kDefaultAccessLogBytes = 64ull << 20;
-constexpr size_t kMaxAccessListEntries = 1000;  // per access.list answer
 
 class AccessLog {
  public:
@@ -57,8 +62,20 @@ class AccessLog {
   // the line could not be written; nothing is appended either way.
   Status AppendStartOnce(const std::string& intervention, journal::Json fields);
 
-  // The lines after `after_seq` (at most kMaxAccessListEntries), as stored.
-  Result<std::vector<std::string>> After(int64_t after_seq);
+  // The lines after `after_seq` (at most journal::kMaxAccessListEntries),
+  // as stored, and the seq the next line will have (read together).
+  struct Lines {
+    std::vector<std::string> lines;
+    int64_t next_seq = 0;
+  };
+  Result<Lines> After(int64_t after_seq);
+
+  // Takes note that a collector holds every line up to `seq` (access.list
+  // `after`), so retention may cut them. Durable; kIo when it cannot be.
+  Status MarkCollected(int64_t seq);
+
+  // The cursor of the last login line, and the seq of that line (-1: none).
+  std::pair<int64_t, std::string> last_login() const;
 
   int64_t next_seq() const;
   const std::string& warning() const { return warning_; }
@@ -67,6 +84,8 @@ class AccessLog {
   AccessLog(Filesystem& fs, const Clock& clock, std::filesystem::path path, uint64_t max_bytes)
       : fs_(fs), clock_(clock), path_(std::move(path)), max_bytes_(max_bytes) {}
   Status CutOldest(const std::string& text);
+  void NoteLogin(const journal::Json& line);
+  std::filesystem::path CollectedPath() const { return path_.string() + ".collected"; }
   Status AppendLocked(const std::string& event, journal::Json fields);
 
   Filesystem& fs_;
@@ -79,6 +98,9 @@ class AccessLog {
   uint64_t bytes_ = 0;
   std::string warning_;
   std::set<std::string> started_;  // interventions with an apply or rollback started here
+  int64_t collected_ = -1;         // lines up to this seq were collected
+  int64_t first_seq_ = 0;          // the seq of the file's first line
+  std::pair<int64_t, std::string> last_login_{-1, ""};
 };
 
 // Connections that never authenticated, counted between access-log lines:

@@ -178,6 +178,18 @@ Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
         diags.Error(schema::PosOf(*doc->get("reboot_command")), "reboot_command must name a command");
       }
     }
+    if (auto records = reader.String("login_records")) {
+      const std::vector<std::string> kSources{"auto", "journald", "auth-log", "none"};
+      if (std::find(kSources.begin(), kSources.end(), records->value) == kSources.end()) {
+        diags.Error(records->pos, "bad login_records " + Quoted(records->value) + ": expected auto, journald, auth-log or none");
+      } else {
+        config.login_records = records->value;
+      }
+    }
+    if (auto log = reader.String("auth_log")) {
+      if (!IsAbsoluteClean(log->value)) diags.Error(log->pos, "auth_log " + Quoted(log->value) + " must be an absolute, normalised path");
+      else config.auth_log = log->value;
+    }
     if (auto boot = reader.String("boot_id_file")) {
       if (!IsAbsoluteClean(boot->value)) diags.Error(boot->pos, "boot_id_file " + Quoted(boot->value) + " must be an absolute, normalised path");
       config.boot_id_file = boot->value;

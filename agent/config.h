@@ -46,6 +46,12 @@ struct AgentConfig {
   std::vector<std::string> reboot_command = {"systemctl", "reboot"};
   bool reboot_command_set = false;  // reboot_command came from the file
   std::string boot_id_file = "/proc/sys/kernel/random/boot_id";     // tests point it into a sandbox
+  // Where the host's own login records are read (login_sources.h): journald,
+  // auth-log (the file `auth_log`), none, or auto: journald when the host
+  // runs it, else the auth log when there is one. With a `root` other than
+  // "/", auto is none: a sandbox has no logins of its own.
+  std::string login_records = "auto";
+  std::string auth_log = "/var/log/auth.log";
 };
 
 // kInvalidInput with every problem positioned.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "agent/deploy/deployer.h"
+#include "agent/login_watch.h"
 #include "agent/operators.h"
 #include "core/exec/process_runner.h"
 #include "core/repo/object_store.h"
@@ -45,6 +46,33 @@ void HandleSignals(sigset_t set, transport::SshServer& server, AuthorizedOperato
 // Everything the agent keeps (object store, temp files, deploy state) lives
 // in a directory only it can write: created 0700, refused when another user
 // owns it or may write to it.
+// How often the host's login records are read between access.list requests
+// (which read them first anyway): what an intruder with root has to erase
+// them before the agent has them chained.
+constexpr std::chrono::seconds kLoginPollInterval{10};
+
+// The source login_records names (config.h); null, said in the log, when
+// there is none to read.
+std::unique_ptr<LoginSource> OpenLoginSource(const AgentConfig& config, Filesystem& fs, const Clock& clock,
+                                             spdlog::logger& log) {
+  std::string kind = config.login_records;
+  if (kind == "auto") {
+    if (config.root != "/") kind = "none";
+    else if (fs.Exists("/run/systemd/journal/socket")) kind = "journald";
+    else kind = fs.Exists(config.auth_log) ? "auth-log" : "none";
+  }
+  std::unique_ptr<LoginSource> source;
+  if (kind == "journald") {
+    Result<std::unique_ptr<LoginSource>> journal = OpenJournald();
+    if (journal) source = std::move(*journal);
+    else log.error("login records: {}: logins on this host are not read", journal.error().message);
+  } else if (kind == "auth-log") {
+    source = OpenAuthLog(config.auth_log, clock);
+  }
+  log.info("login records: {}", source ? source->name() : std::string("none (login_records = " + config.login_records + ")"));
+  return source;
+}
+
 Status SecureStateDir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
@@ -124,9 +152,15 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
   }
   if (!(*access)->warning().empty()) log->warn("access log: {}", TerminalSafe((*access)->warning()));
   UnauthenticatedTally unauthenticated;
+  // The host's own login records, read into the access log (login_watch.h).
+  std::unique_ptr<LoginSource> login_source = OpenLoginSource(config, fs, *clock, *log);
+  std::unique_ptr<LoginWatch> logins;
+  if (login_source) {
+    logins = std::make_unique<LoginWatch>(*login_source, **access, fs, std::filesystem::path(config.state_dir) / "access.cursor");
+  }
   SessionContext context{&host_key->key, config.max_frame, std::chrono::minutes(5),
                          [&] { return CollectFacts(fs, *runner, config, uname); }, &interventions, clock.get(),
-                         access->get()};
+                         access->get(), logins.get()};
   transport::ServerOptions options;
   options.address = config.listen_address;
   options.port = config.listen_port;
@@ -177,8 +211,18 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
             config.startups_full, config.per_source_max_startups, config.max_auth_tries);
 
   std::thread signals(HandleSignals, set, std::ref(**server), std::ref(operators), std::ref(*log));
+  std::thread watching;
+  if (logins) {
+    watching = std::thread([&] {
+      logins->Run(kLoginPollInterval, [&](const std::string& what) { log->warn("login records: {}", TerminalSafe(what)); });
+    });
+  }
   (*server)->Run();
   signals.join();
+  if (logins) {
+    logins->Stop();
+    watching.join();
+  }
   (void)unauthenticated.Flush(**access, clock->Now());
   log->info("stopped");
   return 0;

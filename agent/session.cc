@@ -4,6 +4,7 @@
 
 #include "agent/answer_binding.h"
 #include "agent/intervention_session.h"
+#include "agent/login_watch.h"
 #include "agent/requests.h"
 #include "core/base/strings.h"
 #include "core/base/text.h"
@@ -128,16 +129,28 @@ Status RecordStart(const SessionContext& context, const Peer& peer, const protoc
   return once;
 }
 
-// access.list {after}: the log's lines after that seq, as stored.
+// access.list {after}: the log's lines after that seq, as stored, the
+// host's login records read first. `after` says the collector holds the
+// lines up to it (retention may cut them now: access_log.h).
 protocol::Json AccessList(const SessionContext& context, const protocol::Json& request) {
   if (context.access == nullptr) return protocol::ErrorMessage("unknown_type", "this agent keeps no access log");
   const protocol::Json& after = schema::MemberOr(request, "after");
   if (!after.is_number_integer() || after.get<int64_t>() < -1) {
     return protocol::ErrorMessage("bad_request", "access.list.after: expected an integer, -1 or more");
   }
-  Result<std::vector<std::string>> lines = context.access->After(after.get<int64_t>());
+  protocol::Json answer = {{"type", "access.list"}};
+  if (context.logins != nullptr) {
+    if (Result<int> polled = context.logins->Poll(); !polled) answer["logins_error"] = TerminalSafe(polled.error().message);
+  }
+  Result<AccessLog::Lines> lines = context.access->After(after.get<int64_t>());
   if (!lines) return protocol::ErrorMessage("access_log", lines.error().message);
-  return {{"type", "access.list"}, {"entries", *lines}, {"next_seq", context.access->next_seq()}};
+  if (Status marked = context.access->MarkCollected(after.get<int64_t>()); !marked) {
+    answer["mark_error"] = TerminalSafe(marked.error().message);
+  }
+  answer["entries"] = std::move(lines->lines);
+  answer["next_seq"] = lines->next_seq;
+  answer["logins"] = context.logins != nullptr;
+  return answer;
 }
 
 }  // namespace
@@ -186,7 +199,9 @@ protocol::Json WithObservation(const Clock& clock, const protocol::Json& request
   const std::string type = schema::StringOr(answer, "type");
   bool observable = std::any_of(std::begin(journal::kObservedAnswerTypes), std::end(journal::kObservedAnswerTypes),
                                 [&](const char* t) { return type == t; });
-  // Only a plain reading: never an answer bound to an intervention.
+  // Only a plain reading (or the access log, collected into the journal
+  // the same way): never an answer bound to an intervention.
+  if (type == "access.list") observable = true;
   if (!observable || answer.contains("intervention")) return answer;
   // The journal the controller will keep it in (its checkpoint origin), so
   // the answer is good for that journal alone.

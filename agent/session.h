@@ -18,6 +18,8 @@
 
 namespace daybook::agent {
 
+class LoginWatch;
+
 struct SessionContext {
   const crypto::Ed25519Key* host_key = nullptr;
   uint32_t max_frame = protocol::kDefaultMaxFrame;
@@ -26,6 +28,7 @@ struct SessionContext {
   const InterventionContext* interventions = nullptr;  // null: intervention messages are refused
   const Clock* clock = nullptr;  // for observed_at; null: the system clock
   AccessLog* access = nullptr;   // null: nothing is recorded, changes are refused
+  LoginWatch* logins = nullptr;  // null: the host's login records are not read
 };
 
 // Who is on the other end of a session, for the access log.

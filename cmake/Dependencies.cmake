@@ -12,6 +12,8 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(date CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2>=1.5)
+# sd-journal: the agent reads the host's login records (agent/login_sources.h)
+pkg_check_modules(LIBSYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 
 if(NOT TARGET libssh::ssh)
   add_library(libssh::ssh ALIAS ssh)

@@ -74,8 +74,12 @@ const std::map<std::string, Json>& Shapes() {
     s["apply.result"] = {{"intervention", "string"}, {"status", "string"}, {"reboot", "string?"},
                          {"reboot_error", "string?"}, {"patch", patch_step},
                          {"deploys", Json::array({DeployResultShape()})}};
+    // The agent's access log (core/journal/access_record.h): its lines as
+    // stored, read by the chain check, not here.
+    s["access.list"] = Json::parse(R"({"entries": ["string"], "next_seq": "integer", "logins": "boolean?",
+        "logins_error": "string?", "mark_error": "string?"})");
     // Asked as observations (core/journal/observation.h), these say when.
-    for (const char* observed : {"facts", "deploy.status", "patch.plan"}) {
+    for (const char* observed : {"facts", "deploy.status", "patch.plan", "access.list"}) {
       s[observed]["observe"] = "string?";
       s[observed]["observed_at"] = "string?";
       s[observed]["journal"] = "string?";
@@ -92,7 +96,7 @@ std::string ExpectedAnswer(const Json& request) {
       {"hello", "hello"},           {"facts", "facts"},         {"deploy.status", "deploy.status"},
       {"patch.plan", "patch.plan"}, {"pack.begin", "pack.ready"}, {"pack.data", "pack.ack"},
       {"pack.end", "pack.indexed"}, {"apply", "apply.result"}, {"deploy.rollback", "deploy.result"},
-      {"results.list", "results.list"}, {"results.ack", "results.acked"}};
+      {"results.list", "results.list"}, {"results.ack", "results.acked"}, {"access.list", "access.list"}};
   auto type = request.is_object() ? request.find("type") : request.end();
   if (type == request.end() || !type->is_string()) return "";
   auto found = kExpected.find(type->get<std::string>());

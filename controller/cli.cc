@@ -58,6 +58,7 @@ int RunCli(const std::vector<std::string>& args, Env& env) {
   AddBootstrapCommand(app, env, global, exit_code);
   AddJournalCommand(app, env, global, exit_code);
   AddReportCommand(app, env, global, exit_code);
+  AddAccessCommand(app, env, global, exit_code);
 
   // CLI11 wants argv order reversed for its vector overload.
   std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -36,7 +36,7 @@ nlohmann::json ReportJson(const journal::VerifyReport& r) {
   nlohmann::json doc = {{"ok", r.ok()}, {"code", std::string(journal::CodeName(r.code))}, {"message", r.message},
                         {"records", r.records}, {"sealed", r.sealed}, {"root", B64(r.root)},
                         {"operator_signatures", r.operator_signatures}, {"agent_signatures", r.agent_signatures},
-                        {"pruned", r.tombstones}, {"seq", nullptr}, {"offset", nullptr},
+                        {"pruned", r.tombstones}, {"access_gaps", r.access_gaps}, {"seq", nullptr}, {"offset", nullptr},
                         {"operators_checked", r.operators_checked}, {"legacy_records", r.legacy_records},
                         {"crash_tail", r.crash_tail}, {"pruned_since_state", r.newly_pruned}, {"vkey", r.vkey},
                         {"warnings", r.warnings}};
@@ -71,6 +71,10 @@ void PrintReport(std::ostream& out, const journal::VerifyReport& r) {
         << B64(r.root) << ", key " << r.vkey << "), " << r.operator_signatures << " operator signatures, "
         << r.agent_signatures << " agent signatures, " << r.tombstones << " pruned payloads\n";
     if (r.newly_pruned > 0) out << r.newly_pruned << " payload(s) pruned since the state file's checkpoint, under sealed prune records\n";
+    if (r.access_gaps > 0) {
+      out << "note: " << r.access_gaps << " access gap(s): host.access records where an agent's access log was edited, "
+             "cut or replaced before it was collected (`daybook journal show --type host.access` says where)\n";
+    }
     PrintLimits(out, r);
     return;
   }

@@ -67,6 +67,7 @@ std::string Detail(const journal::JournalEntry& e) {
     Result<journal::Observed> observed = journal::ReadObservation(r);
     return observed ? journal::ObservationSummary(*observed) : "unreadable observation";
   }
+  if (type == journal::kHostAccess) return journal::AccessSummary(r);
   if (type == journal::kRetentionPrune) {
     return "cutoff=" + Str(r, "cutoff") + " upto_seq=" + r.value("upto_seq", journal::Json(nullptr)).dump();
   }

@@ -19,6 +19,7 @@ void AddRollbackCommand(CLI::App& app, Env& env, const GlobalOptions& global, in
 void AddStatusCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
 void AddBootstrapCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
 void AddReportCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
+void AddAccessCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
 void AddJournalCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code);
 
 // Adds --output text|json to `command`, parsed into `format`.

@@ -97,7 +97,7 @@ Status CheckFilterValues(const journal::JournalFilter& filter, const std::vector
   static const std::set<std::string> kTypes = {
       std::string(journal::kInterventionBegin), std::string(journal::kHostResult),     std::string(journal::kInterventionEnd),
       std::string(journal::kHostKeyPinned),     std::string(journal::kKeyRotation),    std::string(journal::kRetentionPrune),
-      std::string(journal::kHostObserved)};
+      std::string(journal::kHostObserved),      std::string(journal::kHostAccess)};
   KnownValues known = Collect(entries);
   Diagnostics diags("daybook");
   CheckOne(diags, "--type", filter.type, kTypes, "type (record types: " + [] {

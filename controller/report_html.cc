@@ -197,6 +197,45 @@ std::string LatencyTable(const Json& updates) {
   return html + "</table>\n";
 }
 
+// Who accessed each host (report_access.h): per host the counts, the gaps,
+// then each login with what covered it, the unexplained ones marked.
+std::string AccessSection(const Json& access) {
+  if (access["hosts"].empty()) {
+    return "<p data-figure=\"access-none\">No access log was collected in this journal (<code>daybook access collect</code>).</p>\n";
+  }
+  std::string html = "<p>Every access an agent saw: the host's own logins (OpenSSH, sudo, su, console) and daybook's "
+                     "sessions. A login is covered when an intervention on the host was open (5 minutes either side) "
+                     "or a daybook session changing it was; otherwise it is <span class=\"open\">unexplained</span>.</p>\n";
+  html += "<table data-figure=\"access-hosts\"><tr><th>Host</th><th>Host logins</th><th>Refused</th><th>Unexplained</th>"
+          "<th>daybook sessions</th><th>Gaps in its log</th><th>Last collected</th></tr>";
+  std::string rows;
+  for (const Json& h : access["hosts"]) {
+    std::string gaps;
+    for (const Json& g : h["gaps"]) gaps += (gaps.empty() ? "" : "<br>") + E(g.get<std::string>());
+    int64_t unexplained = h["unexplained"].get<int64_t>();
+    html += "<tr data-host=\"" + E(Str(h, "host")) + "\" data-unexplained=\"" + std::to_string(unexplained) + "\"><td>" +
+            E(Str(h, "host")) + "</td><td class=\"n\">" + E(Str(h, "logins")) + "</td><td class=\"n\">" + E(Str(h, "refused")) +
+            "</td><td class=\"n\">" + (unexplained > 0 ? "<span class=\"open\">" + std::to_string(unexplained) + "</span>" : "0") +
+            "</td><td class=\"n\">" + E(Str(h, "daybook_sessions")) + "</td><td>" +
+            (gaps.empty() ? "none" : "<span class=\"open\">" + gaps + "</span>") + "</td><td>" + E(When(Str(h, "last_collected"))) +
+            "</td></tr>";
+    for (const Json& a : h["accesses"]) {
+      bool covered = !a["covered_by"].is_null();
+      rows += "<tr data-covered=\"" + std::string(covered ? "true" : "false") + "\"><td>" + E(Str(h, "host")) + "</td><td>" +
+              E(When(Str(a, "at"))) + "</td><td>" + E(Str(a, "how")) + "</td><td>" + E(Str(a, "who")) + "</td><td>" +
+              E(Str(a, "outcome")) + "</td><td>" + E(Str(a, "detail")) + "</td><td>" +
+              (covered ? E(a["covered_by"].get<std::string>()) : "<span class=\"open\">unexplained</span>") + "</td></tr>";
+    }
+    if (h["accesses_omitted"].get<int64_t>() > 0) {
+      rows += "<tr><td>" + E(Str(h, "host")) + "</td><td colspan=\"6\" class=\"sub\">" + E(Str(h, "accesses_omitted")) +
+              " older logins counted above, not listed (daybook journal show --type host.access --host " + E(Str(h, "host")) + ")</td></tr>";
+    }
+  }
+  html += "</table>\n<table data-figure=\"access-logins\"><tr><th>Host</th><th>When</th><th>How</th><th>Who</th><th>Outcome</th>"
+          "<th>Detail</th><th>Covered by</th></tr>" + rows + "</table>\n";
+  return html;
+}
+
 }  // namespace
 
 std::string HtmlEscape(std::string_view text) {
@@ -246,6 +285,7 @@ std::string RenderReportHtml(const Json& report) {
     owed += (owed.empty() ? "" : ", ") + E(Str(h, "host")) + " (since " + E(When(Str(h, "since"))) + ")";
   }
   html += "<p data-figure=\"reboots-owed-list\">" + (owed.empty() ? std::string("None.") : owed) + "</p>\n";
+  html += "<h2 id=\"access\">Access to the hosts</h2>\n" + AccessSection(report["access"]);
   html += "<h2 id=\"interventions\">Interventions</h2>\n" + InterventionsTable(report["interventions"]);
   html += "<h2 id=\"check\">Check it yourself</h2>\n<p>This page is a reading of the journal. To verify the journal "
           "itself, offline: <code>daybook journal verify --journal DIR --vkey journal.vkey --allowed-signers allowed_signers</code> "

@@ -7,6 +7,7 @@
 
 #include <date/date.h>
 
+#include "controller/report_access.h"
 #include "core/crypto/encoding.h"
 #include "core/journal/observation.h"
 #include "core/journal/record.h"
@@ -259,7 +260,8 @@ class ReportBuilder {
     return {{"report", {{"origin", v.origin}, {"generated_at", journal::FormatTimestamp(in_.now)},
                         {"since", time_or_null(in_.since)}, {"until", time_or_null(in_.until)}}},
             {"verification", verification}, {"interventions", interventions_}, {"weeks", weeks_json},
-            {"hosts", hosts}, {"deploys", deploys}, {"patch_latency", Latency()}, {"reboots_owed", owed}};
+            {"hosts", hosts}, {"deploys", deploys}, {"patch_latency", Latency()}, {"reboots_owed", owed},
+            {"access", BuildAccessSection(*in_.entries, in_.since, in_.until)}};
   }
 
   const ReportInput& in_;

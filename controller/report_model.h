@@ -18,6 +18,7 @@
 //                    applied, applied_by, exposure_days, open}], applied, open,
 //                    median_days, worst_days, open_worst_days}   days: 2 decimals
 //   reboots_owed[]  {host, since (first said owed, and owed ever since)}
+//   access          who accessed each host, and what covered it (report_access.h)
 //
 // Patch latency: an update is first seen when a host.observed record (status,
 // plan) lists it pending, or, if none did, when a push's own signed plan

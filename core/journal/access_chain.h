@@ -13,6 +13,9 @@
 
 namespace daybook::journal {
 
+// Lines in one access.list answer, at most.
+constexpr size_t kMaxAccessListEntries = 1000;
+
 // The first line's prev in a log nothing was cut from.
 inline const std::string kAccessChainStart(64, '0');
 

@@ -81,7 +81,9 @@ bool Matches(const JournalFilter& f, const JournalEntry& e) {
   }
   if (!f.ticket.empty() && Field(e.intervention, "ticket") != f.ticket) return false;
   if (!f.host.empty()) {
-    if (Field(r, "type") == kHostResult) return Field(r, "host") == f.host;
+    // A record about one host (result, pin, observation, access) names it;
+    // an intervention's begin and end name their targets.
+    if (!Field(r, "host").empty()) return Field(r, "host") == f.host;
     const Json& targets = r.contains("targets") ? r["targets"] : Json::array();
     return std::find(targets.begin(), targets.end(), f.host) != targets.end();
   }

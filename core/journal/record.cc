@@ -1,5 +1,6 @@
 #include "core/journal/record.h"
 
+#include "core/journal/access_record.h"
 #include "core/journal/observation.h"
 
 #include <date/date.h>
@@ -125,6 +126,7 @@ Status CheckRecordSchema(const Json& r) {
                    "host.key_pinned: needs host, key, fingerprint");
   }
   if (type == kHostObserved) return CheckObservationSchema(r);
+  if (type == kHostAccess) return CheckAccessSchema(r);
   if (type == kKeyRotation) return Require(IsString(r, "vkey"), "key_rotation: missing vkey");
   if (type == kRetentionPrune) {
     bool ok = IsString(r, "cutoff") && ParseTimestamp(r["cutoff"].get<std::string>()) && IsInt(r, "upto_seq") &&
@@ -136,7 +138,8 @@ Status CheckRecordSchema(const Json& r) {
 }
 
 bool IsPrunableType(std::string_view type) {
-  return type == kInterventionBegin || type == kHostResult || type == kInterventionEnd || type == kHostObserved;
+  return type == kInterventionBegin || type == kHostResult || type == kInterventionEnd || type == kHostObserved ||
+         type == kHostAccess;
 }
 
 bool IsTombstone(const Json& record) {

@@ -19,6 +19,8 @@
 //                           v2: operator, op_sig
 //   host.observed           host, source status|plan, observe, agent {key, answers}: what
 //                           an agent answered `status` or `plan`, as it signed it (observation.h)
+//   host.access             host, observe, after, gap (optional), agent {key, response, sig}:
+//                           lines of an agent's access log, as it signed them (access_record.h)
 //   journal.key_rotation    vkey (the new checkpoint verifier key)
 // v2 operator-signed records (begin, pin, prune) also carry `origin`: the
 // journal's checkpoint origin, under the operator's signature.
@@ -46,6 +48,7 @@ constexpr std::string_view kHostResult = "host.result";
 constexpr std::string_view kInterventionEnd = "intervention.end";
 constexpr std::string_view kHostKeyPinned = "host.key_pinned";
 constexpr std::string_view kHostObserved = "host.observed";
+constexpr std::string_view kHostAccess = "host.access";
 constexpr std::string_view kKeyRotation = "journal.key_rotation";
 constexpr std::string_view kRetentionPrune = "journal.retention_prune";
 

@@ -124,7 +124,10 @@ Status JournalWriter::Recover() {
   if (!root) return std::move(root).error();
   if (*root != sealed.root) return Damaged("the records no longer hash to the checkpoint's root");
   checkpoint_ = *note;
-  for (const LineRef& ref : split.lines) NotePins(ref.text);
+  for (const LineRef& ref : split.lines) {
+    NotePins(ref.text);
+    NoteAccess(ref.text);
+  }
   if (!split.lines.empty()) NoteTime(split.lines.back().text);
 
   // 5. Complete records after the checkpoint: sealed only if ours. Nothing
@@ -175,6 +178,12 @@ void JournalWriter::NotePins(std::string_view line) {
   if (!record || IsTombstone(*record) || IntField(*record, "v") != kRecordVersion) return;
   std::optional<std::string> host = StringField(*record, "host"), key = StringField(*record, "key");
   if (StringField(*record, "type") == kHostKeyPinned && host && key) pinned_[*host] = *key;
+}
+
+void JournalWriter::NoteAccess(std::string_view line) {
+  if (line.find("\"host.access\"") == std::string_view::npos) return;
+  Result<Json> record = ParseCanonical(line);
+  if (record) access_.Note(*record);
 }
 
 void JournalWriter::NoteTime(std::string_view line) {
@@ -243,7 +252,10 @@ Status JournalWriter::AddRecordLines(const std::vector<std::string>& lines) {
   }
   records_bytes_ += text.size();
   size_ += static_cast<int64_t>(lines.size());
-  for (const std::string& line : lines) NotePins(line);
+  for (const std::string& line : lines) {
+    NotePins(line);
+    NoteAccess(line);
+  }
   if (!lines.empty()) NoteTime(lines.back());
   return OkStatus();
 }

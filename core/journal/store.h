@@ -28,6 +28,7 @@
 #include "core/base/clock.h"
 #include "core/base/filesystem.h"
 #include "core/crypto/allowed_signers.h"
+#include "core/journal/access_record.h"
 #include "core/journal/canonical.h"
 #include "core/journal/lines.h"
 #include "core/journal/merkle.h"
@@ -105,6 +106,8 @@ class JournalWriter {
   // The key (OpenSSH text) the journal pins for `host`, if any: the last
   // host.key_pinned record for it.
   std::optional<std::string> PinnedKey(const std::string& host) const;
+  // What the journal holds of `host`'s access log (access_record.h).
+  AccessCursor AccessState(const std::string& host) const { return access_.For(host); }
 
   int64_t size() const { return size_; }
   const MemoryHashes& hashes() const { return hashes_; }
@@ -116,6 +119,7 @@ class JournalWriter {
   // Step 5 of Recover: seals records after the checkpoint the intent names.
   Status RecoverTail(const std::vector<Hash>& tail, int64_t sealed, const SplitRecords& split);
   void NotePins(std::string_view line);  // keeps pinned_ current
+  void NoteAccess(std::string_view line);  // keeps access_ current
   void NoteTime(std::string_view line);  // keeps last_ts_ current
   Status Seal();  // writes a checkpoint for the current size
   Status WriteIntent(const std::vector<std::string>& lines);
@@ -135,6 +139,7 @@ class JournalWriter {
   MemoryHashes hashes_;
   std::string checkpoint_;
   std::map<std::string, std::string> pinned_;  // host -> key, from operator-signed (v2) host.key_pinned records
+  AccessCursors access_;                       // from host.access records
   std::optional<TimePoint> last_ts_;           // of the last record: new ones never go back in time
 };
 

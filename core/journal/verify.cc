@@ -24,7 +24,7 @@ std::optional<Failure> NoteRecord(const Json& record, int64_t seq, int64_t offse
   // An operator's signature is checked wherever it is (an intervention.end
   // carries one since issue 15), not only where it is required.
   if (IsOperatorSigned(type) || type == kHostKeyPinned || (type == kHostResult && record.contains("agent")) ||
-      type == kHostObserved || record.contains("op_sig")) {
+      type == kHostObserved || type == kHostAccess || record.contains("op_sig")) {
     scan.signed_records.push_back(static_cast<size_t>(seq));
   }
   if (type == kInterventionBegin) {
@@ -82,6 +82,7 @@ std::optional<Failure> CheckRecords(const SplitRecords& split, Scan& scan) {
     scan.types.push_back(StringField(*record, "type").value_or(""));
     if (tombstone) {
       scan.tombstones[seq] = *ts;
+      if (scan.types.back() == kHostAccess) scan.access_tombstones.push_back(seq);
       continue;
     }
     if (auto f = NoteRecord(*record, seq, offset, *ts, scan)) return f;

@@ -95,6 +95,7 @@ struct VerifyReport {
   int64_t operator_signatures = 0;
   int64_t agent_signatures = 0;
   int64_t tombstones = 0;
+  int64_t access_gaps = 0;         // host.access records that flag a gap in a host's access log
   std::string pruned;              // tombstoned seqs, for the next state
   std::map<std::string, int64_t> day_starts;  // for the next state (VerifierState::day_starts)
   int64_t newly_pruned = 0;        // payloads present at the state, pruned since (validly)

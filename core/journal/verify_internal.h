@@ -43,6 +43,7 @@ struct Scan {
   std::map<int64_t, std::string> begin_answers;
   std::vector<std::pair<int64_t, std::string>> rotations;  // journal.key_rotation: seq, vkey
   std::map<std::string, int64_t> end_seqs;    // intervention id -> the seq of its (first) intervention.end
+  std::vector<int64_t> access_tombstones;      // seqs of pruned host.access records, in order
   int64_t legacy = 0;                         // version 1 records
   std::map<std::string, int64_t> day_starts;  // UTC day -> first seq with a payload that day
   std::optional<TimePoint> last_ts;

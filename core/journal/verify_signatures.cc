@@ -10,6 +10,7 @@
 #include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
 #include "core/crypto/sshsig.h"
+#include "core/journal/access_record.h"
 #include "core/journal/agent_binding.h"
 #include "core/journal/canonical.h"
 #include "core/journal/observation.h"
@@ -36,6 +37,7 @@ class SignatureCheck {
     if (type == kHostKeyPinned) return Pin(record);
     if (type == kHostResult && record.contains("agent")) return v2 ? CheckBoundAgent(record) : CheckLegacyAgent(record);
     if (type == kHostObserved) return CheckObserved(record);
+    if (type == kHostAccess) return CheckAccess(record);
     return std::nullopt;
   }
 
@@ -186,11 +188,48 @@ class SignatureCheck {
     return std::nullopt;
   }
 
+  // Lines of an agent's access log, signed by the key the journal pins for
+  // the host, their gap said as the records before say it (access_record.h).
+  std::optional<Failure> CheckAccess(const Json& record) {
+    std::optional<std::string> host = StringField(record, "host");
+    auto pin = pins_.find(host.value_or(""));
+    if (pin == pins_.end()) {
+      return Fail(VerifyCode::kBadAgentSig, "no operator-signed host.key_pinned record for host " + host.value_or("") +
+                                                " precedes this access record: its signing key is not the journal's");
+    }
+    if (Status s = CheckAccessAnswer(record, pin->second, report_.origin); !s) return Fail(VerifyCode::kBadAgentSig, s.error().message);
+    if (!observed_.insert(StringField(record, "observe").value_or("")).second) {
+      return Fail(VerifyCode::kBadAgentSig, "host.access: the same answer was journaled twice (observe repeats)");
+    }
+    while (next_access_tombstone_ < scan_.access_tombstones.size() && scan_.access_tombstones[next_access_tombstone_] < seq_) {
+      access_.NotePruned();
+      ++next_access_tombstone_;
+    }
+    AccessCursor before = access_.For(*host);
+    const Json& response = MemberOr(MemberOr(record, "agent"), "response");
+    const std::string stated = StringField(record, "gap").value_or("");
+    // After retention, the first record left is checked on its own: its
+    // gap was said against records no longer here.
+    if (before.known) {
+      std::string gap = AccessGap(before, *IntField(record, "after"), response);
+      if (gap != stated) {
+        return Fail(VerifyCode::kBadRecord, "host.access: the record says " + (stated.empty() ? "no gap" : "gap \"" + stated + "\"") +
+                                                 " but its lines say " + (gap.empty() ? "none" : "\"" + gap + "\""));
+      }
+    }
+    if (!stated.empty()) ++report_.access_gaps;
+    access_.Note(record);
+    ++report_.agent_signatures;
+    return std::nullopt;
+  }
+
   const Scan& scan_;
   const VerifyOptions& options_;
   VerifyReport& report_;
   std::map<std::string, crypto::Ed25519Public> pins_;
-  std::set<std::string> observed_;  // every observation's `observe`
+  std::set<std::string> observed_;  // every observation's and access record's `observe`
+  AccessCursors access_;
+  size_t next_access_tombstone_ = 0;
   std::set<std::pair<std::string, std::string>> bound_results_;  // (intervention, host) of v2 agent-signed results
   std::optional<Failure> not_allowed_;
   int64_t seq_ = 0, offset_ = 0;

@@ -61,9 +61,10 @@ TEST_CASE("access log: a hash chain, continued after a restart, a torn line cut"
     CHECK(log->warning().empty());
     CHECK(log->next_seq() == 2);
     REQUIRE(log->Append("session", {{"peer", "x"}}).ok());
-    Result<std::vector<std::string>> after = log->After(0);
+    Result<AccessLog::Lines> after = log->After(0);
     REQUIRE(after.ok());
-    CHECK(after->size() == 2);  // seq 1 and 2
+    CHECK(after->lines.size() == 2);  // seq 1 and 2
+    CHECK(after->next_seq == 3);
   }
   lines = LinesOf(l.path);
   REQUIRE(lines.size() == 3);
@@ -85,16 +86,38 @@ TEST_CASE("access log: a hash chain, continued after a restart, a torn line cut"
   CHECK(log->next_seq() == 4);
 }
 
-TEST_CASE("access log: bounded, the oldest cut, the rest still chained from the cut") {
+TEST_CASE("access log: bounded, collected lines cut first, the rest still chained from the cut") {
   Logged l;
   auto log = l.Open(4096);
-  for (int i = 0; i < 200; ++i) REQUIRE(log->Append("session", {{"peer", "10.0.0." + std::to_string(i)}}).ok());
-  CHECK(std::filesystem::file_size(l.path) <= 4096);
+  auto append = [&](int from, int to) {
+    for (int i = from; i < to; ++i) REQUIRE(log->Append("session", {{"peer", "10.0.0." + std::to_string(i)}}).ok());
+  };
+  auto first_seq = [&] { return *journal::IntField(*journal::ParseCanonical(LinesOf(l.path).front()), "seq"); };
+  // Nothing collected: the log grows past the bound, to twice it, before
+  // uncollected lines go (collect then reports the gap).
+  append(0, 35);
+  CHECK(std::filesystem::file_size(l.path) > 4096);
+  CHECK(first_seq() == 0);
+  append(35, 200);
+  CHECK(std::filesystem::file_size(l.path) <= 2 * 4096);
+  CHECK(first_seq() > 0);
   std::vector<std::string> lines = LinesOf(l.path);
-  Json first = *journal::ParseCanonical(lines.front());
-  CHECK(*journal::IntField(first, "seq") > 0);
-  CHECK(journal::CheckAccessChain(lines, *journal::IntField(first, "seq"), *journal::StringField(first, "prev")).ok());
+  CHECK(journal::CheckAccessChain(lines, first_seq(), *journal::StringField(*journal::ParseCanonical(lines.front()), "prev")).ok());
   CHECK(log->next_seq() == 200);
+
+  // Collected up to 180 (kept across restarts): cuts take collected lines
+  // only, and every one of them once past the bound; the uncollected rest
+  // stays, within twice the bound.
+  REQUIRE(log->MarkCollected(180).ok());
+  log = l.Open(4096);
+  append(200, 230);
+  CHECK(first_seq() == 181);
+  CHECK(std::filesystem::file_size(l.path) <= 2 * 4096);
+  lines = LinesOf(l.path);
+  CHECK(journal::CheckAccessChain(lines, first_seq(), *journal::StringField(*journal::ParseCanonical(lines.front()), "prev")).ok());
+  // A collector's mark past the end is the end.
+  REQUIRE(log->MarkCollected(1000000).ok());
+  CHECK(std::stoll(testing::ReadAll(l.path.string() + ".collected")) == 229);
 }
 
 TEST_CASE("access log: a change is recorded before it is made, refused ones too, and without a log nothing changes") {

@@ -6,12 +6,15 @@ unset SSH_AUTH_SOCK
 export GIT_AUTHOR_NAME=Dev GIT_AUTHOR_EMAIL=dev@example.org GIT_COMMITTER_NAME=Dev GIT_COMMITTER_EMAIL=dev@example.org
 
 # make_fleet N: agents agent-1..agent-N; sets PORTS[1..N], APIDS[1..N]; cd's into $WORK/fleet.
+# AGENT_TOML_EXTRA, when set, is added to each agent.toml, @DIR@ standing
+# for the agent's directory.
 make_fleet() {
   ssh-keygen -q -t ed25519 -N '' -C operator -f "$WORK/op"
   cp "$WORK/op.pub" "$WORK/authorized_operators"
   PORTS=() APIDS=()
   for n in $(seq 1 "$1"); do
-    start_agent "agent-$n"
+    local extra=${AGENT_TOML_EXTRA:-}
+    start_agent "agent-$n" "${extra//@DIR@/$WORK/agent-$n}"
     PORTS[$n]=$AGENT_PORT
     APIDS[$n]=$AGENT_PID
   done

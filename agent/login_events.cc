@@ -1,0 +1,157 @@
+#include "agent/login_events.h"
+
+#include <regex>
+#include <sstream>
+
+#include <date/date.h>
+
+#include "core/base/text.h"
+#include "core/journal/record.h"
+
+namespace daybook::agent {
+namespace {
+
+using journal::Json;
+
+constexpr size_t kMaxField = 1024;
+
+std::string Safe(const std::string& text) { return Utf8Head(TerminalSafe(text), kMaxField); }
+
+Json Event(const LoginRecord& record, const std::string& how, const std::string& user, const std::string& outcome) {
+  return {{"how", how}, {"user", Safe(user)}, {"outcome", outcome}, {"at", journal::FormatTimestamp(record.at)}};
+}
+
+// "Accepted publickey for alice from 10.0.0.1 port 51234 ssh2: ED25519 SHA256:..."
+std::optional<Json> Sshd(const LoginRecord& record) {
+  static const std::regex kAccepted(R"(^Accepted (\S+) for (\S+) from (\S+) port (\d+) ssh2(?:: (\S+) (SHA256:\S+))?.*$)");
+  std::smatch m;
+  if (!std::regex_match(record.message, m, kAccepted)) return std::nullopt;
+  Json event = Event(record, "ssh", m[2], "accepted");
+  event["method"] = Safe(m[1]);
+  event["source"] = Safe(m[3]);
+  event["port"] = Safe(m[4]);
+  if (m[6].matched) event["key"] = Safe(m[5].str() + " " + m[6].str());
+  return event;
+}
+
+// "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id",
+// or with a reason first when refused ("user NOT in sudoers ; TTY=...").
+std::optional<Json> Sudo(const LoginRecord& record) {
+  // sudo pads the user name on the left ("    alice : TTY=...").
+  std::string message = record.message.substr(std::min(record.message.find_first_not_of(' '), record.message.size()));
+  size_t colon = message.find(" : ");
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  std::string user = message.substr(0, colon);
+  if (user.find(' ') != std::string::npos) return std::nullopt;  // "pam_unix(sudo:session): ..." and the like
+  std::string rest = message.substr(colon + 3);
+  // The fields are " ; "-separated; COMMAND is last and may hold " ; " itself.
+  std::string reason, tty, as, command;
+  bool fields = false;
+  size_t pos = 0;
+  while (pos <= rest.size()) {
+    if (rest.compare(pos, 8, "COMMAND=") == 0) {
+      command = rest.substr(pos + 8);
+      fields = true;
+      break;
+    }
+    size_t end = rest.find(" ; ", pos);
+    std::string part = rest.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (part.rfind("TTY=", 0) == 0) {
+      tty = part.substr(4), fields = true;
+    } else if (part.rfind("USER=", 0) == 0) {
+      as = part.substr(5), fields = true;
+    } else if (part.rfind("PWD=", 0) != 0 && part.find('=') == std::string::npos && !fields) {
+      reason = reason.empty() ? part : reason + "; " + part;
+    }
+    if (end == std::string::npos) break;
+    pos = end + 3;
+  }
+  if (!fields) return std::nullopt;
+  Json event = Event(record, "sudo", user, reason.empty() ? "accepted" : "refused");
+  if (!as.empty()) event["as"] = Safe(as);
+  if (!tty.empty()) event["tty"] = Safe(tty);
+  if (!command.empty()) event["command"] = Safe(command);
+  if (!reason.empty()) event["reason"] = Safe(reason);
+  return event;
+}
+
+// "(to root) alice on pts/0", "FAILED SU (to root) alice on pts/0".
+std::optional<Json> Su(const LoginRecord& record) {
+  static const std::regex kSu(R"(^(FAILED SU )?\(to (\S+)\) (\S+) on (\S+)$)");
+  std::smatch m;
+  if (!std::regex_match(record.message, m, kSu)) return std::nullopt;
+  Json event = Event(record, "su", m[3], m[1].matched ? "refused" : "accepted");
+  event["as"] = Safe(m[2]);
+  event["tty"] = Safe(m[4]);
+  return event;
+}
+
+// login(1) on a console: "ROOT LOGIN  on '/dev/tty1'", "LOGIN ON tty1 BY alice",
+// and its PAM session line, which names the user whatever login logs.
+std::optional<Json> Login(const LoginRecord& record) {
+  static const std::regex kRoot(R"(^ROOT LOGIN +on '?([^' ]+)'?(?: FROM (\S+))?$)");
+  static const std::regex kUser(R"(^LOGIN ON (\S+) BY (\S+)(?: FROM (\S+))?$)");
+  static const std::regex kFailed(R"(^FAILED LOGIN \(\d+\) on '?([^' ]+)'?(?: FROM (\S+))? FOR '?([^',]+)'?, (.*)$)");
+  std::smatch m;
+  Json event;
+  if (std::regex_match(record.message, m, kRoot)) {
+    event = Event(record, "console", "root", "accepted");
+    event["tty"] = Safe(m[1]);
+    if (m[2].matched) event["source"] = Safe(m[2]);
+  } else if (std::regex_match(record.message, m, kUser)) {
+    event = Event(record, "console", m[2], "accepted");
+    event["tty"] = Safe(m[1]);
+    if (m[3].matched) event["source"] = Safe(m[3]);
+  } else if (std::regex_match(record.message, m, kFailed)) {
+    event = Event(record, "console", m[3], "refused");
+    event["tty"] = Safe(m[1]);
+    if (m[2].matched) event["source"] = Safe(m[2]);
+    event["reason"] = Safe(m[4]);
+  } else {
+    return std::nullopt;
+  }
+  return event;
+}
+
+}  // namespace
+
+std::optional<journal::Json> ReadLoginEvent(const LoginRecord& record) {
+  // A message longer than any of these ever is, or not text: not theirs.
+  if (record.message.size() > 8 * kMaxField) return std::nullopt;
+  if (record.identifier == "sshd") return Sshd(record);
+  if (record.identifier == "sudo") return Sudo(record);
+  if (record.identifier == "su") return Su(record);
+  if (record.identifier == "login") return Login(record);
+  return std::nullopt;
+}
+
+std::optional<LoginRecord> ParseSyslogLine(const std::string& line, int year) {
+  std::istringstream in(line);
+  LoginRecord record;
+  std::string host, tag;
+  date::sys_time<std::chrono::microseconds> at;
+  if (!line.empty() && line[0] >= '0' && line[0] <= '9') {
+    in >> date::parse("%FT%T%Ez", at);
+  } else {
+    date::sys_time<std::chrono::seconds> in_year;
+    std::istringstream stamp(std::to_string(year) + " " + line.substr(0, std::min<size_t>(line.size(), 15)));
+    stamp >> date::parse("%Y %b %e %T", in_year);
+    if (stamp.fail()) return std::nullopt;
+    at = in_year;
+    in.seekg(15);
+  }
+  if (in.fail()) return std::nullopt;
+  in >> host >> tag;
+  if (in.fail() || tag.size() < 2 || tag.back() != ':') return std::nullopt;
+  tag.pop_back();
+  if (size_t bracket = tag.find('['); bracket != std::string::npos) tag.resize(bracket);
+  std::string message;
+  std::getline(in, message);
+  if (!message.empty() && message[0] == ' ') message.erase(0, 1);
+  record.at = std::chrono::time_point_cast<TimePoint::duration>(at);
+  record.identifier = tag;
+  record.message = message;
+  return record;
+}
+
+}  // namespace daybook::agent
