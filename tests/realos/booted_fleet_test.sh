@@ -159,7 +159,44 @@ expect_exit 0 "$DAYBOOK" bootstrap --package "$deb1" --yes --output json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(h["status"]=="ok" and h["action"]=="kept-newer" and h["to"]==sys.argv[2] for h in d["hosts"]), d' \
   "$WORK/out" "$v2" || fail "an older package downgraded or failed"
 
-# 7. The journal holds it all and verifies.
+# 7. Out-of-band access (issue 19): a plain ssh login with a key, as a user
+# of the host, then sudo, both outside daybook. The agent reads them from
+# journald; `access collect` journals them with the user and the key's
+# fingerprint, and the report calls them unexplained (no intervention open).
+ssh-keygen -q -t ed25519 -N '' -C alice@laptop -f "$WORK/alice"
+alice_fp=$(ssh-keygen -l -f "$WORK/alice.pub" | cut -d' ' -f2)
+booted_ssh 1 'useradd -m -s /bin/bash alice && install -d -o alice -m 0700 ~alice/.ssh &&
+  cat > ~alice/.ssh/authorized_keys && chown alice ~alice/.ssh/authorized_keys &&
+  echo "alice ALL=(root) NOPASSWD: /usr/bin/id" > /etc/sudoers.d/alice' < "$WORK/alice.pub" || fail "c1: user alice"
+[[ "$(ssh -F "$WORK/ssh_config" -i "$WORK/alice" -p "$BOOTED_SSH_PORT" alice@127.0.0.11 sudo -n /usr/bin/id -u)" == 0 ]] ||
+  fail "c1: alice's ssh login and sudo"
+expect_exit 0 "$DAYBOOK" access collect --output json
+python3 - "$WORK/out" <<'PY' || fail "access collect: every host, no gap, logins read from journald"
+import json, sys
+hosts = json.load(open(sys.argv[1]))["hosts"]
+assert len(hosts) == 3 and all(h["error"] is None and not h["gaps"] and h["logins_note"] is None for h in hosts), hosts
+PY
+expect_exit 0 "$DAYBOOK" journal show --type host.access --host c1 --output json
+python3 - "$WORK/out" "$alice_fp" <<'PY' || fail "alice's ssh login (with her key) and her sudo are in the journal"
+import json, sys
+fp = sys.argv[2]
+lines = [json.loads(l) for r in json.load(open(sys.argv[1]))["records"] for l in r["agent"]["response"]["entries"]]
+logins = [l for l in lines if l["event"] == "login"]
+ssh = [l for l in logins if l["how"] == "ssh" and l["user"] == "alice"]
+assert ssh and ssh[0]["key"] == "ED25519 " + fp and ssh[0]["source"].startswith("127.") and ssh[0]["method"] == "publickey", logins
+sudo = [l for l in logins if l["how"] == "sudo" and l["user"] == "alice"]
+assert sudo and sudo[0]["as"] == "root" and sudo[0]["command"] == "/usr/bin/id -u" and sudo[0]["outcome"] == "accepted", logins
+assert any(l["how"] == "ssh" and l["user"] == "root" for l in logins), logins  # the operator's own root logins (bootstrap)
+PY
+expect_exit 0 "$DAYBOOK" report --output json
+python3 - "$WORK/out" <<'PY' || fail "the report lists alice's accesses as unexplained"
+import json, sys
+c1 = {h["host"]: h for h in json.load(open(sys.argv[1]))["access"]["hosts"]}["c1"]
+alice = [a for a in c1["accesses"] if a["who"] == "alice"]
+assert len(alice) == 2 and all(a["covered_by"] is None for a in alice), c1
+PY
+
+# 8. The journal holds it all and verifies.
 expect_exit 0 "$DAYBOOK" journal verify
 expect_exit 0 "$DAYBOOK" journal show --output json
 python3 - "$WORK/out" <<'PY' || fail "journal content"

@@ -1,5 +1,5 @@
 # Booted Debian 12 systems for the `realos` suite, on top of realos_lib.sh:
-# the cached minbase root plus systemd, dbus and OpenSSH (at their
+# the cached minbase root plus systemd, dbus, OpenSSH and sudo (at their
 # point-release versions, -t bookworm, so bookworm-security has real
 # updates for them), booted with `systemd-nspawn --boot` (Debian's
 # systemd-container). A container that reboots is booted again, with a new
@@ -23,7 +23,7 @@ booted_image() {
   realos_sources "$r" bookworm bookworm-security
   chroot_mounts "$r"
   in_root "$r" apt-get update -q > "$WORK/image-update.log" 2>&1 || { cat "$WORK/image-update.log" >&2; exit 1; }
-  in_root "$r" apt-get install -y -q --no-install-recommends -t bookworm systemd systemd-sysv dbus openssh-server \
+  in_root "$r" apt-get install -y -q --no-install-recommends -t bookworm systemd systemd-sysv dbus openssh-server sudo \
     > "$WORK/image-install.log" 2>&1 || { tail -20 "$WORK/image-install.log" >&2; exit 1; }
   in_root "$r" apt-get clean
   chroot_umounts "$r"
