@@ -7,6 +7,7 @@
 
 #include "controller/answer_shapes.h"
 #include "controller/saved_plan.h"
+#include "core/journal/access_record.h"
 #include "core/journal/observation.h"
 #include "core/journal/summary.h"
 
@@ -22,6 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (daybook::Result<journal::Observed> observed = journal::ReadObservation(answer); observed) {
     (void)journal::ObservationSummary(*observed);
   }
+  // An access.list answer's lines (host.access records: the gap check, the
+  // entries read for show and report), as any agent may shape them.
+  Json access = {{"host", "h"}, {"agent", {{"response", answer}}}};
+  (void)journal::AccessSummary(access);
+  journal::AccessCursor fresh;
+  fresh.last_hash = std::string(64, '0');
+  (void)journal::AccessGap(fresh, -1, answer);
+  (void)journal::AccessGap(journal::AccessCursorAfter(fresh, answer), 3, answer);
   if (!controller::CheckAnswer(answer)) return 0;
   (void)controller::HostState(answer, answer);
   (void)journal::PatchSummary(answer);
