@@ -30,7 +30,10 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& 
   if (Result<std::string> mark = fs.ReadSmallRegularFile(log->CollectedPath(), 64); mark) {
     log->collected_ = std::strtoll(mark->c_str(), nullptr, 10);
   }
-  if (!fs.Exists(log->path_)) return log;
+  if (!fs.Exists(log->path_)) {
+    log->NoteCollectedPastEnd();
+    return log;
+  }
   Result<std::string> text = fs.ReadFile(log->path_);
   if (!text) return std::move(text).error();
   // A crash mid-append leaves a line without its newline: never answered
@@ -42,7 +45,10 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& 
   }
   std::vector<std::string> lines = CompleteLines(*text);
   log->bytes_ = text->size();
-  if (lines.empty()) return log;
+  if (lines.empty()) {
+    log->NoteCollectedPastEnd();
+    return log;
+  }
   for (const std::string& line : lines) {
     if (Result<journal::Json> parsed = journal::ParseCanonical(line); parsed) {
       if (std::string id = StartedIntervention(*parsed); !id.empty()) log->started_.insert(id);
@@ -61,6 +67,7 @@ Result<std::unique_ptr<AccessLog>> AccessLog::Open(Filesystem& fs, const Clock& 
   int64_t last_seq = last ? journal::IntField(*last, "seq").value_or(-1) : -1;
   log->next_seq_ = std::max(last_seq + 1, first_seq + static_cast<int64_t>(lines.size()));
   log->first_seq_ = first_seq;
+  log->NoteCollectedPastEnd();
   log->last_hash_ = journal::AccessLineHash(lines.back());
   return log;
 }
@@ -104,6 +111,17 @@ Status AccessLog::AppendLocked(const std::string& event, journal::Json fields) {
   last_hash_ = journal::AccessLineHash(line);
   if (event == "login") NoteLogin(fields);
   return OkStatus();
+}
+
+// Collected past the log's end: the log was cut or replaced since. Said,
+// and the mark goes back to the end, so retention spares what is there now.
+void AccessLog::NoteCollectedPastEnd() {
+  if (collected_ < next_seq_) return;
+  warning_ += std::string(warning_.empty() ? "" : "; ") + "lines up to seq " + std::to_string(collected_) +
+              " were collected, but the log " + (next_seq_ == 0 ? std::string("is empty") : "ends at seq " + std::to_string(next_seq_ - 1)) +
+              ": it was cut or replaced";
+  collected_ = next_seq_ - 1;
+  (void)fs_.WriteFileAtomic(CollectedPath(), std::to_string(collected_) + "\n", 0600);
 }
 
 void AccessLog::NoteLogin(const journal::Json& line) {
@@ -157,12 +175,24 @@ Result<AccessLog::Lines> AccessLog::After(int64_t after_seq) {
   if (!fs_.Exists(path_)) return out;
   Result<std::string> text = fs_.ReadFile(path_);
   if (!text) return std::move(text).error();
+  size_t bytes = 0;
   for (std::string& line : CompleteLines(*text)) {
+    // A line the agent did not write is handed over as it is (the chain
+    // check of whoever collects it says where it breaks), but a huge one
+    // only by its size and hash: it would not fit an answer.
+    if (line.size() > journal::kMaxAccessLineBytes) {
+      line = "line of " + std::to_string(line.size()) + " bytes, sha256 " + journal::AccessLineHash(line) + ": not handed over";
+    }
     Result<journal::Json> record = journal::ParseCanonical(line);
-    // A line the agent did not write is handed over as it is: the chain
-    // check of whoever collects it says where it breaks.
     int64_t seq = record ? journal::IntField(*record, "seq").value_or(-1) : -1;
     if (seq >= 0 && seq <= after_seq) continue;
+    // The answer must fit a frame, escaped (at most twice the bytes): past
+    // the budget, the rest is for the next page.
+    if (!out.lines.empty() && bytes + line.size() > journal::kMaxAccessListBytes) {
+      out.more = true;
+      break;
+    }
+    bytes += line.size();
     out.lines.push_back(std::move(line));
     if (out.lines.size() >= journal::kMaxAccessListEntries) break;
   }

@@ -22,6 +22,8 @@
 //             apply or rollback is started once per intervention.
 //   login     an access the host itself logged (login_events.h: ssh, sudo,
 //             su, console), with `cursor`, where its source resumes after it
+//   start     the agent started (`version`; `warning` when what it found was
+//             not as it left it: a broken chain, a log shorter than collected)
 // Bounded: past `max_bytes`, the oldest lines are cut (kept chained as
 // said), but only lines a collector has already taken (an access.list
 // `after` at or past them, kept in <path>.collected): the log grows up to
@@ -67,6 +69,7 @@ class AccessLog {
   struct Lines {
     std::vector<std::string> lines;
     int64_t next_seq = 0;
+    bool more = false;  // stopped at journal::kMaxAccessListBytes before the end
   };
   Result<Lines> After(int64_t after_seq);
 
@@ -85,6 +88,7 @@ class AccessLog {
       : fs_(fs), clock_(clock), path_(std::move(path)), max_bytes_(max_bytes) {}
   Status CutOldest(const std::string& text);
   void NoteLogin(const journal::Json& line);
+  void NoteCollectedPastEnd();
   std::filesystem::path CollectedPath() const { return path_.string() + ".collected"; }
   Status AppendLocked(const std::string& event, journal::Json fields);
 

@@ -181,7 +181,9 @@ Result<AgentConfig> ParseAgentConfig(const SourceFile& file) {
     if (auto records = reader.String("login_records")) {
       const std::vector<std::string> kSources{"auto", "journald", "auth-log", "none"};
       if (std::find(kSources.begin(), kSources.end(), records->value) == kSources.end()) {
-        diags.Error(records->pos, "bad login_records " + Quoted(records->value) + ": expected auto, journald, auth-log or none");
+        std::string message = "bad login_records " + Quoted(records->value) + ": expected auto, journald, auth-log or none";
+        if (std::optional<std::string> close = ClosestMatch(records->value, kSources)) message += "; did you mean " + Quoted(*close) + "?";
+        diags.Error(records->pos, message);
       } else {
         config.login_records = records->value;
       }

@@ -16,6 +16,8 @@
 #include "core/repo/object_store.h"
 #include "agent/session.h"
 #include "core/base/text.h"
+#include "core/base/version.h"
+#include "core/journal/canonical.h"
 #include "core/crypto/ssh_key.h"
 #include "core/transport/host_key.h"
 #include "core/transport/ssh_server.h"
@@ -65,11 +67,18 @@ std::unique_ptr<LoginSource> OpenLoginSource(const AgentConfig& config, Filesyst
   if (kind == "journald") {
     Result<std::unique_ptr<LoginSource>> journal = OpenJournald();
     if (journal) source = std::move(*journal);
-    else log.error("login records: {}: logins on this host are not read", journal.error().message);
+    else source = UnavailableSource("journald", journal.error());
   } else if (kind == "auth-log") {
     source = OpenAuthLog(config.auth_log, clock);
   }
   log.info("login records: {}", source ? source->name() : std::string("none (login_records = " + config.login_records + ")"));
+  if (source) {
+    // Said at once, not at the first poll: a source that cannot be read
+    // leaves the host's logins unseen.
+    if (Result<std::vector<LoginRecord>> probe = source->Read("", 0); !probe) {
+      log.warn("login records: {}: this host's logins are NOT read until this is fixed", TerminalSafe(probe.error().message));
+    }
+  }
   return source;
 }
 
@@ -151,6 +160,14 @@ int RunDaemon(const AgentConfig& config, Filesystem& fs, const Uname& uname, std
     return 2;
   }
   if (!(*access)->warning().empty()) log->warn("access log: {}", TerminalSafe((*access)->warning()));
+  // Each start is in the log, with what was found wrong: a log replaced
+  // while the agent was stopped shows there, and in the next collect.
+  journal::Json started = {{"version", kVersion}};
+  if (!(*access)->warning().empty()) started["warning"] = Utf8Head(TerminalSafe((*access)->warning()), 1024);
+  if (Status noted = (*access)->Append("start", std::move(started)); !noted) {
+    log->error("access log: {}", noted.error().message);
+    return 2;
+  }
   UnauthenticatedTally unauthenticated;
   // The host's own login records, read into the access log (login_watch.h).
   std::unique_ptr<LoginSource> login_source = OpenLoginSource(config, fs, *clock, *log);

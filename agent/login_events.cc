@@ -68,6 +68,18 @@ std::optional<Json> Sudo(const LoginRecord& record) {
   }
   if (!fields) return std::nullopt;
   Json event = Event(record, "sudo", user, reason.empty() ? "accepted" : "refused");
+  // sudo writes PWD and the command unescaped: a directory named
+  // "x ; USER=root ; COMMAND=..." makes the fields ambiguous. Said, with
+  // the words themselves, instead of trusting one reading.
+  auto count = [&](const char* field) {
+    size_t n = 0;
+    for (size_t at = rest.find(field); at != std::string::npos; at = rest.find(field, at + 1)) ++n;
+    return n;
+  };
+  if (count("USER=") > 1 || count("COMMAND=") > 1 || count("PWD=") > 1) {
+    event["ambiguous"] = true;
+    event["message"] = Safe(message);
+  }
   if (!as.empty()) event["as"] = Safe(as);
   if (!tty.empty()) event["tty"] = Safe(tty);
   if (!command.empty()) event["command"] = Safe(command);
@@ -118,7 +130,8 @@ std::optional<Json> Login(const LoginRecord& record) {
 std::optional<journal::Json> ReadLoginEvent(const LoginRecord& record) {
   // A message longer than any of these ever is, or not text: not theirs.
   if (record.message.size() > 8 * kMaxField) return std::nullopt;
-  if (record.identifier == "sshd") return Sshd(record);
+  // OpenSSH 9.8 and later log a session's login from sshd-session.
+  if (record.identifier == "sshd" || record.identifier == "sshd-session") return Sshd(record);
   if (record.identifier == "sudo") return Sudo(record);
   if (record.identifier == "su") return Su(record);
   if (record.identifier == "login") return Login(record);

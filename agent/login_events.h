@@ -6,6 +6,7 @@
 // What is read (the messages of Debian 12's openssh-server 9.2, sudo 1.9,
 // util-linux su and login 2.38, as they log through syslog(3)):
 //   sshd   "Accepted publickey for U from ADDR port P ssh2: ED25519 SHA256:FP"
+//          (sshd-session since OpenSSH 9.8: the same words)
 //          (and "Accepted password|keyboard-interactive/pam|... for U from ...")
 //   sudo   "U : TTY=T ; PWD=D ; USER=AS ; COMMAND=C"; refusals carry a reason
 //          first: "U : user NOT in sudoers ; TTY=...", "U : 3 incorrect

@@ -26,8 +26,13 @@ LoginWatch::LoginWatch(LoginSource& source, AccessLog& log, Filesystem& fs, std:
   cursor_ = login_seq > file_seq ? login_cursor : file_cursor;
 }
 
-Result<int> LoginWatch::Poll() {
-  std::lock_guard<std::mutex> lock(poll_mu_);
+Result<int> LoginWatch::Poll(bool wait) {
+  std::unique_lock<std::mutex> lock(poll_mu_, std::defer_lock);
+  if (wait) {
+    lock.lock();
+  } else if (!lock.try_lock()) {
+    return 0;
+  }
   int appended = 0;
   for (int batch = 0; batch < kMaxBatches; ++batch) {
     Result<std::vector<LoginRecord>> records = source_.Read(cursor_, kBatch);

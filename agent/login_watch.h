@@ -28,8 +28,9 @@ class LoginWatch {
 
   // Reads what the source holds past the cursor and appends a line per
   // access. Returns how many; kIo (the source) or the log's error, with
-  // the lines appended so far kept. Thread-safe.
-  Result<int> Poll();
+  // the lines appended so far kept. Thread-safe; with `wait` false, returns
+  // 0 at once while another poll runs (a session never queues behind one).
+  Result<int> Poll(bool wait = true);
 
   // Polls every `interval` until Stop(); `on_error` hears each failure
   // (once until the next success).

@@ -140,7 +140,7 @@ protocol::Json AccessList(const SessionContext& context, const protocol::Json& r
   }
   protocol::Json answer = {{"type", "access.list"}};
   if (context.logins != nullptr) {
-    if (Result<int> polled = context.logins->Poll(); !polled) answer["logins_error"] = TerminalSafe(polled.error().message);
+    if (Result<int> polled = context.logins->Poll(false); !polled) answer["logins_error"] = TerminalSafe(polled.error().message);
   }
   Result<AccessLog::Lines> lines = context.access->After(after.get<int64_t>());
   if (!lines) return protocol::ErrorMessage("access_log", lines.error().message);
@@ -149,6 +149,7 @@ protocol::Json AccessList(const SessionContext& context, const protocol::Json& r
   }
   answer["entries"] = std::move(lines->lines);
   answer["next_seq"] = lines->next_seq;
+  if (lines->more) answer["more"] = true;
   answer["logins"] = context.logins != nullptr;
   return answer;
 }

@@ -14,6 +14,7 @@
 #include "controller/journal_context.h"
 #include "controller/observations.h"
 #include "controller/output.h"
+#include "core/base/strings.h"
 #include "core/base/text.h"
 #include "core/crypto/encoding.h"
 #include "core/crypto/ssh_key.h"
@@ -41,9 +42,31 @@ struct HostCollected {
   int64_t last_seq = -1;
   bool more = false;            // stopped at kMaxPages
   std::vector<std::string> gaps;
-  std::string logins_note;      // the agent reads no login records, or failed to
+  std::string logins_note;      // the agent reads no login records
+  std::string logins_error;     // it could not read them
   std::string error;
 };
+
+// A page holding nothing but the sessions of earlier collects (each collect
+// leaves its own) and no gap is not journaled: an hourly collect of a quiet
+// host would otherwise write a record an hour. Its lines stay in the
+// agent's log and come with the next page that holds anything else (or
+// fills up), so nothing is skipped.
+bool OnlyCollectSessions(const Json& response) {
+  const Json& entries = journal::MemberOr(response, "entries");
+  if (!entries.is_array() || entries.empty() || entries.size() >= journal::kMaxAccessListEntries ||
+      journal::MemberOr(response, "more") == Json(true)) {
+    return false;
+  }
+  std::vector<journal::AccessEntry> read = journal::ReadAccessEntries({{"agent", {{"response", response}}}});
+  for (const journal::AccessEntry& e : read) {
+    if (e.event != "session") return false;
+    for (const std::string& piece : Split(e.outcome, ',')) {
+      if (piece != "hello" && piece != "access.list") return false;
+    }
+  }
+  return read.size() == entries.size();  // an unreadable line is journaled, for the gap it is
+}
 
 std::string NewObserveId() {
   uint8_t random[16];
@@ -92,9 +115,11 @@ class Collector {
         --page;
         continue;
       }
-      if (const Json& note = journal::MemberOr(body, "logins_error"); note.is_string()) out.logins_note = note.get<std::string>();
+      if (const Json& note = journal::MemberOr(body, "logins_error"); note.is_string()) {
+        out.logins_error = "logins NOT read: " + note.get<std::string>();
+      }
       if (const Json& reads = journal::MemberOr(body, "logins"); reads.is_boolean() && !reads.get<bool>()) {
-        out.logins_note = "this agent reads no login records (login_records)";
+        out.logins_note = "this agent reads no login records (login_records = none)";
       }
       Json fields = {{"host", host.name}, {"observe", request["observe"]}, {"after", after},
                      {"agent", {{"key", *pinned}, {"response", body}, {"sig", answer->sig}}}};
@@ -103,7 +128,9 @@ class Collector {
         out.error = kept.error().message;
         return out;
       }
-      if (!entries.is_array() || entries.size() < journal::kMaxAccessListEntries) return out;
+      const bool more = journal::MemberOr(body, "more") == Json(true);
+      if (!entries.is_array() || (entries.size() < journal::kMaxAccessListEntries && !more)) return out;
+      if (out.last_seq <= after) return out;  // held back: nothing further to ask
       after = out.last_seq;
     }
     out.more = true;
@@ -130,7 +157,7 @@ class Collector {
     if (!key) return key.error();
     if (Status sound = journal::CheckAccessAnswer(as_recorded, *key, origin_); !sound) return sound;
     bool empty = journal::MemberOr(response, "entries").empty();
-    if (empty && gap.empty()) return OkStatus();  // nothing new: nothing to keep
+    if (gap.empty() && (empty || OnlyCollectSessions(response))) return OkStatus();  // nothing new to keep
     Result<std::vector<journal::Appended>> appended = (*w)->AppendAll({{std::string(journal::kHostAccess), fields}});
     if (!appended) return std::move(appended).error();
     ++out.records;
@@ -169,7 +196,7 @@ int RunCollect(Env& env, const GlobalOptions& global, const CollectOptions& opti
       session.hosts.size(), session.parallel, [&](size_t i) { results[i] = collector.Collect(i); },
       [&](size_t i) {
         const HostCollected& r = results[i];
-        bool failed = !r.error.empty() || !r.gaps.empty();
+        bool failed = !r.error.empty() || !r.gaps.empty() || !r.logins_error.empty();
         if (failed) ++bad;
         progress.HostDone(session.hosts[i], failed,
                           !r.error.empty() ? "failed: " + r.error
@@ -185,6 +212,7 @@ int RunCollect(Env& env, const GlobalOptions& global, const CollectOptions& opti
       hosts.push_back({{"host", session.hosts[i]}, {"reached", r.reached}, {"entries", r.entries}, {"logins", r.logins},
                        {"records", r.records}, {"last_seq", r.last_seq}, {"more", r.more}, {"gaps", r.gaps},
                        {"logins_note", r.logins_note.empty() ? Json(nullptr) : Json(r.logins_note)},
+                       {"logins_error", r.logins_error.empty() ? Json(nullptr) : Json(r.logins_error)},
                        {"error", r.error.empty() ? Json(nullptr) : Json(r.error)}});
     }
     PrintJson(env.out, {{"hosts", hosts}, {"collected", session.hosts.size() - bad}, {"total", session.hosts.size()}});
@@ -193,14 +221,17 @@ int RunCollect(Env& env, const GlobalOptions& global, const CollectOptions& opti
     for (size_t i = 0; i < session.hosts.size(); ++i) {
       const HostCollected& r = results[i];
       std::string problem = !r.error.empty() ? "failed: " + r.error : r.gaps.empty() ? "-" : "GAP: " + r.gaps.front();
+      if (problem == "-" && !r.logins_error.empty()) problem = r.logins_error;
       if (problem == "-" && r.more) problem = "more to collect: run again";
       if (problem == "-" && !r.logins_note.empty()) problem = "note: " + r.logins_note;
       table.AddRow({session.hosts[i], r.reached ? std::to_string(r.entries) : "-", r.reached ? std::to_string(r.logins) : "-",
                     r.last_seq >= 0 ? std::to_string(r.last_seq) : "-", TerminalSafe(problem)});
     }
     table.Print(env.out);
-    env.out << session.hosts.size() - bad << " of " << session.hosts.size() << " hosts collected without a gap; "
-            << "`daybook journal show --type host.access` lists them, `daybook report` says which an intervention covered\n";
+    env.out << session.hosts.size() - bad << " of " << session.hosts.size() << " hosts collected without a gap"
+            << (bad == session.hosts.size() ? "\n"
+                                             : "; `daybook journal show --type host.access` lists the accesses, `daybook report` says "
+                                               "which an intervention covered\n");
   }
   AdviseCommitPins(env, session);
   return bad == 0 ? kExitOk : kExitFailed;
@@ -221,7 +252,8 @@ void AddAccessCommand(CLI::App& app, Env& env, const GlobalOptions& global, int&
       "and of the host's own login records (OpenSSH logins with their key fingerprint, sudo, su, console\n"
       "logins; login_records in agent.toml). collect journals the new lines as the agent signed them; a line\n"
       "edited, removed or cut before it was collected is a GAP, said here and kept in the journal.\n"
-      "Exit codes: 0 every host collected without a gap, 1 a host failed or showed a gap, 2 bad usage or input.");
+      "Exit codes: 0 every host collected without a gap, 1 a host failed, showed a gap or could not read its\n"
+      "login records, 2 bad usage or input.");
   command->callback([&env, &global, &exit_code, options] { exit_code = RunCollect(env, global, *options); });
 }
 

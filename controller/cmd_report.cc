@@ -74,6 +74,12 @@ void PrintSummary(std::ostream& out, const Json& r) {
         << (h["since"].is_string() ? h["since"].get<std::string>().substr(0, 10) : std::string("?"));
   }
   out << (r["reboots_owed"].empty() ? "" : ")") << "\n";
+  const Json& access = r["access"];
+  out << "access: " << access["logins"].get<int64_t>() << " host logins on " << access["hosts_collected"].get<int64_t>()
+      << " host(s) collected, " << access["unexplained"].get<int64_t>() << " unexplained, " << access["gaps"].get<int64_t>()
+      << " gap(s) in the agents' logs";
+  if (access["unread"].get<int64_t>() > 0) out << "; logins NOT read on " << access["unread"].get<int64_t>() << " host(s)";
+  out << "\n";
 }
 
 int RunReport(Env& env, const GlobalOptions& global, const ReportOptions& options) {

@@ -24,17 +24,11 @@ struct HostAccess {
   int64_t logins = 0, refused = 0, sessions = 0, requests = 0, unexplained = 0, omitted = 0;
   std::vector<std::string> gaps;
   std::optional<TimePoint> last_collected;
-  std::vector<journal::AccessEntry> logins_seen;  // kept until coverage is known
-  std::vector<Window> sessions_open;
+  std::vector<std::pair<journal::AccessEntry, bool>> logins_seen;  // with "in a record with a gap"; until coverage is known
+  std::vector<Window> requests_run;  // a change request, from "started" to its result
+  std::map<std::pair<std::string, std::string>, TimePoint> started;  // (intervention, type) -> when
+  std::string login_records = "read";  // as the last record says: read, off, or the error
 };
-
-// A session's outcome lists its request types ("hello,apply,results.ack").
-bool ChangedHost(const std::string& outcome) {
-  for (const char* type : {"apply", "deploy.rollback", "results.ack"}) {
-    if (outcome.find(type) != std::string::npos) return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -60,26 +54,40 @@ Json BuildAccessSection(const std::vector<journal::JournalEntry>& entries, std::
       auto it = open.find(Str(r, "intervention"));
       if (it == open.end()) continue;
       for (const std::string& host : it->second.second) {
-        interventions[host].push_back({it->second.first - kCoverSlack, *ts + kCoverSlack, "intervention " + it->first});
+        interventions[host].push_back({it->second.first, *ts + kCoverSlack, "intervention " + it->first});
       }
       open.erase(it);
     } else if (type == journal::kHostAccess) {
       HostAccess& h = hosts[Str(r, "host")];
       h.last_collected = ts;
-      if (std::string gap = Str(r, "gap"); !gap.empty()) h.gaps.push_back(Str(r, "ts") + ": " + gap);
+      const std::string gap = Str(r, "gap");
+      if (!gap.empty()) h.gaps.push_back(Str(r, "ts") + ": " + gap);
+      const Json& response = MemberOr(MemberOr(r, "agent"), "response");
+      h.login_records = !Str(response, "logins_error").empty()      ? "error: " + Str(response, "logins_error")
+                        : MemberOr(response, "logins") == Json(false) ? "off"
+                                                                      : "read";
       for (journal::AccessEntry& a : journal::ReadAccessEntries(r)) {
         if (a.event == "login") {
           if (!in_range(a.at)) continue;
           ++h.logins;
           if (a.outcome == "refused") ++h.refused;
-          h.logins_seen.push_back(std::move(a));
+          h.logins_seen.emplace_back(std::move(a), !gap.empty());
         } else if (a.event == "session") {
           if (in_range(a.at)) ++h.sessions;
-          // Only a session that changed the host explains a login (its
-          // hook's sudo, say); a status reading every minute explains none.
-          if (ChangedHost(a.outcome)) h.sessions_open.push_back({a.at - a.duration, a.at, "daybook session " + a.detail});
         } else if (a.event == "request") {
           if (in_range(a.at)) ++h.requests;
+          // Only a change the agent carried out explains a login (its hook's
+          // sudo, say): from its "started" line (written once the request's
+          // signed begin held) to its result; a refused request has none,
+          // and a reading (status) explains nothing.
+          const std::pair<std::string, std::string> key{a.intervention, a.type};
+          if (a.outcome == "started") {
+            h.started[key] = a.at;
+          } else if (auto it = h.started.find(key); it != h.started.end()) {
+            TimePoint to = std::min(a.at, it->second + std::chrono::hours(24));
+            h.requests_run.push_back({it->second, to, "daybook " + a.type + " of intervention " + a.intervention});
+            h.started.erase(it);
+          }
         }
       }
     }
@@ -87,23 +95,24 @@ Json BuildAccessSection(const std::vector<journal::JournalEntry>& entries, std::
   // Interventions begun and never ended cover an hour.
   for (const auto& [id, begun] : open) {
     for (const std::string& host : begun.second) {
-      interventions[host].push_back({begun.first - kCoverSlack, begun.first + std::chrono::hours(1), "intervention " + id});
+      interventions[host].push_back({begun.first, begun.first + std::chrono::hours(1), "intervention " + id});
     }
   }
   Json out_hosts = Json::array();
-  int64_t logins = 0, unexplained = 0, gaps = 0;
+  int64_t logins = 0, unexplained = 0, gaps = 0, unread = 0;
   for (auto& [name, h] : hosts) {
     std::deque<Json> listed;
-    for (const journal::AccessEntry& a : h.logins_seen) {
+    for (const auto& [a, near_gap] : h.logins_seen) {
       Json covered = nullptr;
-      for (const std::vector<Window>* windows : {&interventions[name], &h.sessions_open}) {
+      for (const std::vector<Window>* windows : {&interventions[name], &h.requests_run}) {
         for (const Window& w : *windows) {
           if (covered.is_null() && a.at >= w.from && a.at <= w.to) covered = w.label;
         }
       }
-      if (covered.is_null()) ++h.unexplained;
+      // A refused attempt is no access: listed, never unexplained.
+      if (covered.is_null() && a.outcome != "refused") ++h.unexplained;
       listed.push_back({{"seq", a.seq}, {"at", journal::FormatTimestamp(a.at)}, {"how", a.how}, {"who", a.who},
-                        {"detail", a.detail}, {"outcome", a.outcome}, {"covered_by", covered}});
+                        {"detail", a.detail}, {"outcome", a.outcome}, {"covered_by", covered}, {"near_gap", near_gap}});
       if (listed.size() > kMaxListedAccesses) {
         listed.pop_front();
         ++h.omitted;
@@ -111,14 +120,16 @@ Json BuildAccessSection(const std::vector<journal::JournalEntry>& entries, std::
     }
     logins += h.logins;
     unexplained += h.unexplained;
+    if (h.login_records != "read") ++unread;
     gaps += static_cast<int64_t>(h.gaps.size());
-    out_hosts.push_back({{"host", name}, {"logins", h.logins}, {"refused", h.refused}, {"daybook_sessions", h.sessions},
+    out_hosts.push_back({{"host", name}, {"login_records", h.login_records}, {"logins", h.logins}, {"refused", h.refused},
+                         {"daybook_sessions", h.sessions},
                          {"daybook_requests", h.requests}, {"unexplained", h.unexplained}, {"gaps", h.gaps},
                          {"last_collected", h.last_collected ? Json(journal::FormatTimestamp(*h.last_collected)) : Json(nullptr)},
                          {"accesses", Json(std::vector<Json>(listed.begin(), listed.end()))}, {"accesses_omitted", h.omitted}});
   }
   return {{"hosts", out_hosts}, {"logins", logins}, {"unexplained", unexplained}, {"gaps", gaps},
-          {"hosts_collected", hosts.size()}};
+          {"hosts_collected", hosts.size()}, {"unread", unread}};
 }
 
 }  // namespace daybook::controller

@@ -2,11 +2,15 @@
 // how, and whether a recorded intervention covered it, read from the
 // host.access records (core/journal/access_record.h) of a verified journal.
 //
-//   access {hosts[{host, logins, refused, daybook_sessions, daybook_requests,
-//                  unexplained, gaps[], last_collected,
-//                  accesses[{seq, at, how, who, detail, outcome, covered_by}],
+//   access {hosts[{host, login_records ("read", "off": the agent reads none,
+//                  "error: ..."; as its last record says), logins, refused,
+//                  daybook_sessions, daybook_requests, unexplained, gaps[],
+//                  last_collected,
+//                  accesses[{seq, at, how, who, detail, outcome, covered_by,
+//                            near_gap (journaled in a record that flags a gap)}],
 //                  accesses_omitted}],
-//           logins, unexplained, gaps, hosts_collected}
+//           logins, unexplained, gaps, hosts_collected, unread (hosts whose
+//           logins are not read)}
 //
 // `accesses` are the host's own logins (ssh, sudo, su, console), newest
 // kMaxListedAccesses kept (the rest counted in accesses_omitted); the
@@ -14,11 +18,14 @@
 // operator's key on the daybook protocol.
 //
 // Covered: a login during an intervention that targets the host (from its
-// begin to its end, kCoverSlack either side; an intervention never ended
-// covers an hour), covered_by "intervention ID"; else during a daybook
-// session on that host that changed it (apply, rollback: its hooks may run
-// sudo), from the session line's ts minus its duration to its ts,
-// covered_by "daybook session from PEER"; else null: unexplained.
+// begin to kCoverSlack after its end, none: the begin authorises, the end
+// closes; an intervention never ended covers an hour),
+// covered_by "intervention ID"; else while the agent carried out a change
+// request on that host (apply, rollback: its hooks may run sudo), from the
+// request's "started" line to its result, at most a day, covered_by
+// "daybook apply of intervention ID"; else null: unexplained (refused
+// attempts are listed, never counted unexplained). Coverage is by time and
+// host: it does not match the login's user to the intervention's operator.
 #pragma once
 
 #include <chrono>
@@ -31,7 +38,7 @@
 
 namespace daybook::controller {
 
-constexpr auto kCoverSlack = std::chrono::minutes(5);
+constexpr auto kCoverSlack = std::chrono::minutes(0);
 constexpr size_t kMaxListedAccesses = 500;
 
 // Accesses at [since, until) from the sealed, verified `entries`.

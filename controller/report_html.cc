@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/base/text.h"
+
 namespace daybook::controller {
 namespace {
 
@@ -15,7 +17,9 @@ std::string Str(const Json& object, const char* key) {
   return v.dump();
 }
 
-std::string E(const std::string& text) { return HtmlEscape(text); }
+// Control characters too (as TerminalSafe shows them): the page is also
+// read with cat and less.
+std::string E(const std::string& text) { return HtmlEscape(TerminalSafe(text, true)); }
 
 // "2026-11-30T06:14:16.123Z" -> "2026-11-30 06:14 UTC"
 std::string When(const std::string& ts) {
@@ -70,13 +74,15 @@ std::string Cards(const Json& report) {
   size_t identical = 0;
   for (const Json& d : report["deploys"]) identical += d.value("identical", false) ? 1u : 0u;
   return "<div class=\"cards\">" + card("interventions", std::to_string(report["interventions"].size()), "interventions") +
-         card("hosts", std::to_string(report["hosts"].size()), "hosts on record") +
+         card("hosts", std::to_string(std::max(report["hosts"].size(), report["access"]["hosts"].size())), "hosts on record") +
          card("median-exposure-days", DaysText(lat["median_days"]), "median exposure (applied)") +
          card("worst-exposure-days", DaysText(lat["worst_days"]), "worst exposure (applied)") +
          card("open-updates", Str(lat, "open"), "security updates still pending") +
          card("reboots-owed", std::to_string(report["reboots_owed"].size()), "reboots owed") +
          card("deploys-identical", std::to_string(identical) + " of " + std::to_string(report["deploys"].size()),
               "deploys identical on every host") +
+         card("unexplained-logins", Str(report["access"], "unexplained"), "unexplained host logins") +
+         card("access-gaps", Str(report["access"], "gaps"), "gaps in the agents' access logs") +
          "</div>\n";
 }
 
@@ -204,17 +210,22 @@ std::string AccessSection(const Json& access) {
     return "<p data-figure=\"access-none\">No access log was collected in this journal (<code>daybook access collect</code>).</p>\n";
   }
   std::string html = "<p>Every access an agent saw: the host's own logins (OpenSSH, sudo, su, console) and daybook's "
-                     "sessions. A login is covered when an intervention on the host was open (5 minutes either side) "
-                     "or a daybook session changing it was; otherwise it is <span class=\"open\">unexplained</span>.</p>\n";
-  html += "<table data-figure=\"access-hosts\"><tr><th>Host</th><th>Host logins</th><th>Refused</th><th>Unexplained</th>"
+                     "sessions. A login is covered when an intervention on the host was open (from its begin to its end) or the agent was carrying out a change on it; otherwise it is <span class=\"open\">unexplained</span>. "
+                     "Coverage is by time, not by person.</p>\n";
+  html += "<table data-figure=\"access-hosts\"><tr><th>Host</th><th>Login records</th><th>Host logins</th><th>Refused</th><th>Unexplained</th>"
           "<th>daybook sessions</th><th>Gaps in its log</th><th>Last collected</th></tr>";
   std::string rows;
   for (const Json& h : access["hosts"]) {
     std::string gaps;
-    for (const Json& g : h["gaps"]) gaps += (gaps.empty() ? "" : "<br>") + E(g.get<std::string>());
+    for (const Json& g : h["gaps"]) {
+      const std::string text = g.get<std::string>();
+      gaps += (gaps.empty() ? "" : "<br>") + E(When(text.substr(0, text.find(": "))) + text.substr(std::min(text.find(": "), text.size())));
+    }
     int64_t unexplained = h["unexplained"].get<int64_t>();
     html += "<tr data-host=\"" + E(Str(h, "host")) + "\" data-unexplained=\"" + std::to_string(unexplained) + "\"><td>" +
-            E(Str(h, "host")) + "</td><td class=\"n\">" + E(Str(h, "logins")) + "</td><td class=\"n\">" + E(Str(h, "refused")) +
+            E(Str(h, "host")) + "</td><td>" +
+            (Str(h, "login_records") == "read" ? "read" : "<span class=\"open\">NOT read: " + E(Str(h, "login_records")) + "</span>") +
+            "</td><td class=\"n\">" + E(Str(h, "logins")) + "</td><td class=\"n\">" + E(Str(h, "refused")) +
             "</td><td class=\"n\">" + (unexplained > 0 ? "<span class=\"open\">" + std::to_string(unexplained) + "</span>" : "0") +
             "</td><td class=\"n\">" + E(Str(h, "daybook_sessions")) + "</td><td>" +
             (gaps.empty() ? "none" : "<span class=\"open\">" + gaps + "</span>") + "</td><td>" + E(When(Str(h, "last_collected"))) +
@@ -224,7 +235,9 @@ std::string AccessSection(const Json& access) {
       rows += "<tr data-covered=\"" + std::string(covered ? "true" : "false") + "\"><td>" + E(Str(h, "host")) + "</td><td>" +
               E(When(Str(a, "at"))) + "</td><td>" + E(Str(a, "how")) + "</td><td>" + E(Str(a, "who")) + "</td><td>" +
               E(Str(a, "outcome")) + "</td><td>" + E(Str(a, "detail")) + "</td><td>" +
-              (covered ? E(a["covered_by"].get<std::string>()) : "<span class=\"open\">unexplained</span>") + "</td></tr>";
+              (covered ? E(a["covered_by"].get<std::string>())
+                       : Str(a, "outcome") == "refused" ? "- (refused)" : "<span class=\"open\">unexplained</span>") +
+              (a.value("near_gap", false) ? " <span class=\"open\">(in a record with a gap: may be edited)</span>" : "") + "</td></tr>";
     }
     if (h["accesses_omitted"].get<int64_t>() > 0) {
       rows += "<tr><td>" + E(Str(h, "host")) + "</td><td colspan=\"6\" class=\"sub\">" + E(Str(h, "accesses_omitted")) +

@@ -19,12 +19,20 @@ Status CheckAccessChain(const std::vector<std::string>& lines, int64_t first_seq
     Result<Json> record = ParseCanonical(line);
     std::string where = "access log line seq " + std::to_string(expected_seq);
     if (!record) return MakeError(ErrorCode::kFailed, where + ": not a canonical record");
-    if (IntField(*record, "seq") != expected_seq) {
-      return MakeError(ErrorCode::kFailed, where + ": has seq " + std::to_string(IntField(*record, "seq").value_or(-1)) +
-                                               " (a line was removed or inserted)");
+    const int64_t seq = IntField(*record, "seq").value_or(-1);
+    if (seq > expected_seq) {
+      return MakeError(ErrorCode::kFailed, "access log line" + std::string(seq - expected_seq > 1 ? "s seq " : " seq ") +
+                                               std::to_string(expected_seq) +
+                                               (seq - expected_seq > 1 ? " to " + std::to_string(seq - 1) + " are" : " is") +
+                                               " missing (removed): the next line is seq " + std::to_string(seq));
+    }
+    if (seq != expected_seq) {
+      return MakeError(ErrorCode::kFailed, where + ": has seq " + std::to_string(seq) + " (a line was inserted or moved)");
     }
     if (StringField(*record, "prev") != expected_prev) {
-      return MakeError(ErrorCode::kFailed, where + ": does not chain from the line before (a line was edited, removed or cut)");
+      return MakeError(ErrorCode::kFailed, "access log line seq " + std::to_string(expected_seq - 1) +
+                                               " was edited, or seq " + std::to_string(expected_seq) +
+                                               " does not follow it (the chain breaks between them)");
     }
     expected_prev = AccessLineHash(line);
     ++expected_seq;

@@ -13,8 +13,14 @@
 
 namespace daybook::journal {
 
-// Lines in one access.list answer, at most.
+// Lines in one access.list answer, at most, and their bytes (so the answer,
+// escaped, fits a frame: protocol::kDefaultMaxFrame is 8 MiB); a longer
+// answer says "more". A stored line longer than kMaxAccessLineBytes (the
+// agent writes none: its fields are capped) is handed over as a stand-in
+// naming its size and hash, which no chain check accepts.
 constexpr size_t kMaxAccessListEntries = 1000;
+constexpr size_t kMaxAccessListBytes = 2u << 20;
+constexpr size_t kMaxAccessLineBytes = 64u << 10;
 
 // The first line's prev in a log nothing was cut from.
 inline const std::string kAccessChainStart(64, '0');

@@ -100,6 +100,9 @@ Status CheckAccessAnswer(const Json& record, const crypto::Ed25519Public& pinned
     return Bad("entries must be at most " + std::to_string(kMaxAccessListEntries) + " lines of text");
   }
   if (!IntField(response, "next_seq")) return Bad("the answer has no next_seq");
+  size_t bytes = 0;
+  for (const Json& e : entries) bytes += e.get<std::string>().size();
+  if (bytes > kMaxAccessListBytes + kMaxAccessLineBytes) return Bad("entries hold more bytes than an answer may");
   return OkStatus();
 }
 
@@ -113,8 +116,9 @@ std::string AccessGap(const AccessCursor& before, int64_t after, const Json& res
   int64_t last = after;  // the last seq this answer accounts for
   if (lines.empty()) {
     if (before.known && next_seq - 1 < before.last_seq) {
-      problems.push_back("the agent's log ends at seq " + Seq(next_seq - 1) + ", before the last line collected (seq " +
-                         Seq(before.last_seq) + "): its lines were removed or the log replaced");
+      problems.push_back((next_seq == 0 ? std::string("the agent's log is empty")
+                                        : "the agent's log ends at seq " + Seq(next_seq - 1)) +
+                         ", before the last line collected (seq " + Seq(before.last_seq) + "): its lines were removed or the log replaced");
     }
   } else {
     Result<Json> first = ParseCanonical(lines.front());
@@ -128,7 +132,8 @@ std::string AccessGap(const AccessCursor& before, int64_t after, const Json& res
         problems.push_back("lines seq " + Seq(before.last_seq + 1) + " to " + Seq(first_seq - 1) +
                            " were never collected: they were cut from the agent's log");
       } else if (first_prev != before.last_hash) {
-        problems.push_back("seq " + Seq(first_seq) + " does not follow the last line collected: the log was edited");
+        problems.push_back("seq " + Seq(first_seq) + " does not follow the last line collected (seq " + Seq(before.last_seq) +
+                           "): that line was edited before it was collected (an earlier gap says so), or this one was");
       }
     } else if (first && after >= 0 && first_seq != after + 1) {
       problems.push_back("asked after seq " + Seq(after) + ", but the first line is seq " + Seq(first_seq));
@@ -137,8 +142,10 @@ std::string AccessGap(const AccessCursor& before, int64_t after, const Json& res
     Result<Json> final_line = ParseCanonical(lines.back());
     last = final_line ? IntField(*final_line, "seq").value_or(last) : last;
   }
-  // A short answer accounts for every line up to next_seq - 1.
-  if (lines.size() < kMaxAccessListEntries && last < next_seq - 1) {
+  // A short answer (not cut by size: "more") accounts for every line up to
+  // next_seq - 1.
+  const bool more = MemberOr(response, "more") == Json(true);
+  if (!more && lines.size() < kMaxAccessListEntries && last < next_seq - 1) {
     problems.push_back("lines seq " + Seq(last + 1) + " to " + Seq(next_seq - 1) + " are missing from the agent's log");
   }
   std::string out;
@@ -188,10 +195,16 @@ std::vector<AccessEntry> ReadAccessEntries(const Json& record) {
       e.who = Text(*line, "key");
       e.outcome = e.event == "request" ? Text(*line, "result") : Text(*line, "outcome");
       e.intervention = Text(*line, "intervention");
+      e.type = Text(*line, "type");
       if (e.event == "request") e.detail = Text(*line, "type") + (Text(*line, "principal").empty() ? "" : " by " + Text(*line, "principal"));
       if (e.event == "session") {
         e.detail = "from " + Text(*line, "peer");
         e.duration = std::chrono::milliseconds(std::max<int64_t>(0, IntField(*line, "duration_ms").value_or(0)));
+      }
+      if (e.event == "start") {
+        const std::string warning = Text(*line, "warning");
+        e.detail = "agent started (" + Text(*line, "version") + ")" + (warning.empty() ? "" : ": WARNING " + warning);
+        e.outcome = warning.empty() ? "ok" : "warning";
       }
       if (e.event == "unauthenticated") {
         e.detail = std::to_string(IntField(*line, "connections").value_or(0)) + " unauthenticated connection(s), last from " + Text(*line, "last_peer");
@@ -221,6 +234,9 @@ std::string AccessSummary(const Json& record) {
   out += ": " + std::to_string(logins) + " host login(s), " + std::to_string(static_cast<int64_t>(entries.size()) - logins) +
          " daybook" + listed;
   if (logins > kListed) out += "; +" + std::to_string(logins - kListed) + " more logins (-o json)";
+  for (const AccessEntry& e : entries) {
+    if (e.event == "start" && e.outcome == "warning") out += "; " + e.detail;
+  }
   return out;
 }
 

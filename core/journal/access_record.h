@@ -76,6 +76,7 @@ struct AccessEntry {
   std::string detail;    // "from 10.0.0.1 key ED25519 SHA256:..", "as root: /usr/bin/id", request type
   std::string outcome;   // accepted, refused, ok, failed...
   std::string intervention;  // a request's
+  std::string type;          // a request's: apply, deploy.rollback...
   std::chrono::milliseconds duration{0};  // a session's
 };
 

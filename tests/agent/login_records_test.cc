@@ -2,6 +2,8 @@
 // sudo, su and login(1) write them, the auth log read with a cursor that
 // survives restarts and rotation, and the watch that carries them into the
 // access log once each.
+#include <sys/stat.h>
+
 #include <date/date.h>
 #include <doctest/doctest.h>
 
@@ -56,6 +58,10 @@ TEST_CASE("login records: OpenSSH logins with user, source, method and key") {
   CHECK_FALSE(Read("sshd", "pam_unix(sshd:session): session opened for user alice(uid=1000) by (uid=0)"));
   // Another program's words are not sshd's.
   CHECK_FALSE(Read("logger", "Accepted publickey for mallory from 1.2.3.4 port 1 ssh2"));
+  // OpenSSH 9.8 and later log the login from sshd-session.
+  auto session = Read("sshd-session", "Accepted publickey for root from 203.0.113.77 port 4444 ssh2: ED25519 SHA256:x");
+  REQUIRE(session);
+  CHECK(S(*session, "user") == "root");
 }
 
 TEST_CASE("login records: sudo, su and console logins, refusals included") {
@@ -72,6 +78,13 @@ TEST_CASE("login records: sudo, su and console logins, refusals included") {
   CHECK(S(*refused, "outcome") == "refused");
   CHECK(S(*refused, "reason") == "user NOT in sudoers");
   CHECK_FALSE(Read("sudo", "pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000)"));
+  // sudo writes PWD and the command unescaped: a directory named to look
+  // like more fields makes the line ambiguous, and it says so.
+  auto spoofed = Read("sudo", "eve : TTY=pts/3 ; PWD=/tmp/a ; USER=nobody ; COMMAND=/bin/true ; USER=root ; COMMAND=/bin/bash");
+  REQUIRE(spoofed);
+  CHECK((*spoofed)["ambiguous"] == true);
+  CHECK(S(*spoofed, "message").find("USER=root ; COMMAND=/bin/bash") != std::string::npos);
+  CHECK_FALSE(sudo->contains("ambiguous"));
 
   auto su = Read("su", "(to root) bob on pts/1");
   REQUIRE(su);
@@ -146,7 +159,15 @@ TEST_CASE("login records: the watch journals each access once, across restarts a
     REQUIRE(polled.ok());
     return *polled;
   };
-  CHECK(poll() == 0);  // no auth log yet
+  {
+    // No auth log: said (the answer's logins_error), never read as "nobody logged in".
+    auto log = AccessLog::Open(*fs, clock, tmp.path / "access.jsonl");
+    std::unique_ptr<LoginSource> source = OpenAuthLog(auth, clock);
+    LoginWatch watch(*source, **log, *fs, cursor);
+    Result<int> polled = watch.Poll();
+    REQUIRE_FALSE(polled.ok());
+    CHECK(polled.error().message.find("no such file") != std::string::npos);
+  }
   testing::WriteAll(auth, line("a1") + "not a syslog line\n" + line("a2"));
   CHECK(poll() == 2);
   CHECK(poll() == 0);  // read once
@@ -161,4 +182,22 @@ TEST_CASE("login records: the watch journals each access once, across restarts a
   std::filesystem::remove(cursor);
   CHECK(poll() == 0);
   CHECK(logins() == std::vector<std::string>{"a1", "a2", "a3", "a4", "a5"});
+  // Truncated in place and written again to the same length (logrotate's
+  // copytruncate, then a new line): read from the start, nothing lost.
+  testing::WriteAll(auth, line("a6"));
+  CHECK(poll() == 1);
+  CHECK(logins().back() == "a6");
+}
+
+TEST_CASE("login records: a FIFO or a directory named as the auth log does not hold the agent") {
+  testing::TempDir tmp;
+  testing::FixedClock clock{kAt};
+  const std::filesystem::path fifo = tmp.path / "fifo.log";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::unique_ptr<LoginSource> source = OpenAuthLog(fifo, clock);
+  Result<std::vector<LoginRecord>> read = source->Read("", 10);  // returns at once (a blocking open would hang here)
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().message.find("not a regular file") != std::string::npos);
+  std::unique_ptr<LoginSource> dir = OpenAuthLog(tmp.path, clock);
+  CHECK_FALSE(dir->Read("", 10).ok());
 }

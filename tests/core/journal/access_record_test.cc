@@ -53,17 +53,22 @@ TEST_CASE("access gap: each way a log stops chaining is said") {
   // written anew does not follow line 2.
   std::vector<std::string> edited(all.begin() + 3, all.end());
   edited[0].replace(edited[0].find("10.0.0.1"), 8, "10.6.6.6");
-  CHECK(AccessGap(at2, 2, Answer(edited, 8)).find("does not chain") != std::string::npos);
+  CHECK(AccessGap(at2, 2, Answer(edited, 8)).find("line seq 3 was edited, or seq 4 does not follow it") != std::string::npos);
   std::vector<std::string> forged = Chain(3, 5, std::string(64, 'f'));
   CHECK(AccessGap(at2, 2, Answer(forged, 5)).find("does not follow the last line collected") != std::string::npos);
   // A line removed in the middle.
   std::vector<std::string> removed(all.begin() + 3, all.end());
   removed.erase(removed.begin() + 1);
-  CHECK(AccessGap(at2, 2, Answer(removed, 8)).find("a line was removed") != std::string::npos);
+  CHECK(AccessGap(at2, 2, Answer(removed, 8)).find("line seq 4 is missing (removed): the next line is seq 5") != std::string::npos);
   // The log replaced by a new one, started over.
   CHECK(AccessGap(at2, -1, Answer(Chain(0, 2), 2)).find("starts over at seq 0") != std::string::npos);
   // Emptied: fewer lines than were collected.
   CHECK(AccessGap(at2, -1, Answer({}, 1)).find("ends at seq 0") != std::string::npos);
+  CHECK(AccessGap(at2, -1, Answer({}, 0)).find("the agent's log is empty") != std::string::npos);
+  // An answer cut by size says "more": no gap for the lines it left for the next page.
+  Json cut = Answer({all.begin() + 3, all.begin() + 5}, 8);
+  cut["more"] = true;
+  CHECK(AccessGap(at2, 2, cut) == "");
   // The tail cut: the agent says more lines exist than it handed over.
   CHECK(AccessGap(at2, 2, Answer({all.begin() + 3, all.begin() + 5}, 8)).find("lines seq 5 to 7 are missing") != std::string::npos);
   // The first collect of a log that was cut before: its start is no chain start.
