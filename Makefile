@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test unit realos scale demo package fuzz fuzz-smoke clean
+.PHONY: all deps build test unit realos scale bench demo package fuzz fuzz-smoke clean
 
 all: build
 
@@ -30,6 +30,12 @@ realos: build
 # year of access on 100 hosts collected and verified; prints the figures.
 scale: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -V -L scale
+
+# The benchmarks, side by side with their peers, as one table
+# (build/bench/results.md and .json; bench/README.md). Root; installs the
+# peers; minutes to an hour with SIZES="10 50 200 1000".
+bench: build
+	bench/all.sh $(BUILD_DIR)
 
 # The fast subset, for the edit-compile-test loop.
 unit: build

@@ -1,34 +1,67 @@
 #!/usr/bin/env bash
-# Fan-out benchmark: `daybook ping --target all` against N agents on
-# loopback, side by side in the same run with `parallel-ssh -p N true`
-# against an OpenSSH sshd on loopback (N connections), and Ansible
-# (`-m command -a true`, forks=N) when it is installed. Medians of 5 runs,
-# ratios, agent idle RSS and controller peak RSS.
-# Usage: bench/fanout.sh [BUILD_DIR] [N...]   (default N: 10 50 200; not run by CI)
-# Installs its peers (pssh, openssh-server) with apt-get when they are missing.
+# Fan-out: reach every host and change nothing, at N hosts on loopback (by
+# default 10 50 200), side by side in the same run:
+#   daybook ping               facts from every agent (one signed answer each)
+#   daybook push (no-op)       a full intervention whose release every host
+#                              already runs: operator-signed begin (fsync), per
+#                              host deploy.status and a signed apply answer,
+#                              checked and journaled, the end and checkpoint
+#   parallel-ssh -p N true     one SSH login per host running `true`
+#   ansible -m command true    forks N, pipelining, ControlPersist warm and cold
+# The peers log in to OpenSSH sshds on loopback, one address per host, as a
+# dedicated user with /bin/sh (bench/peers.sh, bench/README.md). Every run of
+# every command is checked (exit status; the peers' answers counted) and the
+# peers are checked once per host before anything is measured: a failure
+# stops the benchmark and no figure of it is printed.
+# Also: each agent's RSS idle and after the push, the controller's peak RSS.
+# Usage: bench/fanout.sh [BUILD_DIR] [N...]   (root: it runs sshds and adds a
+# login user for the peers; installs pssh, ansible-core, openssh-server)
 source "$(dirname "$0")/lib.sh" "${1:-build}" fanout
+source "$(dirname "$0")/peers.sh"
 shift || true
-sizes=("${@:-10 50 200}")
-read -r -a sizes <<< "${sizes[*]}"
-need_peer pssh
-start_sshd
+read -r -a sizes <<< "${*:-10 50 200}"
+need_peer pssh ansible-core
+ulimit -n 65536
+runs=${RUNS:-5}
+export GIT_AUTHOR_NAME=b GIT_AUTHOR_EMAIL=b@example.org GIT_COMMITTER_NAME=b GIT_COMMITTER_EMAIL=b@example.org
+git init -q -b main "$work/app"
+for i in $(seq 1 50); do echo "file $i" > "$work/app/f$i.txt"; done
+git -C "$work/app" add -A && git -C "$work/app" commit -qm v1 && git -C "$work/app" tag v1
 
-printf "%-6s %-28s %10s %12s\n" N tool "median s" "peak RSS KB"
+rss_kb() { ps -o rss= -p "$1" | tr -d ' '; }
+median_rss() { for p in "$@"; do rss_kb "$p"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
 for n in "${sizes[@]}"; do
-  start_fleet "$work/fleet-$n" "$n"
+  export BENCH_GROUP="$n hosts"
+  echo "== $n hosts"
+  start_fleet "$work/fleet-$n" "$n" 'deploy_roots = ["/srv"]'
+  cd "$work/fleet-$n"
+  printf '[manifest]\nname = "noop"\ntargets = "all"\n[[deploy]]\nname = "app"\nrepo = "%s"\nref = "v1"\npath = "/srv/app"\n[rollout]\nbatch = "100%%"\nmax_failures = "0"\n' \
+    "$work/app" > manifests/noop.toml
+  git add -A && git commit -qm manifest
   sleep 1
-  rss=$(ps -o rss= -p "${agent_pids[0]}" | tr -d ' ')
-  ours=$(cd "$work/fleet-$n" && measure daybook 5 "$daybook" ping --target all)
-  # parallel-ssh: the same number of full SSH connections running `true`.
+  idle=$(median_rss "${agent_pids[@]}")
+  "$daybook" push manifests/noop.toml --yes > "$work/first-$n.txt" 2>&1 || { tail -5 "$work/first-$n.txt"; die "first push to $n hosts"; }
+  after_push=$(median_rss "${agent_pids[@]}")
+  measure "daybook ping" "$runs" "$daybook" ping --target all
+  measure "daybook push, nothing to change" "$runs" "$daybook" push manifests/noop.toml --yes
+  "$daybook" push manifests/noop.toml --yes --output json > "$work/noop-$n.json" 2> /dev/null || die "no-op push to $n hosts"
+  python3 - "$work/noop-$n.json" "$n" <<'PY' || die "the no-op push did not find every host unchanged"
+import json, sys
+d, n = json.load(open(sys.argv[1])), int(sys.argv[2])
+assert d["summary"]["ok"] == n and d["summary"]["hosts"] == n, d["summary"]
+assert {h["deploys"][0]["status"] for h in d["hosts"]} == {"unchanged"}, {h["deploys"][0]["status"] for h in d["hosts"]}
+PY
+  cd "$work"
+  peer_sshds "$n"
   peer_inventories "$n"
-  peer=$(measure parallel-ssh 5 parallel-ssh -p "$n" -h "$work/pssh-hosts-$n" -l root -t 60 -x "$(pssh_opts)" true)
-  printf "%-6s %-28s %10s %12s\n" "$n" "daybook ping" "$(cut -f2 <<< "$ours")" "$(cut -f3 <<< "$ours")"
-  printf "%-6s %-28s %10s %12s\n" "$n" "parallel-ssh -p $n true" "$(cut -f2 <<< "$peer")" "$(cut -f3 <<< "$peer")"
-  if command -v ansible > /dev/null; then
-    ans=$(ANSIBLE_HOST_KEY_CHECKING=False measure ansible 5 ansible all -i "$work/ansible-$n" -f "$n" -u root \
-            --private-key "$work/op" -m command -a true)
-    printf "%-6s %-28s %10s %12s\n" "$n" "ansible -f $n command true" "$(cut -f2 <<< "$ans")" "$(cut -f3 <<< "$ans")"
-  fi
-  python3 -c "import sys; a=float('$(cut -f2 <<< "$ours")'); b=float('$(cut -f2 <<< "$peer")'); print(f'       ratio parallel-ssh / daybook: {b/a:.1f}x; agent idle RSS: $rss KB')"
-  for p in "${agent_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  peer_check "$n"
+  measure "parallel-ssh -p $n true" "$runs" bash "$(pssh_script "$n")"
+  measure "ansible, forks $n, warm" "$runs" bash "$(ansible_script "$n" warm)"
+  measure "ansible, forks $n, cold" "$runs" bash "$(ansible_script "$n" cold)"
+  figure "$n hosts" "agent RSS idle (median)" "$idle" KiB
+  figure "$n hosts" "agent RSS after a push (median)" "$after_push" KiB
+  for p in "${agent_pids[@]}"; do kill "$p" 2> /dev/null || true; done
+  for f in "$work"/sshd-*.pid; do kill "$(cat "$f")" 2> /dev/null || true; rm -f "$f"; done
+  sleep 1
 done

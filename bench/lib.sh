@@ -6,10 +6,21 @@ set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 daybook="$build/bin/daybook"
 agent="$build/bin/daybook-agent"
+bench_name=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/daybook-$2.XXXXXX")
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+exit_steps=()
+# on_exit CMD: run at exit, before the work dir goes (peers.sh's login user).
+on_exit() { exit_steps+=("$1"); }
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for step in "${exit_steps[@]}"; do eval "$step" || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
+# die MESSAGE: the benchmark stops, and no figure of it is printed.
+die() { echo "bench $bench_name: FAILED: $*" >&2; exit 1; }
 unset SSH_AUTH_SOCK
 ssh-keygen -q -t ed25519 -N '' -f "$work/op"
 cp "$work/op.pub" "$work/authorized_operators"
@@ -28,48 +39,43 @@ now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$(now) - $1:.3f}')"; }
 median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x) for x in sys.argv[1:]):.3f}")' "$@"; }
 
-# measure LABEL RUNS CMD...: "LABEL<TAB>median wall seconds<TAB>peak RSS KB of the children".
+# measure LABEL RUNS CMD...: runs CMD RUNS times and prints
+# "LABEL<TAB>median wall seconds<TAB>peak RSS KB of the children". A run
+# that fails (non-zero exit) stops the benchmark with its output's tail:
+# no figure is ever printed from a failed run (measure exits 1, and a
+# caller's `x=$(measure ...)` under set -e stops there). Each figure is also
+# a JSON row in $BENCH_ROWS (when set; bench/all.sh renders them):
+# {bench, group ($BENCH_GROUP), label, runs, median_s, min_s, max_s, peak_rss_kb}.
 measure() {
   local label=$1 runs=$2; shift 2
-  python3 - "$label" "$runs" "$@" <<'PY'
-import resource, statistics, subprocess, sys, time
+  python3 - "$label" "$runs" "$bench_name" "${BENCH_GROUP:-}" "${BENCH_ROWS:-}" "$@" <<'PY'
+import json, resource, statistics, subprocess, sys, time
+label, runs, bench, group, rows, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
 times = []
-for _ in range(int(sys.argv[2])):
+for _ in range(runs):
     start = time.perf_counter()
-    done = subprocess.run(sys.argv[3:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     times.append(time.perf_counter() - start)
     if done.returncode != 0:
-        print(f"{sys.argv[1]}: exit {done.returncode}", file=sys.stderr)
+        tail = done.stdout.decode(errors="replace").strip().splitlines()[-5:]
+        print(f"bench {bench}: FAILED: {label}: exit {done.returncode}: " + " | ".join(tail), file=sys.stderr)
+        sys.exit(1)
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"{sys.argv[1]}\t{statistics.median(times):.3f}\t{rss}")
+median = statistics.median(times)
+if rows:
+    with open(rows, "a") as out:
+        out.write(json.dumps({"bench": bench, "group": group, "label": label, "runs": runs, "median_s": round(median, 4),
+                              "min_s": round(min(times), 4), "max_s": round(max(times), 4), "peak_rss_kb": rss}) + "\n")
+print(f"{label}\t{median:.3f}\t{rss}")
 PY
 }
 
-# start_sshd [N]: an sshd on 127.0.0.1 (and 127.0.0.2..N, so that each peer
-# host has an address of its own, as Ansible's connection sharing expects),
-# allowing many logins with the operator key; sets $sshd_port.
-start_sshd() {
-  local addresses=${1:-1}
-  need_peer openssh-server
-  ssh-keygen -q -t ed25519 -N '' -f "$work/sshd_host"
-  sshd_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  mkdir -p /run/sshd
-  cp "$work/op.pub" "$work/authorized_keys_sshd"
-  for i in $(seq 1 "$addresses"); do echo "ListenAddress 127.0.0.$i"; done > "$work/sshd_config"
-  cat >> "$work/sshd_config" <<CFG
-Port $sshd_port
-HostKey $work/sshd_host
-AuthorizedKeysFile $work/authorized_keys_sshd
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-MaxStartups 2000
-MaxSessions 2000
-PidFile $work/sshd.pid
-StrictModes no
-CFG
-  /usr/sbin/sshd -f "$work/sshd_config" -D -E "$work/sshd.log" &
-  pids+=($!)
-  sleep 0.5
+# figure GROUP LABEL VALUE UNIT: a figure that is no timing (an RSS, a
+# size), as a row in $BENCH_ROWS too.
+figure() {
+  echo "$2: $3 $4"
+  [[ -z "${BENCH_ROWS:-}" ]] || python3 -c 'import json,sys; print(json.dumps({"bench": sys.argv[1], "group": sys.argv[2], "label": sys.argv[3], "value": float(sys.argv[4]), "unit": sys.argv[5]}))' \
+    "$bench_name" "$1" "$2" "$3" "$4" >> "$BENCH_ROWS"
 }
 
 # start_fleet DIR N [AGENT_TOML_EXTRA]: N agents h001..hN on loopback, and a
@@ -98,12 +104,3 @@ start_fleet() {
   (cd "$fleet" && git add -A && git -c user.name=b -c user.email=b@example.org commit -qm fleet &&
      "$daybook" ping --accept-new-host-keys > /dev/null) || { echo "fleet of $n: first ping failed"; exit 1; }
 }
-
-# peer_inventories N [DISTINCT]: $work/pssh-hosts-N and $work/ansible-N, N
-# logins to the sshd; with DISTINCT, host i is 127.0.0.i (start_sshd N).
-peer_inventories() {
-  local address=127.0.0.1
-  for i in $(seq 1 "$1"); do [[ -n "${2:-}" ]] && address=127.0.0.$i; echo "$address:$sshd_port"; done > "$work/pssh-hosts-$1"
-  for i in $(seq 1 "$1"); do [[ -n "${2:-}" ]] && address=127.0.0.$i; echo "h$i ansible_host=$address ansible_port=$sshd_port"; done > "$work/ansible-$1"
-}
-pssh_opts() { echo "-i $work/op -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"; }

@@ -132,11 +132,12 @@ int RunReport(Env& env, const GlobalOptions& global, const ReportOptions& option
 
 void AddReportCommand(CLI::App& app, Env& env, const GlobalOptions& global, int& exit_code) {
   CLI::App* command = app.add_subcommand(
-      "report", "For auditors: the journal verified, interventions, releases, security patch latency, reboots owed");
+      "report",
+      "For auditors: the journal verified, interventions, releases, security patch latency, reboots owed, host access");
   auto options = std::make_shared<ReportOptions>();
   command->add_option("--html", options->html, "Write one self-contained HTML page (no network, printable) to FILE")
       ->option_text("FILE");
-  command->add_option("--since", options->since, "Interventions from this UTC time (2026-11-01 or 2026-11-01T08:00:00Z)")
+  command->add_option("--since", options->since, "Interventions and logins from this UTC time (2026-11-01 or 2026-11-01T08:00:00Z)")
       ->option_text("TIME");
   command->add_option("--until", options->until, "The state as of this UTC time (default: now)")->option_text("TIME");
   AddLocationFlags(*command, options->where, true);
@@ -144,6 +145,8 @@ void AddReportCommand(CLI::App& app, Env& env, const GlobalOptions& global, int&
   command->footer(
       "Security patch latency runs from when an agent first reported an update pending (status, plan, or\n"
       "the push's own plan) to the result that installed it, or the first report without it.\n"
+      "Host access comes from `daybook access collect`: each login a host logged, and whether an intervention\n"
+      "on that host (or a change its agent was carrying out) covered it; the others are unexplained.\n"
       "Exit codes: 0 the journal verifies, 1 it does not (the report says why), 2 bad input.");
   command->callback([&env, &global, &exit_code, options] { exit_code = RunReport(env, global, *options); });
 }

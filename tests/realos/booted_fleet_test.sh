@@ -170,6 +170,15 @@ booted_ssh 1 'useradd -m -s /bin/bash alice && install -d -o alice -m 0700 ~alic
   echo "alice ALL=(root) NOPASSWD: /usr/bin/id" > /etc/sudoers.d/alice' < "$WORK/alice.pub" || fail "c1: user alice"
 [[ "$(ssh -F "$WORK/ssh_config" -i "$WORK/alice" -p "$BOOTED_SSH_PORT" alice@127.0.0.11 sudo -n /usr/bin/id -u)" == 0 ]] ||
   fail "c1: alice's ssh login and sudo"
+# journald stores what it is sent a moment later, and the agent reads it
+# within its polling interval (10 s): collect takes what is there by then.
+for _ in $(seq 1 60); do
+  booted_ssh 1 "grep -q '\"how\":\"sudo\"' /var/lib/daybook/access.jsonl" && break
+  sleep 0.5
+done
+booted_ssh 1 "grep -q '\"how\":\"sudo\"' /var/lib/daybook/access.jsonl" ||
+  { booted_ssh 1 'journalctl -o verbose --no-pager _COMM=sudo | grep -E "_UID|_EXE|_COMM|MESSAGE" | tail -8' >&2
+    fail "c1: the agent did not read alice's sudo from journald in 30 s"; }
 expect_exit 0 "$DAYBOOK" access collect --output json
 python3 - "$WORK/out" <<'PY' || fail "access collect: every host, no gap, logins read from journald"
 import json, sys
