@@ -24,10 +24,12 @@ class Journald final : public LoginSource {
   std::string name() const override { return "journald"; }
 
   // Opened for each read and closed after: an idle agent keeps none of the
-  // journal's files mapped.
+  // journal's files mapped. Every local journal file, users' included:
+  // journald files sudo's and su's records (sent with the invoking user's
+  // uid) in that user's journal, which SD_JOURNAL_SYSTEM would leave out.
   Result<std::vector<LoginRecord>> Read(const std::string& cursor, size_t max) override {
     sd_journal* j = nullptr;
-    if (int r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM); r < 0) return IoError("journald", -r);
+    if (int r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY); r < 0) return IoError("journald", -r);
     std::unique_ptr<sd_journal, decltype(&sd_journal_close)> closer(j, sd_journal_close);
     // _COMM is one of them (matches on one field are alternatives,
     // sd_journal_add_match(3)); who sent each is checked below.
@@ -222,7 +224,7 @@ Result<std::unique_ptr<LoginSource>> OpenJournald() {
     return MakeError(ErrorCode::kIo, "journald does not run on this host (no /run/systemd/journal/socket)");
   }
   sd_journal* j = nullptr;
-  if (int r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM); r < 0) return IoError("journald", -r);
+  if (int r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY); r < 0) return IoError("journald", -r);
   sd_journal_close(j);
   return std::unique_ptr<LoginSource>(new Journald());
 }
