@@ -1,7 +1,6 @@
 #include "agent/login_events.h"
 
 #include <regex>
-#include <sstream>
 
 #include <date/date.h>
 
@@ -139,31 +138,90 @@ std::optional<journal::Json> ReadLoginEvent(const LoginRecord& record) {
 }
 
 std::optional<LoginRecord> ParseSyslogLine(const std::string& line, int year) {
-  std::istringstream in(line);
-  LoginRecord record;
-  std::string host, tag;
-  date::sys_time<std::chrono::microseconds> at;
+  // Read by hand, strictly: a stamp is a few fixed fields, and a general
+  // time parser fed hostile bytes is more than it needs (and was caught
+  // converting a NaN by the fuzzer).
+  size_t pos = 0;
+  auto digits = [&](size_t n) -> std::optional<int> {
+    if (pos + n > line.size()) return std::nullopt;
+    int v = 0;
+    for (size_t i = 0; i < n; ++i) {
+      char c = line[pos + i];
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + (c - '0');
+    }
+    pos += n;
+    return v;
+  };
+  auto expect = [&](char c) {
+    if (pos >= line.size() || line[pos] != c) return false;
+    ++pos;
+    return true;
+  };
+  std::optional<int> y, mo, d, h, mi, sec;
+  std::chrono::milliseconds fraction{0}, offset{0};
   if (!line.empty() && line[0] >= '0' && line[0] <= '9') {
-    in >> date::parse("%FT%T%Ez", at);
+    // RFC 3339: 2026-11-30T10:01:39[.123456](Z|+01:00)
+    if (!((y = digits(4)) && expect('-') && (mo = digits(2)) && expect('-') && (d = digits(2)) && expect('T') &&
+          (h = digits(2)) && expect(':') && (mi = digits(2)) && expect(':') && (sec = digits(2)))) {
+      return std::nullopt;
+    }
+    if (expect('.')) {
+      int64_t ms = 0;
+      size_t n = 0;
+      for (; pos < line.size() && line[pos] >= '0' && line[pos] <= '9' && n < 9; ++pos, ++n) {
+        if (n < 3) ms = ms * 10 + (line[pos] - '0');
+      }
+      if (n == 0) return std::nullopt;
+      for (size_t i = n; i < 3; ++i) ms *= 10;
+      fraction = std::chrono::milliseconds(ms);
+    }
+    if (!expect('Z')) {
+      if (pos >= line.size() || (line[pos] != '+' && line[pos] != '-')) return std::nullopt;
+      int sign = line[pos++] == '-' ? -1 : 1;
+      std::optional<int> oh, om;
+      if (!((oh = digits(2)) && expect(':') && (om = digits(2))) || *oh > 23 || *om > 59) return std::nullopt;
+      offset = sign * (std::chrono::hours(*oh) + std::chrono::minutes(*om));
+    }
   } else {
-    date::sys_time<std::chrono::seconds> in_year;
-    std::istringstream stamp(std::to_string(year) + " " + line.substr(0, std::min<size_t>(line.size(), 15)));
-    stamp >> date::parse("%Y %b %e %T", in_year);
-    if (stamp.fail()) return std::nullopt;
-    at = in_year;
-    in.seekg(15);
+    // Traditional: "Nov  3 07:05:09", the year given, UTC.
+    static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (line.size() < 15) return std::nullopt;
+    for (int m = 0; m < 12; ++m) {
+      if (line.compare(0, 3, kMonths[m]) == 0) mo = m + 1;
+    }
+    pos = 4;
+    if (!mo || line[3] != ' ') return std::nullopt;
+    if (line[4] == ' ') {
+      pos = 5;
+      d = digits(1);
+    } else {
+      d = digits(2);
+    }
+    y = year;
+    if (!(d && expect(' ') && (h = digits(2)) && expect(':') && (mi = digits(2)) && expect(':') && (sec = digits(2)))) {
+      return std::nullopt;
+    }
   }
-  if (in.fail()) return std::nullopt;
-  in >> host >> tag;
-  if (in.fail() || tag.size() < 2 || tag.back() != ':') return std::nullopt;
-  tag.pop_back();
+  date::year_month_day ymd{date::year{*y}, date::month{static_cast<unsigned>(*mo)}, date::day{static_cast<unsigned>(*d)}};
+  if (!ymd.ok() || *h > 23 || *mi > 59 || *sec > 60) return std::nullopt;
+  // " HOST IDENT[PID]: MESSAGE"
+  if (!expect(' ')) return std::nullopt;
+  size_t host_end = line.find(' ', pos);
+  if (host_end == std::string::npos || host_end == pos) return std::nullopt;
+  pos = host_end + 1;
+  size_t tag_end = line.find(':', pos);
+  if (tag_end == std::string::npos || tag_end == pos) return std::nullopt;
+  std::string tag = line.substr(pos, tag_end - pos);
+  if (tag.find(' ') != std::string::npos) return std::nullopt;
   if (size_t bracket = tag.find('['); bracket != std::string::npos) tag.resize(bracket);
-  std::string message;
-  std::getline(in, message);
-  if (!message.empty() && message[0] == ' ') message.erase(0, 1);
-  record.at = std::chrono::time_point_cast<TimePoint::duration>(at);
+  pos = tag_end + 1;
+  if (pos < line.size() && line[pos] == ' ') ++pos;
+  LoginRecord record;
+  record.at = TimePoint(date::sys_days{ymd}) + std::chrono::hours(*h) + std::chrono::minutes(*mi) + std::chrono::seconds(*sec) +
+              fraction - offset;
   record.identifier = tag;
-  record.message = message;
+  record.message = line.substr(pos);
   return record;
 }
 

@@ -129,6 +129,12 @@ TEST_CASE("login records: auth log lines, RFC 3339 and traditional") {
   CHECK(journal::FormatTimestamp(old->at) == "2026-11-03T07:05:09.000Z");
   CHECK(ReadLoginEvent(*old).has_value());
   CHECK_FALSE(ParseSyslogLine("garbage", 2026));
+  // Stamps that are nearly stamps (one made a general time parser convert a NaN).
+  CHECK_FALSE(ParseSyslogLine("Nov  3o ro 00:0.\xce\xcf-11-30T0 vm1 s", 2026));
+  CHECK_FALSE(ParseSyslogLine("Feb 30 10:00:00 vm1 sshd[1]: x", 2026));
+  CHECK_FALSE(ParseSyslogLine("2026-11-30T25:00:00Z vm1 sshd[1]: x", 2026));
+  CHECK_FALSE(ParseSyslogLine("2026-11-30T10:00:00+1:00 vm1 sshd[1]: x", 2026));
+  CHECK(ParseSyslogLine("2026-11-30T10:00:00Z vm1 sshd: x", 2026).has_value());
   CHECK_FALSE(ParseSyslogLine("", 2026));
 }
 
