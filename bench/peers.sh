@@ -15,7 +15,7 @@
 #                        anything is measured
 #
 # The login user: `daybook-bench`, created for the run with useradd --system
-# (shell /bin/sh, home $work/peer-home holding only .ssh/authorized_keys),
+# (shell /bin/sh, a home of its own holding only .ssh/authorized_keys),
 # removed at exit. The benchmark changes the host this much, and installs its
 # peers (need_peer): run it on a machine meant for it, never from a test.
 
@@ -24,12 +24,19 @@ peer_sshd_ports=()
 
 peer_user_create() {
   id "$peer_user" > /dev/null 2>&1 && userdel "$peer_user" 2> /dev/null || true
-  mkdir -p "$work/peer-home/.ssh"
-  useradd --system --shell /bin/sh --home-dir "$work/peer-home" --no-create-home "$peer_user"
-  cp "$work/op.pub" "$work/peer-home/.ssh/authorized_keys"
-  chown -R "$peer_user" "$work/peer-home"
-  chmod 700 "$work/peer-home" "$work/peer-home/.ssh"
+  # Its home outside $work (0700, root's): the user must be able to enter it.
+  peer_home=$(mktemp -d /tmp/daybook-bench-home.XXXXXX)
+  on_exit "rm -rf $peer_home"
+  mkdir -p "$peer_home/.ssh"
+  useradd --system --shell /bin/sh --home-dir "$peer_home" --no-create-home "$peer_user"
   on_exit "userdel $peer_user 2> /dev/null || true"
+  # A system user's password is locked ("!"), which sshd without PAM takes
+  # for a locked account; "*" is no password, and no lock.
+  usermod -p '*' "$peer_user"
+  cp "$work/op.pub" "$peer_home/.ssh/authorized_keys"
+  chown -R "$peer_user" "$peer_home"
+  chmod 755 "$peer_home"
+  chmod 700 "$peer_home/.ssh"
 }
 
 # peer_address I: the loopback address of peer host I (1-based): 127.0.1.1 ...
@@ -52,7 +59,7 @@ peer_sshds() {
     # (MaxStartups start = full = all of them), one session each.
     cat >> "$cfg" <<CFG
 HostKey $work/sshd_host
-AuthorizedKeysFile $work/peer-home/.ssh/authorized_keys
+AuthorizedKeysFile $peer_home/.ssh/authorized_keys
 AllowUsers $peer_user
 PasswordAuthentication no
 KbdInteractiveAuthentication no
