@@ -34,7 +34,8 @@ for (bench, group), members in groups.items():
            next((m for m in members if m["label"].startswith("daybook")), None)
     for m in members:
         if base and "median_s" in m and m is not base and not m["label"].startswith("daybook"):
-            m["ratio_to_daybook"] = round(m["median_s"] / base["median_s"], 1)
+            ratio = m["median_s"] / base["median_s"]
+            m["ratio_to_daybook"] = round(ratio, 1) if ratio >= 1 else round(ratio, 3)
             m["compared_with"] = base["label"]
 json.dump(doc, open(os.path.join(out, "results.json"), "w"), indent=1)
 lines = [f"Generated {doc['generated_at']} on {doc['machine']['cpus']} CPUs (kernel {doc['machine']['kernel']}); medians of each row's runs, spread min–max.", "",

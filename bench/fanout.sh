@@ -21,7 +21,7 @@ source "$(dirname "$0")/peers.sh"
 shift || true
 read -r -a sizes <<< "${*:-10 50 200}"
 need_peer pssh ansible-core
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"  # the controller holds a connection per host
 runs=${RUNS:-5}
 export GIT_AUTHOR_NAME=b GIT_AUTHOR_EMAIL=b@example.org GIT_COMMITTER_NAME=b GIT_COMMITTER_EMAIL=b@example.org
 git init -q -b main "$work/app"
@@ -36,7 +36,7 @@ for n in "${sizes[@]}"; do
   echo "== $n hosts"
   start_fleet "$work/fleet-$n" "$n" 'deploy_roots = ["/srv"]'
   cd "$work/fleet-$n"
-  printf '[manifest]\nname = "noop"\ntargets = "all"\n[[deploy]]\nname = "app"\nrepo = "%s"\nref = "v1"\npath = "/srv/app"\n[rollout]\nbatch = "100%%"\nmax_failures = "0"\n' \
+  printf '[manifest]\nname = "noop"\ntargets = "all"\n[[deploy]]\nname = "app"\nrepo = "%s"\nref = "v1"\npath = "/srv/app"\n[rollout]\nbatch = "100%%"\nmax_failures = "0%%"\n' \
     "$work/app" > manifests/noop.toml
   git add -A && git commit -qm manifest
   sleep 1

@@ -29,7 +29,9 @@ peer_user_create() {
   on_exit "rm -rf $peer_home"
   mkdir -p "$peer_home/.ssh"
   useradd --system --shell /bin/sh --home-dir "$peer_home" --no-create-home "$peer_user"
-  on_exit "userdel $peer_user 2> /dev/null || true"
+  # At exit: Ansible's SSH masters (ControlPersist) and the sessions they
+  # hold, then the user.
+  on_exit "pkill -f 'ControlPath=$work/ansible-cp' 2> /dev/null; pkill -f 'ControlPath=/tmp/tmp' 2> /dev/null; pkill -9 -u $peer_user 2> /dev/null; sleep 0.5; userdel -f $peer_user 2> /dev/null || true"
   # A system user's password is locked ("!"), which sshd without PAM takes
   # for a locked account; "*" is no password, and no lock.
   usermod -p '*' "$peer_user"
