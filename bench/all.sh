@@ -17,6 +17,7 @@ export BENCH_ROWS=$rows
 # shellcheck disable=SC2086
 bash "$src/bench/fanout.sh" "$build" ${SIZES:-10 50 200}
 bash "$src/bench/journal.sh" "$build"
+bash "$src/bench/deploy.sh" "$build" "${FILES:-10000}"
 
 python3 - "$rows" "$out" <<'PY'
 import json, platform, os, sys, datetime
@@ -30,7 +31,8 @@ groups = {}
 for r in rows:
     groups.setdefault((r["bench"], r["group"]), []).append(r)
 for (bench, group), members in groups.items():
-    base = next((m for m in members if m["label"].startswith("daybook push")), None) or \
+    base = next((m for m in members if m["label"] == "daybook push, nothing to change"), None) or \
+           next((m for m in members if m["label"].startswith("daybook push")), None) or \
            next((m for m in members if m["label"].startswith("daybook")), None)
     for m in members:
         if base and "median_s" in m and m is not base and not m["label"].startswith("daybook"):
@@ -43,7 +45,7 @@ lines = [f"Generated {doc['generated_at']} on {doc['machine']['cpus']} CPUs (ker
 for r in rows:
     if "median_s" in r:
         lines.append(f"| {r['bench']} | {r['group']} | {r['label']} | {r['median_s']:.3f} s | {r['min_s']:.3f}–{r['max_s']:.3f} s ({r['runs']} runs) | "
-                     f"{r['peak_rss_kb'] / 1024:.1f} MiB | {str(r.get('ratio_to_daybook', '')) + ('×' if 'ratio_to_daybook' in r else '')} |")
+                     f"{(str(round(r['peak_rss_kb'] / 1024, 1)) + ' MiB') if r['peak_rss_kb'] else '-'} | {str(r.get('ratio_to_daybook', '')) + ('×' if 'ratio_to_daybook' in r else '')} |")
     else:
         lines.append(f"| {r['bench']} | {r['group']} | {r['label']} | {r['value']:g} {r['unit']} | | | |")
 open(os.path.join(out, "results.md"), "w").write("\n".join(lines) + "\n")

@@ -64,35 +64,49 @@ canary = 0        # every host at once: the peers below have no canary either
 batch = "100%"
 TOML
 git add -A && git commit -qm bench
-"$daybook" ping --accept-new-host-keys > /dev/null
+"$daybook" ping --accept-new-host-keys > /dev/null || die "first ping"
+git add inventory/known_hosts && git commit -qm "pin agents"  # push reads the pins from the commit
 
 # Single host, 5 runs each, each on a fresh agent / directory.
 push1=() clone1=() rsync1=()
 for n in 1 2 3 4 5; do
-  sync; t=$(now); "$daybook" push manifests/app.toml --yes --target "a$n" --output json > "$work/push$n.json" 2>> "$work/push.err"; push1+=("$(elapsed "$t")")
-  sync; t=$(now); git clone -q --no-local "$work/app" "$work/clone$n"; clone1+=("$(elapsed "$t")")
-  sync; t=$(now); rsync -a --exclude .git "$work/app/" "$work/rsync$n/"; rsync1+=("$(elapsed "$t")")
+  sync; t=$(now); "$daybook" push manifests/app.toml --yes --target "a$n" --output json > "$work/push$n.json" 2>> "$work/push.err" ||
+    die "push to a$n: $(tail -2 "$work/push.err")"
+  push1+=("$(elapsed "$t")")
+  sync; t=$(now); git clone -q --no-local "$work/app" "$work/clone$n" || die "git clone"; clone1+=("$(elapsed "$t")")
+  sync; t=$(now); rsync -a --exclude .git "$work/app/" "$work/rsync$n/" || die "rsync"; rsync1+=("$(elapsed "$t")")
 done
 sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][0]["shipped"][0]["bytes"])' "$work/push1.json")
 p1=$(median "${push1[@]}"); c1=$(median "${clone1[@]}"); r1=$(median "${rsync1[@]}")
+timed "first deploy, $files files, 1 host" "daybook push" "${push1[@]}"
+timed "first deploy, $files files, 1 host" "git clone --no-local" "${clone1[@]}"
+timed "first deploy, $files files, 1 host" "rsync -a" "${rsync1[@]}"
 
 # 20 hosts at once; the peers run 20 copies in parallel.
-sync; t=$(now); "$daybook" push manifests/app.toml --yes --target group:many > /dev/null 2>> "$work/push.err"; p20=$(elapsed "$t")
-sync; t=$(now); seq 1 20 | xargs -P 20 -I{} git clone -q --no-local "$work/app" "$work/c20-{}"; c20=$(elapsed "$t")
-sync; t=$(now); seq 1 20 | xargs -P 20 -I{} rsync -a --exclude .git "$work/app/" "$work/r20-{}/"; r20=$(elapsed "$t")
+sync; t=$(now); "$daybook" push manifests/app.toml --yes --target group:many > /dev/null 2>> "$work/push.err" || die "push to 20 hosts"
+p20=$(elapsed "$t")
+sync; t=$(now); seq 1 20 | xargs -P 20 -I{} git clone -q --no-local "$work/app" "$work/c20-{}" || die "git clone x20"; c20=$(elapsed "$t")
+sync; t=$(now); seq 1 20 | xargs -P 20 -I{} rsync -a --exclude .git "$work/app/" "$work/r20-{}/" || die "rsync x20"; r20=$(elapsed "$t")
+timed "first deploy, $files files, 20 hosts at once" "daybook push" "$p20"
+timed "first deploy, $files files, 20 hosts at once" "git clone --no-local x20" "$c20"
+timed "first deploy, $files files, 20 hosts at once" "rsync -a x20" "$r20"
 
 # Incremental: one file changed, pushed to a1.
 mid=$((files / 2)); dir=$(printf 'src/m%03d' $((mid / 100))); file=$(printf '%s/f%05d.txt' "$dir" "$mid")
 echo "one more line" >> "$work/app/$file"
 git -C "$work/app" commit -qam v2 && git -C "$work/app" tag v2
 sed -i 's/^ref = "v1"/ref = "v2"/' manifests/app.toml && git commit -qam v2
-sync; t=$(now); "$daybook" push manifests/app.toml --yes --target a1 --output json > "$work/inc.json" 2>> "$work/push.err"; pinc=$(elapsed "$t")
+sync; t=$(now); "$daybook" push manifests/app.toml --yes --target a1 --output json > "$work/inc.json" 2>> "$work/push.err" ||
+  die "incremental push"
+pinc=$(elapsed "$t")
 inc_bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hosts"][0]["shipped"][0]["bytes"])' "$work/inc.json")
 changed=0
 for o in v2 "v2^{tree}" "v2^{tree}:src" "v2^{tree}:$dir" "v2:$file"; do
   changed=$((changed + $(git -C "$work/app" cat-file -s "$o")))
 done
-sync; t=$(now); git -C "$work/clone1" pull -q; pull=$(elapsed "$t")
+sync; t=$(now); git -C "$work/clone1" pull -q || die "git pull"; pull=$(elapsed "$t")
+timed "one-file release, 1 host" "daybook push" "$pinc"
+timed "one-file release, 1 host" "git pull" "$pull"
 
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 echo

@@ -79,6 +79,24 @@ print(f"{label}\t{median:.3f}\t{rss}")
 PY
 }
 
+# timed GROUP LABEL SECONDS...: a row of timings taken by hand (steps that
+# are not one command, or need a fresh directory per run), each of which
+# the caller checked; median and spread as measure gives them.
+timed() {
+  local group=$1 label=$2
+  shift 2
+  python3 - "$bench_name" "$group" "$label" "${BENCH_ROWS:-}" "$@" <<'PY'
+import json, statistics, sys
+bench, group, label, rows, times = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], [float(t) for t in sys.argv[5:]]
+median = statistics.median(times)
+if rows:
+    with open(rows, "a") as out:
+        out.write(json.dumps({"bench": bench, "group": group, "label": label, "runs": len(times), "median_s": round(median, 4),
+                              "min_s": round(min(times), 4), "max_s": round(max(times), 4), "peak_rss_kb": 0}) + "\n")
+print(f"{label}\t{median:.3f}")
+PY
+}
+
 # figure GROUP LABEL VALUE UNIT: a figure that is no timing (an RSS, a
 # size), as a row in $BENCH_ROWS too.
 figure() {
