@@ -23,7 +23,7 @@ peer_user=daybook-bench
 peer_sshd_ports=()
 
 peer_user_create() {
-  id "$peer_user" > /dev/null 2>&1 && userdel "$peer_user" 2> /dev/null || true
+  id "$peer_user" > /dev/null 2>&1 && { pkill -9 -u "$peer_user"; userdel -f "$peer_user"; } 2> /dev/null || true
   # Its home outside $work (0700, root's): the user must be able to enter it.
   peer_home=$(mktemp -d /tmp/daybook-bench-home.XXXXXX)
   on_exit "rm -rf $peer_home"
@@ -31,7 +31,7 @@ peer_user_create() {
   useradd --system --shell /bin/sh --home-dir "$peer_home" --no-create-home "$peer_user"
   # At exit: Ansible's SSH masters (ControlPersist) and the sessions they
   # hold, then the user.
-  on_exit "pkill -f 'ControlPath=$work/ansible-cp' 2> /dev/null; pkill -f 'ControlPath=/tmp/tmp' 2> /dev/null; pkill -9 -u $peer_user 2> /dev/null; sleep 0.5; userdel -f $peer_user 2> /dev/null || true"
+  on_exit "pkill -f 'ControlPath=$work/' 2> /dev/null; pkill -9 -u $peer_user 2> /dev/null; sleep 0.5; userdel -f $peer_user 2> /dev/null || true"
   # A system user's password is locked ("!"), which sshd without PAM takes
   # for a locked account; "*" is no password, and no lock.
   usermod -p '*' "$peer_user"
@@ -48,7 +48,7 @@ peer_sshds() {
   local n=$1 group=16
   need_peer openssh-server
   [[ -f "$work/sshd_host" ]] || ssh-keygen -q -t ed25519 -N '' -f "$work/sshd_host"
-  id "$peer_user" > /dev/null 2>&1 || peer_user_create
+  [[ -n "${peer_home:-}" ]] || peer_user_create  # (re)made once per run, a leftover of a killed run replaced
   mkdir -p /run/sshd
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -123,7 +123,7 @@ SH
 # (ControlPersist); cold starts every run with a fresh control directory.
 ansible_script() {
   local n=$1 mode=$2 s="$work/ansible-$1-$2.sh" control="$work/ansible-cp-$1"
-  [[ $mode == cold ]] && control='$(mktemp -d)'
+  [[ $mode == cold ]] && control="\$(mktemp -d $work/cold.XXXXXX)"
   cat > "$s" <<SH
 export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_SSH_CONTROL_PATH_DIR=$control
 out=\$(ansible all -i $work/ansible-$n -u $peer_user --private-key $work/op -m command -a true) || { echo "\$out" | grep -v CHANGED | head -3; exit 1; }
