@@ -92,8 +92,13 @@ class Collector {
     journal::AccessCursor cursor;
     {
       std::lock_guard<std::mutex> lock(session_.journal_mu);
-      pinned = (*writer())->PinnedKey(host.name);
-      cursor = (*writer())->AccessState(host.name);
+      Result<journal::JournalWriter*> w = writer();
+      if (!w) {
+        out.error = w.error().message;
+        return out;
+      }
+      pinned = (*w)->PinnedKey(host.name);
+      cursor = (*w)->AccessState(host.name);
     }
     if (!pinned || *pinned != crypto::FormatSshPublicKey((*connection)->host_key())) {
       out.error = "the journal pins no key, or another key, for this host: run `daybook ping --accept-new-host-keys` first";

@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include "core/base/strings.h"
-#include "core/crypto/encoding.h"
-#include "core/crypto/ssh_key.h"
 #include "core/journal/access_chain.h"
 #include "core/journal/observation.h"
 #include "core/journal/record.h"
@@ -15,12 +13,6 @@ namespace {
 Error Bad(const std::string& message) { return MakeError(ErrorCode::kFailed, std::string(kHostAccess) + ": " + message); }
 
 std::string Text(const Json& object, std::string_view key) { return StringField(object, key).value_or(""); }
-
-bool IsLowerHex(const std::string& text, size_t size) {
-  return text.size() == size && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
 
 const Json& Response(const Json& record) { return MemberOr(MemberOr(record, "agent"), "response"); }
 
@@ -72,28 +64,13 @@ Status CheckAccessSchema(const Json& r) {
 
 Status CheckAccessAnswer(const Json& record, const crypto::Ed25519Public& pinned, const std::string& origin) {
   if (Status s = CheckAccessSchema(record); !s) return s;
-  std::optional<TimePoint> ts = ParseTimestamp(Text(record, "ts"));
-  if (!ts) return Bad("bad ts");
-  const Json& agent = MemberOr(record, "agent");
-  Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(Text(agent, "key"));
-  if (!key || *key != pinned) {
-    return Bad("signed by " + (key ? crypto::SshFingerprint(*key) : std::string("?")) + ", but the journal pins " +
-               crypto::SshFingerprint(pinned) + " for host " + Text(record, "host"));
-  }
+  if (Status s = CheckPinnedAgent(record, pinned); !s) return Bad(s.error().message);
   const Json& response = Response(record);
-  std::optional<crypto::Bytes> sig = crypto::Base64Decode(Text(agent, "sig"));
-  if (!sig || !crypto::Ed25519Verify(pinned, Canonical(response), *sig)) return Bad("the agent's signature does not verify");
+  const std::string sig = Text(MemberOr(record, "agent"), "sig");
+  if (Status s = CheckEchoedAnswer(response, sig, pinned, Text(record, "observe"), origin, Text(record, "ts")); !s) {
+    return Bad(s.error().message);
+  }
   if (Text(response, "type") != "access.list") return Bad("the answer is no access.list");
-  if (Text(response, "observe") != Text(record, "observe")) return Bad("the answer was given to another question (observe differs)");
-  if (Text(response, "journal") != origin) {
-    return Bad("the answer was given for the journal " + Quoted(Text(response, "journal")) + ", not this one (" + Quoted(origin) + ")");
-  }
-  std::optional<TimePoint> at = ParseTimestamp(Text(response, "observed_at"));
-  if (!at) return Bad("the answer has no observed_at");
-  if (*at > *ts + kObservationSkew || *at < *ts - kObservationSkew) {
-    return Bad("answered at " + Text(response, "observed_at") + " but journaled at " + Text(record, "ts") + ": more than " +
-               std::to_string(kObservationSkew.count()) + " minutes apart");
-  }
   const Json& entries = MemberOr(response, "entries");
   if (!entries.is_array() || entries.size() > kMaxAccessListEntries ||
       !std::all_of(entries.begin(), entries.end(), [](const Json& e) { return e.is_string(); })) {

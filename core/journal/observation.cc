@@ -13,12 +13,6 @@ namespace {
 
 Error Bad(const std::string& message) { return MakeError(ErrorCode::kFailed, std::string(kHostObserved) + ": " + message); }
 
-bool IsLowerHex(const std::string& text, size_t size) {
-  return text.size() == size && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 bool IsObservedType(const std::string& type) {
   return std::any_of(std::begin(kObservedAnswerTypes), std::end(kObservedAnswerTypes),
                      [&](const char* t) { return type == t; });
@@ -73,34 +67,45 @@ Status CheckObservationSchema(const Json& r) {
   return OkStatus();
 }
 
+Status CheckPinnedAgent(const Json& record, const crypto::Ed25519Public& pinned) {
+  Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(Text(MemberOr(record, "agent"), "key"));
+  if (key && *key == pinned) return OkStatus();
+  return MakeError(ErrorCode::kFailed, "signed by " + (key ? crypto::SshFingerprint(*key) : std::string("?")) +
+                                           ", but the journal pins " + crypto::SshFingerprint(pinned) + " for host " +
+                                           Text(record, "host"));
+}
+
+Status CheckEchoedAnswer(const Json& response, const std::string& sig, const crypto::Ed25519Public& pinned,
+                         const std::string& observe, const std::string& origin, const std::string& journaled_at) {
+  auto fail = [](const std::string& message) { return MakeError(ErrorCode::kFailed, message); };
+  std::optional<crypto::Bytes> bytes = crypto::Base64Decode(sig);
+  if (!bytes || !crypto::Ed25519Verify(pinned, Canonical(response), *bytes)) return fail("an answer's signature does not verify");
+  if (Text(response, "observe") != observe) return fail("an answer was given to another question (observe differs)");
+  if (Text(response, "journal") != origin) {
+    return fail("an answer was given for the journal " + Quoted(Text(response, "journal")) + ", not this one (" + Quoted(origin) + ")");
+  }
+  std::optional<TimePoint> at = ParseTimestamp(Text(response, "observed_at"));
+  std::optional<TimePoint> ts = ParseTimestamp(journaled_at);
+  if (!at) return fail("an answer has no observed_at");
+  if (!ts) return fail("bad ts");
+  if (*at > *ts + kObservationSkew || *at < *ts - kObservationSkew) {
+    return fail("answered at " + Text(response, "observed_at") + " but journaled at " + journaled_at + ": more than " +
+                std::to_string(kObservationSkew.count()) + " minutes apart");
+  }
+  return OkStatus();
+}
+
 Status CheckObservationAnswers(const Json& record, const crypto::Ed25519Public& pinned, const std::string& origin) {
   if (Status s = CheckObservationSchema(record); !s) return s;
-  std::optional<TimePoint> ts = ParseTimestamp(Text(record, "ts"));
-  if (!ts) return Bad("bad ts");
-  const Json& agent = MemberOr(record, "agent");
-  Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(Text(agent, "key"));
-  if (!key || *key != pinned) {
-    return Bad("signed by " + (key ? crypto::SshFingerprint(*key) : std::string("?")) + ", but the journal pins " +
-               crypto::SshFingerprint(pinned) + " for host " + Text(record, "host"));
-  }
-  const std::string observe = Text(record, "observe");
+  if (Status s = CheckPinnedAgent(record, pinned); !s) return Bad(s.error().message);
   std::map<std::string, const Json*> by_type;
-  for (const Json& a : MemberOr(agent, "answers")) {
+  for (const Json& a : MemberOr(MemberOr(record, "agent"), "answers")) {
     const Json& response = MemberOr(a, "response");
-    std::optional<crypto::Bytes> sig = crypto::Base64Decode(Text(a, "sig"));
-    if (!sig || !crypto::Ed25519Verify(pinned, Canonical(response), *sig)) return Bad("an answer's signature does not verify");
+    if (Status s = CheckEchoedAnswer(response, Text(a, "sig"), pinned, Text(record, "observe"), origin, Text(record, "ts")); !s) {
+      return Bad(s.error().message);
+    }
     if (!IsObservedType(Text(response, "type"))) return Bad("an answer of type " + Quoted(Text(response, "type")) + " is no observation");
-    if (Text(response, "observe") != observe) return Bad("an answer was given to another question (observe differs)");
-    if (Text(response, "journal") != origin) {
-      return Bad("an answer was given for the journal " + Quoted(Text(response, "journal")) + ", not this one (" + Quoted(origin) + ")");
-    }
     if (!by_type.emplace(Text(response, "type"), &response).second) return Bad("two " + Text(response, "type") + " answers");
-    std::optional<TimePoint> at = ParseTimestamp(Text(response, "observed_at"));
-    if (!at) return Bad("an answer has no observed_at");
-    if (*at > *ts + kObservationSkew || *at < *ts - kObservationSkew) {
-      return Bad("observed at " + Text(response, "observed_at") + " but journaled at " + Text(record, "ts") +
-                 ": more than " + std::to_string(kObservationSkew.count()) + " minutes apart");
-    }
   }
   // Complete for its source: no answer left out.
   auto missing = [&](const char* type) { return Bad("a " + Text(record, "source") + " observation without its " + type + " answer"); };

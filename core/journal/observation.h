@@ -40,6 +40,18 @@ constexpr auto kObservationSkew = std::chrono::minutes(15);
 // The answers an observation may carry.
 constexpr const char* kObservedAnswerTypes[] = {"facts", "deploy.status", "patch.plan"};
 
+// What every agent answer the journal keeps outside an intervention shares
+// (observations here, access records in access_record.h). Messages name
+// no record type: the caller's prefix does.
+//
+// The record's agent.key is `pinned`, the key the journal pins for its host.
+Status CheckPinnedAgent(const Json& record, const crypto::Ed25519Public& pinned);
+// `response` is signed by `pinned` (`sig`: base64 Ed25519 over its canonical
+// bytes), echoes `observe` and the journal's `origin`, and its observed_at
+// is within kObservationSkew of `journaled_at` (the record's ts).
+Status CheckEchoedAnswer(const Json& response, const std::string& sig, const crypto::Ed25519Public& pinned,
+                         const std::string& observe, const std::string& origin, const std::string& journaled_at);
+
 // The record's own fields (host, source, observe, agent) are well formed.
 Status CheckObservationSchema(const Json& record);
 

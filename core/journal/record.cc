@@ -16,9 +16,6 @@ Error Bad(const std::string& why) { return MakeError(ErrorCode::kFailed, why); }
 bool IsString(const Json& r, const char* key) { return r.contains(key) && r[key].is_string() && !r[key].get<std::string>().empty(); }
 bool IsInt(const Json& r, const char* key) { return r.contains(key) && r[key].is_number_integer(); }
 
-bool IsHex(const std::string& s, size_t size) {
-  return s.size() == size && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
 
 Status Require(bool ok, const std::string& what) { return ok ? OkStatus() : Status(Bad(what)); }
 
@@ -41,6 +38,10 @@ std::optional<std::string> StringField(const Json& record, std::string_view key)
   auto it = record.find(key);
   if (it == record.end() || !it->is_string()) return std::nullopt;
   return it->get<std::string>();
+}
+
+bool IsLowerHex(const std::string& text, size_t size) {
+  return text.size() == size && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 std::optional<int64_t> IntField(const Json& record, std::string_view key) {
@@ -84,7 +85,7 @@ Status CheckRecordSchema(const Json& r) {
   if (!IsInt(r, "seq") || r["seq"].get<int64_t>() < 0) return Bad("missing or bad seq");
   if (!IsString(r, "ts") || !ParseTimestamp(r["ts"].get<std::string>())) return Bad("missing or bad ts");
   if (!IsString(r, "type")) return Bad("missing type");
-  if (!IsString(r, "nonce") || !IsHex(r["nonce"].get<std::string>(), 32)) return Bad("missing or bad nonce");
+  if (!IsString(r, "nonce") || !IsLowerHex(r["nonce"].get<std::string>(), 32)) return Bad("missing or bad nonce");
   const std::string type = r["type"];
   if (v2 && IsOperatorSigned(type)) {
     if (Status s = Require(IsString(r, "operator") && IsString(r, "op_sig"), type + ": missing operator or op_sig"); !s) return s;

@@ -60,6 +60,8 @@ bool IsOperatorSigned(std::string_view type);
 // untrusted records.
 std::optional<std::string> StringField(const Json& record, std::string_view key);
 std::optional<int64_t> IntField(const Json& record, std::string_view key);
+// `text` is exactly `size` lowercase hex digits (nonces, observe ids).
+bool IsLowerHex(const std::string& text, size_t size);
 // The member `key`, or a null value when absent or `object` is no object.
 const Json& MemberOr(const Json& object, std::string_view key);
 

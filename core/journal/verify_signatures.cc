@@ -47,6 +47,17 @@ class SignatureCheck {
  private:
   Failure Fail(VerifyCode code, std::string message) const { return {code, seq_, offset_, std::move(message)}; }
 
+  // The key the journal pins for `host` (null: none yet), and the failure
+  // of a `what` signed before any pin.
+  const crypto::Ed25519Public* Pinned(const std::string& host) const {
+    auto pin = pins_.find(host);
+    return pin == pins_.end() ? nullptr : &pin->second;
+  }
+  Failure NoPin(const std::string& host, const std::string& what) const {
+    return Fail(VerifyCode::kBadAgentSig, "no operator-signed host.key_pinned record for host " + host + " precedes this " + what +
+                                              ": its signing key is not the journal's");
+  }
+
   std::optional<Failure> CheckOperator(const Json& record) {
     std::optional<std::string> op_sig = StringField(record, "op_sig"), ts = StringField(record, "ts");
     if (!op_sig || !ts) return Fail(VerifyCode::kBadOperatorSig, "missing op_sig");
@@ -122,18 +133,15 @@ class SignatureCheck {
     if (!MemberOr(agent, "response").is_object() || !key_text) {
       return Fail(VerifyCode::kBadAgentSig, "agent signature needs key, sig, response");
     }
-    auto pin = pins_.find(host.value_or(""));
-    if (pin == pins_.end()) {
-      return Fail(VerifyCode::kBadAgentSig, "no operator-signed host.key_pinned record for host " + host.value_or("") +
-                                                " precedes this result: its signing key is not the journal's");
-    }
+    const crypto::Ed25519Public* pinned = Pinned(host.value_or(""));
+    if (pinned == nullptr) return NoPin(host.value_or(""), "result");
     Result<crypto::Ed25519Public> key = crypto::ParseSshPublicKey(*key_text);
-    if (!key || *key != pin->second) {
+    if (!key || *key != *pinned) {
       return Fail(VerifyCode::kBadAgentSig, "signed by " + (key ? crypto::SshFingerprint(*key) : std::string("?")) +
-                                                ", but the journal pins " + crypto::SshFingerprint(pin->second) +
-                                                " for host " + pin->first);
+                                                ", but the journal pins " + crypto::SshFingerprint(*pinned) +
+                                                " for host " + host.value_or(""));
     }
-    if (auto f = CheckSignature(agent, pin->second)) return f;
+    if (auto f = CheckSignature(agent, *pinned)) return f;
     int64_t begin_seq = IntField(record, "begin_seq").value_or(-1);  // schema-checked in pass 1
     if (begin_seq < 0 || begin_seq >= seq_ || scan_.types[static_cast<size_t>(begin_seq)] != kInterventionBegin) {
       return Fail(VerifyCode::kBadAgentSig, "begin_seq " + std::to_string(begin_seq) +
@@ -172,13 +180,10 @@ class SignatureCheck {
   // An observation: the agent's answers, signed by the key the journal
   // pins for the host, each given to this question alone (observation.h).
   std::optional<Failure> CheckObserved(const Json& record) {
-    std::optional<std::string> host = StringField(record, "host");
-    auto pin = pins_.find(host.value_or(""));
-    if (pin == pins_.end()) {
-      return Fail(VerifyCode::kBadAgentSig, "no operator-signed host.key_pinned record for host " + host.value_or("") +
-                                                " precedes this observation: its signing key is not the journal's");
-    }
-    if (Status s = CheckObservationAnswers(record, pin->second, report_.origin); !s) {
+    const std::string host = StringField(record, "host").value_or("");
+    const crypto::Ed25519Public* pinned = Pinned(host);
+    if (pinned == nullptr) return NoPin(host, "observation");
+    if (Status s = CheckObservationAnswers(record, *pinned, report_.origin); !s) {
       return Fail(VerifyCode::kBadAgentSig, s.error().message);
     }
     if (!observed_.insert(StringField(record, "observe").value_or("")).second) {
@@ -191,13 +196,10 @@ class SignatureCheck {
   // Lines of an agent's access log, signed by the key the journal pins for
   // the host, their gap said as the records before say it (access_record.h).
   std::optional<Failure> CheckAccess(const Json& record) {
-    std::optional<std::string> host = StringField(record, "host");
-    auto pin = pins_.find(host.value_or(""));
-    if (pin == pins_.end()) {
-      return Fail(VerifyCode::kBadAgentSig, "no operator-signed host.key_pinned record for host " + host.value_or("") +
-                                                " precedes this access record: its signing key is not the journal's");
-    }
-    if (Status s = CheckAccessAnswer(record, pin->second, report_.origin); !s) return Fail(VerifyCode::kBadAgentSig, s.error().message);
+    const std::string host = StringField(record, "host").value_or("");
+    const crypto::Ed25519Public* pinned = Pinned(host);
+    if (pinned == nullptr) return NoPin(host, "access record");
+    if (Status s = CheckAccessAnswer(record, *pinned, report_.origin); !s) return Fail(VerifyCode::kBadAgentSig, s.error().message);
     if (!observed_.insert(StringField(record, "observe").value_or("")).second) {
       return Fail(VerifyCode::kBadAgentSig, "host.access: the same answer was journaled twice (observe repeats)");
     }
@@ -205,7 +207,7 @@ class SignatureCheck {
       access_.NotePruned();
       ++next_access_tombstone_;
     }
-    AccessCursor before = access_.For(*host);
+    AccessCursor before = access_.For(host);
     const Json& response = MemberOr(MemberOr(record, "agent"), "response");
     const std::string stated = StringField(record, "gap").value_or("");
     // After retention, the first record left is checked on its own: its
