@@ -7,7 +7,7 @@
 # Medians of 5 runs; `sync` before each timed command, so no tool pays for
 # another's dirty pages (the agent flushes its release with syncfs before
 # the switch; git and rsync leave theirs in the page cache). Usage: bench/deploy.sh [BUILD_DIR] [FILES]  (not run by CI)
-source "$(dirname "$0")/lib.sh" "${1:-build}" deploy-bench
+source "$(dirname "$0")/lib.sh" "${1:-build}" deploy
 files=${2:-10000}
 need_peer rsync
 export GIT_AUTHOR_NAME=b GIT_AUTHOR_EMAIL=b@example.org GIT_COMMITTER_NAME=b GIT_COMMITTER_EMAIL=b@example.org
@@ -67,6 +67,7 @@ git add -A && git commit -qm bench
 "$daybook" ping --accept-new-host-keys > /dev/null || die "first ping"
 git add inventory/known_hosts && git commit -qm "pin agents"  # push reads the pins from the commit
 
+export BENCH_BASE="daybook push"
 # Single host, 5 runs each, each on a fresh agent / directory.
 push1=() clone1=() rsync1=()
 for n in 1 2 3 4 5; do

@@ -13,7 +13,13 @@
 # every command is checked (exit status; the peers' answers counted) and the
 # peers are checked once per host before anything is measured: a failure
 # stops the benchmark and no figure of it is printed.
-# Also: each agent's RSS idle and after the push, the controller's peak RSS.
+# Also: each agent's RSS idle and after the push, the controller's peak RSS
+# and its CPU time per host. The agents are stopped before the peers run:
+# each tool has the machine to itself.
+# At 1,000 hosts: Ansible's forks are capped at ANSIBLE_FORKS_MAX (200):
+# 1,000 forks are 1,000 Python processes of ~40 MiB each, more than this
+# machine holds next to 1,000 logins; and the peers run PEER_RUNS_1000 (1)
+# times each (an Ansible run there takes minutes).
 # Usage: bench/fanout.sh [BUILD_DIR] [N...]   (root: it runs sshds and adds a
 # login user for the peers; installs pssh, ansible-core, openssh-server)
 source "$(dirname "$0")/lib.sh" "${1:-build}" fanout
@@ -28,11 +34,17 @@ git init -q -b main "$work/app"
 for i in $(seq 1 50); do echo "file $i" > "$work/app/f$i.txt"; done
 git -C "$work/app" add -A && git -C "$work/app" commit -qm v1 && git -C "$work/app" tag v1
 
-rss_kb() { ps -o rss= -p "$1" | tr -d ' '; }
-median_rss() { for p in "$@"; do rss_kb "$p"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# An agent's memory, KiB, from /proc/PID/smaps_rollup: Rss (every resident
+# page it maps: library code and data read from disk included, shared with
+# any process mapping the same libraries) or Private_Dirty (the pages only
+# it has written: heap, stacks, libraries' relocated data).
+mem_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/smaps_rollup"; }
+median_mem() { local k=$1; shift; for p in "$@"; do mem_kb "$k" "$p"; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 for n in "${sizes[@]}"; do
-  export BENCH_GROUP="$n hosts"
+  export BENCH_GROUP="$n hosts" BENCH_HOSTS=$n BENCH_BASE="daybook push, nothing to change"
+  peer_runs=$runs
+  ((n < 1000)) || peer_runs=${PEER_RUNS_1000:-1}
   echo "== $n hosts"
   start_fleet "$work/fleet-$n" "$n" 'deploy_roots = ["/srv"]'
   cd "$work/fleet-$n"
@@ -40,9 +52,9 @@ for n in "${sizes[@]}"; do
     "$work/app" > manifests/noop.toml
   git add -A && git commit -qm manifest
   sleep 1
-  idle=$(median_rss "${agent_pids[@]}")
+  idle=$(median_mem Rss "${agent_pids[@]}") idle_dirty=$(median_mem Private_Dirty "${agent_pids[@]}")
   "$daybook" push manifests/noop.toml --yes > "$work/first-$n.txt" 2>&1 || { tail -5 "$work/first-$n.txt"; die "first push to $n hosts"; }
-  after_push=$(median_rss "${agent_pids[@]}")
+  after_push=$(median_mem Rss "${agent_pids[@]}") after_dirty=$(median_mem Private_Dirty "${agent_pids[@]}")
   measure "daybook ping" "$runs" "$daybook" ping --target all
   measure "daybook push, nothing to change" "$runs" "$daybook" push manifests/noop.toml --yes
   "$daybook" push manifests/noop.toml --yes --output json > "$work/noop-$n.json" 2> /dev/null || die "no-op push to $n hosts"
@@ -52,16 +64,19 @@ d, n = json.load(open(sys.argv[1])), int(sys.argv[2])
 assert d["summary"]["ok"] == n and d["summary"]["hosts"] == n, d["summary"]
 assert {h["deploys"][0]["status"] for h in d["hosts"]} == {"unchanged"}, {h["deploys"][0]["status"] for h in d["hosts"]}
 PY
+  figure "$n hosts" "agent RSS idle (median)" "$idle" KiB
+  figure "$n hosts" "agent RSS after a push (median)" "$after_push" KiB
+  figure "$n hosts" "agent private dirty memory idle (median)" "$idle_dirty" KiB
+  figure "$n hosts" "agent private dirty memory after a push (median)" "$after_dirty" KiB
+  for p in "${agent_pids[@]}"; do kill "$p" 2> /dev/null || true; done
   cd "$work"
   peer_sshds "$n"
   peer_inventories "$n"
   peer_check "$n"
-  measure "parallel-ssh -p $n true" "$runs" bash "$(pssh_script "$n")"
-  measure "ansible, forks $n, warm" "$runs" bash "$(ansible_script "$n" warm)"
-  measure "ansible, forks $n, cold" "$runs" bash "$(ansible_script "$n" cold)"
-  figure "$n hosts" "agent RSS idle (median)" "$idle" KiB
-  figure "$n hosts" "agent RSS after a push (median)" "$after_push" KiB
-  for p in "${agent_pids[@]}"; do kill "$p" 2> /dev/null || true; done
+  forks=$(ansible_forks "$n")
+  measure "parallel-ssh -p $n true" "$peer_runs" bash "$(pssh_script "$n")"
+  measure "ansible, forks $forks, warm" "$peer_runs" bash "$(ansible_script "$n" warm)"
+  measure "ansible, forks $forks, cold" "$peer_runs" bash "$(ansible_script "$n" cold)"
   for f in "$work"/sshd-*.pid; do kill "$(cat "$f")" 2> /dev/null || true; rm -f "$f"; done
   sleep 1
 done

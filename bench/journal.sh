@@ -15,7 +15,7 @@ d=\$(mktemp -d "$work/a.XXXXXX") && "$bench" append "\$d/j" 500 && rm -rf "\$d"
 SH
 measure "daybook journal: 500 durable, sealed appends" "$runs" bash "$work/append.sh"
 
-export BENCH_GROUP="verify 100,000 records"
+export BENCH_GROUP="verify 100,000 records" BENCH_BASE="daybook journal verify (hashes and signatures)"
 # Filled on tmpfs (its appends' fsyncs cost nothing there); verified there too.
 mem=$(mktemp -d /dev/shm/daybook-bench.XXXXXX)
 on_exit "rm -rf $mem"

@@ -90,6 +90,9 @@ CFG
   done
 }
 
+# ansible_forks N: N, capped at ANSIBLE_FORKS_MAX (default 200; fanout.sh says why).
+ansible_forks() { local cap=${ANSIBLE_FORKS_MAX:-200}; echo $(($1 < cap ? $1 : cap)); }
+
 peer_inventories() {
   local n=$1
   for ((i = 1; i <= n; i++)); do echo "$(peer_address "$i"):$peer_port"; done > "$work/pssh-hosts-$n"
@@ -99,7 +102,7 @@ peer_inventories() {
 host_key_checking = False
 interpreter_python = /usr/bin/python3
 gathering = explicit
-forks = $n
+forks = $(ansible_forks "$n")
 timeout = 60
 [ssh_connection]
 pipelining = True
