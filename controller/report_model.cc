@@ -112,7 +112,7 @@ class ReportBuilder {
     const Json& response = MemberOr(MemberOr(r, "agent"), "response");
     HostTrack& host = hosts_[Str(r, "host")];
     const std::string id = Str(r, "intervention");
-    std::optional<TimePoint> begun = journal::ParseTimestamp(Str(e.intervention, "ts"));
+    std::optional<TimePoint> begun = journal::ParseTimestamp(Str(e.intervention(), "ts"));
     const Json& patch = MemberOr(response, "patch");
     if (patch.is_object()) {
       for (const Json& c : ArrayOr(MemberOr(MemberOr(patch, "plan"), "changes"))) {

@@ -260,8 +260,9 @@ Result<std::string> ExportJsonl(const JournalFiles& files, const ExportOptions& 
     body += e.line + "\n";
     exported.insert(e.seq);
     if (IsTombstone(e.record)) pruned.insert(e.seq);
-    if (Str(e.record, "type") != kInterventionBegin && e.intervention.is_object()) {
-      needed[Str(e.record, "intervention")] = Canonical(e.intervention);
+    if (Str(e.record, "type") != kInterventionBegin && e.intervention().is_object() &&
+        !needed.count(Str(e.record, "intervention"))) {
+      needed[Str(e.record, "intervention")] = Canonical(e.intervention());
     }
   }
   Json begins = Json::array();

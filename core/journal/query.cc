@@ -45,7 +45,7 @@ Result<std::vector<JournalEntry>> ReadEntries(const JournalFiles& files) {
   Result<Checkpoint> claimed = UnverifiedCheckpoint(files.checkpoint);
   const int64_t sealed = claimed ? claimed->size : 0;  // as claimed: `journal show` says when unchecked
   std::vector<JournalEntry> entries;
-  std::map<std::string, size_t> begins;  // intervention id -> index in entries
+  std::map<std::string, std::shared_ptr<const Json>> begins;  // intervention id -> its begin record
   for (const LineRef& ref : SplitRecordLines(files.records).lines) {
     Result<Json> record = ParseCanonical(ref.text);
     if (!record) {
@@ -57,10 +57,10 @@ Result<std::vector<JournalEntry>> ReadEntries(const JournalFiles& files) {
     JournalEntry entry{static_cast<int64_t>(entries.size()), std::string(ref.text), std::move(*record), nullptr, *leaf};
     std::string id = Field(entry.record, "intervention");
     if (Field(entry.record, "type") == kInterventionBegin && !id.empty()) {
-      begins[id] = entries.size();
-      entry.intervention = entry.record;
+      entry.begin = std::make_shared<const Json>(entry.record);
+      begins[id] = entry.begin;
     } else if (auto it = begins.find(id); it != begins.end()) {
-      entry.intervention = entries[it->second].record;
+      entry.begin = it->second;
     }
     entry.sealed = entry.seq < sealed;
     entries.push_back(std::move(entry));
@@ -76,10 +76,10 @@ bool Matches(const JournalFilter& f, const JournalEntry& e) {
   if (f.until && (!ts || *ts >= *f.until)) return false;
   if (!f.intervention.empty() && Field(r, "intervention") != f.intervention) return false;
   if (!f.operator_fp.empty()) {
-    const Json& who = r.contains("op_sig") ? r : e.intervention;
+    const Json& who = r.contains("op_sig") ? r : e.intervention();
     if (Field(who, "operator") != f.operator_fp && Field(who, "principal") != f.operator_fp) return false;
   }
-  if (!f.ticket.empty() && Field(e.intervention, "ticket") != f.ticket) return false;
+  if (!f.ticket.empty() && Field(e.intervention(), "ticket") != f.ticket) return false;
   if (!f.host.empty()) {
     // A record about one host (result, pin, observation, access) names it;
     // an intervention's begin and end name their targets.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -33,11 +34,21 @@ struct JournalEntry {
   int64_t seq = 0;
   std::string line;    // the leaf bytes
   Json record;         // parsed line (a tombstone for pruned records)
-  Json intervention;   // the begin record of its intervention, or null
+  // The begin record of its intervention, or none: one copy shared by all
+  // of the intervention's entries (a begin names every target, and an
+  // intervention has a record per target: a copy each would make reading
+  // a journal cost the square of the fleet's size).
+  std::shared_ptr<const Json> begin;
   Hash leaf_hash{};
   // Covered by the checkpoint's size. Read, not verified: `journal verify`
   // checks the signature; this only tells a reader what is not sealed yet.
   bool sealed = false;
+
+  // The begin record of its intervention, or null.
+  const Json& intervention() const {
+    static const Json kNone;
+    return begin ? *begin : kNone;
+  }
 };
 
 // Every record, in order; fails on a line that does not parse (run verify).

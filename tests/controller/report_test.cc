@@ -22,7 +22,7 @@ std::string At(int hours) { return journal::FormatTimestamp(kDay0 + std::chrono:
 journal::JournalEntry Entry(Json record, Json begin = nullptr) {
   journal::JournalEntry e;
   e.record = std::move(record);
-  e.intervention = std::move(begin);
+  if (!begin.is_null()) e.begin = std::make_shared<const Json>(std::move(begin));
   return e;
 }
 
