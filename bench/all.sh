@@ -4,7 +4,7 @@
 # writes BUILD_DIR/bench/results.json and results.md and prints the table.
 # A benchmark that fails stops the suite: no table is written from a
 # failed run. `make bench` runs it.
-# Usage: bench/all.sh [BUILD_DIR]   SIZES="10 50 200 1000" (fan-out sizes), RUNS=5
+# Usage: bench/all.sh [BUILD_DIR]   SIZES="10 50 200 1000" (fan-out sizes), RUNS=3 (runs per row)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
@@ -12,7 +12,7 @@ out="$build/bench"
 mkdir -p "$out"
 rows=$(mktemp "${TMPDIR:-/tmp}/daybook-bench-rows.XXXXXX")
 trap 'rm -f "$rows"' EXIT
-export BENCH_ROWS=$rows
+export BENCH_ROWS=$rows RUNS=${RUNS:-3}
 
 # shellcheck disable=SC2086
 bash "$src/bench/fanout.sh" "$build" ${SIZES:-10 50 200 1000}

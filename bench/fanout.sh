@@ -52,9 +52,11 @@ for n in "${sizes[@]}"; do
     "$work/app" > manifests/noop.toml
   git add -A && git commit -qm manifest
   sleep 1
-  idle=$(median_mem Rss "${agent_pids[@]}") idle_dirty=$(median_mem Private_Dirty "${agent_pids[@]}")
+  idle=$(median_mem Rss "${agent_pids[@]}")
+  idle_dirty=$(median_mem Private_Dirty "${agent_pids[@]}")
   "$daybook" push manifests/noop.toml --yes > "$work/first-$n.txt" 2>&1 || { tail -5 "$work/first-$n.txt"; die "first push to $n hosts"; }
-  after_push=$(median_mem Rss "${agent_pids[@]}") after_dirty=$(median_mem Private_Dirty "${agent_pids[@]}")
+  after_push=$(median_mem Rss "${agent_pids[@]}")
+  after_dirty=$(median_mem Private_Dirty "${agent_pids[@]}")
   measure "daybook ping" "$runs" "$daybook" ping --target all
   measure "daybook push, nothing to change" "$runs" "$daybook" push manifests/noop.toml --yes
   "$daybook" push manifests/noop.toml --yes --output json > "$work/noop-$n.json" 2> /dev/null || die "no-op push to $n hosts"
@@ -69,6 +71,8 @@ PY
   figure "$n hosts" "agent private dirty memory idle (median)" "$idle_dirty" KiB
   figure "$n hosts" "agent private dirty memory after a push (median)" "$after_dirty" KiB
   for p in "${agent_pids[@]}"; do kill "$p" 2> /dev/null || true; done
+  wait "${agent_pids[@]}" 2> /dev/null || true  # gone before the peers run, and no stale pid is killed later
+  pids=()
   cd "$work"
   peer_sshds "$n"
   peer_inventories "$n"
@@ -77,6 +81,6 @@ PY
   measure "parallel-ssh -p $n true" "$peer_runs" bash "$(pssh_script "$n")"
   measure "ansible, forks $forks, warm" "$peer_runs" bash "$(ansible_script "$n" warm)"
   measure "ansible, forks $forks, cold" "$peer_runs" bash "$(ansible_script "$n" cold)"
-  for f in "$work"/sshd-*.pid; do kill "$(cat "$f")" 2> /dev/null || true; rm -f "$f"; done
+  peer_stop
   sleep 1
 done

@@ -16,7 +16,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   for step in "${exit_steps[@]}"; do eval "$step" || true; done
-  rm -rf "$work"
+  rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 # die MESSAGE: the benchmark stops, and no figure of it is printed.
@@ -35,11 +35,17 @@ need_peer() {
     echo "installing $pkg (benchmark peer)"
     local policy=""
     if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+      on_exit "rm -f /usr/sbin/policy-rc.d"  # also when the run is stopped during the install
       printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy=1
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$pkg" > "$work/apt-$pkg.log" 2>&1 ||
       { [[ -z $policy ]] || rm -f /usr/sbin/policy-rc.d; tail -5 "$work/apt-$pkg.log"; die "cannot install $pkg"; }
     [[ -z $policy ]] || rm -f /usr/sbin/policy-rc.d
+    # Installed, a server is also enabled to start at the next boot (sshd on
+    # port 22 with Debian's defaults): the benchmarks run their own.
+    if [[ $pkg == openssh-server ]] && command -v systemctl > /dev/null; then
+      systemctl disable ssh.service ssh.socket > /dev/null 2>&1 || true
+    fi
   done
 }
 
@@ -114,6 +120,7 @@ PY
 # figure GROUP LABEL VALUE UNIT: a figure that is no timing (an RSS, a
 # size), as a row in $BENCH_ROWS too.
 figure() {
+  [[ "$3" =~ ^[0-9.]+$ ]] || die "$2: no figure ('$3')"
   echo "$2: $3 $4"
   [[ -z "${BENCH_ROWS:-}" ]] || python3 -c 'import json,sys; print(json.dumps({"bench": sys.argv[1], "group": sys.argv[2], "label": sys.argv[3], "value": float(sys.argv[4]), "unit": sys.argv[5]}))' \
     "$bench_name" "$1" "$2" "$3" "$4" >> "$BENCH_ROWS"
@@ -139,7 +146,11 @@ start_fleet() {
   done
   for i in $(seq -f '%03g' 1 "$n"); do
     local d="$fleet.agents/h$i"
-    until grep -q '^listening on' "$d/out" 2>/dev/null; do sleep 0.02; done
+    local waited=0
+    until grep -q '^listening on' "$d/out" 2>/dev/null; do
+      ((waited++ < 3000)) || die "agent h$i did not start: $(tail -2 "$d/log")"
+      sleep 0.02
+    done
     printf '[hosts.h%s]\naddress = "127.0.0.1"\nport = %s\n' "$i" "$(sed 's/.*://' "$d/out")" >> "$hosts"
   done
   (cd "$fleet" && git add -A && git -c user.name=b -c user.email=b@example.org commit -qm fleet &&

@@ -45,7 +45,8 @@ source "$src/tests/realos/realos_lib.sh"
 need_peer debootstrap zstd
 
 R=$work/daybook-root U=$work/uu-root
-realos_s0 "$R" | tee "$work/s0.txt"
+realos_s0 "$R" > "$work/s0.txt"  # not in a pipe: its mounts must stay known to the cleanup
+cat "$work/s0.txt"
 cp -a "$R" "$U"
 pending=$(wc -l < "$work/s0-upgradable.txt")
 export BENCH_GROUP="real Debian 12 root, $pending pending updates"

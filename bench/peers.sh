@@ -24,14 +24,14 @@ peer_sshd_ports=()
 
 peer_user_create() {
   id "$peer_user" > /dev/null 2>&1 && { pkill -9 -u "$peer_user"; userdel -f "$peer_user"; } 2> /dev/null || true
+  # At exit: the SSH masters of the run (their command line names their
+  # socket in $work), the user's processes and the user, then its home.
+  on_exit "pkill -f '$work/' 2> /dev/null; pkill -9 -u $peer_user 2> /dev/null; sleep 0.5; userdel -f $peer_user 2> /dev/null || true"
   # Its home outside $work (0700, root's): the user must be able to enter it.
   peer_home=$(mktemp -d /tmp/daybook-bench-home.XXXXXX)
-  on_exit "rm -rf $peer_home"
+  on_exit "rm -rf --one-file-system $peer_home"
   mkdir -p "$peer_home/.ssh"
   useradd --system --shell /bin/sh --home-dir "$peer_home" --no-create-home "$peer_user"
-  # At exit: Ansible's SSH masters (ControlPersist) and the sessions they
-  # hold, then the user.
-  on_exit "pkill -f 'ControlPath=$work/' 2> /dev/null; pkill -9 -u $peer_user 2> /dev/null; sleep 0.5; userdel -f $peer_user 2> /dev/null || true"
   # A system user's password is locked ("!"), which sshd without PAM takes
   # for a locked account; "*" is no password, and no lock.
   usermod -p '*' "$peer_user"
@@ -79,14 +79,18 @@ CFG
     /usr/sbin/sshd -f "$cfg" -D -E "$work/sshd-$first.log" &
     pids+=($!)
   done
-  # Ready when every address answers.
+  # Ready when every address answers; the peers trust only this host key
+  # (an address another process took would fail their logins).
+  : > "$work/peer_known_hosts"
   for ((i = 1; i <= n; i++)); do
-    local a
+    local a ready=""
     a=$(peer_address "$i")
     for _ in $(seq 1 100); do
-      python3 -c "import socket,sys; socket.create_connection(('$a', $port), 1).close()" 2> /dev/null && break
+      python3 -c "import socket,sys; socket.create_connection(('$a', $port), 1).close()" 2> /dev/null && { ready=1; break; }
       sleep 0.05
     done
+    [[ -n $ready ]] || die "no sshd answers on $a:$port: $(cat "$work"/sshd-*.log | tail -3)"
+    echo "[$a]:$port $(cat "$work/sshd_host.pub")" >> "$work/peer_known_hosts"
   done
 }
 
@@ -99,18 +103,18 @@ peer_inventories() {
   for ((i = 1; i <= n; i++)); do echo "h$i ansible_host=$(peer_address "$i") ansible_port=$peer_port"; done > "$work/ansible-$n"
   cat > "$work/ansible.cfg" <<CFG
 [defaults]
-host_key_checking = False
+host_key_checking = True
 interpreter_python = /usr/bin/python3
 gathering = explicit
 forks = $(ansible_forks "$n")
 timeout = 60
 [ssh_connection]
 pipelining = True
-ssh_args = -o ControlMaster=auto -o ControlPersist=120s -o PreferredAuthentications=publickey
+ssh_args = -o ControlMaster=auto -o ControlPersist=120s -o PreferredAuthentications=publickey -o UserKnownHostsFile=$work/peer_known_hosts -o StrictHostKeyChecking=yes
 CFG
 }
 
-pssh_opts() { echo "-i $work/op -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"; }
+pssh_opts() { echo "-i $work/op -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$work/peer_known_hosts -o BatchMode=yes -o LogLevel=ERROR"; }
 
 # The commands, as scripts measure runs: every host must answer (both tools
 # exit non-zero when one does not; the scripts also count the answers).
@@ -123,12 +127,14 @@ SH
   echo "$s"
 }
 # ansible_script N warm|cold: warm keeps each host's SSH master between runs
-# (ControlPersist); cold starts every run with a fresh control directory.
+# (ControlPersist); cold makes every connection new and keeps none
+# (ControlMaster=no: within one run a host has one task, so a master would
+# only outlive the run and weigh on the next).
 ansible_script() {
-  local n=$1 mode=$2 s="$work/ansible-$1-$2.sh" control="$work/ansible-cp-$1"
-  [[ $mode == cold ]] && control="\$(mktemp -d $work/cold.XXXXXX)"
+  local n=$1 mode=$2 s="$work/ansible-$1-$2.sh" cold=""
+  [[ $mode == cold ]] && cold="ANSIBLE_SSH_ARGS='-o ControlMaster=no -o PreferredAuthentications=publickey -o UserKnownHostsFile=$work/peer_known_hosts -o StrictHostKeyChecking=yes'"
   cat > "$s" <<SH
-export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_SSH_CONTROL_PATH_DIR=$control
+export ANSIBLE_CONFIG=$work/ansible.cfg ANSIBLE_SSH_CONTROL_PATH_DIR=$work/ansible-cp-$n $cold
 out=\$(ansible all -i $work/ansible-$n -u $peer_user --private-key $work/op -m command -a true) || { echo "\$out" | grep -v CHANGED | head -3; exit 1; }
 [ "\$(echo "\$out" | grep -c 'CHANGED')" -eq $n ] || { echo "not all $n hosts answered"; exit 1; }
 SH
@@ -141,4 +147,19 @@ peer_check() {
   local n=$1
   bash "$(pssh_script "$n")" || die "parallel-ssh does not reach all $n hosts (above)"
   bash "$(ansible_script "$n" warm)" || die "ansible does not reach all $n hosts (above)"
+}
+
+# peer_stop: the sshds of this size and the SSH masters of its warm runs
+# (their command line names their socket in $work), waited for.
+peer_stop() {
+  pkill -f "$work/ansible-cp" 2> /dev/null || true
+  local f
+  for f in "$work"/sshd-*.pid; do
+    [[ -f $f ]] || continue
+    kill "$(cat "$f")" 2> /dev/null || true
+    rm -f "$f"
+  done
+  pkill -f "sshd -f $work/" 2> /dev/null || true
+  wait 2> /dev/null || true
+  pids=()
 }

@@ -65,6 +65,8 @@ for i in $(seq -f '%03g' 1 "$n"); do
   cmp -s "$app/$changed" "$work/fleet.agents/h$i/root/srv/app/current/$changed" || die "h$i does not run r$last after daybook's releases"
 done
 for p in "${agent_pids[@]}"; do kill "$p" 2> /dev/null || true; done
+wait "${agent_pids[@]}" 2> /dev/null || true
+pids=()
 
 # The peers log in as the bench user; the origin is theirs to read.
 cd "$work"
@@ -93,10 +95,12 @@ done
 # Capistrano-style rsync: a local checkout, then per host rsync to the
 # cached copy, copy to releases/K, switch `current`.
 git clone -q "$app" "$work/cap-local"
-ssh_opts="-i $work/op -p $peer_port -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+# Connections shared per host (ControlPersist), as Capistrano's SSHKit
+# keeps its connections: the rsync and the switch ride one login.
+ssh_opts="-i $work/op -p $peer_port -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$work/peer_known_hosts -o BatchMode=yes -o LogLevel=ERROR -o ControlMaster=auto -o ControlPersist=120s -o ControlPath=$work/ansible-cp-cap-%h"
 cat > "$work/cap-host.sh" <<SH
 # cap-host.sh I K: release K to peer host I.
-a=\$(python3 -c "i=\$1-1; print(f'127.0.{i // 250 + 1}.{i % 250 + 1}')")
+a=127.0.\$(( (\$1 - 1) / 250 + 1 )).\$(( (\$1 - 1) % 250 + 1 ))
 d=cap-h\$1
 rsync -a --delete --exclude .git -e "ssh $ssh_opts" $work/cap-local/ $peer_user@\$a:\$d/shared/cached-copy/ &&
 ssh $ssh_opts $peer_user@\$a "cd \$d && cp -a shared/cached-copy releases/\$2 && ln -sfn releases/\$2 current.new && mv -T current.new current"

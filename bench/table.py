@@ -16,6 +16,7 @@ import sys
 
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 out = sys.argv[2]
+os.makedirs(out, exist_ok=True)
 
 
 def find(bench, label, group=None):
@@ -27,9 +28,11 @@ def find(bench, label, group=None):
 
 for r in rows:
     base = r.get("compared_with") and find(r["bench"], r["compared_with"], r["group"])
+    if r.get("compared_with") and not base:
+        sys.exit(f"table.py: {r['label']!r} ({r['group']}) is held against {r['compared_with']!r}, which no row of its group is")
     if base and "median_s" in r:
         ratio = r["median_s"] / base["median_s"]
-        r["ratio_to_daybook"] = round(ratio, 1) if ratio >= 1 else round(ratio, 3)
+        r["ratio_to_daybook"] = round(ratio, 1) if ratio >= 10 else round(ratio, 2) if ratio >= 0.1 else round(ratio, 3)
 
 
 def mib(kb):
@@ -41,9 +44,10 @@ goals = []
 
 def goal(what, value, limit, unit, source):
     if value is None:
-        goals.append({"goal": what, "limit": limit, "unit": unit, "value": None, "met": False, "source": "not measured in this run"})
+        goals.append({"goal": what, "limit": limit, "unit": unit, "value": None, "met": None, "source": "not measured in this run"})
     else:
-        goals.append({"goal": what, "limit": limit, "unit": unit, "value": round(value, 2), "met": value <= limit, "source": source})
+        value = round(value, 2)  # met or not as shown
+        goals.append({"goal": what, "limit": limit, "unit": unit, "value": value, "met": value <= limit, "source": source})
 
 
 fanout_groups = sorted({r["group"] for r in rows if r["bench"] == "fanout"}, key=lambda g: int(g.split()[0]))
@@ -55,7 +59,7 @@ for label in ("daybook ping", "daybook push, nothing to change"):
 for label, limit in (("agent RSS idle (median)", 8), ("agent RSS after a push (median)", 12)):
     r = largest and find("fanout", label, largest)
     goal(label, r and mib(r["value"]), limit, "MiB", f"fanout, {largest}")
-one_host = next((r["group"] for r in rows if r["bench"] == "deploy" and r["group"].endswith(", 1 host")), None)
+one_host = next((r["group"] for r in rows if r["bench"] == "deploy" and r["group"].startswith("first deploy") and r["group"].endswith(", 1 host")), None)
 push, clone = one_host and find("deploy", "daybook push", one_host), one_host and find("deploy", "git clone --no-local", one_host)
 goal("first deploy ÷ git clone, 1 host", push and clone and push["median_s"] / clone["median_s"], 1.5, "×", one_host)
 dry = next((r for r in rows if r["bench"] == "patch" and r["label"] == "unattended-upgrade --dry-run -d"), None)
@@ -80,9 +84,13 @@ def cell_cpu(r):
 
 
 lines = [f"Generated {doc['generated_at']} on {doc['machine']['cpus']} CPUs (kernel {doc['machine']['kernel']}). "
-         "Medians of each row's runs, spread min–max; peak RSS and CPU (user + system, per run) of the measured command "
-         "and its children (the controller, for daybook's rows); × daybook: the row's median over the daybook row it is held against.", "",
-         "| benchmark | group | what | median | spread | peak RSS | CPU | × daybook |", "|---|---|---|---|---|---|---|---|"]
+         "Medians of each row's runs, spread min–max. Largest process: the peak RSS of the largest single process the measured "
+         "command ran (the controller, for daybook's rows; one ssh or one Ansible fork for a peer's, not their sum). CPU: user + system "
+         "seconds of the command and all its children, per run, and per host where the row names a fleet. "
+         "× daybook: the row's median over the median of the daybook row named in brackets (above 1: daybook is faster). "
+         "Rows timed by hand (steps that are not one command) have no RSS or CPU. Rows with a figure and no spread are "
+         "readings (memory, sizes), not timings.", "",
+         "| benchmark | group | what | median | spread | largest process | CPU | × daybook |", "|---|---|---|---|---|---|---|---|"]
 for r in rows:
     if "median_s" in r:
         ratio = f"{r['ratio_to_daybook']}× ({r['compared_with']})" if "ratio_to_daybook" in r else ""
@@ -91,9 +99,11 @@ for r in rows:
     else:
         value = f"{mib(r['value']):.1f} MiB" if r["unit"] == "KiB" else f"{r['value']:g} {r['unit']}"
         lines.append(f"| {r['bench']} | {r['group']} | {r['label']} | {value} | | | | |")
-lines += ["", "| goal | limit | measured | met | from |", "|---|---|---|---|---|"]
+lines += ["", "Goals: ratios here are daybook ÷ peer (at most the limit).", "",
+          "| goal | limit | measured | met | from |", "|---|---|---|---|---|"]
 for g in goals:
     measured = "not measured" if g["value"] is None else f"{g['value']} {g['unit']}"
-    lines.append(f"| {g['goal']} | ≤ {g['limit']} {g['unit']} | {measured} | {'yes' if g['met'] else '**NOT met**'} | {g['source']} |")
+    met = "not measured" if g["met"] is None else "yes" if g["met"] else "**NOT met**"
+    lines.append(f"| {g['goal']} | ≤ {g['limit']} {g['unit']} | {measured} | {met} | {g['source']} |")
 open(os.path.join(out, "results.md"), "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
