@@ -7,6 +7,8 @@ build=$(cd "${1:-build}" && pwd)
 daybook="$build/bin/daybook"
 agent="$build/bin/daybook-agent"
 bench_name=$2
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export BENCH_DIR  # bench_row.py, for measure and timed
 work=$(mktemp -d "${TMPDIR:-/tmp}/daybook-$2.XXXXXX")
 pids=()
 exit_steps=()
@@ -59,16 +61,17 @@ median() { python3 -c 'import statistics,sys; print(f"{statistics.median(float(x
 # that fails (non-zero exit) stops the benchmark with its output's tail:
 # no figure is ever printed from a failed run (measure exits 1, and a
 # caller's `x=$(measure ...)` under set -e stops there). Each figure is also
-# a JSON row in $BENCH_ROWS (when set; bench/all.sh renders them):
-# {bench, group ($BENCH_GROUP), label, runs, median_s, min_s, max_s,
-# peak_rss_kb, cpu_s (user + system seconds of the command and its
-# children, mean per run), hosts ($BENCH_HOSTS, when the command talks to
-# that many), compared_with ($BENCH_BASE: the label of daybook's row a
-# peer's row is held against; all.sh gives the ratio)}.
+# a JSON row in $BENCH_ROWS (when set; bench/bench_row.py says its fields;
+# bench/table.py renders them), with the peak RSS of the largest child
+# and cpu_s: user + system seconds of the command and its children, mean
+# per run.
 measure() {
   local label=$1 runs=$2; shift 2
   python3 - "$label" "$runs" "$bench_name" "${BENCH_GROUP:-}" "${BENCH_ROWS:-}" "$@" <<'PY'
-import json, os, resource, statistics, subprocess, sys, time
+import os, resource, subprocess, sys, time
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.environ["BENCH_DIR"])
+import bench_row
 label, runs, bench, group, rows, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
 times = []
 for _ in range(runs):
@@ -81,17 +84,7 @@ for _ in range(runs):
         sys.exit(1)
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 rss = usage.ru_maxrss
-median = statistics.median(times)
-row = {"bench": bench, "group": group, "label": label, "runs": runs, "median_s": round(median, 4),
-       "min_s": round(min(times), 4), "max_s": round(max(times), 4), "peak_rss_kb": rss,
-       "cpu_s": round((usage.ru_utime + usage.ru_stime) / runs, 4)}
-if os.environ.get("BENCH_HOSTS"):
-    row["hosts"] = int(os.environ["BENCH_HOSTS"])
-if os.environ.get("BENCH_BASE") and not label.startswith("daybook"):
-    row["compared_with"] = os.environ["BENCH_BASE"]
-if rows:
-    with open(rows, "a") as out:
-        out.write(json.dumps(row) + "\n")
+median = bench_row.record(rows, bench, group, label, times, rss, (usage.ru_utime + usage.ru_stime) / runs)
 print(f"{label}\t{median:.3f}\t{rss}")
 PY
 }
@@ -103,16 +96,12 @@ timed() {
   local group=$1 label=$2
   shift 2
   python3 - "$bench_name" "$group" "$label" "${BENCH_ROWS:-}" "$@" <<'PY'
-import json, os, statistics, sys
+import os, sys
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.environ["BENCH_DIR"])
+import bench_row
 bench, group, label, rows, times = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], [float(t) for t in sys.argv[5:]]
-median = statistics.median(times)
-row = {"bench": bench, "group": group, "label": label, "runs": len(times), "median_s": round(median, 4),
-       "min_s": round(min(times), 4), "max_s": round(max(times), 4), "peak_rss_kb": 0}
-if os.environ.get("BENCH_BASE") and not label.startswith("daybook"):
-    row["compared_with"] = os.environ["BENCH_BASE"]
-if rows:
-    with open(rows, "a") as out:
-        out.write(json.dumps(row) + "\n")
+median = bench_row.record(rows, bench, group, label, times)
 print(f"{label}\t{median:.3f}")
 PY
 }

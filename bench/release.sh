@@ -44,6 +44,15 @@ for k in $(seq 2 $((runs + 1))); do
   git -C "$app" commit -qam "r$k" && git -C "$app" tag "r$k"
 done
 last=$((runs + 1))
+# holds_last TOOL DIR_FORMAT: every host's release (DIR_FORMAT, printf'd
+# with the host's number) holds the last release's file, or the bench stops.
+holds_last() {
+  local i dir
+  for i in $(seq 1 "$n"); do
+    dir=$(printf "$2" "$i")
+    cmp -s "$app/$changed" "$dir/$changed" || die "host $i does not run r$last after $1's releases"
+  done
+}
 
 # daybook: N agents, a manifest per release, r1 deployed before timing.
 start_fleet "$work/fleet" "$n" 'deploy_roots = ["/srv"]'
@@ -61,9 +70,7 @@ cd $work/fleet && "$daybook" push manifests/release-\$k.toml --yes
 SH
 export BENCH_BASE="daybook push, one-file release"
 measure "daybook push, one-file release" "$runs" bash "$work/daybook.sh"
-for i in $(seq -f '%03g' 1 "$n"); do
-  cmp -s "$app/$changed" "$work/fleet.agents/h$i/root/srv/app/current/$changed" || die "h$i does not run r$last after daybook's releases"
-done
+holds_last daybook "$work/fleet.agents/h%03d/root/srv/app/current"
 for p in "${agent_pids[@]}"; do kill "$p" 2> /dev/null || true; done
 wait "${agent_pids[@]}" 2> /dev/null || true
 pids=()
@@ -88,9 +95,7 @@ SH
 ansible_git
 bash "$work/ansible-git.sh" 1 > "$work/ansible-r1.txt" 2>&1 || { tail -5 "$work/ansible-r1.txt"; die "ansible git: first release"; }
 measure "ansible -m git, forks $n, warm" "$runs" bash "$work/ansible-git.sh"
-for i in $(seq 1 "$n"); do
-  cmp -s "$app/$changed" "$peer_home/app-h$i/$changed" || die "h$i does not run r$last after Ansible's releases"
-done
+holds_last Ansible "$peer_home/app-h%d"
 
 # Capistrano-style rsync: a local checkout, then per host rsync to the
 # cached copy, copy to releases/K, switch `current`.
@@ -115,6 +120,4 @@ for i in $(seq 1 "$n"); do
 done
 bash "$work/cap.sh" 1 > "$work/cap-r1.txt" 2>&1 || { tail -5 "$work/cap-r1.txt"; die "Capistrano-style rsync: first release"; }
 measure "Capistrano-style rsync, $n at once" "$runs" bash "$work/cap.sh"
-for i in $(seq 1 "$n"); do
-  cmp -s "$app/$changed" "$peer_home/cap-h$i/current/$changed" || die "h$i does not run r$last after the rsync releases"
-done
+holds_last "the rsync" "$peer_home/cap-h%d/current"

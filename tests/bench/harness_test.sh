@@ -19,6 +19,10 @@ bash -c "source '$src/bench/lib.sh' '$build' harness; measure 'peer fails' 3 sh 
 grep -q 'FAILED: peer fails: exit 3: why it failed' "$tmp/fail.out" || fail "the failure does not say why: $(cat "$tmp/fail.out")"
 grep -q 'still here' "$tmp/fail.out" && fail "the benchmark went on after a failed run"
 grep -q 'peer fails' "$tmp/rows" && fail "a failed run left a row"
+# timed: a row of checked hand timings, with the same fields as measure's.
+bash -c "source '$src/bench/lib.sh' '$build' harness; timed g2 'peer by hand' 3 1 2" > /dev/null 2>&1 || fail "timed failed"
+grep -q '"group": "g2", "label": "peer by hand", "runs": 3, "median_s": 2.0, "min_s": 1.0, "max_s": 3.0, "peak_rss_kb": 0, "compared_with": "daybook x"' "$tmp/rows" ||
+  fail "no row for a timed step: $(cat "$tmp/rows")"
 ls -d "${TMPDIR:-/tmp}"/daybook-harness.* > /dev/null 2>&1 && fail "the work directory was left behind"
 
 # table.py: ratios against the named daybook row; goals met, NOT met, or
